@@ -1,0 +1,161 @@
+"""Timing pages through the real app: sign in with the test client, count queries, time requests.
+
+The test client calls the WSGI app in-process, so the wall time of `client.get` is the server
+time (routing, sign-in check, queries, rendering), without a network or a browser.
+"""
+
+from __future__ import annotations
+
+import random
+import re
+import statistics
+import time
+from dataclasses import dataclass, field
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import event
+
+from bench.generate import Dataset
+from outreach.extensions import db
+
+CSRF_RE = re.compile(rb'<meta name="csrf-token" content="([^"]+)"')
+ROW_RE = re.compile(rb'<a href="/companies/\d+">')
+
+
+@dataclass
+class PageResult:
+    """Timings (ms) and query counts of one page over its requests."""
+
+    page: str
+    times_ms: list[float] = field(default_factory=list)
+    queries: list[int] = field(default_factory=list)
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.times_ms)
+
+    @property
+    def p95(self) -> float:
+        return percentile(self.times_ms, 95)
+
+    @property
+    def query_range(self) -> str:
+        low, high = min(self.queries), max(self.queries)
+        return str(low) if low == high else f"{low}–{high}"
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """The pct-th percentile, interpolated between the closest ranks."""
+    ordered = sorted(values)
+    rank = (len(ordered) - 1) * pct / 100
+    low = int(rank)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (rank - low)
+
+
+class QueryCounter:
+    """Counts the statements the app's engine sends to the database."""
+
+    def __init__(self, app: Flask) -> None:
+        self.count = 0
+        with app.app_context():
+            self.engine = db.engine
+        event.listen(self.engine, "before_cursor_execute", self._count)
+
+    def _count(self, *_args) -> None:
+        self.count += 1
+
+    def close(self) -> None:
+        event.remove(self.engine, "before_cursor_execute", self._count)
+
+
+def sign_in(client: FlaskClient, email: str, password: str) -> None:
+    """Sign in the way a browser does: read the CSRF token from the page, post the form."""
+    page = client.get("/auth/login")
+    match = CSRF_RE.search(page.data)
+    if match is None:
+        raise RuntimeError("no CSRF token on the sign-in page")
+    response = client.post("/auth/login", data={
+        "email": email, "password": password, "csrf_token": match.group(1).decode()})
+    if response.status_code != 302:
+        raise RuntimeError(f"sign-in failed ({response.status_code})")
+
+
+@dataclass
+class Measurement:
+    """Everything measured on one database."""
+
+    pages: list[PageResult]
+    #: query count of the list at 10 and at 100 rows per page
+    queries_per_page_size: dict[int, int]
+    company_steps_mean: float
+
+
+class Bench:
+    """Requests against one app with one signed-in client."""
+
+    def __init__(self, app: Flask, dataset: Dataset, requests: int, warmup: int,
+                 seed: int = 1) -> None:
+        self.app, self.dataset = app, dataset
+        self.requests, self.warmup = requests, warmup
+        self.rng = random.Random(seed)  # noqa: S311 - choosing sample pages
+        self.client = app.test_client()
+        sign_in(self.client, dataset.login_email, dataset.password)
+        self.counter = QueryCounter(app)
+
+    def get(self, url: str) -> tuple[float, int, bytes]:
+        """One request: milliseconds, queries, body; anything but 200 stops the benchmark."""
+        self.counter.count = 0
+        started = time.perf_counter()
+        response = self.client.get(url)
+        elapsed = (time.perf_counter() - started) * 1000
+        if response.status_code != 200:
+            raise RuntimeError(f"GET {url} answered {response.status_code}")
+        return elapsed, self.counter.count, response.data
+
+    def time_urls(self, page: str, urls: list[str], note: str = "") -> PageResult:
+        """Warm up on the first urls, then time one request per remaining url."""
+        result = PageResult(page, note=note)
+        for url in urls[:self.warmup]:
+            self.get(url)
+        for url in urls[self.warmup:]:
+            elapsed, queries, _body = self.get(url)
+            result.times_ms.append(elapsed)
+            result.queries.append(queries)
+        return result
+
+    def company_sample(self) -> tuple[list[int], float]:
+        """Companies whose open case has between the mean and twice the mean number of steps."""
+        cases = self.dataset.open_case_steps
+        mean = statistics.mean(n for _, n in cases)
+        busy = [(c, n) for c, n in cases if mean <= n <= 2 * mean] or cases
+        wanted = self.warmup + self.requests
+        chosen = self.rng.sample(busy, min(wanted, len(busy)))
+        while len(chosen) < wanted:  # tiny data sets: repeat
+            chosen.append(self.rng.choice(busy))
+        sampled = chosen[self.warmup:]
+        return [c for c, _ in chosen], statistics.mean(n for _, n in sampled)
+
+    def run(self) -> Measurement:
+        total = self.warmup + self.requests
+        pages = []
+        list_result = self.time_urls("Company list (default filters, 50 rows)",
+                                     ["/companies/"] * total)
+        _ms, _q, body = self.get("/companies/")
+        rows = len(ROW_RE.findall(body))
+        if rows != min(50, self.dataset.big_branch_companies):
+            raise RuntimeError(f"the company list shows {rows} rows, not 50")
+        pages.append(list_result)
+        ids, steps_mean = self.company_sample()
+        pages.append(self.time_urls(
+            "Company page (open case)", [f"/companies/{i}" for i in ids],
+            note=f"{len(ids) - self.warmup} companies, {steps_mean:.1f} steps on average"))
+        busiest_id, busiest_steps = max(self.dataset.open_case_steps, key=lambda c: c[1])
+        pages.append(self.time_urls(
+            "Company page (busiest case)", [f"/companies/{busiest_id}"] * total,
+            note=f"{busiest_steps} steps"))
+        per_size = {size: self.get(f"/companies/?per_page={size}")[1] for size in (10, 100)}
+        self.counter.close()
+        return Measurement(pages, per_size, steps_mean)

@@ -1,0 +1,96 @@
+"""Configuration classes; every setting that differs between machines comes from the environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = BASE_DIR / "instance"
+
+
+class ConfigError(RuntimeError):
+    """Raised when the configuration cannot run safely."""
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    SQLALCHEMY_DATABASE_URI = os.environ.get(
+        "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'outreach.db'}"
+    )
+    SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
+    OUTREACH_TIMEZONE = os.environ.get("OUTREACH_TIMEZONE", "Asia/Jakarta")
+    SMTP_URL = os.environ.get("SMTP_URL")
+    MAIL_FROM = os.environ.get("MAIL_FROM", "outreach@localhost")
+    #: the morning sweep's time on working days, in OUTREACH_TIMEZONE
+    SWEEP_TIME = os.environ.get("OUTREACH_SWEEP_TIME", "06:30")
+    #: a letter not marked delivered after this many days gets a reminder
+    UNDELIVERED_AFTER_DAYS = 7
+    #: address of the app as printed on letters (the QR code points to /verify/<code> there)
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+
+    BABEL_DEFAULT_LOCALE = "id"
+    BABEL_DEFAULT_TIMEZONE = OUTREACH_TIMEZONE
+    LANGUAGES = {"id": "Bahasa Indonesia", "en": "English"}
+
+    BOOTSTRAP_SERVE_LOCAL = True
+    BOOTSTRAP_BTN_STYLE = "primary"
+
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+
+    WTF_CSRF_ENABLED = True
+    WTF_CSRF_TIME_LIMIT = None
+
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    LOGIN_RATE_LIMIT = "10 per minute"
+
+    MAX_CONTENT_LENGTH = 50 * 1024 * 1024
+    #: largest proof file (photo or scan) accepted per file
+    PROOF_MAX_BYTES = 10 * 1024 * 1024
+    COMPANIES_PER_PAGE = 50
+
+
+class DevelopmentConfig(Config):
+    """Local development: SQLite in instance/, debug pages."""
+
+    DEBUG = True
+
+
+class TestingConfig(Config):
+    """The test suite: CSRF stays on so that tests see what users see."""
+
+    TESTING = True
+    SECRET_KEY = "testing-secret"  # noqa: S105 - the test suite only
+    SQLALCHEMY_DATABASE_URI = "sqlite://"
+    RATELIMIT_STORAGE_URI = "memory://"
+
+
+class ProductionConfig(Config):
+    """Production: secure cookies and no defaults for secrets."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+
+    @classmethod
+    def validate(cls) -> None:
+        """Refuse to start without the settings production cannot guess."""
+        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+        if missing:
+            raise ConfigError(
+                "production needs these environment variables: " + ", ".join(missing)
+            )
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}

@@ -1,0 +1,138 @@
+"""outreach: a branch office's tool to bring employers into the workers' social security system."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask
+
+from config import BASE_DIR, CONFIGS, INSTANCE_DIR, ProductionConfig
+
+
+def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
+    """Build the application; `config` is a config name or a mapping of overrides."""
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    load_config(app, config)
+    INSTANCE_DIR.mkdir(exist_ok=True)
+    configure_logger(app)
+    register_extensions(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_template_helpers(app)
+    register_security_headers(app)
+    register_commands(app)
+    return app
+
+
+def load_config(app: Flask, config: str | Mapping[str, Any] | None) -> None:
+    """Apply the named config class (`OUTREACH_ENV`, development by default) and overrides."""
+    overrides: Mapping[str, Any] = {}
+    name = os.environ.get("OUTREACH_ENV", "development")
+    if isinstance(config, str):
+        name = config
+    elif config is not None:
+        overrides = config
+        name = overrides.get("ENV_NAME", name)
+    if name not in CONFIGS:
+        raise ValueError(f"unknown configuration {name!r}; use one of {', '.join(CONFIGS)}")
+    config_class = CONFIGS[name]
+    if config_class is ProductionConfig:
+        ProductionConfig.validate()
+    app.config.from_object(config_class)
+    app.config["ENV_NAME"] = name
+    app.config.update(overrides)
+
+
+def configure_logger(app: Flask) -> None:
+    """Log to stderr at INFO (DEBUG in development)."""
+    level = logging.DEBUG if app.debug else logging.INFO
+    if not app.logger.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        app.logger.addHandler(handler)
+    app.logger.setLevel(level)
+    # WeasyPrint logs to a NullHandler of its own: without this its refusals would be invisible.
+    weasyprint_logger = logging.getLogger("weasyprint")
+    weasyprint_logger.setLevel(logging.WARNING)
+    for handler in app.logger.handlers:
+        if handler not in weasyprint_logger.handlers:
+            weasyprint_logger.addHandler(handler)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind the extension objects to the app."""
+    from outreach import access, auth_setup, i18n
+    from outreach.extensions import bootstrap, csrf, db, limiter, migrate
+
+    db.init_app(app)
+    with app.app_context():
+        configure_sqlite(db.engine)
+    migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
+    csrf.init_app(app)
+    bootstrap.init_app(app)
+    limiter.init_app(app)
+    auth_setup.init_app(app)
+    access.init_app(app)
+    i18n.init_app(app)
+
+
+def configure_sqlite(engine) -> None:
+    """SQLite: enforce foreign keys, let readers and a writer work at once, wait for locks."""
+    from sqlalchemy import event
+
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA busy_timeout=10000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+
+def register_blueprints(app: Flask) -> None:
+    """Mount every blueprint."""
+    from outreach.views import admin, auth, cases, companies, letters, main, settings, tasks
+
+    app.register_blueprint(main.bp)
+    app.register_blueprint(tasks.bp, url_prefix="/tasks")
+    app.register_blueprint(letters.bp)
+    app.register_blueprint(cases.bp)
+    app.register_blueprint(settings.bp, url_prefix="/settings")
+    app.register_blueprint(auth.bp, url_prefix="/auth")
+    app.register_blueprint(companies.bp, url_prefix="/companies")
+    app.register_blueprint(admin.bp, url_prefix="/admin")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Friendly error pages in the app's layout."""
+    from outreach.views import errors
+
+    errors.init_app(app)
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Jinja filters for Indonesian dates, Rupiah and labels."""
+    from outreach import formatting
+
+    formatting.init_app(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    """Content-Security-Policy and friends on every response."""
+    from outreach import security
+
+    security.init_app(app)
+
+
+def register_commands(app: Flask) -> None:
+    """The `flask …` commands."""
+    from outreach import cli
+
+    cli.init_app(app)

@@ -1,0 +1,128 @@
+"""What users read for each code stored in the database, in their language."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+
+ROLES = {
+    "officer": _l("Officer"),
+    "supervisor": _l("Supervisor"),
+    "regional": _l("Regional staff"),
+    "admin": _l("Administrator"),
+}
+
+CATEGORIES = {
+    "PWBD": _l("PWBD – not registered"),
+    "PDS-TK": _l("PDS-TK – some workers not registered"),
+    "PDS-Upah": _l("PDS-Upah – wages under-reported"),
+    "PDS-Program": _l("PDS-Program – programs missing"),
+    "Menunggak": _l("Arrears"),
+}
+
+CASE_STATUSES = {
+    "open": _l("Open"),
+    "paused": _l("Paused"),
+    "closed": _l("Closed"),
+}
+
+BUSINESS_SIZES = {
+    "micro": _l("Micro"),
+    "small": _l("Small"),
+    "medium": _l("Medium"),
+    "large": _l("Large"),
+}
+
+SOURCES = {
+    "bpjs": _l("BPJS Ketenagakerjaan records"),
+    "pemkot": _l("City business permits"),
+    "disnaker": _l("Labour office reports"),
+    "manual": _l("Entered by hand"),
+}
+
+RUNGS = {
+    "notification": _l("Notification letter"),
+    "visit": _l("Visit"),
+    "phone_call": _l("Phone call"),
+    "summons": _l("Summons"),
+    "joint_visit": _l("Joint visit (Disnaker/Kejari)"),
+    "warning_1": _l("Written Warning I"),
+    "warning_2": _l("Written Warning II"),
+    "fine": _l("Fine"),
+    "tmp2t": _l("TMP2T recommendation"),
+    "legal_referral": _l("Legal referral (SKK to Kejari)"),
+}
+
+OUTCOMES = {
+    "promised": _l("Promised to register"),
+    "refused": _l("Refused"),
+    "disputed": _l("Disputed"),
+    "unreachable": _l("Unreachable"),
+    "partial": _l("Partly registered"),
+    "registered": _l("Registered"),
+    "no_response": _l("No response"),
+}
+
+PAUSE_REASONS = {
+    "dispute": _l("dispute"),
+    "company_closed": _l("company closed"),
+    "court": _l("in court"),
+}
+
+CLOSE_OUTCOMES = {
+    "compliant": _l("Compliant"),
+    "company_closed": _l("Company closed"),
+    "withdrawn": _l("Withdrawn"),
+}
+
+APPROVALS = {
+    "requested": _l("Waiting for approval"),
+    "approved": _l("Approved"),
+    "returned": _l("Sent back"),
+}
+
+DELIVERIES = {
+    "pending": _l("Not yet delivered"),
+    "delivered": _l("Delivered"),
+    "returned": _l("Returned"),
+}
+
+DELIVERY_METHODS = {
+    "receipt": _l("Receipt"),
+    "courier": _l("Courier"),
+    "hand": _l("By hand to"),
+}
+
+LETTER_STATUSES = {
+    "draft": _l("Draft"),
+    "pending": _l("Waiting for approval"),
+    "issued": _l("Issued"),
+    "void": _l("Void"),
+}
+
+GROUPS = {
+    "role": ROLES,
+    "category": CATEGORIES,
+    "case_status": CASE_STATUSES,
+    "size": BUSINESS_SIZES,
+    "source": SOURCES,
+    "rung": RUNGS,
+    "outcome": OUTCOMES,
+    "pause": PAUSE_REASONS,
+    "close": CLOSE_OUTCOMES,
+    "approval": APPROVALS,
+    "delivery": DELIVERIES,
+    "method": DELIVERY_METHODS,
+    "letter_status": LETTER_STATUSES,
+}
+
+
+def label(code: str | None, group: str) -> str:
+    """The user-facing label of a code; the code itself when it has none."""
+    if not code:
+        return ""
+    return str(GROUPS[group].get(code, code))
+
+
+def choices(group: str) -> list[tuple[str, str]]:
+    """(code, label) pairs for a select field."""
+    return [(code, str(text)) for code, text in GROUPS[group].items()]

@@ -1,0 +1,55 @@
+"""Many PDFs at once: rendering on every core, merging into one document."""
+
+from __future__ import annotations
+
+import io
+import os
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
+
+from pypdf import PdfWriter
+
+from outreach.letters.render import font_config, html_to_pdf, stylesheet
+
+
+def _warm_up() -> None:
+    """Load fonts and the stylesheet once per worker process."""
+    font_config()
+    stylesheet()
+
+
+def default_workers() -> int:
+    """One worker per core."""
+    return max(os.cpu_count() or 1, 1)
+
+
+def render_many(htmls: list[str], workers: int | None = None,
+                progress: Callable[[int, int], None] | None = None) -> list[bytes]:
+    """Render each HTML document to PDF, in order, on `workers` processes."""
+    workers = workers or default_workers()
+    total = len(htmls)
+    if workers == 1 or total < 2:
+        results = []
+        for done, html in enumerate(htmls, start=1):
+            results.append(html_to_pdf(html))
+            if progress:
+                progress(done, total)
+        return results
+    chunk = max(1, min(16, total // (workers * 4) or 1))
+    results = []
+    with ProcessPoolExecutor(max_workers=workers, initializer=_warm_up) as pool:
+        for done, pdf in enumerate(pool.map(html_to_pdf, htmls, chunksize=chunk), start=1):
+            results.append(pdf)
+            if progress:
+                progress(done, total)
+    return results
+
+
+def merge(pdfs: Iterable[bytes]) -> bytes:
+    """One PDF of all the documents, in order."""
+    writer = PdfWriter()
+    for data in pdfs:
+        writer.append(io.BytesIO(data))
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()

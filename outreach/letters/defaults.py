@@ -1,0 +1,50 @@
+"""The agency's default letter templates; a branch's supervisor edits them into new versions."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+DEFAULTS_DIR = Path(__file__).parent / "defaults"
+
+
+@dataclass(frozen=True)
+class DefaultTemplate:
+    """A template as shipped with the app."""
+
+    code: str
+    name: str
+    classification: str
+    subject: str
+    nature: str = "Penting"
+    copies: str = ""
+    needs_approval: bool = False
+    #: a letter to the company (False: a form, or a letter to a partner)
+    to_company: bool = True
+
+    @property
+    def body(self) -> str:
+        return (DEFAULTS_DIR / f"{self.code}.j2").read_text(encoding="utf-8")
+
+
+DEFAULT_TEMPLATES = {t.code: t for t in [
+    DefaultTemplate("notification", "Surat Pemberitahuan", "PKP",
+                    "Pemberitahuan Kewajiban Kepesertaan BPJS Ketenagakerjaan", "Biasa",
+                    "Kepala Dinas Tenaga Kerja"),
+    DefaultTemplate("summons", "Surat Panggilan", "PKP", "Undangan Klarifikasi Kepesertaan",
+                    "Penting", "Kepala Dinas Tenaga Kerja"),
+    DefaultTemplate("warning_1", "Teguran Tertulis I", "PKP", "Teguran Tertulis Pertama",
+                    "Penting", "Kepala Dinas Tenaga Kerja\nKepala Kantor Wilayah"),
+    DefaultTemplate("warning_2", "Teguran Tertulis II", "PKP", "Teguran Tertulis Kedua",
+                    "Segera", "Kepala Dinas Tenaga Kerja\nKepala Kantor Wilayah"),
+    DefaultTemplate("fine", "Pemberitahuan Sanksi Denda", "PKP", "Pengenaan Sanksi Denda",
+                    "Segera", "Kepala Kantor Wilayah"),
+    DefaultTemplate("tmp2t", "Rekomendasi TMP2T", "PKP",
+                    "Rekomendasi Sanksi Tidak Mendapat Pelayanan Publik Tertentu", "Segera",
+                    "Kepala Kantor Wilayah\nKepala Dinas Tenaga Kerja", True, False),
+    DefaultTemplate("legal_referral", "Penyerahan ke Kejaksaan Negeri (SKK)", "HK",
+                    "Penyerahan Penanganan Perkara Kepatuhan dengan Surat Kuasa Khusus",
+                    "Rahasia", "Kepala Kantor Wilayah", True, False),
+    DefaultTemplate("visit_report", "Berita Acara Kunjungan", "PKP",
+                    "Berita Acara Kunjungan", "Biasa", "", False, False),
+]}

@@ -1,0 +1,218 @@
+"""Cases of non-compliance, the steps taken on them, their proof, and the ladder of steps."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from outreach.extensions import db
+from outreach.models.base import TimestampMixin, utcnow
+
+if TYPE_CHECKING:
+    from outreach.models.companies import Company
+    from outreach.models.letters import Letter
+    from outreach.models.org import User
+
+
+class Category:
+    """Kinds of non-compliance (a case can have several)."""
+
+    PWBD = "PWBD"
+    PDS_TK = "PDS-TK"
+    PDS_UPAH = "PDS-Upah"
+    PDS_PROGRAM = "PDS-Program"
+    ARREARS = "Menunggak"
+    ALL = (PWBD, PDS_TK, PDS_UPAH, PDS_PROGRAM, ARREARS)
+
+
+class CaseStatus:
+    """Where a case stands."""
+
+    OPEN = "open"
+    PAUSED = "paused"
+    CLOSED = "closed"
+    ALL = (OPEN, PAUSED, CLOSED)
+
+
+class Case(TimestampMixin, db.Model):
+    """One episode of non-compliance of one company, from opening to its outcome."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_branch_status_due", "branch_id", "status", "next_due_on"),
+        # the company list joins each company to its case that is not closed
+        Index("ix_cases_open_company", "company_id", "status",
+              sqlite_where=text("status <> 'closed'"),
+              postgresql_where=text("status <> 'closed'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default=CaseStatus.OPEN)
+    #: code of the highest rung reached; empty before the first step
+    stage: Mapped[str] = mapped_column(String(30), default="", index=True)
+    opened_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    #: how the case ended: compliant, company_closed, withdrawn
+    outcome: Mapped[str] = mapped_column(String(20), default="")
+    #: why the case is paused: dispute, company_closed, court
+    pause_reason: Mapped[str] = mapped_column(String(20), default="")
+    paused_on: Mapped[date | None] = mapped_column(Date)
+    #: rung expected next and the day it is due, kept current by the case service
+    next_rung: Mapped[str] = mapped_column(String(30), default="")
+    next_due_on: Mapped[date | None] = mapped_column(Date)
+    #: first morning the sweep found the next step overdue; cleared when the due date moves
+    overdue_since: Mapped[date | None] = mapped_column(Date)
+    #: NPP and evidence recorded when the case closes as compliant
+    closing_npp: Mapped[str] = mapped_column(String(20), default="")
+    closing_evidence: Mapped[str] = mapped_column(Text, default="")
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: optimistic lock: a save based on an older version is refused
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    company: Mapped[Company] = relationship(back_populates="cases")
+    category_rows: Mapped[list[CaseCategory]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+    steps: Mapped[list[Step]] = relationship(
+        back_populates="case", order_by="Step.occurred_on", cascade="all, delete-orphan"
+    )
+
+    @property
+    def categories(self) -> list[str]:
+        """Category codes in their canonical order."""
+        codes = {row.category for row in self.category_rows}
+        return [c for c in Category.ALL if c in codes]
+
+
+class CaseCategory(db.Model):
+    """One category of a case."""
+
+    __tablename__ = "case_categories"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
+
+
+class Delivery:
+    """Delivery state of a letter step."""
+
+    NOT_APPLICABLE = ""
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    RETURNED = "returned"
+
+
+class Approval:
+    """Approval state of a step that needs a supervisor."""
+
+    NOT_NEEDED = ""
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+class Step(TimestampMixin, db.Model):
+    """One action taken on a case: a letter, a visit, a call, a warning, a referral."""
+
+    __tablename__ = "steps"
+    __table_args__ = (Index("ix_steps_case_occurred", "case_id", "occurred_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    #: rung code of the ladder, e.g. "warning_1"
+    kind: Mapped[str] = mapped_column(String(30))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    #: outcome code: promised, refused, disputed, unreachable, partial, registered …
+    outcome: Mapped[str] = mapped_column(String(20), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    #: end of the response window in working days, if the rung has one
+    due_on: Mapped[date | None] = mapped_column(Date)
+    delivery_status: Mapped[str] = mapped_column(String(10), default=Delivery.NOT_APPLICABLE)
+    delivered_on: Mapped[date | None] = mapped_column(Date)
+    #: receipt, courier or hand
+    delivery_method: Mapped[str] = mapped_column(String(10), default="")
+    #: receipt number or courier tracking number
+    delivery_reference: Mapped[str] = mapped_column(String(80), default="")
+    #: who received a hand-delivered letter
+    delivery_recipient: Mapped[str] = mapped_column(String(120), default="")
+    approval_status: Mapped[str] = mapped_column(String(10), default=Approval.NOT_NEEDED)
+    approval_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approval_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    approval_note: Mapped[str] = mapped_column(Text, default="")
+    letter_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id"))
+
+    case: Mapped[Case] = relationship(back_populates="steps")
+    officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])
+    approval_by: Mapped[User | None] = relationship(foreign_keys=[approval_by_id])
+    letter: Mapped[Letter | None] = relationship(foreign_keys=[letter_id])
+    proofs: Mapped[list[Proof]] = relationship(
+        back_populates="step", cascade="all, delete-orphan", order_by="Proof.id"
+    )
+
+
+class Proof(db.Model):
+    """A file that proves a step happened: a photo, a scan of a receipt or a signed report."""
+
+    __tablename__ = "proofs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    step_id: Mapped[int] = mapped_column(ForeignKey("steps.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(80))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    #: the file itself, kept in the database so that backups carry it
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    step: Mapped[Step] = relationship(back_populates="proofs")
+
+
+class LadderRung(db.Model):
+    """One rung of the escalation ladder; rows without a branch are the default ladder."""
+
+    __tablename__ = "ladder_rungs"
+    __table_args__ = (UniqueConstraint("branch_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"), index=True)
+    code: Mapped[str] = mapped_column(String(30))
+    position: Mapped[int]
+    #: rung codes that must have been taken before this one, comma-separated
+    requires: Mapped[str] = mapped_column(String(200), default="")
+    #: prerequisite letters must be marked delivered
+    requires_delivery: Mapped[bool] = mapped_column(default=False)
+    #: prerequisites' response windows must have elapsed
+    requires_window: Mapped[bool] = mapped_column(default=False)
+    #: response window in working days after this step, if any
+    window_days: Mapped[int | None]
+    #: how many times the rung may be taken on one case
+    max_count: Mapped[int] = mapped_column(default=1)
+    needs_approval: Mapped[bool] = mapped_column(default=False)
+    #: this step is a letter sent to the company (has a delivery state)
+    is_letter: Mapped[bool] = mapped_column(default=False)
+    #: letter template code the rung issues
+    template_code: Mapped[str] = mapped_column(String(40), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    #: offered but never expected next (a summons or joint visit, when the branch sees fit)
+    optional: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -1,0 +1,48 @@
+"""Writing the audit trail."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from outreach.extensions import db
+from outreach.models import AuditEvent, User
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def record(
+    user: User | None,
+    action: str,
+    entity_type: str,
+    entity_id: int | None,
+    changes: dict[str, Any] | None = None,
+    branch_id: int | None = None,
+) -> AuditEvent:
+    """Add an audit event for a change made by `user`."""
+    event = AuditEvent(
+        user_id=user.id if user is not None else None,
+        branch_id=branch_id,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        action=action,
+        changes={key: _plain(value) if not isinstance(value, list | tuple) else
+                 [_plain(v) for v in value] for key, value in (changes or {}).items()},
+    )
+    db.session.add(event)
+    return event
+
+
+def diff(record_obj: Any, new_values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Apply `new_values` to the object and return {field: [before, after]} for what changed."""
+    changes: dict[str, list[Any]] = {}
+    for key, value in new_values.items():
+        before = getattr(record_obj, key)
+        if before != value:
+            changes[key] = [before, value]
+            setattr(record_obj, key, value)
+    return changes

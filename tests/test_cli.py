@@ -1,0 +1,91 @@
+"""The flask commands: branches, users and demo data."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import func, select
+
+from outreach.extensions import db
+from outreach.models import Branch, Company, User
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_branches_create(runner):
+    """`branches create` makes a branch with its region."""
+    result = runner.invoke(args=["branches", "create", "--code", "kc-pkl", "--name", "Pekalongan",
+                                 "--region", "JATENG"])
+    assert result.exit_code == 0, result.output
+    branch = db.session.scalars(select(Branch)).one()
+    assert (branch.code, branch.name, branch.region.code) == ("KC-PKL", "Pekalongan", "JATENG")
+
+
+def test_branches_create_twice_is_refused(runner, make_branch):
+    """A duplicate branch code is one error line and exit code 2."""
+    make_branch("KC-PKL")
+    result = runner.invoke(args=["branches", "create", "--code", "KC-PKL", "--name", "X"])
+    assert result.exit_code == 2
+    assert count(Branch) == 1
+
+
+def test_users_create(runner, make_branch):
+    """`users create` makes an officer of a branch who can sign in."""
+    make_branch("KC-PKL")
+    result = runner.invoke(args=["users", "create", "--email", "Ani@Example.org", "--name", "Ani",
+                                 "--role", "officer", "--branch", "KC-PKL",
+                                 "--password", "s3cret-pass"])
+    assert result.exit_code == 0, result.output
+    user = db.session.scalars(select(User)).one()
+    assert user.email == "ani@example.org" and user.branch.code == "KC-PKL"
+    assert user.check_password("s3cret-pass")
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--role", "boss", "--branch", "KC-PKL"],
+     "unknown role 'boss'; use one of officer, supervisor, regional, admin"),
+    (["--role", "officer", "--branch", "KC-XXX"], "unknown branch 'KC-XXX'"),
+    (["--role", "officer"], "Petugas dan penyelia harus memiliki kantor cabang."),
+])
+def test_users_create_bad_input(runner, make_branch, args, message):
+    """Unknown role or branch: one error line, exit code 2, nothing written."""
+    make_branch("KC-PKL")
+    result = runner.invoke(args=["users", "create", "--email", "a@example.org", "--name", "A",
+                                 "--password", "s3cret-pass", *args])
+    assert result.exit_code == 2
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert lines == [f"Error: {message}"]
+    assert count(User) == 0
+
+
+def test_demo_seed_is_idempotent_and_prints_logins(runner):
+    """`demo seed` twice gives the same data, and prints each login as `email  role  branch`."""
+    first = runner.invoke(args=["demo", "seed", "--companies", "12", "--password", "pw-12345678"])
+    assert first.exit_code == 0, first.output
+    companies, users = count(Company), count(User)
+    second = runner.invoke(args=["demo", "seed", "--companies", "12", "--password", "pw-12345678"])
+    assert second.exit_code == 0
+    assert (count(Company), count(User)) == (companies, users) == (24, 8)
+    lines = second.stdout.splitlines()
+    assert "supervisor.pkl@outreach-demo.id  supervisor  KC-PKL" in lines
+    assert "regional@outreach-demo.id  regional  JATENG-DIY" in lines
+    assert "admin@outreach-demo.id  admin  -" in lines
+    sectors = set(db.session.scalars(select(Company.sector)))
+    assert len(sectors) > 3
+
+
+def test_demo_login_works(client, runner):
+    """A printed demo login signs in with the printed password."""
+    from tests.conftest import post
+
+    runner.invoke(args=["demo", "seed", "--companies", "3", "--password", "pw-12345678"])
+    response = post(client, "/auth/login", {"email": "officer1.pkl@outreach-demo.id",
+                                            "password": "pw-12345678"}, follow_redirects=True)
+    assert response.request.path == "/companies/"
+    assert "Pekalongan" in response.get_data(as_text=True)
