@@ -55,6 +55,8 @@ class Config:
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024
     #: largest proof file (photo or scan) accepted per file
     PROOF_MAX_BYTES = 10 * 1024 * 1024
+    #: largest company list (CSV or XLSX) accepted for import
+    IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 10 * 1024 * 1024))
     COMPANIES_PER_PAGE = 50
 
 

@@ -1,8 +1,11 @@
-"""`python -m bench`: generate the data set, time the pages, report.
+"""`python -m bench`: generate the data sets, time the pages, the sweep and printing, report.
 
     python -m bench                                   # 100,000 companies, 1,000,000 steps,
+                                                      # 100,000 open cases swept, 500 letters,
                                                       # SQLite and PostgreSQL
-    python -m bench --companies 10000 --steps 100000 --db sqlite --no-docs
+    python -m bench --companies 2000 --steps 20000 --sweep-cases 2000 --letters 40 \\
+        --db sqlite --no-docs                         # about a minute
+    python -m bench --only sweep --db postgresql      # one measurement
 """
 
 from __future__ import annotations
@@ -15,29 +18,58 @@ import os
 import shlex
 import sys
 import time
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import asdict
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import flask_migrate
+from flask import Flask
 from sqlalchemy import text
 
 from bench.databases import DEFAULT_SERVER_URL, RESULTS_DIR, postgresql_database, sqlite_database
 from bench.generate import generate
 from bench.measure import Bench
-from bench.report import DatabaseRun, document, summary
+from bench.printing import PrintingRun, run_printing
+from bench.report import DatabaseRun, Results, document, summary
+from bench.sweep import STEPS_PER_CASE, SweepRun, run_sweep
 from outreach import create_app
 from outreach.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
+PARTS = ("pages", "sweep", "printing")
+
+
+def parts(value: str) -> list[str]:
+    """`--only`: measurements separated by commas."""
+    chosen = [p.strip() for p in value.split(",") if p.strip()]
+    unknown = [p for p in chosen if p not in PARTS]
+    if unknown or not chosen:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(PARTS)}, not {value!r}")
+    return chosen
 
 
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0],
                                      formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    parser.add_argument("--companies", type=int, default=100_000, help="companies to generate")
-    parser.add_argument("--steps", type=int, default=1_000_000, help="steps to generate")
+    parser.add_argument("--only", type=parts, default=list(PARTS),
+                        help="measurements to run, comma-separated: " + ",".join(PARTS))
+    parser.add_argument("--companies", type=int, default=100_000,
+                        help="companies to generate for the pages")
+    parser.add_argument("--steps", type=int, default=1_000_000,
+                        help="steps to generate for the pages")
+    parser.add_argument("--sweep-cases", type=int, default=100_000,
+                        help="open cases (one per company) of the sweep's data set")
+    parser.add_argument("--sweep-steps", type=int, default=None,
+                        help=f"steps of the sweep's data set (default {STEPS_PER_CASE} a case)")
+    parser.add_argument("--letters", type=int, default=500, help="letters to print")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="workers of the every-core printing run (default one per core)")
+    parser.add_argument("--quiet-wait", type=float, default=180.0,
+                        help="before each printing run, wait up to this many seconds for other "
+                             "processes to leave the machine (0: do not wait)")
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--requests", type=int, default=50, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests per page first")
@@ -53,63 +85,120 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if args.companies < 1 or args.steps < 0 or args.requests < 1 or args.warmup < 0:
         parser.error("--companies and --requests must be positive, --steps and --warmup not "
                      "negative")
+    if args.sweep_cases < 1 or (args.sweep_steps or 0) < 0 or args.letters < 2:
+        parser.error("--sweep-cases must be positive, --sweep-steps not negative, --letters "
+                     "at least 2")
+    if (args.workers is not None and args.workers < 1) or args.quiet_wait < 0:
+        parser.error("--workers must be positive, --quiet-wait not negative")
+    if args.sweep_steps is None:
+        args.sweep_steps = STEPS_PER_CASE * args.sweep_cases
     return args
 
 
-def run_on(name: str, url: str, args: argparse.Namespace) -> DatabaseRun:
-    """Build, fill and measure one database."""
+def open_app(name: str, url: str) -> tuple[Flask, str, float]:
+    """The app on a new, empty database with the migrated schema; its version; schema time."""
     app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
-    today = datetime.now(ZoneInfo(app.config["OUTREACH_TIMEZONE"])).date()
     with app.app_context():
         started = time.perf_counter()
         flask_migrate.upgrade()
         schema_seconds = time.perf_counter() - started
-        print(f"{name}: schema in {schema_seconds:.1f} s; generating {args.companies:,} "
-              f"companies and {args.steps:,} steps …", flush=True)
-        dataset = generate(args.companies, args.steps, today, args.seed)
-        print(f"{name}: {dataset.cases:,} cases and {dataset.steps:,} steps in "
-              f"{dataset.load_seconds:.1f} s; timing pages …", flush=True)
         version = db.session.scalar(text(
             "SHOW server_version" if db.engine.dialect.name == "postgresql"
             else "SELECT sqlite_version()"))
         db.session.remove()
+    return app, str(version), schema_seconds
+
+
+def close_app(app: Flask) -> None:
+    """Close the app's connections (before its database is dropped)."""
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    gc.collect()
+
+
+def run_pages(name: str, url: str, args: argparse.Namespace, today: date) -> DatabaseRun:
+    """Build, fill and measure one database for the pages."""
+    app, version, schema_seconds = open_app(name, url)
+    print(f"{name}: schema in {schema_seconds:.1f} s; generating {args.companies:,} "
+          f"companies and {args.steps:,} steps …", flush=True)
+    with app.app_context():
+        dataset = generate(args.companies, args.steps, today, args.seed)
+        db.session.remove()
+    print(f"{name}: {dataset.cases:,} cases and {dataset.steps:,} steps in "
+          f"{dataset.load_seconds:.1f} s; timing pages …", flush=True)
     gc.collect()
     measurement = Bench(app, dataset, args.requests, args.warmup, args.seed).run()
-    with app.app_context():
-        db.engine.dispose()
-    run = DatabaseRun(name, str(version), dataset, schema_seconds, measurement)
-    print(summary([run]), flush=True)
+    close_app(app)
+    return DatabaseRun(name, version, dataset, schema_seconds, measurement)
+
+
+def run_sweep_on(name: str, url: str, args: argparse.Namespace, today: date) -> SweepRun:
+    """Build and fill a database of open cases, then time the sweep twice."""
+    app, version, _schema_seconds = open_app(name, url)
+    print(f"{name}: generating {args.sweep_cases:,} open cases and {args.sweep_steps:,} steps "
+          "for the sweep …", flush=True)
+    run = run_sweep(name, version, app, args.sweep_cases, args.sweep_steps, today, args.seed)
+    close_app(app)
     return run
+
+
+def run_printing_on(args: argparse.Namespace, today: date) -> PrintingRun:
+    """Build the letters on a small SQLite database of their own, then time the renderers."""
+    with sqlite_database(args.keep) as url:
+        app, _version, _schema = open_app("printing", url)
+        # `run_printing` closes the database before the clock starts.
+        return run_printing(app, args.letters, today, args.seed, args.workers,
+                            args.quiet_wait)
+
+
+def databases(args: argparse.Namespace,
+              ) -> list[tuple[str, Callable[[], AbstractContextManager[str]]]]:
+    """(name, factory of a new database's URL) for each database asked for."""
+    server = os.environ.get("BENCH_DATABASE_URL", DEFAULT_SERVER_URL)
+    chosen = []
+    if args.db in ("sqlite", "both"):
+        chosen.append(("SQLite", lambda: sqlite_database(args.keep)))
+    if args.db in ("postgresql", "both"):
+        chosen.append(("PostgreSQL", lambda: postgresql_database(server, args.keep)))
+    return chosen
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     # A root handler keeps the migrations' logging configuration (and its INFO lines) away.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-    started, load = time.perf_counter(), os.getloadavg()
-    runs = []
-    if args.db in ("sqlite", "both"):
-        with sqlite_database(args.keep) as url:
-            runs.append(run_on("SQLite", url, args))
-    if args.db in ("postgresql", "both"):
-        server = os.environ.get("BENCH_DATABASE_URL", DEFAULT_SERVER_URL)
-        with postgresql_database(server, args.keep) as url:
-            runs.append(run_on("PostgreSQL", url, args))
+    started, loads = time.perf_counter(), [("start", os.getloadavg())]
+    today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
+    results = Results()
+    for name, new_database in databases(args):
+        if "pages" in args.only:
+            with new_database() as url:
+                results.pages.append(run_pages(name, url, args, today))
+            loads.append((f"{name} pages done", os.getloadavg()))
+        if "sweep" in args.only:
+            with new_database() as url:
+                results.sweeps.append(run_sweep_on(name, url, args, today))
+            loads.append((f"{name} sweep done", os.getloadavg()))
+    if "printing" in args.only:
+        results.printing = run_printing_on(args, today)
+        loads.append(("printing done", os.getloadavg()))
     total = time.perf_counter() - started
-    text_summary = summary(runs)
-    print("\n## Benchmark results\n")
-    print(text_summary)
+    print("\n# Benchmark results\n")
+    print(summary(results))
     RESULTS_DIR.mkdir(exist_ok=True)
-    (RESULTS_DIR / "latest.json").write_text(json.dumps(
-        [{**asdict(run), "dataset": {**asdict(run.dataset), "open_case_steps": None}}
-         for run in runs], indent=2, default=str))
+    (RESULTS_DIR / "latest.json").write_text(json.dumps({
+        "pages": [{**asdict(run), "dataset": {**asdict(run.dataset), "open_case_steps": None}}
+                  for run in results.pages],
+        "sweeps": [{**asdict(run), "dataset": {**asdict(run.dataset), "open_case_steps": None}}
+                   for run in results.sweeps],
+        "printing": asdict(results.printing) if results.printing else None,
+        "loads": loads}, indent=2, default=str))
     if not args.no_docs:
         arguments = shlex.join(argv if argv is not None else sys.argv[1:])
-        today = datetime.now(ZoneInfo("Asia/Jakarta")).date()
-        args.docs.write_text(document(runs, arguments, today, total, load))
+        args.docs.write_text(document(results, arguments, today, total, loads))
         print(f"written to {args.docs}")
-    problems = [p for run in runs for p in run.target_problems()]
-    return 1 if problems and args.check else 0
+    return 1 if results.target_problems() and args.check else 0
 
 
 if __name__ == "__main__":

@@ -89,6 +89,9 @@ PATH = ["notification", "visit", "summons", "warning_1", "warning_2", "fine", "t
         "legal_referral"]
 DEPTHS = [1, 2, 3, 4, 5, 6, 7, 8]
 DEPTH_WEIGHTS = [22, 25, 13, 12, 9, 7, 6, 6]
+#: share of the companies with a case that is not closed, and of those cases paused
+OPEN_SHARE = 0.85
+PAUSED_SHARE = 0.03
 
 
 @dataclass
@@ -160,8 +163,10 @@ class _CasePlan:
 class Generator:
     """Builds the rows; `run` writes them."""
 
-    def __init__(self, companies: int, steps: int, today: date, seed: int = 1) -> None:
+    def __init__(self, companies: int, steps: int, today: date, seed: int = 1,
+                 open_share: float = OPEN_SHARE, paused_share: float = PAUSED_SHARE) -> None:
         self.n_companies, self.n_steps, self.today = companies, steps, today
+        self.open_share, self.paused_share = open_share, paused_share
         self.rng = random.Random(seed)  # noqa: S311 - repeatable benchmark data
         self.now = datetime.now(UTC)
         self.calendar = FastCalendar(today - timedelta(days=2000), today + timedelta(days=400))
@@ -221,7 +226,7 @@ class Generator:
         all_cases: list[_CasePlan] = []
         case_id = 0
         for company_index in range(self.n_companies):
-            has_open = rng.random() < 0.85
+            has_open = rng.random() < self.open_share
             has_closed = rng.random() < (0.05 if has_open else 0.4)
             plans = []
             for is_open, wanted in ((False, has_closed), (True, has_open)):
@@ -366,7 +371,7 @@ class Generator:
             if outcome == "compliant":
                 npp = str(rng.randrange(10**7, 10**8))
                 evidence = "Sertifikat kepesertaan BPJS Ketenagakerjaan"
-        elif rng.random() < 0.03:
+        elif rng.random() < self.paused_share:
             status, pause_reason = CaseStatus.PAUSED, rng.choice(["dispute", "court"])
             paused_on = steps[-1]["occurred_on"] if steps else opened_on
         else:
@@ -440,6 +445,11 @@ def finish_load() -> None:
             conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
 
 
-def generate(companies: int, steps: int, today: date, seed: int = 1) -> Dataset:
-    """Fill the (migrated, empty) database of the current app; needs an app context."""
-    return Generator(companies, steps, today, seed).run()
+def generate(companies: int, steps: int, today: date, seed: int = 1,
+             open_share: float = OPEN_SHARE, paused_share: float = PAUSED_SHARE) -> Dataset:
+    """Fill the (migrated, empty) database of the current app; needs an app context.
+
+    `open_share` of the companies get a case that is not closed, `paused_share` of those
+    cases are paused (the sweep's data set has every company with an open case).
+    """
+    return Generator(companies, steps, today, seed, open_share, paused_share).run()

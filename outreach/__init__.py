@@ -108,6 +108,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp, url_prefix="/auth")
     app.register_blueprint(companies.bp, url_prefix="/companies")
     app.register_blueprint(admin.bp, url_prefix="/admin")
+    from outreach.views import dashboard
+
+    app.register_blueprint(dashboard.bp, url_prefix="/dashboard")
+    from outreach.views import imports
+
+    app.register_blueprint(imports.bp, url_prefix="/imports")
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -68,6 +68,11 @@ def require_write(branch_id: int) -> None:
         abort(403)
 
 
+def staff_only(view):
+    """View decorator: only the officers and supervisors who work cases (else 403)."""
+    return roles_required(*Role.BRANCH_ROLES)(view)
+
+
 def roles_required(*roles: str):
     """View decorator: the signed-in user must hold one of the roles (else 403)."""
 

@@ -1,16 +1,18 @@
-"""The `flask …` commands: branches, users and demo data."""
+"""The `flask …` commands: branches, users, demo data, the sweep, the scheduler, backups."""
 
 from __future__ import annotations
 
 import json
 import sys
 from datetime import date
+from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
+from outreach import backup
 from outreach.extensions import db
 from outreach.models import Role
 from outreach.services import ServiceError, org
@@ -139,8 +141,37 @@ def scheduler_command() -> None:
     scheduler.run(app)
 
 
+@click.command("backup")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def backup_command(path: Path) -> None:
+    """Copy the SQLite database to PATH while the app keeps running (PostgreSQL: pg_dump)."""
+    try:
+        size = backup.backup(db.engine, path)
+    except backup.BackupError as error:
+        fail(str(error), 1)
+    click.echo(f"backed up to {path} ({size:,} bytes)")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@with_appcontext
+def restore_command(path: Path) -> None:
+    """Restore a backup made by `flask backup` into an empty database."""
+    try:
+        backup.restore(db.engine, path)
+    except backup.BackupError as error:
+        fail(str(error), 1)
+    click.echo(f"restored {path}")
+
+
 def init_app(app: Flask) -> None:
     """Register the command groups."""
+    from outreach.views.imports import companies_cli
+
+    app.cli.add_command(companies_cli)
     for group in (branches_cli, users_cli, demo_cli, reminders_cli):
         app.cli.add_command(group)
     app.cli.add_command(scheduler_command)
+    app.cli.add_command(backup_command)
+    app.cli.add_command(restore_command)

@@ -87,6 +87,11 @@ def effective_steps(steps: Sequence[Step]) -> list[Step]:
     return [s for s in counting_steps(steps) if s.approval_status != Approval.REQUESTED]
 
 
+def reached_codes(steps: Sequence[Step]) -> str:
+    """Codes of the rungs with a step in force, sorted and comma-separated (`Case.reached`)."""
+    return ",".join(sorted({s.kind for s in effective_steps(steps)}))
+
+
 @dataclass
 class Verdict:
     """Whether a rung may be taken on a case today, and why not."""

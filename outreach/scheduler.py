@@ -34,6 +34,19 @@ def morning_job(app: Flask) -> None:
         logger.info("morning sweep %s: %s %s", today, run.outcome, run.counts or run.error)
 
 
+def monthly_report_job(app: Flask) -> None:
+    """Last month's reports on the month's first working day (later working days catch up
+    on a branch still without one, e.g. after the scheduler was down)."""
+    with app.app_context():
+        today = clock.today()
+        if not WorkingCalendar().is_working_day(today):
+            return
+        if not jobs.first_working_day_of_month(today) and not jobs.monthly_reports_missing(today):
+            return
+        run = jobs.run_recorded(jobs.MONTHLY_REPORTS, today, lambda: jobs.monthly_reports(today))
+        logger.info("monthly reports %s: %s %s", today, run.outcome, run.counts or run.error)
+
+
 def mail_job(app: Flask) -> None:
     """Send notifications waiting for the mail server (retried on the next run)."""
     with app.app_context():
@@ -74,6 +87,12 @@ def build(app: Flask, leadership: Leadership) -> BlockingScheduler:
                       args=[app], id=jobs.MORNING_SWEEP, name="Morning sweep")
     scheduler.add_job(mail_job, IntervalTrigger(minutes=5, timezone=zone), args=[app],
                       id=jobs.SEND_NOTIFICATIONS, name="Send notifications")
+    # half an hour after the sweep, so that the report sees the morning's overdue marks
+    report_at = (hour * 60 + minute + 30) % (24 * 60)
+    scheduler.add_job(monthly_report_job, CronTrigger(day_of_week="mon-fri",
+                                                      hour=report_at // 60,
+                                                      minute=report_at % 60, timezone=zone),
+                      args=[app], id=jobs.MONTHLY_REPORTS, name="Monthly reports")
 
     def keep_lease() -> None:
         with app.app_context():

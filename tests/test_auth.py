@@ -130,3 +130,25 @@ def test_password_is_stored_as_scrypt_hash(officer):
     """Passwords are kept only as scrypt hashes."""
     assert officer.password_hash.startswith("scrypt:")
     assert PASSWORD not in officer.password_hash
+
+
+def test_rate_limit_is_shared_by_all_workers_through_redis(app, database_url, officer):
+    """Two workers counting sign-in attempts in Redis: the limit holds across both."""
+    import uuid
+
+    from outreach import create_app
+
+    settings = {"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": database_url,
+                "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+                "RATELIMIT_KEY_PREFIX": f"outreach-test-{uuid.uuid4().hex}"}
+    workers = [create_app(settings), create_app(settings)]
+    limit = int(app.config["LOGIN_RATE_LIMIT"].split()[0])
+    statuses = []
+    for attempt in range(limit + 1):
+        worker = workers[attempt % 2]
+        with worker.app_context():
+            client = worker.test_client()
+            statuses.append(client.post("/auth/login", data={
+                "csrf_token": csrf_token(client), "email": officer.email,
+                "password": "wrong-password"}).status_code)
+    assert statuses == [200] * limit + [429]

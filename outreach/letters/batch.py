@@ -11,6 +11,9 @@ from pypdf import PdfWriter
 
 from outreach.letters.render import font_config, html_to_pdf, stylesheet
 
+#: documents a worker takes at a time, at most
+CHUNK = 4
+
 
 def _warm_up() -> None:
     """Load fonts and the stylesheet once per worker process."""
@@ -35,7 +38,9 @@ def render_many(htmls: list[str], workers: int | None = None,
             if progress:
                 progress(done, total)
         return results
-    chunk = max(1, min(16, total // (workers * 4) or 1))
+    # A few documents at a time: a letter takes about 0.1 s, so handing them out in small
+    # chunks costs nothing and keeps one worker from finishing a long chunk alone at the end.
+    chunk = max(1, min(CHUNK, total // (workers * 4)))
     results = []
     with ProcessPoolExecutor(max_workers=workers, initializer=_warm_up) as pool:
         for done, pdf in enumerate(pool.map(html_to_pdf, htmls, chunksize=chunk), start=1):

@@ -13,6 +13,13 @@ from outreach.models.cases import (
     Step,
 )
 from outreach.models.companies import BusinessSize, Company, ContributionRate, Program, Source
+from outreach.models.imports import (
+    CloseSuggestion,
+    CompanyImport,
+    CompanySourceValue,
+    ImportStatus,
+    SuggestionStatus,
+)
 from outreach.models.letters import Letter, LetterCounter, LetterStatus, LetterTemplate
 from outreach.models.org import Branch, BranchHoliday, Region, Role, User
 from outreach.models.reminders import (
@@ -23,6 +30,7 @@ from outreach.models.reminders import (
     ReminderStatus,
     SchedulerLease,
 )
+from outreach.models.review import Directive, MonthlyReport
 
 __all__ = [
     "Approval",
@@ -34,15 +42,21 @@ __all__ = [
     "CaseCategory",
     "CaseStatus",
     "Category",
+    "CloseSuggestion",
     "Company",
+    "CompanyImport",
+    "CompanySourceValue",
     "ContributionRate",
     "Delivery",
+    "Directive",
+    "ImportStatus",
     "JobRun",
     "LadderRung",
     "Letter",
     "LetterCounter",
     "LetterStatus",
     "LetterTemplate",
+    "MonthlyReport",
     "Notification",
     "Program",
     "Proof",
@@ -54,5 +68,6 @@ __all__ = [
     "Role",
     "Source",
     "Step",
+    "SuggestionStatus",
     "User",
 ]

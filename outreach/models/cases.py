@@ -58,6 +58,11 @@ class Case(TimestampMixin, db.Model):
         Index("ix_cases_open_company", "company_id", "status",
               sqlite_where=text("status <> 'closed'"),
               postgresql_where=text("status <> 'closed'")),
+        # the dashboard counts a branch's cases by stage, age, due date and rungs reached from
+        # the indexes alone (services/reports.py)
+        Index("ix_cases_dashboard", "branch_id", "status", "next_due_on", "stage", "opened_on",
+              "company_id"),
+        Index("ix_cases_branch_reached", "branch_id", "reached", "company_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +71,9 @@ class Case(TimestampMixin, db.Model):
     status: Mapped[str] = mapped_column(String(10), default=CaseStatus.OPEN)
     #: code of the highest rung reached; empty before the first step
     stage: Mapped[str] = mapped_column(String(30), default="", index=True)
+    #: codes of every rung with a step in force, comma-separated, kept by the case service (the
+    #: dashboard's funnel counts them without reading the steps)
+    reached: Mapped[str] = mapped_column(String(300), default="", server_default="")
     opened_on: Mapped[date] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
     #: how the case ended: compliant, company_closed, withdrawn

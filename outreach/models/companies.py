@@ -59,6 +59,11 @@ class Company(TimestampMixin, db.Model):
         Index("ix_companies_branch_id_id", "branch_id", "id"),
         Index("ix_companies_branch_sector", "branch_id", "sector"),
         Index("ix_companies_branch_kecamatan", "branch_id", "kecamatan"),
+        # the dashboard adds up the workers and contributions missing by sector and kecamatan
+        # from the index alone (services/reports.py)
+        Index("ix_companies_dashboard", "branch_id", "sector", "kecamatan", "business_size",
+              "risk_class", "programs", "workers_estimated", "workers_registered",
+              "average_wage", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -66,6 +66,7 @@ def refresh(case: Case, calendar: WorkingCalendar | None = None) -> None:
     calendar = calendar or WorkingCalendar.for_branch(case.branch_id)
     case.updated_at = utcnow()
     flag_modified(case, "updated_at")  # an UPDATE even when the clock has not moved
+    case.reached = policy.reached_codes(case.steps)
     if case.status != CaseStatus.OPEN:
         case.next_rung, case.next_due_on, case.overdue_since = "", None, None
         if case.status == CaseStatus.CLOSED:

@@ -8,12 +8,23 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, func, literal, or_, select
-from sqlalchemy.orm import joinedload
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy.orm import aliased, joinedload
 
 from outreach.access import can_write, get_visible, scoped
 from outreach.extensions import db
-from outreach.models import BusinessSize, Case, CaseCategory, CaseStatus, Company, Program, User
+from outreach.models import (
+    Approval,
+    BusinessSize,
+    Case,
+    CaseCategory,
+    CaseStatus,
+    Company,
+    Delivery,
+    Program,
+    Step,
+    User,
+)
 from outreach.services import ServiceError
 from outreach.services.audit import diff, record
 
@@ -49,11 +60,59 @@ class CompanyFilters:
     sort: str = "name"
     page: int = 1
     per_page: int = 50
+    # The narrower filters below are what the dashboard's figures link to.
+    branch: int | None = None
+    #: only companies with a case that is not closed
+    open_case: bool = False
+    #: only companies without an officer
+    unassigned: bool = False
+    #: the open case was opened on or after / on or before these days
+    opened_from: date | None = None
+    opened_to: date | None = None
+    #: a case of the company (open or closed) has this rung in force
+    reached: str = ""
+    #: a case of the company closed as compliant at this stage (NOT_RECORDED: before any step)
+    complied_after: str = ""
+    #: a case of the company closed as compliant between these days
+    complied_from: date | None = None
+    complied_to: date | None = None
 
     def active(self) -> bool:
         """Whether any filter narrows the list."""
         return bool(self.q or self.category or self.stage or self.sector or self.size
-                    or self.kecamatan or self.officer or self.overdue or self.due_week)
+                    or self.kecamatan or self.officer or self.overdue or self.due_week
+                    or self.narrower())
+
+    def narrower(self) -> dict[str, Any]:
+        """The dashboard's filters in use, as query parameters (the list's form has no fields
+        for them)."""
+        values = {"branch": self.branch, "open_case": "1" if self.open_case else None,
+                  "unassigned": "1" if self.unassigned else None,
+                  "opened_from": self.opened_from, "opened_to": self.opened_to,
+                  "reached": self.reached, "complied_after": self.complied_after,
+                  "complied_from": self.complied_from, "complied_to": self.complied_to}
+        return {key: value.isoformat() if isinstance(value, date) else value
+                for key, value in values.items() if value}
+
+
+#: filter value for "not recorded": an empty sector or kecamatan, a case before its first step
+NOT_RECORDED = "-"
+COMPLIANT = "compliant"
+
+
+def step_in_force(step: Any = Step) -> ColumnElement[bool]:
+    """A step that counts on the ladder: not sent back or waiting for approval, not returned."""
+    return and_(step.approval_status.not_in((Approval.RETURNED, Approval.REQUESTED)),
+                step.delivery_status != Delivery.RETURNED)
+
+
+def has_reached(case: Any, rung: str) -> ColumnElement[bool]:
+    """The case has a step of `rung` in force (by `Case.reached`, kept by the case service)."""
+    return (literal(",") + case.reached + literal(",")).contains(f",{rung},", autoescape=True)
+
+
+def _recorded(column: Any, value: str) -> ColumnElement[bool]:
+    return column == ("" if value == NOT_RECORDED else value)
 
 
 #: The status is written into the SQL rather than sent as a parameter, so that the query matches
@@ -76,13 +135,13 @@ def company_list_query(user: User, filters: CompanyFilters, today: date) -> Sele
         stmt = stmt.where(Case.id.in_(
             select(CaseCategory.case_id).where(CaseCategory.category == filters.category)))
     if filters.stage:
-        stmt = stmt.where(Case.stage == filters.stage)
+        stmt = stmt.where(Case.id.is_not(None), _recorded(Case.stage, filters.stage))
     if filters.sector:
-        stmt = stmt.where(Company.sector == filters.sector)
+        stmt = stmt.where(_recorded(Company.sector, filters.sector))
     if filters.size:
         stmt = stmt.where(Company.business_size == filters.size)
     if filters.kecamatan:
-        stmt = stmt.where(Company.kecamatan == filters.kecamatan)
+        stmt = stmt.where(_recorded(Company.kecamatan, filters.kecamatan))
     if filters.officer:
         stmt = stmt.where(Company.officer_id == filters.officer)
     if filters.overdue:
@@ -91,6 +150,7 @@ def company_list_query(user: User, filters: CompanyFilters, today: date) -> Sele
         week_end = today + timedelta(days=6 - today.weekday())
         stmt = stmt.where(Case.status == CaseStatus.OPEN, Case.next_due_on >= today,
                           Case.next_due_on <= week_end)
+    stmt = _narrower(stmt, filters)
     order = {
         "name": [Company.name],
         "due": [Case.next_due_on.is_(None), Case.next_due_on, Company.name],
@@ -98,6 +158,35 @@ def company_list_query(user: User, filters: CompanyFilters, today: date) -> Sele
         "opened": [Case.opened_on.is_(None), Case.opened_on, Company.name],
     }.get(filters.sort, [Company.name])
     return stmt.order_by(*order, Company.id)
+
+
+def _narrower(stmt: Select, filters: CompanyFilters) -> Select:
+    """The dashboard's filters: branch, assignment, age of the case, rungs reached, outcomes."""
+    if filters.branch:
+        stmt = stmt.where(Company.branch_id == filters.branch)
+    if filters.open_case:
+        stmt = stmt.where(Case.id.is_not(None))
+    if filters.unassigned:
+        stmt = stmt.where(Company.officer_id.is_(None))
+    if filters.opened_from:
+        stmt = stmt.where(Case.opened_on >= filters.opened_from)
+    if filters.opened_to:
+        stmt = stmt.where(Case.opened_on <= filters.opened_to)
+    any_case = aliased(Case)  # any case of the company, not only the open one joined above
+    if filters.reached:
+        stmt = stmt.where(Company.id.in_(select(any_case.company_id).where(
+            has_reached(any_case, filters.reached))))
+    if filters.complied_after or filters.complied_from or filters.complied_to:
+        closed = select(any_case.company_id).where(any_case.status == CaseStatus.CLOSED,
+                                                   any_case.outcome == COMPLIANT)
+        if filters.complied_after:
+            closed = closed.where(_recorded(any_case.stage, filters.complied_after))
+        if filters.complied_from:
+            closed = closed.where(any_case.closed_on >= filters.complied_from)
+        if filters.complied_to:
+            closed = closed.where(any_case.closed_on <= filters.complied_to)
+        stmt = stmt.where(Company.id.in_(closed))
+    return stmt
 
 
 def list_companies(

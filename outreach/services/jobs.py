@@ -13,13 +13,14 @@ from sqlalchemy import select
 from outreach.extensions import db
 from outreach.models import JobRun
 from outreach.models.base import utcnow
-from outreach.services import notifications, reminders
+from outreach.services import notifications, reminders, reports
 from outreach.workdays import WorkingCalendar
 
 logger = logging.getLogger("outreach.jobs")
 MORNING_SWEEP = "morning_sweep"
 SEND_NOTIFICATIONS = "send_notifications"
 WEEKLY_SUMMARY = "weekly_summary"
+MONTHLY_REPORTS = "monthly_reports"
 
 
 def run_recorded(job_id: str, run_date: date | None,
@@ -61,6 +62,23 @@ def _first_working_day_of_week(day: date) -> bool:
     monday = day.toordinal() - day.weekday()
     return all(not calendar.is_working_day(date.fromordinal(d)) for d in range(monday,
                                                                                 day.toordinal()))
+
+
+def first_working_day_of_month(day: date, calendar: WorkingCalendar | None = None) -> bool:
+    """Whether `day` is the month's first working day."""
+    calendar = calendar or WorkingCalendar()
+    return calendar.is_working_day(day) and not any(
+        calendar.is_working_day(day.replace(day=d)) for d in range(1, day.day))
+
+
+def monthly_reports(day: date) -> dict[str, Any]:
+    """Last month's report of every active branch that has none yet (stored as PDF)."""
+    return reports.monthly_reports_due(day)
+
+
+def monthly_reports_missing(day: date) -> bool:
+    """Whether an active branch has no report of last month yet."""
+    return bool(reports.branches_without_report(reports.previous_month(day)))
 
 
 def send_mail(now: datetime | None = None) -> dict[str, Any]:

@@ -10,22 +10,24 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import asdict, dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, select, update
+from sqlalchemy import func, insert, literal, null, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import joinedload
 
 from outreach import policy
 from outreach.extensions import db
 from outreach.models import (
     Approval,
+    AuditEvent,
     Case,
     CaseStatus,
     Company,
     Delivery,
+    Letter,
+    LetterStatus,
     Reminder,
     ReminderKind,
     ReminderStatus,
@@ -86,9 +88,7 @@ def sweep(day: date, *, now: datetime | None = None, holder: str = "sweep",
     result = SweepResult(date=day.isoformat())
     due = db.session.execute(
         select(Case.id, Case.branch_id, Case.next_rung, Case.next_due_on, Company.officer_id)
-        .join(Company, Company.id == Case.company_id)
-        .where(Case.status == CaseStatus.OPEN, Case.next_rung != "",
-               Case.next_due_on.is_not(None), Case.next_due_on <= day)).all()
+        .join(Company, Company.id == Case.company_id).where(*_due(day))).all()
     occurrences = _occurrences(day)
     existing = set(db.session.scalars(select(Reminder.dedupe_key).join(Case).where(
         Case.status == CaseStatus.OPEN)))
@@ -98,12 +98,13 @@ def sweep(day: date, *, now: datetime | None = None, holder: str = "sweep",
         if key not in existing:
             existing.add(key)
             rows.append({"branch_id": branch_id, "case_id": case_id, "officer_id": officer_id,
-                         "rung_code": rung, "kind": ReminderKind.ACTION_DUE, "dedupe_key": key,
-                         "due_on": due_on, "status": ReminderStatus.OPEN, "message": "",
-                         "created_at": now})
+                         "rung_code": rung, "kind": ReminderKind.ACTION_DUE, "step_id": None,
+                         "dedupe_key": key, "due_on": due_on, "status": ReminderStatus.OPEN,
+                         "message": "", "created_at": now})
     rows += _undelivered_rows(day, now, existing, undelivered_after_days)
+    # Every row has the same keys: a multi-row INSERT takes its columns from the first row.
     for start in range(0, len(rows), CHUNK):
-        db.session.execute(insert(Reminder), rows[start:start + CHUNK])
+        db.session.execute(insert(Reminder.__table__), rows[start:start + CHUNK])
     result.reminders_created = len(rows)
     result.letters_drafted = _prepare_drafts(due, day)
     result.cases_overdue = db.session.execute(
@@ -111,6 +112,12 @@ def sweep(day: date, *, now: datetime | None = None, holder: str = "sweep",
                            Case.overdue_since.is_(None))
         .values(overdue_since=day).execution_options(synchronize_session=False)).rowcount
     return result
+
+
+def _due(day: date) -> list:
+    """The conditions of a case whose next step is due on `day`."""
+    return [Case.status == CaseStatus.OPEN, Case.next_rung != "",
+            Case.next_due_on.is_not(None), Case.next_due_on <= day]
 
 
 def _occurrences(day: date) -> dict[tuple[int, str], int]:
@@ -155,27 +162,83 @@ def _prepare_drafts(due: list, day: date) -> int:
         rung = ladders[branch_id].get(rung_code)
         if rung is not None and rung.is_letter and rung.template_code:
             candidates.append((case_id, branch_id, rung))
+    # Cases that have their draft already (from an earlier sweep of the day) are left out
+    # before their steps are read: on a re-run that is nearly every case.
+    prepared = _prepared_drafts(day)
+    candidates = [c for c in candidates if (c[0], c[2].code) not in prepared]
+    templates: dict[tuple[str, int], int] = {}
     drafted = 0
     for start in range(0, len(candidates), CHUNK):
         chunk = candidates[start:start + CHUNK]
         ids = [case_id for case_id, _, _ in chunk]
-        prepared = letters.prepared_drafts(ids)
+        # `policy.judge` looks only at the steps of the rung and of the rungs it requires.
+        kinds = {code for _, _, rung in chunk for code in (rung.code, *rung.requires)}
         steps = defaultdict(list)
         for row in db.session.execute(
                 select(Step.case_id, Step.id, Step.kind, Step.occurred_on, Step.due_on,
                        Step.delivery_status, Step.approval_status)
-                .where(Step.case_id.in_(ids))):
+                .where(Step.case_id.in_(ids), Step.kind.in_(sorted(kinds)))):
             steps[row.case_id].append(row)
-        cases = {c.id: c for c in db.session.scalars(select(Case).where(Case.id.in_(ids)))}
+        # Light rows (status and the company's name) instead of loading each case and then
+        # its company one at a time: `policy.judge` only reads the case's status.
+        cases = {row.id: row for row in db.session.execute(
+            select(Case.id, Case.status, Company.name.label("company_name"))
+            .join(Company, Company.id == Case.company_id).where(Case.id.in_(ids)))}
+        drafts = []
         for case_id, branch_id, rung in chunk:
-            if (case_id, rung.code) in prepared:
-                continue
             verdict = policy.judge(cases[case_id], rung, ladders[branch_id],
                                    calendars[branch_id], day, steps=steps[case_id])
             if verdict.allowed:
-                letters.prepare_draft(cases[case_id], rung, day)
-                drafted += 1
+                key = (rung.template_code, branch_id)
+                if key not in templates:
+                    templates[key] = letters.current_template(*key).id
+                drafts.append((case_id, branch_id, rung, templates[key],
+                               cases[case_id].company_name))
+        drafted += _insert_drafts(drafts, day)
     return drafted
+
+
+def _prepared_drafts(day: date) -> set[tuple[int, str]]:
+    """`letters.prepared_drafts` of every case due on `day`, in one query, with the rung read
+    from the letter's data by the database (parsing every draft's JSON in Python took most of
+    a re-run's time)."""
+    rung = Letter.data["rung"].as_string()
+    rows = db.session.execute(
+        select(Letter.case_id, rung).join(Case, Case.id == Letter.case_id)
+        .where(Letter.status == LetterStatus.DRAFT, *_due(day)))
+    return {(case_id, code) for case_id, code in rows if code}
+
+
+def _insert_drafts(drafts: list, day: date) -> int:
+    """What `letters.prepare_draft` does for one case, for many: the draft letters and their
+    audit events, made by the database from the cases (INSERT … SELECT), a statement for
+    each template instead of a flush per letter."""
+    now = utcnow()
+    letters_table, audit_table = Letter.__table__, AuditEvent.__table__
+    data_type, stamp_type = letters_table.c.data.type, letters_table.c.created_at.type
+    by_template: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for case_id, _branch_id, rung, template_id, _name in drafts:
+        by_template[(template_id, rung.code)].append(case_id)
+    made = 0
+    for (template_id, code), case_ids in by_template.items():
+        letter_ids = db.session.scalars(
+            insert(letters_table).from_select(
+                ["branch_id", "case_id", "template_id", "status", "addressee_name", "data",
+                 "created_at", "updated_at"],
+                select(Case.branch_id, Case.id, literal(template_id), literal(LetterStatus.DRAFT),
+                       Company.name,
+                       literal({"rung": code, "prepared_on": day.isoformat()}, data_type),
+                       literal(now, stamp_type), literal(now, stamp_type))
+                .join(Company, Company.id == Case.company_id).where(Case.id.in_(case_ids)))
+            .returning(letters_table.c.id)).all()
+        db.session.execute(insert(audit_table).from_select(
+            ["at", "user_id", "branch_id", "entity_type", "entity_id", "action", "changes"],
+            select(literal(now, stamp_type), null(), letters_table.c.branch_id, literal("letter"),
+                   letters_table.c.id, literal("letter.prepare"),
+                   literal({"rung": code}, audit_table.c.changes.type))
+            .where(letters_table.c.id.in_(letter_ids))))
+        made += len(letter_ids)
+    return made
 
 
 # --- the officer's tasks ------------------------------------------------------------------
@@ -194,14 +257,63 @@ def task_count(user: User, today: date) -> int:
     return db.session.scalar(stmt) or 0
 
 
-def tasks(user: User, today: date) -> dict[str, list[Reminder]]:
-    """Today's and overdue tasks, oldest first."""
+class TaskCompany(NamedTuple):
+    """The company of a task: what the task list and the digest show of it."""
+
+    id: int
+    name: str
+
+
+class TaskCase(NamedTuple):
+    """The case of a task."""
+
+    id: int
+    company_id: int
+    company: TaskCompany
+
+
+class Task(NamedTuple):
+    """A reminder as the task list and the morning digest show it: read-only plain data with
+    the reminder's columns and `case.company`. (Loading each reminder with its case and
+    company as model objects took a second per 10,000 tasks, and the morning digests load
+    every officer's tasks.)"""
+
+    id: int
+    branch_id: int
+    case_id: int
+    officer_id: int | None
+    rung_code: str
+    kind: str
+    step_id: int | None
+    dedupe_key: str
+    due_on: date
+    status: str
+    snoozed_until: date | None
+    done_at: datetime | None
+    message: str
+    created_at: datetime
+    case: TaskCase
+
+
+#: the reminder's columns of a task, in order (the case is made of the company's columns)
+_TASK_COLUMNS = [getattr(Reminder, name) for name in Task._fields[:-1]]
+_CASE_ID = Task._fields.index("case_id")
+
+
+def tasks(user: User, today: date) -> dict[str, list[Task]]:
+    """Today's and overdue tasks (as `Task` records), oldest first."""
     stmt = (open_tasks_query(user, today)
-            .options(joinedload(Reminder.case).joinedload(Case.company))
+            .with_only_columns(*_TASK_COLUMNS, Company.id, Company.name)
+            .join(Case, Case.id == Reminder.case_id)
+            .join(Company, Company.id == Case.company_id)
             .order_by(Reminder.due_on, Reminder.id))
-    groups: dict[str, list[Reminder]] = {"overdue": [], "today": []}
-    for reminder in db.session.scalars(stmt):
-        groups["overdue" if reminder.due_on < today else "today"].append(reminder)
+    groups: dict[str, list[Task]] = {"overdue": [], "today": []}
+    overdue, due_today = groups["overdue"], groups["today"]
+    for *values, company_id, company_name in db.session.execute(stmt).all():
+        values.append(TaskCase(values[_CASE_ID], company_id,
+                               TaskCompany(company_id, company_name)))
+        task = Task._make(values)
+        (overdue if task.due_on < today else due_today).append(task)
     return groups
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from outreach.extensions import db
-from outreach.models import AuditEvent, Case, Company, Reminder, Step, User
+from outreach.models import AuditEvent, Case, Company, Directive, Reminder, Step, User
 
 
 @dataclass
@@ -18,7 +18,7 @@ class Entry:
     """One line of the timeline."""
 
     day: date
-    kind: str  # "step", "reminder", "opened", "closed"
+    kind: str  # "step", "reminder", "directive", "opened", "closed"
     item: Any
     case: Case
 
@@ -37,11 +37,15 @@ def company_timeline(company: Company) -> list[Entry]:
         entries.append(Entry(step.occurred_on, "step", step, cases[step.case_id]))
     for reminder in db.session.scalars(select(Reminder).where(Reminder.case_id.in_(cases))):
         entries.append(Entry(reminder.due_on, "reminder", reminder, cases[reminder.case_id]))
+    for directive in db.session.scalars(select(Directive).where(Directive.case_id.in_(cases))
+                                        .options(selectinload(Directive.author))):
+        entries.append(Entry(directive.given_on, "directive", directive,
+                             cases[directive.case_id]))
     for case in cases.values():
         entries.append(Entry(case.opened_on, "opened", case, case))
         if case.closed_on:
             entries.append(Entry(case.closed_on, "closed", case, case))
-    order = {"closed": 0, "reminder": 1, "step": 2, "opened": 3}
+    order = {"closed": 0, "directive": 1, "reminder": 2, "step": 3, "opened": 4}
     entries.sort(key=lambda e: (e.day, -order[e.kind], getattr(e.item, "id", 0)), reverse=True)
     return entries
 

@@ -18,12 +18,13 @@ from sqlalchemy import select
 from sqlalchemy.orm.exc import StaleDataError
 
 from outreach import clock, policy
-from outreach.access import branch_condition, get_visible_or_404, roles_required
+from outreach.access import branch_condition, get_visible_or_404, roles_required, staff_only
 from outreach.extensions import db
 from outreach.models import Branch, Case, Company, Proof, Role, Step
-from outreach.services import ServiceError
+from outreach.services import ServiceError, review
 from outreach.services import cases as service
 from outreach.services.proofs import Upload
+from outreach.services.timeline import company_timeline
 from outreach.views import attach_error
 from outreach.views.forms import (
     ApprovalForm,
@@ -81,6 +82,7 @@ def _uploads(field) -> list[Upload]:
 
 
 @bp.route("/companies/<int:company_id>/cases", methods=["POST"])
+@staff_only
 def open_case(company_id: int):
     """Open a case for a company."""
     company = get_visible_or_404(Company, company_id)
@@ -92,6 +94,7 @@ def open_case(company_id: int):
 
 
 @bp.route("/cases/<int:case_id>/steps/new", methods=["GET", "POST"])
+@staff_only
 def log_step(case_id: int):
     """Log a step: only the steps the ladder allows are offered, with reasons for the rest."""
     case = get_visible_or_404(Case, case_id)
@@ -136,6 +139,7 @@ def _step(step_id: int) -> Step:
 
 
 @bp.route("/steps/<int:step_id>/delivery", methods=["GET", "POST"])
+@staff_only
 def delivery(step_id: int):
     """Mark a letter delivered (receipt, tracking number, recipient) or returned."""
     step = _step(step_id)
@@ -167,28 +171,36 @@ def approval(step_id: int):
     form = ApprovalForm()
     if form.validate_on_submit():
         try:
-            service.decide_approval(current_user, step, approve=form.decision.data == "approve",
-                                    note=form.note.data or "", now=clock.now())
+            issued = review.decide_escalation(
+                current_user, step, approve=form.decision.data == "approve",
+                note=form.note.data or "", now=clock.now(), today=clock.today(),
+                public_base_url=current_app.config["PUBLIC_BASE_URL"])
         except ServiceError as error:
             db.session.rollback()
             attach_error(form, error)
         else:
             if _commit_or_refuse():
                 flash(_("Decision recorded."), "success")
+                if issued is not None:
+                    flash(_("Referral letter %(number)s issued: its dossier is ready below.",
+                            number=issued.number), "success")
                 return redirect(url_for("cases.approvals"))
     status = 400 if form.errors or form.form_errors else 200
-    return render_template("cases/approval_form.html", step=step, form=form), status
+    return render_template("cases/approval_form.html", step=step, form=form,
+                           timeline=company_timeline(step.case.company)), status
 
 
 @bp.route("/approvals")
 @roles_required(Role.SUPERVISOR)
 def approvals():
-    """Steps waiting for the supervisor's decision."""
+    """Escalations and letters waiting for the supervisor, each with its company's timeline."""
     return render_template("cases/approvals.html",
-                           steps=service.pending_approvals(current_user))
+                           queue=review.approval_queue(current_user, clock.today()),
+                           form=SimpleForm())
 
 
 @bp.route("/cases/<int:case_id>/pause", methods=["GET", "POST"])
+@staff_only
 def pause(case_id: int):
     """Pause a case."""
     case = get_visible_or_404(Case, case_id)
@@ -204,6 +216,7 @@ def pause(case_id: int):
 
 
 @bp.route("/cases/<int:case_id>/resume", methods=["POST"])
+@staff_only
 def resume(case_id: int):
     """Resume a paused case."""
     case = get_visible_or_404(Case, case_id)
@@ -214,6 +227,7 @@ def resume(case_id: int):
 
 
 @bp.route("/cases/<int:case_id>/close", methods=["GET", "POST"])
+@staff_only
 def close(case_id: int):
     """Close a case, as compliant with the NPP and evidence, or otherwise."""
     case = get_visible_or_404(Case, case_id)
@@ -240,6 +254,7 @@ def close(case_id: int):
 
 
 @bp.route("/cases/<int:case_id>/reopen", methods=["POST"])
+@staff_only
 def reopen(case_id: int):
     """Reopen a closed case."""
     case = get_visible_or_404(Case, case_id)

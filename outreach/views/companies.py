@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from outreach import clock, policy
-from outreach.access import can_write, get_visible_or_404, require_write, scoped
+from outreach.access import can_write, get_visible_or_404, require_write, scoped, staff_only
 from outreach.extensions import db
 from outreach.labels import choices
 from outreach.models import Branch, Company, Role, User
-from outreach.services import ServiceError
+from outreach.services import ServiceError, exports
 from outreach.services import companies as service
 from outreach.services.cases import open_case_of
 from outreach.services.compliance import assess
@@ -33,6 +35,13 @@ def _int_arg(name: str, default: int | None, low: int = 1, high: int | None = No
     return min(value, high) if high else value
 
 
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
 def filters_from_request() -> service.CompanyFilters:
     """The list's filters as given in the query string; bad values fall back to defaults."""
     args = request.args
@@ -44,6 +53,11 @@ def filters_from_request() -> service.CompanyFilters:
         sort=args.get("sort", "name"), page=_int_arg("page", 1) or 1,
         per_page=_int_arg("per_page", current_app.config["COMPANIES_PER_PAGE"],
                           high=MAX_PER_PAGE) or 50,
+        branch=_int_arg("branch", None), open_case=args.get("open_case") == "1",
+        unassigned=args.get("unassigned") == "1", opened_from=_date_arg("opened_from"),
+        opened_to=_date_arg("opened_to"), reached=args.get("reached", "")[:30],
+        complied_after=args.get("complied_after", "")[:30],
+        complied_from=_date_arg("complied_from"), complied_to=_date_arg("complied_to"),
     )
 
 
@@ -66,13 +80,26 @@ def index():
         rows, total = service.list_companies(current_user, filters, today)
     return render_template(
         "companies/list.html", rows=rows, total=total, pages=pages, filters=filters,
-        today=today, categories=choices("category"), stages=choices("rung"),
+        today=today, categories=choices("category"),
+        stages=[(service.NOT_RECORDED, _("Not started")), *choices("rung")],
         sizes=choices("size"),
         sectors=[(s, s) for s in service.distinct_values(current_user, Company.sector)],
         kecamatans=[(k, k) for k in service.distinct_values(current_user, Company.kecamatan)],
         officers=[(u.id, u.name) for u in officers_for(current_user)],
         can_create=current_user.role in Role.BRANCH_ROLES,
     )
+
+
+@bp.route("/export.csv", defaults={"fmt": "csv"})
+@bp.route("/export.xlsx", defaults={"fmt": "xlsx"})
+def export(fmt: str):
+    """Every company of the list's filters (not one page) as CSV or XLSX."""
+    filters = filters_from_request()
+    today = clock.today()
+    data = exports.company_export(current_user, filters, today, fmt)
+    return current_app.response_class(data, mimetype=exports.MIMETYPES[fmt], headers={
+        "Content-Disposition": f'attachment; filename="perusahaan-{today.isoformat()}.{fmt}"',
+        "Cache-Control": "private, no-store"})
 
 
 @bp.route("/<int:company_id>")
@@ -140,6 +167,7 @@ def _save(form: CompanyForm, company: Company | None):
 
 
 @bp.route("/new", methods=["GET", "POST"])
+@staff_only
 def create():
     """Enter a company by hand."""
     if current_user.role not in Role.BRANCH_ROLES:
@@ -161,6 +189,7 @@ def create():
 
 
 @bp.route("/<int:company_id>/edit", methods=["GET", "POST"])
+@staff_only
 def edit(company_id: int):
     """Edit a company's profile."""
     company = get_visible_or_404(Company, company_id)

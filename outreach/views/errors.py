@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template
+from flask import Flask, current_app, g, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
-from outreach.extensions import db
+from outreach.extensions import db, login_manager
 
 MESSAGES = {
     400: lambda: _("The request could not be understood."),
@@ -41,8 +41,14 @@ def handle_csrf(error: CSRFError):
 
 
 def handle_database_down(error: OperationalError):
-    """The database went away."""
+    """The database went away: a calm page that needs nothing from it.
+
+    The page is rendered for an anonymous visitor, so that the layout does not try to load the
+    signed-in user from the database that just failed.
+    """
+    current_app.logger.error("database unreachable: %s", str(error).splitlines()[0])
     db.session.rollback()
+    g._login_user = login_manager.anonymous_user()
     return render_error(503)
 
 

@@ -23,7 +23,14 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from outreach import clock
-from outreach.access import can_write, get_visible_or_404, public, roles_required, scoped
+from outreach.access import (
+    can_write,
+    get_visible_or_404,
+    public,
+    roles_required,
+    scoped,
+    staff_only,
+)
 from outreach.extensions import db, limiter
 from outreach.letters.defaults import DEFAULT_TEMPLATES
 from outreach.letters.render import html_to_pdf
@@ -99,6 +106,7 @@ def pdf(letter_id: int):
 
 
 @bp.route("/letters/<int:letter_id>/issue", methods=["POST"])
+@staff_only
 def issue(letter_id: int):
     """Issue a draft: number, PDF, verification code."""
     letter = get_visible_or_404(Letter, letter_id)
@@ -240,10 +248,9 @@ def verify(code: str):
 
 
 @bp.route("/letters/batch")
+@staff_only
 def batch():
     """One PDF of the letters issued on a day and the forms for the next working day's visits."""
-    if current_user.role not in Role.BRANCH_ROLES:
-        abort(403)
     try:
         day = date.fromisoformat(request.args.get("day", ""))
     except ValueError:

@@ -12,7 +12,7 @@ from wtforms import DateField, SelectField
 from wtforms.validators import DataRequired
 
 from outreach import clock
-from outreach.access import scoped
+from outreach.access import scoped, staff_only
 from outreach.extensions import db
 from outreach.models import Reminder, Role, User
 from outreach.services import ServiceError, notifications
@@ -68,6 +68,7 @@ def _act(action, success: str):
 
 
 @bp.route("/<int:reminder_id>/done", methods=["POST"])
+@staff_only
 def done(reminder_id: int):
     """Mark a task done."""
     reminder = _reminder(reminder_id)
@@ -76,6 +77,7 @@ def done(reminder_id: int):
 
 
 @bp.route("/<int:reminder_id>/snooze", methods=["POST"])
+@staff_only
 def snooze(reminder_id: int):
     """Hide a task until a later day."""
     reminder = _reminder(reminder_id)
@@ -88,6 +90,7 @@ def snooze(reminder_id: int):
 
 
 @bp.route("/<int:reminder_id>/reassign", methods=["POST"])
+@staff_only
 def reassign(reminder_id: int):
     """Give a task to another officer of the branch."""
     reminder = _reminder(reminder_id)

@@ -1,0 +1,713 @@
+"""The supervisor's review: dashboard figures, the regional comparison, approvals, the
+still-non-compliant list with reassignment and directives, and the monthly report."""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import re
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+import time_machine
+from sqlalchemy import select
+
+from outreach import policy, scheduler
+from outreach.extensions import db
+from outreach.letters.render import pdf_text
+from outreach.models import (
+    AuditEvent,
+    BusinessSize,
+    Case,
+    CaseCategory,
+    CaseStatus,
+    Category,
+    Company,
+    Directive,
+    JobRun,
+    Letter,
+    MonthlyReport,
+    Notification,
+    Reminder,
+    Role,
+    Step,
+)
+from outreach.services import cases as case_service
+from outreach.services import jobs, reports
+from outreach.services import letters as letter_service
+from outreach.services.companies import name_key
+from outreach.services.compliance import assess
+from outreach.services.reports import Scope
+from tests.conftest import login, post
+
+TODAY = date(2026, 3, 2)  # a Monday
+ROW_LINK = re.compile(r'<a href="/companies/(\d+)">([^<]*)</a>')
+FIGURE = re.compile(r'<a class="figure-link[^"]*" href="([^"]+)"( data-measure="workers")?>'
+                    r'([^<]+)</a>')
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    with time_machine.travel("2026-03-02 09:00 +0700", tick=False):
+        yield
+
+
+def company(branch, name, *, officer=None, case=None, steps=(), **values) -> Company:
+    """A company with (optionally) one case set as the case service would have kept it, and
+    its steps as (kind, day, approval, delivery)."""
+    row = Company(branch_id=branch.id, name=name, name_key=name_key(name),
+                  officer_id=officer.id if officer else None, **values)
+    db.session.add(row)
+    db.session.flush()
+    if case is not None:
+        categories = case.pop("categories", (Category.PWBD,))
+        record = Case(branch_id=branch.id, company_id=row.id, **case)
+        record.category_rows = [CaseCategory(category=c) for c in categories]
+        db.session.add(record)
+        db.session.flush()
+        for kind, day, *states in steps:
+            approval, delivery = (states + ["", ""])[:2] if states else ("", "")
+            record.steps.append(Step(kind=kind, occurred_on=day,
+                                     officer_id=officer.id if officer else None,
+                                     approval_status=approval, delivery_status=delivery))
+        record.reached = policy.reached_codes(record.steps)
+    db.session.commit()
+    return row
+
+
+@pytest.fixture
+def world(make_branch, make_user):
+    """Two branches of one region and one branch of another; the figures hand-computed.
+
+    Pekalongan (KC-PKL), on Monday 2 March 2026 (N notification, V visit, S summons,
+    T TMP2T; back: sent back or returned undelivered):
+    | company | officer | case                         | opened    | next due  | steps         |
+    | Alfa    | Andi    | PWBD, notification, open     | 20 Feb 26 | 25 Feb    | N (+1 back)   |
+    | Bravo   | Budi    | PDS-TK+PDS-Program, visit    | 15 Dec 25 | 10 Mar    | N, V, S back  |
+    | Charlie | Andi    | PWBD, warning_1, paused      | 1 Oct 25  | –         | N, V, W1      |
+    | Delta   | –       | PDS-Program, not started     | 10 Jan 25 | 17 Jan 25 | none          |
+    | Echo    | Budi    | compliant 16 Feb 26 at visit |           |           | N, V          |
+    | Foxtrot | Andi    | compliant 27 Feb 26, no step |           |           | none          |
+    | Golf    | Budi    | compliant 1 Jun 25 at fine   |           |           | N…fine, T back |
+    | Hotel   | Andi    | withdrawn 10 Feb 26          |           |           | N             |
+    | India   | –       | no case                      |           |           |               |
+    Tegal (KC-TGL): Juliet open and overdue, Kilo compliant 20 Jan 26. Bandung (another
+    region): Lima.
+    """
+    pkl = make_branch("KC-PKL", "Pekalongan")
+    tgl = make_branch("KC-TGL", "Tegal")
+    bdg = make_branch("KC-BDG", "Bandung", region="JABAR")
+    andi = make_user(Role.OFFICER, branch=pkl, name="Andi Wijaya")
+    budi = make_user(Role.OFFICER, branch=pkl, name="Budi Santoso")
+    supervisor = make_user(Role.SUPERVISOR, branch=pkl, name="Citra Lestari")
+    tegal_officer = make_user(Role.OFFICER, branch=tgl, name="Tono Tegal")
+    tegal_supervisor = make_user(Role.SUPERVISOR, branch=tgl, name="Tari Tegal")
+    regional = make_user(Role.REGIONAL, region=pkl.region, name="Rina Regional")
+    for user in (andi, budi, supervisor, tegal_supervisor, regional):
+        user.locale = "en"
+    db.session.commit()
+    open_ = CaseStatus.OPEN
+    closed = CaseStatus.CLOSED
+    companies = {
+        "alfa": company(pkl, "PT Alfa", officer=andi, sector="Batik",
+                        kecamatan="Pekalongan Barat", business_size=BusinessSize.SMALL,
+                        workers_estimated=20, average_wage=3_000_000,
+                        case={"status": open_, "stage": "notification", "next_rung": "visit",
+                              "opened_on": date(2026, 2, 20), "next_due_on": date(2026, 2, 25)},
+                        steps=[("notification", date(2026, 2, 20), "", "delivered"),
+                               ("notification", date(2026, 2, 21), "", "returned")]),
+        "bravo": company(pkl, "PT Bravo", officer=budi, sector="Batik",
+                         kecamatan="Pekalongan Timur", business_size=BusinessSize.MEDIUM,
+                         workers_estimated=50, workers_registered=30, average_wage=4_000_000,
+                         programs="JKK,JKM,JHT", risk_class=2,
+                         case={"status": open_, "stage": "visit", "next_rung": "warning_1",
+                               "opened_on": date(2025, 12, 15), "next_due_on": date(2026, 3, 10),
+                               "categories": (Category.PDS_TK, Category.PDS_PROGRAM)},
+                         steps=[("notification", date(2025, 12, 16), "", "delivered"),
+                                ("visit", date(2026, 1, 5)),
+                                ("summons", date(2026, 1, 20), "", "returned")]),
+        "charlie": company(pkl, "PT Charlie", officer=andi, sector="Perikanan",
+                           kecamatan="Pekalongan Barat", business_size=BusinessSize.MICRO,
+                           workers_estimated=5, average_wage=2_000_000,
+                           case={"status": CaseStatus.PAUSED, "stage": "warning_1",
+                                 "opened_on": date(2025, 10, 1), "pause_reason": "dispute"},
+                           steps=[("notification", date(2025, 10, 2), "", "delivered"),
+                                  ("visit", date(2025, 10, 20)),
+                                  ("warning_1", date(2025, 11, 10), "", "delivered")]),
+        "delta": company(pkl, "PT Delta", sector="Perikanan", kecamatan="",
+                         business_size=BusinessSize.SMALL, workers_estimated=10,
+                         workers_registered=10, average_wage=2_500_000, programs="JKK,JKM",
+                         case={"status": open_, "stage": "", "next_rung": "notification",
+                               "opened_on": date(2025, 1, 10), "next_due_on": date(2025, 1, 17),
+                               "categories": (Category.PDS_PROGRAM,)}),
+        "echo": company(pkl, "PT Echo", officer=budi, sector="Batik",
+                        case={"status": closed, "outcome": "compliant", "stage": "visit",
+                              "opened_on": date(2025, 11, 1), "closed_on": date(2026, 2, 16)},
+                        steps=[("notification", date(2025, 11, 3), "", "delivered"),
+                               ("visit", date(2025, 11, 20))]),
+        "foxtrot": company(pkl, "PT Foxtrot", officer=andi, sector="Batik",
+                           case={"status": closed, "outcome": "compliant", "stage": "",
+                                 "opened_on": date(2026, 2, 1), "closed_on": date(2026, 2, 27)}),
+        "golf": company(pkl, "PT Golf", officer=budi, sector="Batik",
+                        case={"status": closed, "outcome": "compliant", "stage": "fine",
+                              "opened_on": date(2024, 11, 1), "closed_on": date(2025, 6, 1)},
+                        steps=[("notification", date(2024, 11, 4), "", "delivered"),
+                               ("visit", date(2024, 11, 20)),
+                               ("warning_1", date(2024, 12, 10), "", "delivered"),
+                               ("warning_2", date(2025, 1, 6), "", "delivered"),
+                               ("fine", date(2025, 2, 10), "", "delivered"),
+                               ("tmp2t", date(2025, 3, 10), "returned", "pending")]),
+        "hotel": company(pkl, "PT Hotel", officer=andi, sector="Batik",
+                         case={"status": closed, "outcome": "withdrawn",
+                               "stage": "notification", "opened_on": date(2026, 1, 5),
+                               "closed_on": date(2026, 2, 10)},
+                         steps=[("notification", date(2026, 1, 6), "", "delivered")]),
+        "india": company(pkl, "PT India", sector="Batik", workers_estimated=8),
+        "juliet": company(tgl, "PT Juliet", officer=tegal_officer, sector="Batik",
+                          kecamatan="Tegal Barat", business_size=BusinessSize.SMALL,
+                          workers_estimated=10, average_wage=2_000_000,
+                          case={"status": open_, "stage": "notification", "next_rung": "visit",
+                                "opened_on": date(2026, 1, 5), "next_due_on": date(2026, 2, 1)},
+                          steps=[("notification", date(2026, 1, 6), "", "delivered")]),
+        "kilo": company(tgl, "PT Kilo", sector="Batik",
+                        case={"status": closed, "outcome": "compliant",
+                              "stage": "notification", "opened_on": date(2025, 12, 1),
+                              "closed_on": date(2026, 1, 20)},
+                        steps=[("notification", date(2025, 12, 2), "", "delivered")]),
+        "lima": company(bdg, "PT Lima", sector="Batik", workers_estimated=99,
+                        case={"status": open_, "stage": "", "next_rung": "notification",
+                              "opened_on": date(2026, 2, 1), "next_due_on": date(2026, 2, 6)}),
+    }
+    return SimpleNamespace(pkl=pkl, tgl=tgl, bdg=bdg, andi=andi, budi=budi,
+                           supervisor=supervisor, tegal_officer=tegal_officer,
+                           tegal_supervisor=tegal_supervisor, regional=regional, c=companies)
+
+
+def listed(client, href: str) -> list[str]:
+    """The company names the list shows at `href` (all on one page)."""
+    response = client.get(href + ("&" if "?" in href else "?") + "per_page=200")
+    assert response.status_code == 200
+    return sorted(html.unescape(n) for _, n in ROW_LINK.findall(response.get_data(as_text=True)))
+
+
+def names(href_params: dict, client) -> list[str]:
+    query = "&".join(f"{k}={v}" for k, v in href_params.items())
+    return listed(client, f"/companies/?{query}")
+
+
+# --- the figures, hand-computed -----------------------------------------------------------------
+
+
+def test_dashboard_figures_match_the_hand_computed_ones(world):
+    """Open cases, overdue, the category × stage matrix, the gap and the weeks, for one branch."""
+    d = reports.dashboard(Scope.of(world.supervisor), TODAY)
+    assert d.open_cases.value == 4  # Alfa, Bravo, Charlie (paused), Delta
+    assert d.overdue.value == 2  # Alfa (due 25 Feb), Delta (due 17 Jan 2025)
+    assert {s: c.value for s, c in d.stage_totals.items()} == {
+        "": 1, "notification": 1, "visit": 1, "warning_1": 1}
+    assert d.stages == ["", "notification", "visit", "warning_1"]
+    assert {cat: {s: c.value for s, c in row.items()} for cat, row in d.matrix.items()} == {
+        "PWBD": {"notification": 1, "warning_1": 1},
+        "PDS-TK": {"visit": 1},
+        "PDS-Program": {"visit": 1, "": 1},
+    }
+    assert {c: cell.value for c, cell in d.category_totals.items()} == {
+        "PWBD": 2, "PDS-TK": 1, "PDS-Program": 2}
+    assert [(r.name, r.cell.value) for r in d.overdue_by_officer] == [
+        ("Andi Wijaya", 1), ("", 1)]
+    # Alfa 20 × 3,000,000 × 6.24%; Bravo 20 × 4,000,000 × (0.54+0.30+5.7)% + 50 × 3% of it;
+    # Charlie 5 × 2,000,000 × 0.54%; Delta 10 registered × 2,500,000 × 5.7% (JHT missing)
+    assert [(r.name, r.companies.value, r.workers_missing.value, r.monthly_owed)
+            for r in d.by_sector] == [("Batik", 2, 40, 3_744_000 + 11_232_000),
+                                      ("Perikanan", 2, 5, 54_000 + 1_425_000)]
+    assert [(r.name, r.workers_missing.value) for r in d.by_kecamatan] == [
+        ("Pekalongan Barat", 25), ("Pekalongan Timur", 20), ("", 0)]
+    assert d.workers_missing.value == 45
+    assert d.monthly_owed == 16_455_000
+    assert d.monthly_owed == sum(assess(world.c[k], TODAY).monthly_owed
+                                 for k in ("alfa", "bravo", "charlie", "delta"))
+    won = {w.start: w.cell.value for w in d.weeks if w.cell.value}
+    assert won == {date(2026, 2, 16): 1, date(2026, 2, 23): 1}  # Echo, Foxtrot; not Golf
+    assert d.won.value == 2
+    assert (d.weeks[0].start, d.weeks[-1].end) == (date(2025, 9, 8), date(2026, 3, 8))
+
+
+def test_aging_buckets(world):
+    """Cases fall into 0–30, 31–90, 91–180, 181–365 and over 365 days open by opening day."""
+    d = reports.dashboard(Scope.of(world.supervisor), TODAY)
+    # Alfa 10 days, Bravo 77, Charlie 152, Delta 416
+    assert [(b.low, b.high, b.cell.value) for b in d.aging] == [
+        (0, 30, 1), (31, 90, 1), (91, 180, 1), (181, 365, 0), (366, None, 1)]
+    assert d.aging[1].cell.params == {"open_case": 1, "opened_from": "2025-12-02",
+                                      "opened_to": "2026-01-30"}
+
+
+@pytest.mark.parametrize(("opened", "bucket"), [
+    (date(2026, 3, 2), 0), (date(2026, 1, 31), 0), (date(2026, 1, 30), 1),
+    (date(2025, 12, 2), 1), (date(2025, 12, 1), 2), (date(2025, 3, 2), 3),
+    (date(2025, 3, 1), 4)])
+def test_aging_bucket_edges(make_branch, make_user, opened, bucket):
+    """30 days open is still the first bucket, 31 the second; 365 days the fourth, 366 the last."""
+    branch = make_branch()
+    supervisor = make_user(Role.SUPERVISOR, branch=branch)
+    company(branch, "PT Tepi", case={"status": CaseStatus.OPEN, "opened_on": opened})
+    d = reports.dashboard(Scope.of(supervisor), TODAY)
+    assert [b.cell.value for b in d.aging] == [1 if i == bucket else 0 for i in range(5)]
+
+
+def test_ladder_funnel(world):
+    """Companies reaching each rung (steps in force only) and complying right after it."""
+    d = reports.dashboard(Scope.of(world.supervisor), TODAY)
+    funnel = {r.code: (r.reached.value, r.complied.value) for r in d.funnel}
+    assert funnel == {
+        "notification": (6, 0),  # Alfa, Bravo, Charlie, Echo, Golf, Hotel (withdrawn)
+        "visit": (4, 1),  # Bravo, Charlie, Echo, Golf; Echo complied after its visit
+        "joint_visit": (0, 0),
+        "summons": (0, 0),  # Bravo's summons came back undelivered
+        "warning_1": (2, 0),  # Charlie, Golf
+        "warning_2": (1, 0),
+        "fine": (1, 1),  # Golf complied after the fine
+        "tmp2t": (0, 0),  # Golf's request was sent back
+        "legal_referral": (0, 0),
+    }
+    assert [r.code for r in d.funnel][:2] == ["notification", "visit"]
+    assert d.complied_before_steps.value == 1  # Foxtrot
+    visit = next(r for r in d.funnel if r.code == "visit")
+    assert visit.rate == pytest.approx(0.25)
+
+
+def listed_total(client, href: str, header: str) -> int:
+    """A column of the companies the list shows at `href`, added up (read from the list's own
+    export)."""
+    export = client.get(href.replace("/companies/?", "/companies/export.csv?"))
+    rows = list(csv.reader(io.StringIO(export.data.decode("utf-8-sig")), delimiter=";"))
+    column = rows[0].index(header)
+    return sum(int(row[column]) for row in rows[1:])
+
+
+def check_figures(client, page: str) -> int:
+    """Every figure of the page against the list behind it; returns how many were checked."""
+    checked = 0
+    for href, measure, text in FIGURE.findall(page):
+        href = html.unescape(href)
+        assert href.startswith("/companies/?"), href
+        value = int(text.removeprefix("Rp").replace(",", ""))
+        if text.startswith("Rp"):
+            owed = "Perkiraan iuran belum dibayar per bulan (Rp)"
+            assert listed_total(client, href, owed) == value, href
+        elif measure:
+            assert listed_total(client, href, "Pekerja belum terdaftar") == value, href
+        else:
+            assert len(listed(client, href)) == value, href
+        checked += 1
+    return checked
+
+
+def test_case_service_keeps_the_rungs_reached(app, world):
+    """Logging a step adds its rung to the case; a letter returned undelivered takes it away."""
+    case = world.c["india"]
+    with app.test_request_context():
+        opened = case_service.open_case(world.andi, case, [Category.PWBD], TODAY)
+        step = case_service.log_step(world.andi, opened, kind="notification",
+                                     occurred_on=TODAY, today=TODAY)
+        case_service.log_step(world.andi, opened, kind="phone_call", occurred_on=TODAY,
+                              today=TODAY)
+        db.session.commit()
+        assert opened.reached == "notification,phone_call"
+        case_service.record_delivery(world.andi, step, delivered=False, on=TODAY, today=TODAY)
+        db.session.commit()
+    assert db.session.get(Case, opened.id).reached == "phone_call"
+
+
+def test_funnel_follows_the_branch_ladder(world):
+    """A rung the branch switched off leaves the funnel, unless a case reached it before."""
+    from outreach.services.ladder import adjust_rung
+
+    for code in ("joint_visit", "warning_2"):
+        adjust_rung(world.supervisor, code, window_days=10, max_count=1, active=False)
+    db.session.commit()
+    d = reports.dashboard(Scope.of(world.supervisor), TODAY)
+    codes = [r.code for r in d.funnel]
+    assert "joint_visit" not in codes and "warning_2" in codes  # Golf reached warning II
+    assert "joint_visit" in [r.code for r in reports.dashboard(Scope.of(world.regional),
+                                                               TODAY).funnel]
+
+
+def test_every_number_on_the_page_opens_the_companies_behind_it(client, world):
+    """Each figure links to the company list, and the list shows exactly the companies (or the
+    workers) it counts."""
+    login(client, world.supervisor)
+    page = client.get("/dashboard/").get_data(as_text=True)
+    assert check_figures(client, page) > 40
+
+
+@pytest.mark.parametrize(("params", "expected"), [
+    ({"open_case": 1}, ["PT Alfa", "PT Bravo", "PT Charlie", "PT Delta"]),
+    ({"overdue": 1}, ["PT Alfa", "PT Delta"]),
+    ({"stage": "-"}, ["PT Delta"]),
+    ({"category": "PDS-Program", "stage": "visit"}, ["PT Bravo"]),
+    ({"open_case": 1, "opened_to": "2025-03-01"}, ["PT Delta"]),
+    ({"open_case": 1, "opened_from": "2026-01-31", "opened_to": "2026-03-02"}, ["PT Alfa"]),
+    ({"reached": "warning_1"}, ["PT Charlie", "PT Golf"]),
+    ({"reached": "summons"}, []),
+    ({"complied_after": "visit"}, ["PT Echo"]),
+    ({"complied_after": "-"}, ["PT Foxtrot"]),
+    ({"complied_from": "2026-02-16", "complied_to": "2026-02-22"}, ["PT Echo"]),
+    ({"overdue": 1, "unassigned": 1}, ["PT Delta"]),
+    ({"sector": "Perikanan", "open_case": 1}, ["PT Charlie", "PT Delta"]),
+    ({"kecamatan": "-", "open_case": 1}, ["PT Delta"]),
+])
+def test_the_lists_behind_the_figures(client, world, params, expected):
+    """Do the list's filters used by the dashboard keep exactly the companies described?"""
+    login(client, world.supervisor)
+    assert names(params, client) == expected
+
+
+def test_list_says_which_dashboard_filters_apply(client, world):
+    """The list names the dashboard's filters, keeps them in its form and can drop them."""
+    login(client, world.supervisor)
+    page = html.unescape(client.get("/companies/?sector=Batik&open_case=1&reached=visit")
+                         .get_data(as_text=True))
+    start = page.index('id="narrower-filters"')
+    said = page[start:page.index("</form>", start)]
+    assert "with an open case" in said and "reached: Visit" in said
+    assert '<input type="hidden" name="open_case" value="1">' in page
+    assert 'href="/companies/?sector=Batik">Remove these</a>' in said
+    assert names({"sector": "Batik", "open_case": 1, "reached": "visit"}, client) == [
+        "PT Bravo"]
+
+
+def test_dashboard_page_shows_the_figures(client, world):
+    """The page shows the headline numbers, the funnel and labelled SVG charts."""
+    login(client, world.supervisor)
+    response = client.get("/dashboard/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert re.search(r'id="open-cases"><a[^>]*>4</a>', page)
+    assert re.search(r'id="overdue"><a[^>]*>2</a>', page)
+    assert re.search(r'id="workers-missing"><a[^>]*>45</a>', page)
+    assert "Rp16,455,000" in page
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart"' in page
+    assert "<title" in page and "Ladder funnel" in page
+    assert "style=" not in page  # the CSP forbids inline styles
+    funnel = page[page.index('id="funnel"'):page.index("</table>", page.index('id="funnel"'))]
+    assert "Written Warning I" in funnel and "25%" in funnel
+    assert "PT Juliet" not in page and "Tegal" not in page
+
+
+def test_chart_labels_are_escaped(client, world):
+    """A sector name with markup is shown as text inside the chart, never as markup."""
+    company(world.pkl, "PT Xss", sector='<script>alert("x")</script>', workers_estimated=3,
+            case={"status": CaseStatus.OPEN, "opened_on": date(2026, 2, 2)})
+    login(client, world.supervisor)
+    page = client.get("/dashboard/").get_data(as_text=True)
+    assert "<script>alert" not in page
+    assert "&lt;script&gt;alert" in page
+
+
+# --- who sees what ------------------------------------------------------------------------------
+
+
+def test_supervisor_sees_only_the_branch(world):
+    """A supervisor's figures leave out the other branches' cases."""
+    pkl = reports.dashboard(Scope.of(world.supervisor), TODAY)
+    tgl = reports.dashboard(Scope.of(world.tegal_supervisor), TODAY)
+    assert (pkl.open_cases.value, tgl.open_cases.value) == (4, 1)
+    assert tgl.workers_missing.value == 10 and tgl.monthly_owed == 1_248_000
+
+
+def test_regional_staff_see_every_branch_of_the_region(client, world):
+    """The region's dashboard adds up its branches; another region's branch is not in it."""
+    d = reports.dashboard(Scope.of(world.regional), TODAY)
+    assert d.open_cases.value == 5  # Pekalongan 4 + Tegal 1; not Bandung
+    assert d.won.value == 3  # Echo, Foxtrot, Kilo
+    login(client, world.regional)
+    page = client.get("/dashboard/").get_data(as_text=True)
+    assert re.search(r'id="open-cases"><a[^>]*>5</a>', page)
+    narrowed = client.get(f"/dashboard/?branch={world.tgl.id}").get_data(as_text=True)
+    assert re.search(r'id="open-cases"><a[^>]*>1</a>', narrowed)
+    assert f"branch={world.tgl.id}" in narrowed
+    assert client.get(f"/dashboard/?branch={world.bdg.id}").status_code == 404
+
+
+def test_branches_side_by_side(client, world):
+    """The regional comparison has one row per branch of the region, each number a link."""
+    rows = {r.code: r for r in reports.branch_comparison(world.regional, TODAY)}
+    assert set(rows) == {"KC-PKL", "KC-TGL"}
+    pkl, tgl = rows["KC-PKL"], rows["KC-TGL"]
+    assert (pkl.open_cases.value, pkl.overdue.value, pkl.older.value) == (4, 2, 2)
+    assert (tgl.open_cases.value, tgl.overdue.value, tgl.older.value) == (1, 1, 0)
+    assert (pkl.workers_missing.value, pkl.monthly_owed) == (45, 16_455_000)
+    assert (pkl.won.value, tgl.won.value) == (2, 1)
+    assert (pkl.fined.value, pkl.referred.value) == (1, 0)
+    login(client, world.regional)
+    page = client.get("/dashboard/region").get_data(as_text=True)
+    assert 'data-branch="KC-PKL"' in page and 'data-branch="KC-TGL"' in page
+    assert "KC-BDG" not in page
+    assert check_figures(client, page) == 16
+
+
+@pytest.mark.parametrize(("role", "path", "status"), [
+    (Role.OFFICER, "/dashboard/", 403),
+    (Role.SUPERVISOR, "/dashboard/region", 403),
+    (Role.OFFICER, "/dashboard/review", 403),
+    (Role.OFFICER, "/dashboard/reports", 403),
+])
+def test_who_may_open_what(client, world, make_user, role, path, status):
+    """Officers see no dashboard; supervisors no regional comparison."""
+    login(client, make_user(role, branch=world.pkl))
+    assert client.get(path).status_code == status
+
+
+def test_navigation_offers_the_dashboard_to_supervisors_and_regional_staff(client, world):
+    """The menu shows "Dashboard" to supervisors and regional staff, not to officers."""
+    for user, shown in ((world.supervisor, True), (world.regional, True), (world.andi, False)):
+        fresh = client.application.test_client()
+        login(fresh, user)
+        page = fresh.get("/companies/").get_data(as_text=True)
+        assert ('href="/dashboard/"' in page) is shown
+
+
+def test_new_branch_shows_an_empty_state(client, make_branch, make_user):
+    """A branch without cases gets a sentence and a way on, not empty charts."""
+    branch = make_branch()
+    supervisor = make_user(Role.SUPERVISOR, branch=branch)
+    supervisor.locale = "en"
+    db.session.commit()
+    login(client, supervisor)
+    page = client.get("/dashboard/").get_data(as_text=True)
+    assert "No cases yet" in page and "<svg" not in page
+
+
+# --- approvals ----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def referral(app, world):
+    """Bravo's case walked up the ladder through the services, a legal referral requested."""
+    officer = world.budi
+    case = world.c["bravo"].cases[0]
+    for step in list(case.steps):
+        db.session.delete(step)
+    case.opened_on = date(2025, 9, 1)
+    db.session.commit()
+    days = {"notification": date(2025, 9, 1), "visit": date(2025, 9, 3),
+            "warning_1": date(2025, 9, 22), "warning_2": date(2025, 10, 8),
+            "fine": date(2025, 10, 24), "legal_referral": date(2026, 2, 23)}
+    with app.test_request_context():
+        for kind, day in days.items():
+            step = case_service.log_step(officer, case, kind=kind, occurred_on=day,
+                                         today=TODAY, outcome="refused" if kind == "visit" else "")
+            if step.letter is not None and step.approval_status != "requested":
+                letter_service.issue_letter(officer, step.letter, day, "https://x.example")
+                case_service.record_delivery(officer, step, delivered=True, on=day,
+                                             today=TODAY, method="hand", recipient="Pak Joko")
+            db.session.commit()
+    return db.session.scalars(select(Step).where(Step.kind == "legal_referral")).one()
+
+
+def test_queue_shows_escalations_with_the_timeline_at_hand(client, world, referral):
+    """The legal referral waits in the queue with the company's recent steps beside it."""
+    login(client, world.supervisor)
+    page = client.get("/approvals").get_data(as_text=True)
+    item = page[page.index(f'id="step-{referral.id}"'):]
+    assert "PT Bravo" in item and "Legal referral (SKK to Kejari)" in item
+    timeline = item[item.index("<details"):item.index("</details>")]
+    assert "Written Warning II" in timeline and "Fine" in timeline
+    decide = client.get(f"/steps/{referral.id}/approval").get_data(as_text=True)
+    beside = decide[decide.index('id="timeline-heading"'):]
+    assert "Written Warning II" in beside and "Approving issues the referral letter" in decide
+
+
+def test_approving_a_legal_referral_issues_it_and_makes_the_dossier(client, world, referral):
+    """Approval issues the referral letter; the queue offers its dossier, a real PDF."""
+    login(client, world.supervisor)
+    response = post(client, f"/steps/{referral.id}/approval",
+                    {"decision": "approve", "note": "Setuju, lanjutkan ke Kejari."})
+    assert response.status_code == 302
+    letter = db.session.get(Letter, referral.letter_id)
+    assert letter.status == "issued" and letter.number
+    page = client.get("/approvals").get_data(as_text=True)
+    assert "Nothing is waiting for your approval." in page
+    assert letter.number in page and f"/cases/{referral.case_id}/dossier.pdf" in page
+    dossier = client.get(f"/cases/{referral.case_id}/dossier.pdf")
+    text = pdf_text(dossier.data)
+    assert "KRONOLOGI" in text and "Kejaksaan Negeri" in text and "Pak Joko" in text
+
+
+def test_returning_a_referral_needs_a_reason_and_issues_nothing(client, world, referral):
+    """A referral sent back keeps its letter a draft and says why."""
+    login(client, world.supervisor)
+    response = post(client, f"/steps/{referral.id}/approval", {"decision": "return", "note": ""})
+    assert "Say why the request is sent back." in response.get_data(as_text=True)
+    post(client, f"/steps/{referral.id}/approval",
+         {"decision": "return", "note": "Lengkapi bukti kunjungan."})
+    db.session.refresh(referral)
+    assert referral.approval_status == "returned"
+    assert db.session.get(Letter, referral.letter_id).status == "draft"
+
+
+def test_letters_awaiting_approval_are_in_the_queue(client, world, app):
+    """A draft whose template needs approval (its step did not) waits in the queue until
+    approved there."""
+    case = world.c["alfa"].cases[0]
+    with app.test_request_context():
+        template = letter_service.current_template("tmp2t", world.pkl.id)
+    letter = Letter(branch_id=world.pkl.id, case_id=case.id, template_id=template.id,
+                    status="draft", addressee_name="PT Alfa", data={})
+    db.session.add(letter)
+    db.session.flush()
+    db.session.add(Step(case_id=case.id, kind="tmp2t", occurred_on=TODAY, letter_id=letter.id))
+    db.session.commit()
+    login(client, world.supervisor)
+    page = client.get("/approvals").get_data(as_text=True)
+    assert f'id="letter-{letter.id}"' in page and "Rekomendasi TMP2T: PT Alfa" in page
+    post(client, f"/letters/{letter.id}/approve")
+    assert db.session.get(Letter, letter.id).approved_by_id == world.supervisor.id
+    assert f'id="letter-{letter.id}"' not in client.get("/approvals").get_data(as_text=True)
+
+
+# --- still non-compliant: review, reassign, directives ------------------------------------------
+
+
+def review_names(client, **params) -> list[str]:
+    page = client.get("/dashboard/review", query_string=params).get_data(as_text=True)
+    return [html.unescape(n) for _, n in ROW_LINK.findall(page)]
+
+
+def test_still_non_compliant_list(client, world):
+    """Cases open over 90 days or stalled over 30 days past their due date, oldest first."""
+    login(client, world.supervisor)
+    assert review_names(client) == ["PT Delta", "PT Charlie"]
+    assert review_names(client, days=60) == ["PT Delta", "PT Charlie", "PT Bravo"]
+    assert review_names(client, days=3650, stalled=3) == ["PT Delta", "PT Alfa"]
+    regional = client.application.test_client()
+    login(regional, world.regional)
+    assert review_names(regional, days=30) == ["PT Delta", "PT Charlie", "PT Bravo",
+                                                "PT Juliet"]
+
+
+def test_supervisor_reassigns_a_case_and_its_reminders_follow(client, world):
+    """Reassigning gives the company and its open reminders to the chosen officer."""
+    case = world.c["delta"].cases[0]
+    db.session.add(Reminder(branch_id=world.pkl.id, case_id=case.id, officer_id=None,
+                            rung_code="notification", kind="action_due", dedupe_key="d:1",
+                            due_on=date(2025, 1, 17)))
+    db.session.commit()
+    login(client, world.supervisor)
+    response = post(client, f"/dashboard/cases/{case.id}/reassign",
+                    {"officer": world.budi.id, "next": "/dashboard/review?days=30"})
+    assert response.status_code == 302 and response.location.endswith("/dashboard/review?days=30")
+    assert db.session.get(Company, world.c["delta"].id).officer_id == world.budi.id
+    assert db.session.scalars(select(Reminder.officer_id)).all() == [world.budi.id]
+    assert db.session.scalars(select(AuditEvent.action).where(
+        AuditEvent.entity_type == "company")).all() == ["company.reassign"]
+    tegal = post(client, f"/dashboard/cases/{case.id}/reassign",
+                 {"officer": world.tegal_officer.id})
+    assert tegal.status_code == 302
+    assert db.session.get(Company, world.c["delta"].id).officer_id == world.budi.id
+
+
+def test_directive_reaches_the_timeline_and_the_officer(client, world):
+    """A directive shows on the company page and in the officer's notifications."""
+    case = world.c["charlie"].cases[0]
+    login(client, world.supervisor)
+    text = "Jadwalkan kunjungan bersama Disnaker minggu ini."
+    response = post(client, f"/dashboard/cases/{case.id}/directive", {"text": text})
+    assert response.status_code == 302
+    directive = db.session.scalars(select(Directive)).one()
+    assert (directive.officer_id, directive.given_on) == (world.andi.id, TODAY)
+    assert text in client.get("/dashboard/review").get_data(as_text=True)
+    officer = client.application.test_client()
+    login(officer, world.andi)
+    company_page = html.unescape(officer.get(f"/companies/{world.c['charlie'].id}")
+                                 .get_data(as_text=True))
+    timeline = re.sub(r"<[^>]+>", " ", company_page[company_page.index('id="timeline-heading"'):])
+    assert "Supervisor's directive · Citra Lestari" in " ".join(timeline.split())
+    assert text in timeline
+    inbox = officer.get("/tasks/notifications").get_data(as_text=True)
+    assert "Citra Lestari" in inbox and text in inbox
+    assert db.session.scalars(select(Notification.user_id)).all() == [world.andi.id]
+
+
+def test_only_the_branch_supervisor_gives_directives(client, world):
+    """Officers and supervisors of another branch cannot leave a directive."""
+    case = world.c["charlie"].cases[0]
+    login(client, world.andi)
+    assert post(client, f"/dashboard/cases/{case.id}/directive",
+                {"text": "x"}).status_code == 403
+    other = client.application.test_client()
+    login(other, world.tegal_supervisor)
+    assert post(other, f"/dashboard/cases/{case.id}/directive",
+                {"text": "x"}).status_code == 404
+    login(client, world.supervisor)
+    post(client, f"/dashboard/cases/{case.id}/directive", {"text": "   "})
+    assert db.session.scalars(select(Directive)).all() == []
+
+
+# --- the monthly report -------------------------------------------------------------------------
+
+
+def test_monthly_report_on_demand(client, world):
+    """A supervisor makes February's report: stored, with the figures and the fines."""
+    case = world.c["bravo"].cases[0]
+    db.session.add(Step(case_id=case.id, kind="fine", occurred_on=date(2026, 2, 18),
+                        officer_id=world.budi.id, delivery_status="delivered"))
+    db.session.commit()
+    login(client, world.supervisor)
+    response = post(client, "/dashboard/reports", {"period": "2026-02",
+                                                   "branch": world.pkl.id})
+    assert response.status_code == 302
+    report = db.session.scalars(select(MonthlyReport)).one()
+    assert (report.branch_id, report.period, report.as_of) == (world.pkl.id, date(2026, 2, 1),
+                                                               TODAY)
+    page = client.get("/dashboard/reports").get_data(as_text=True)
+    assert f"/dashboard/reports/{report.id}.pdf" in page
+    pdf = client.get(f"/dashboard/reports/{report.id}.pdf")
+    assert pdf.mimetype == "application/pdf"
+    text = pdf_text(pdf.data)
+    assert "Pekalongan" in text and "Februari 2026" in text
+    assert "PT Bravo" in text and "18 Februari 2026" in text  # the fine of the month
+    assert "16.455.000" in text  # contributions not paid, per month
+    assert "PT Juliet" not in text
+    other = client.application.test_client()
+    login(other, world.tegal_supervisor)
+    assert other.get(f"/dashboard/reports/{report.id}.pdf").status_code == 404
+
+
+def test_supervisor_cannot_make_another_branchs_report(client, world):
+    """The branch field cannot be bent to another branch."""
+    login(client, world.supervisor)
+    post(client, "/dashboard/reports", {"period": "2026-02", "branch": world.tgl.id})
+    assert db.session.scalars(select(MonthlyReport)).all() == []
+
+
+def test_scheduler_has_the_monthly_report_job(app):
+    """The scheduler process runs the monthly reports on working days, after the sweep."""
+    from outreach.leadership import Leadership
+
+    built = scheduler.build(app, Leadership("test:1"))
+    job = built.get_job(jobs.MONTHLY_REPORTS)
+    assert job is not None and job.func is scheduler.monthly_report_job
+    assert {f.name: str(f) for f in job.trigger.fields}["day_of_week"] == "mon-fri"
+    assert {f.name: str(f) for f in job.trigger.fields}["hour"] == "7"  # sweep 06:30 + 30 min
+
+
+def test_scheduler_makes_last_months_reports_on_the_first_working_day(app, world):
+    """On 2 March (the first working day) every active branch gets February's report, once;
+    a scheduler that was down catches up on a later working day."""
+    assert jobs.first_working_day_of_month(date(2026, 3, 2))
+    assert not jobs.first_working_day_of_month(date(2026, 3, 3))
+    assert jobs.first_working_day_of_month(date(2026, 2, 2))  # 1 February is a Sunday
+    with time_machine.travel("2026-03-03 07:00 +0700", tick=False):
+        scheduler.monthly_report_job(app)  # down on the 2nd: caught up on the 3rd
+        scheduler.monthly_report_job(app)
+    reports_made = db.session.scalars(select(MonthlyReport)).all()
+    assert sorted(r.branch_id for r in reports_made) == sorted(
+        [world.pkl.id, world.tgl.id, world.bdg.id])
+    assert {r.period for r in reports_made} == {date(2026, 2, 1)}
+    runs = db.session.scalars(select(JobRun).where(JobRun.job_id == jobs.MONTHLY_REPORTS)).all()
+    assert [(r.outcome, r.counts["reports"]) for r in runs] == [("ok", 3)]
+    assert "Tegal" in pdf_text(next(r for r in reports_made if r.branch_id == world.tgl.id).pdf)

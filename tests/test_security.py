@@ -1,0 +1,345 @@
+"""The security suite: walk the app's URL map so that no route escapes the checks.
+
+Every route is listed in ACCESS with who may use it. A route added without being listed fails
+`test_every_route_is_classified`; one listed but left open fails the checks below: anonymous
+visitors are sent to sign-in, a form without its CSRF token is refused, a record of another
+branch answers 404, a role that may not use a route gets 403.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from datetime import date
+
+import pytest
+from flask import Flask
+from sqlalchemy import func, select
+from werkzeug.routing import Rule
+
+from outreach import create_app
+from outreach.extensions import db
+from outreach.models import (
+    AuditEvent,
+    BranchHoliday,
+    Category,
+    CloseSuggestion,
+    CompanyImport,
+    MonthlyReport,
+    Reminder,
+    Role,
+    Step,
+)
+from outreach.services import cases as case_service
+from outreach.services.proofs import Upload
+from tests.conftest import login, post
+
+PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
+       b"\x00\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N"
+       b"\x00\x00\x00\x00IEND\xaeB`\x82")
+
+PUBLIC = "public"
+SIGNED_IN = frozenset(Role.ALL)
+BRANCH_STAFF = frozenset(Role.BRANCH_ROLES)
+SUPERVISOR = frozenset({Role.SUPERVISOR})
+ADMIN = frozenset({Role.ADMIN})
+OVERSEERS = frozenset({Role.SUPERVISOR, Role.REGIONAL, Role.ADMIN})
+
+#: who may use each route; every endpoint of the app must be listed here
+ACCESS: dict[str, str | frozenset[str]] = {
+    "static": PUBLIC,
+    "bootstrap.static": PUBLIC,
+    "auth.login": PUBLIC,
+    "main.healthz": PUBLIC,
+    "main.set_language": PUBLIC,
+    "letters.verify": PUBLIC,
+    "main.index": SIGNED_IN,
+    "auth.logout": SIGNED_IN,
+    "companies.index": SIGNED_IN,
+    "companies.detail": SIGNED_IN,
+    "companies.create": BRANCH_STAFF,
+    "companies.edit": BRANCH_STAFF,
+    "cases.open_case": BRANCH_STAFF,
+    "cases.log_step": BRANCH_STAFF,
+    "cases.delivery": BRANCH_STAFF,
+    "cases.pause": BRANCH_STAFF,
+    "cases.resume": BRANCH_STAFF,
+    "cases.close": BRANCH_STAFF,
+    "cases.reopen": BRANCH_STAFF,
+    "cases.proof": SIGNED_IN,
+    "cases.approval": SUPERVISOR,
+    "cases.approvals": SUPERVISOR,
+    "cases.transfer": SUPERVISOR,
+    "letters.index": SIGNED_IN,
+    "letters.detail": SIGNED_IN,
+    "letters.pdf": SIGNED_IN,
+    "letters.issue": BRANCH_STAFF,
+    "letters.approve": SUPERVISOR,
+    "letters.visit_form": SIGNED_IN,
+    "letters.dossier": SIGNED_IN,
+    "letters.batch": BRANCH_STAFF,
+    "letters.templates": SUPERVISOR,
+    "letters.edit_template": SUPERVISOR,
+    "letters.preview_template": SUPERVISOR,
+    "letters.sample_pdf": SUPERVISOR,
+    "settings.ladder": SUPERVISOR,
+    "settings.rung": SUPERVISOR,
+    "settings.holidays": SUPERVISOR,
+    "settings.holiday_delete": SUPERVISOR,
+    "tasks.index": SIGNED_IN,
+    "tasks.inbox": SIGNED_IN,
+    "tasks.done": BRANCH_STAFF,
+    "tasks.snooze": BRANCH_STAFF,
+    "tasks.reassign": BRANCH_STAFF,
+    "admin.branches": ADMIN,
+    "admin.branch_new": ADMIN,
+    "admin.branch_edit": ADMIN,
+    "admin.users": ADMIN,
+    "admin.user_new": ADMIN,
+    "admin.user_edit": ADMIN,
+    "admin.job_runs": ADMIN,
+    "companies.export": SIGNED_IN,
+    "imports.index": BRANCH_STAFF,
+    "imports.map_columns": BRANCH_STAFF,
+    "imports.preview": BRANCH_STAFF,
+    "imports.confirm": BRANCH_STAFF,
+    "imports.status": BRANCH_STAFF,
+    "imports.detail": BRANCH_STAFF,
+    "imports.download": BRANCH_STAFF,
+    "imports.discard": BRANCH_STAFF,
+    "imports.dismiss": BRANCH_STAFF,
+    "imports.sources": SIGNED_IN,
+    "dashboard.index": OVERSEERS,
+    "dashboard.region": frozenset({Role.REGIONAL, Role.ADMIN}),
+    "dashboard.still_non_compliant": OVERSEERS,
+    "dashboard.reassign": SUPERVISOR,
+    "dashboard.directive": SUPERVISOR,
+    "dashboard.monthly_reports": OVERSEERS,
+    "dashboard.report_pdf": OVERSEERS,
+}
+
+#: routes that change nothing although they accept POST (previews, sample renders, uploads to
+#: compare), and routes whose records are not kept per branch (admins manage every branch)
+READ_ONLY_POSTS = {"letters.preview_template", "letters.sample_pdf", "letters.verify"}
+NOT_BRANCH_RECORDS = {"admin.branch_edit", "admin.user_edit"}
+
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+
+
+def url_map_app() -> Flask:
+    """The app whose URL map the suite walks (no database needed to read the map)."""
+    return create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": "sqlite://"})
+
+
+RULES = sorted(url_map_app().url_map.iter_rules(), key=lambda rule: rule.rule)
+
+
+def rule_id(rule: Rule) -> str:
+    return f"{rule.endpoint} {rule.rule}"
+
+
+def methods(rule: Rule) -> list[str]:
+    return sorted((rule.methods or set()) - {"HEAD", "OPTIONS"})
+
+
+@pytest.fixture
+def world(make_branch, make_user, make_company):
+    """One record of every kind in branch KC-PKL, and users of another branch and region."""
+    pkl = make_branch("KC-PKL", "Pekalongan", region="JATENG")
+    tgl = make_branch("KC-TGL", "Tegal", region="JATENG")
+    bdg = make_branch("KC-BDG", "Bandung", region="JABAR")
+    officer = make_user(Role.OFFICER, branch=pkl)
+    company = make_company(pkl, "PT Batik Pesisir", categories=(Category.PWBD,))
+    case = company.cases[0]
+    case.opened_on = date(2026, 1, 5)
+    letter_step = case_service.log_step(officer, case, kind="notification",
+                                        occurred_on=date(2026, 1, 5), today=date(2026, 1, 5))
+    visit = case_service.log_step(officer, case, kind="visit", occurred_on=date(2026, 1, 6),
+                                  today=date(2026, 1, 6),
+                                  uploads=[Upload("foto.png", PNG)])
+    reminder = Reminder(branch_id=pkl.id, case_id=case.id, officer_id=officer.id,
+                        rung_code="warning_1", kind="action_due", dedupe_key="security-test",
+                        due_on=date(2026, 1, 20))
+    holiday = BranchHoliday(branch_id=pkl.id, day=date(2026, 6, 1), name="Hari jadi kota")
+    upload = CompanyImport(branch_id=pkl.id, user_id=officer.id, source="bpjs",
+                           filename="daftar.csv", sha256="0" * 64, data=b"nama\nPT Baru\n")
+    suggestion = CloseSuggestion(branch_id=pkl.id, case_id=case.id, npp="12345678")
+    report = MonthlyReport(branch_id=pkl.id, period=date(2025, 12, 1), as_of=date(2026, 1, 2),
+                           pdf=b"%PDF-1.4", sha256="0" * 64)
+    db.session.add_all([reminder, holiday, upload, suggestion, report])
+    db.session.commit()
+    return {
+        "ids": {
+            "company_id": company.id, "case_id": case.id, "step_id": letter_step.id,
+            "letter_id": letter_step.letter.id, "proof_id": visit.proofs[0].id,
+            "reminder_id": reminder.id, "holiday_id": holiday.id,
+            "import_id": upload.id, "suggestion_id": suggestion.id, "report_id": report.id,
+            "user_id": officer.id, "branch_id": pkl.id,
+            "code": "notification", "filename": "app.css", "fmt": "csv",
+        },
+        "users": {
+            "pkl": {Role.OFFICER: officer,
+                    Role.SUPERVISOR: make_user(Role.SUPERVISOR, branch=pkl),
+                    Role.REGIONAL: make_user(Role.REGIONAL, branch=pkl)},
+            "tgl": {Role.OFFICER: make_user(Role.OFFICER, branch=tgl),
+                    Role.SUPERVISOR: make_user(Role.SUPERVISOR, branch=tgl)},
+            "bdg": {Role.REGIONAL: make_user(Role.REGIONAL, branch=bdg)},
+            "admin": make_user(Role.ADMIN),
+        },
+    }
+
+
+def build_url(rule: Rule, ids: dict[str, object]) -> str:
+    """The rule's URL for the world's records; an unknown parameter fails the suite."""
+    missing = [name for name in rule.arguments if name not in ids]
+    assert not missing, (f"{rule_id(rule)}: the security suite has no sample record for "
+                         f"{missing}; add one to the world fixture")
+    path = rule.rule
+    for name in rule.arguments:
+        path = re.sub(rf"<(?:[a-z]+:)?{name}>", str(ids[name]), path)
+    return path
+
+
+def audit_count() -> int:
+    return db.session.scalar(select(func.count(AuditEvent.id)))
+
+
+def access(rule: Rule) -> str | frozenset[str]:
+    """Who may use the rule; an unlisted route is treated as open to any signed-in user (and
+    fails `test_every_route_is_classified`)."""
+    return ACCESS.get(rule.endpoint, SIGNED_IN)
+
+
+def test_every_route_is_classified():
+    """A new route must say who may use it before the suite passes."""
+    endpoints = {rule.endpoint for rule in RULES}
+    assert endpoints - ACCESS.keys() == set(), "routes missing from ACCESS"
+    assert ACCESS.keys() - endpoints == set(), "ACCESS lists routes that no longer exist"
+
+
+def test_only_the_listed_routes_are_public():
+    """The views marked public are exactly the ones meant to be."""
+    app = url_map_app()
+    public = {endpoint for endpoint, view in app.view_functions.items()
+              if getattr(view, "is_public", False)}
+    assert public == {e for e, who in ACCESS.items() if who == PUBLIC} - {
+        "static", "bootstrap.static"}
+
+
+def request_all(client, rule: Rule, url: str, data: dict | None = None) -> dict[str, int]:
+    """Each method of the rule once (forms with their CSRF token): method -> status code."""
+    statuses = {}
+    for method in methods(rule):
+        if method in STATE_CHANGING:
+            statuses[method] = post(client, url, data).status_code
+        else:
+            statuses[method] = client.open(url, method=method).status_code
+    return statuses
+
+
+def test_anonymous_visitors_are_sent_to_sign_in(client, world):
+    """Every non-public route, with every method, redirects an anonymous visitor to sign in."""
+    escaped = []
+    for rule in RULES:
+        if access(rule) == PUBLIC:
+            continue
+        url = build_url(rule, world["ids"])
+        for method in methods(rule):
+            response = (post(client, url) if method in STATE_CHANGING
+                        else client.open(url, method=method))
+            if response.status_code != 302 or not response.location.startswith("/auth/login"):
+                escaped.append(f"{method} {url}: {response.status_code}")
+    assert escaped == []
+
+
+def test_state_changing_routes_refuse_a_form_without_csrf_token(app, world):
+    """A POST without the CSRF token is refused, by anyone, and changes nothing."""
+    clients = {"public": app.test_client(), "admin": app.test_client(),
+               "supervisor": app.test_client()}
+    login(clients["admin"], world["users"]["admin"])
+    login(clients["supervisor"], world["users"]["pkl"][Role.SUPERVISOR])
+    before, accepted = audit_count(), []
+    for rule in RULES:
+        if not STATE_CHANGING & set(methods(rule)):
+            continue
+        who = access(rule)
+        client = clients["public" if who == PUBLIC else "admin" if who == ADMIN
+                         else "supervisor"]
+        url = build_url(rule, world["ids"])
+        response = client.post(url, data={"notes": "x", "locale": "en",
+                                          "email": "x@example.org"})
+        if response.status_code != 400 or "formulir" not in response.get_data(as_text=True):
+            accepted.append(f"POST {url}: {response.status_code}")
+    assert accepted == []
+    assert audit_count() == before
+
+
+RECORD_RULES = [r for r in RULES
+                if access(r) != PUBLIC and r.endpoint not in NOT_BRANCH_RECORDS
+                and any(name.endswith("_id") for name in r.arguments)]
+
+
+@pytest.mark.parametrize("outsider", ["tgl-officer", "tgl-supervisor", "bdg-regional"])
+def test_records_of_another_branch_answer_404(client, world, outsider):
+    """A user of another branch (or region) cannot tell that a record exists: 404 where the
+    role may use the route at all, 403 (the role check, before any lookup) where it may not."""
+    branch, role = outsider.split("-")
+    login(client, world["users"][branch][role])
+    before, wrong = audit_count(), []
+    for rule in RECORD_RULES:
+        expected = 404 if role in access(rule) else 403
+        url = build_url(rule, world["ids"])
+        data = {"notes": "x", "reason": "x", "until": "2026-12-01"}
+        for method, status in request_all(client, rule, url, data).items():
+            if status != expected:
+                wrong.append(f"{method} {url}: {status}, not {expected}")
+    assert wrong == []
+    assert audit_count() == before
+
+
+@pytest.mark.parametrize("role", sorted(Role.ALL))
+def test_roles_without_the_right_are_refused(client, world, role):
+    """Supervisor-, staff- and admin-only routes answer 403 to the other roles."""
+    user = world["users"]["admin"] if role == Role.ADMIN else world["users"]["pkl"][role]
+    login(client, user)
+    before, wrong = audit_count(), []
+    for rule in RULES:
+        who = access(rule)
+        if who in (PUBLIC, SIGNED_IN) or role in who:
+            continue
+        url = build_url(rule, world["ids"])
+        for method, status in request_all(client, rule, url, {"notes": "x"}).items():
+            if status != 403:
+                wrong.append(f"{method} {url}: {status}")
+    assert wrong == []
+    assert audit_count() == before
+
+
+@pytest.mark.parametrize("filename, content", [
+    ("foto.jpg", b"<html><script>alert(1)</script></html>"),
+    ("scan.pdf", PNG),
+    ("foto.png.exe", PNG),
+])
+def test_uploads_with_a_lying_extension_are_refused(client, world, filename, content):
+    """A proof file is judged by its content: a name that lies about it is refused."""
+    login(client, world["users"]["pkl"][Role.OFFICER])
+    case_id = world["ids"]["case_id"]
+    steps_before = db.session.scalar(select(func.count(Step.id)))
+    response = post(client, f"/cases/{case_id}/steps/new", {
+        "kind": "phone_call", "occurred_on": "2026-01-07", "outcome": "", "notes": "",
+        "proof": (io.BytesIO(content), filename)}, content_type="multipart/form-data")
+    assert response.status_code == 400
+    assert filename in response.get_data(as_text=True)
+    assert db.session.scalar(select(func.count(Step.id))) == steps_before
+
+
+def test_security_headers_forbid_inline_scripts_and_framing(client):
+    """The CSP allows no inline script, forbids framing; nosniff and a referrer policy."""
+    response = client.get("/auth/login")
+    policy = dict(part.strip().split(" ", 1) for part in
+                  response.headers["Content-Security-Policy"].split(";"))
+    assert "unsafe-inline" not in policy["script-src"] and "unsafe-eval" not in policy["script-src"]
+    assert policy["frame-ancestors"] == "'none'"
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "same-origin"
+    assert "<script>" not in response.get_data(as_text=True)  # no inline script to allow
