@@ -148,6 +148,13 @@ def test_search_by_sixteen_digit_npwp_and_npp(client, registry):
     assert listed(client, q="12345678") == ["PT Batik Pesisir"]
 
 
+def test_search_finds_the_same_npwp_in_its_other_length(client, registry):
+    """A company's 16-digit NPWP is its 15-digit one with a leading 0: either form finds it."""
+    login(client, registry.officer)
+    assert listed(client, q="0012.3456.7890.1000") == ["PT Batik Pesisir"]  # stored as 15
+    assert listed(client, q="98.765.432.1-098.765") == ["CV Ikan Segar"]  # stored as 16
+
+
 def test_search_by_number_stays_in_the_branch(client, registry):
     """Does searching another branch's NIB or NPWP find nothing?"""
     login(client, registry.officer)
@@ -609,6 +616,7 @@ def test_name_is_required(client, world):
 @pytest.mark.parametrize(("existing", "typed", "reason"), [
     ({"nib": "1234567890123"}, {"nib": "1234 5678 90123"}, "same NIB"),
     ({"npwp": "012345678901000"}, {"npwp": "01.234.567.8-901.000"}, "same NPWP"),
+    ({"npwp": "012345678901000"}, {"npwp": "0012 3456 7890 1000"}, "same NPWP"),
     ({}, {"name": "cv.  BATIK pesisir"}, "same name"),
 ])
 def test_likely_duplicate_is_saved_only_when_confirmed(client, world, make_company, existing,

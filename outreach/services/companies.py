@@ -129,7 +129,8 @@ def company_list_query(user: User, filters: CompanyFilters, today: date) -> Sele
         digits = digits_only(filters.q)
         conditions = [Company.name_key.contains(name_key(filters.q))]
         if len(digits) >= 6:
-            conditions += [Company.nib == digits, Company.npwp == digits, Company.npp == digits]
+            conditions += [Company.nib == digits, Company.npwp.in_(npwp_variants(digits)),
+                           Company.npp == digits]
         stmt = stmt.where(or_(*conditions))
     if filters.category:
         stmt = stmt.where(Case.id.in_(
@@ -234,6 +235,16 @@ def normalise_npwp(value: str | None) -> str | None:
     return digits
 
 
+def npwp_variants(digits: str) -> list[str]:
+    """The forms one company's NPWP may be stored in: since 2024 a company's 16-digit NPWP is
+    its 15-digit NPWP with a leading 0, and lists carry either."""
+    if len(digits) == 15:
+        return [digits, "0" + digits]
+    if len(digits) == 16 and digits.startswith("0"):
+        return [digits, digits[1:]]
+    return [digits]
+
+
 def clean_values(values: dict[str, Any]) -> dict[str, Any]:
     """Validate and normalise a company's fields; raise a ServiceError at the first problem."""
     clean = {k: v for k, v in values.items() if k in COMPANY_FIELDS}
@@ -270,7 +281,9 @@ def likely_duplicates(user: User, clean: dict[str, Any],
     found: list[Duplicate] = []
     for key, text in (("nib", "NIB"), ("npwp", "NPWP")):
         if clean.get(key):
-            stmt = select(Company).where(getattr(Company, key) == clean[key])
+            stmt = select(Company).where(
+                Company.npwp.in_(npwp_variants(clean[key])) if key == "npwp"
+                else Company.nib == clean[key])
             if exclude_id:
                 stmt = stmt.where(Company.id != exclude_id)
             for other in db.session.scalars(stmt.limit(3)):
