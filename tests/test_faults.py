@@ -46,3 +46,40 @@ def test_sign_in_while_the_database_is_down_answers_503(down_client):
         "email": "a@example.org", "password": "whatever-123", "csrf_token": token})
     assert response.status_code == 503
     assert "Basis data saat ini tidak dapat dijangkau" in response.get_data(as_text=True)
+
+
+def test_import_killed_while_saving_leaves_nothing_behind(database_url, make_branch, tmp_path):
+    """`flask companies import` killed in the middle of saving: no company, no import."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from sqlalchemy import func, select
+
+    from outreach.extensions import db
+    from outreach.models import Company, CompanyImport
+
+    make_branch("KC-PKL", "Pekalongan")
+    rows = ["Nama Perusahaan;NIB;Alamat"] + [
+        f"PT Uji Coba {n};{1_000_000_000_000 + n};Jl. Merdeka {n}" for n in range(8000)]
+    path = tmp_path / "daftar-besar.csv"
+    path.write_text("\r\n".join(rows) + "\r\n", encoding="utf-8")
+    environment = {**os.environ, "DATABASE_URL": database_url, "OUTREACH_ENV": "development"}
+    with subprocess.Popen(  # noqa: S603 - our own CLI, fixed arguments
+            [sys.executable, "-m", "flask", "--app", "wsgi", "companies", "import", str(path),
+             "--branch", "KC-PKL", "--source", "pemkot"],
+            env=environment, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            text=True) as process:
+        for line in process.stderr:
+            if line.startswith("saving"):
+                break
+        time.sleep(0.5)  # well inside the saving of 8,000 companies
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+        assert process.returncode == -signal.SIGKILL
+        assert "saved" not in process.stdout.read()
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count(Company.id))) == 0
+    assert db.session.scalar(select(func.count(CompanyImport.id))) == 0
