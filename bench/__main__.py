@@ -40,6 +40,8 @@ from outreach.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 PARTS = ("pages", "sweep", "printing")
+#: how long the printing runs may wait for a quiet machine, per letter (300 s for 500)
+QUIET_WAIT_PER_LETTER = 0.6
 
 
 def parts(value: str) -> list[str]:
@@ -67,9 +69,13 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--letters", type=int, default=500, help="letters to print")
     parser.add_argument("--workers", type=int, default=None,
                         help="workers of the every-core printing run (default one per core)")
-    parser.add_argument("--quiet-wait", type=float, default=180.0,
-                        help="before each printing run, wait up to this many seconds for other "
-                             "processes to leave the machine (0: do not wait)")
+    parser.add_argument("--print-rounds", type=int, default=2,
+                        help="times each way of printing is timed (every other round in reverse "
+                             "order); the fastest counts")
+    parser.add_argument("--quiet-wait", type=float, default=None,
+                        help="seconds in all the printing runs may wait for other processes to "
+                             f"leave the machine (default {QUIET_WAIT_PER_LETTER} s a letter; "
+                             "0: do not wait)")
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--requests", type=int, default=50, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests per page first")
@@ -88,8 +94,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if args.sweep_cases < 1 or (args.sweep_steps or 0) < 0 or args.letters < 2:
         parser.error("--sweep-cases must be positive, --sweep-steps not negative, --letters "
                      "at least 2")
-    if (args.workers is not None and args.workers < 1) or args.quiet_wait < 0:
-        parser.error("--workers must be positive, --quiet-wait not negative")
+    if args.quiet_wait is None:
+        args.quiet_wait = QUIET_WAIT_PER_LETTER * args.letters
+    if (args.workers is not None and args.workers < 1) or args.quiet_wait < 0 \
+            or args.print_rounds < 1:
+        parser.error("--workers and --print-rounds must be positive, --quiet-wait not "
+                     "negative")
     if args.sweep_steps is None:
         args.sweep_steps = STEPS_PER_CASE * args.sweep_cases
     return args
@@ -149,7 +159,7 @@ def run_printing_on(args: argparse.Namespace, today: date) -> PrintingRun:
         app, _version, _schema = open_app("printing", url)
         # `run_printing` closes the database before the clock starts.
         return run_printing(app, args.letters, today, args.seed, args.workers,
-                            args.quiet_wait)
+                            args.quiet_wait, args.print_rounds)
 
 
 def databases(args: argparse.Namespace,

@@ -150,15 +150,18 @@ def sweep_table(runs: list[SweepRun]) -> str:
 
 def printing_table(run: PrintingRun) -> str:
     """Raw WeasyPrint, the app on one core and on every core."""
-    lines = ["| Way | Workers | Seconds | Letters/s | CPU s (this process and workers) | "
-             "Merging (s) | Pages | Others' share of the machine | Waited for quiet (s) |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| Round | Way | Workers | Seconds | Letters/s | CPU s (this process and workers) "
+             "| Merging (s) | Pages | Others' share of the machine | Waited for quiet (s) |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    best = {id(run.raw), id(run.one), id(run.every)}
     for t in run.timings:
-        lines.append(f"| {t.label} | {t.workers} | {t.seconds:.1f} | "
+        mark = "**" if id(t) in best else ""
+        lines.append(f"| {t.round} | {t.label} | {t.workers} | {mark}{t.seconds:.1f}{mark} | "
                      f"{t.per_second(run.letters):.2f} | {t.cpu_seconds:.1f} | "
                      f"{t.merge_seconds:.1f} | {t.pages} | {t.others_share:.0%} | "
                      f"{t.waited:.0f} |")
-    lines += ["", f"{run.letters} letters ({_counts(run.templates)}), {run.html_kb:.1f} KB of "
+    lines += ["", "In bold: the fastest round of each way, the one the ratios use.", "",
+              f"{run.letters} letters ({_counts(run.templates)}), {run.html_kb:.1f} KB of "
               f"HTML each on average, built in {run.build_seconds:.1f} s; load average "
               f"{run.load_before:.2f} before the first timed way.", "",
               f"App on one core / raw WeasyPrint: **{run.raw_share:.0%}** (target at least "
@@ -251,14 +254,15 @@ the parameter's value). The rows and their order are unchanged.
 SWEEP_FINDINGS = """\
 ### Morning sweep
 
-Before this change, at 100,000 open cases on SQLite (same data set, same machine, timed during
-development with other work running): first run 69.3 s, re-run 22.7 s. cProfile showed where:
+Before this change, at 100,000 open cases on SQLite (development runs on this machine, the
+same generator and seed, other work running): first run 69.3 s, re-run 22.7 s. cProfile showed
+where:
 
 1. **Drafting letters one at a time** (51.5 s of the first run, 9.1 s of the re-run).
    `_prepare_drafts` called `letters.prepare_draft` for each of the 41,328 cases whose letter
    was due: per case a query for the template, a lazy load of the company, a flush of the
    letter and another of its audit event. On the re-run it still read every due case's steps
-   and every draft's JSON `data` in Python to find that the case had its draft already.
+   and parsed every draft's JSON `data` in Python to find that the case had its draft already.
 2. **Loading every officer's tasks as model objects** for the morning digests
    (`reminders.tasks`: 9.3 s of the first run, 11.0 s of the re-run): each reminder with its
    case and company, and each case's categories (a `selectin` relationship), about 69,000
@@ -283,47 +287,55 @@ week later) of a 5,000-case data set with the old and the new code, on SQLite an
 PostgreSQL, left identical reminders, letters, audit events, notifications (subject, text and
 HTML) and cases; `tests/test_reminders.py` and `tests/test_letters.py` pass on both.
 
-What is left is outside the sweep's own code (figures from development runs on SQLite, CPU
-seconds; this run's wall times are in the table above):
+The targets are still missed (the table above). What is left, from development runs on
+SQLite (CPU seconds of the sweep process):
 
-- **Rendering the digests, about 3.5 s of the first run.** Each officer's digest lists every
-  one of their tasks (about 8,600 each: 100,000 open cases for eight officers) in a text and an
-  HTML template, with a `label` (gettext) and a `long_date` (Babel) per line. That is
-  `services/notifications.py` and `templates/mail/`, left alone here. A digest of the 50 most
+- **Rendering the digests: 3.5 to 4.4 s of the first run.** Each officer's digest lists every
+  one of their tasks (about 8,900 each: 100,000 open cases for eight officers) in a text and
+  an HTML template, with a `label` (gettext) and a `long_date` (Babel) per line. That is
+  `services/notifications.py` and `templates/mail/`, left alone here. A digest of the most
   overdue tasks and a count, with a link to the task page, would remove most of it; what the
   digest shows is a product decision.
 - **`notifications.build_digests` loads each officer's tasks before it checks whether today's
-  digest exists**: about 1 s of every re-run. Checking the digest's key first (two lines)
-  brought a development re-run on SQLite from 3.3 to 2.6 s (CPU).
-- **Writing the first run's rows** (69,000 reminders, 41,000 letters and as many audit
-  events, 57,000 cases marked overdue): on PostgreSQL most of the first run's wall time is the
-  server's (foreign-key triggers and index updates); the client's CPU was about 9 s of a
-  16.6 s development run.
-- The weekly summaries (the sweep day is a Monday) take about 0.5 s, and `policy.judge`
-  builds its translated reasons for the about 3,000 cases it refuses on every run.
+  digest exists**: 1.0 to 1.4 s of every re-run, for nothing. Checking the digest's key first
+  (two lines in `notifications.py`) removes it.
+- **Writing the first run's rows** (71,000 reminders, 43,000 letters and as many audit events,
+  58,000 cases marked overdue): about 2.5 s on SQLite. On PostgreSQL a first run on an idle
+  machine took 18.6 s, of which 11.4 s were the sweep process's CPU; most of the rest is the
+  server writing those rows (foreign-key triggers, index updates).
+- Reading: the due cases' step counts (0.5 s), undelivered letters (0.2 to 0.8 s depending on
+  the plan SQLite picks), the steps `policy.judge` needs (about 1 s) and `judge` itself, which
+  builds its translated reasons also for the about 3,000 cases it refuses on every run; the
+  weekly summaries (the sweep day is a Monday) take another 0.4 s.
+- Between runs the figures moved by about a second (SQLite: first run 12.3 and 13.5 s, re-run
+  4.3 and 5.4 s in two full runs of the day; PostgreSQL first run 26.9 and 20.6 s, re-run 4.9
+  and 3.5 s).
 """
 
 PRINTING_FINDINGS = """\
 ### Batch printing
 
-- On one core the app's path costs what WeasyPrint alone costs, plus merging. Per letter the
-  app used a little less CPU than the raw loop (it reuses one `FontConfiguration` per
-  process; WeasyPrint given none makes one per document); merging 500 one-page PDFs with
-  pypdf takes about 2 s (each letter carries its own font subsets: 8.5 MB in all).
-- With two workers the pool handed out chunks of up to 16 letters: with 500 letters one
-  worker could be left rendering the last chunk alone for up to 1.5 s. Now at most 4
+- On one core the app's path costs less than WeasyPrint alone, merging included: per letter
+  the raw loop used about a fifth more CPU, and its memory grew by about 10 MB per 50
+  letters, because WeasyPrint given no font configuration makes one per document; the app
+  reuses one per process. Merging 500 one-page PDFs with pypdf takes about 2.5 s (each letter
+  carries its own font subsets: 8.5 MB in all).
+- With two workers the pool handed out chunks of up to 16 letters: with 500 letters one worker
+  could be left rendering the last chunk alone for up to 1.5 s. Now at most 4
   (`outreach/letters/batch.py`); `tests/test_letters.py` passes on both databases.
 - Nothing else in the renderer was found slow: harfbuzz-subset is loaded (no fontTools
-  fallback), forked workers start warm (fonts and stylesheet), and a letter cost about the
-  same CPU in a worker as in process.
+  fallback), forked workers start warm (fonts and stylesheet), and the two workers used the
+  same CPU time in all as the one-core run.
 - **The two-worker figure needs an otherwise idle machine.** This machine has two cores
   shared with other engineers' test runs, and Linux's autogroup scheduling is on
   (`/proc/sys/kernel/sched_autogroup_enabled` = 1): every session gets an equal share of the
   CPUs, so while another session keeps one core busy, two workers of this benchmark get no
-  more CPU time than one. The benchmark waits up to `--quiet-wait` seconds (default 180) for
-  the others to use less than 15% of the machine before each way, and the table shows the
-  share they used during it: a speed-up below 1.6× with a high share says more about the
-  machine than about the renderer.
+  more CPU time than one. An earlier full run, with others using 47 to 71% of the machine
+  during the one-core and raw timings, measured 6.3 letters/s raw, 12.4 on one core and 23.1
+  on two workers. The benchmark waits (up to `--quiet-wait` seconds in all) for the others to
+  use less than 15% of the machine before each timing, and the table shows the share they used
+  during it: a speed-up below 1.6× with a high share says more about the machine than about
+  the renderer.
 """
 
 
@@ -391,9 +403,13 @@ How it works:
   own font configuration per document, as it does when given none). App: `render_many(htmls,
   workers=1)` (in process) and `render_many(htmls, workers=N)` (a process pool, N = cores),
   each followed by `merge` into one PDF, as `batch_pdf` does. One untimed document each first
-  (fonts, stylesheet). The three ways run one after the other in one run; CPU seconds (this
-  process and its finished workers) are shown next to the wall time, so that a slow figure
-  caused by other load on the machine can be told apart from a slow renderer.
+  (fonts, stylesheet). The three ways run one after the other, in two rounds, the second in
+  reverse order (`--print-rounds`); the fastest round of each way counts. Before each timing
+  the benchmark waits for other processes to leave the machine (`--quiet-wait`, in all at most
+  0.6 s a letter, 300 s for 500), and it shows next to the wall time the CPU seconds of this
+  process and its workers and the share of the machine other processes used meanwhile (from
+  `/proc/stat`), so that a slow figure caused by other work on the machine can be told apart
+  from a slow renderer.
 
 Rerun with `make bench` (see the last run's duration below). A quicker run (about a
 minute): `.venv/bin/python -m bench --companies 2000 --steps 20000 --sweep-cases 2000 --letters
