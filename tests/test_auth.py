@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from outreach.extensions import db
 from outreach.models import Role
 from tests.conftest import PASSWORD, csrf_token, login, post
 
@@ -151,4 +152,7 @@ def test_rate_limit_is_shared_by_all_workers_through_redis(app, database_url, of
             statuses.append(client.post("/auth/login", data={
                 "csrf_token": csrf_token(client), "email": officer.email,
                 "password": "wrong-password"}).status_code)
+    for worker in workers:
+        with worker.app_context():
+            db.engine.dispose()  # close the workers' connections now, not at garbage collection
     assert statuses == [200] * limit + [429]
