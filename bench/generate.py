@@ -107,6 +107,8 @@ class Dataset:
     #: companies of the bigger branch
     big_branch_companies: int = 0
     login_email: str = ""
+    #: the supervisor of the bigger branch (the dashboard's reader)
+    supervisor_email: str = ""
     password: str = PASSWORD
     #: (company id, steps of its open case) for open cases of the bigger branch
     open_case_steps: list[tuple[int, int]] = field(default_factory=list)
@@ -214,6 +216,7 @@ class Generator:
         db.session.execute(insert(User.__table__), users)
         self.dataset.branches, self.dataset.users = len(branches), len(users)
         self.dataset.login_email = users[1]["email"]  # the first officer of the bigger branch
+        self.dataset.supervisor_email = users[0]["email"]
 
     # -- plan -------------------------------------------------------------------------------
 
@@ -361,8 +364,8 @@ class Generator:
             opened_on = today - timedelta(days=rng.randint(400, 1800))
             end = opened_on + timedelta(days=rng.randint(30, 300))
         steps = self.step_rows(plan, branch_id, company_officer, opened_on, end)
-        state = policy.progress(_CaseView(opened_on, steps, branch_id), self.calendar,
-                                self.rung_list)
+        view = _CaseView(opened_on, steps, branch_id)
+        state = policy.progress(view, self.calendar, self.rung_list)
         status, stage, next_rung, next_due = CaseStatus.OPEN, state.stage, "", None
         closed_on, outcome, pause_reason, paused_on, npp, evidence = None, "", "", None, "", ""
         if not plan.is_open:
@@ -385,6 +388,7 @@ class Generator:
             "status": status, "stage": stage, "opened_on": opened_on, "closed_on": closed_on,
             "outcome": outcome, "pause_reason": pause_reason, "paused_on": paused_on,
             "next_rung": next_rung, "next_due_on": next_due, "closing_npp": npp,
+            "reached": policy.reached_codes(view.steps),
             "closing_evidence": evidence, "opened_by_id": company_officer,
             "version": 1 + len(steps), "created_at": stamp, "updated_at": stamp,
         }

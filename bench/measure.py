@@ -126,6 +126,16 @@ class Bench:
             result.queries.append(queries)
         return result
 
+    def time_dashboard(self, total: int) -> PageResult:
+        """The supervisor's dashboard of the bigger branch, signed in as its supervisor."""
+        officer_client = self.client
+        self.client = self.app.test_client()
+        sign_in(self.client, self.dataset.supervisor_email, self.dataset.password)
+        try:
+            return self.time_urls("Dashboard (supervisor)", ["/dashboard/"] * total)
+        finally:
+            self.client = officer_client
+
     def company_sample(self) -> tuple[list[int], float]:
         """Companies whose open case has between the mean and twice the mean number of steps."""
         cases = self.dataset.open_case_steps
@@ -157,5 +167,6 @@ class Bench:
             "Company page (busiest case)", [f"/companies/{busiest_id}"] * total,
             note=f"{busiest_steps} steps"))
         per_size = {size: self.get(f"/companies/?per_page={size}")[1] for size in (10, 100)}
+        pages.append(self.time_dashboard(total))
         self.counter.close()
         return Measurement(pages, per_size, steps_mean)

@@ -16,10 +16,12 @@ from bench.measure import Measurement
 from bench.printing import PrintingRun
 from bench.sweep import SweepRun
 
-#: p95 server time every measured page must stay under
-TARGET_P95_MS = 100.0
-#: pages the targets apply to (the busiest-case page is for information)
-TARGET_PAGES = 2
+#: p95 server time (ms) each page must stay under (the busiest-case page is for information)
+PAGE_TARGETS_MS = {
+    "Company list (default filters, 50 rows)": 100.0,
+    "Company page (open case)": 100.0,
+    "Dashboard (supervisor)": 300.0,
+}
 #: the libraries whose versions the report names
 LIBRARIES = ["Flask", "SQLAlchemy", "psycopg", "WeasyPrint", "pypdf"]
 
@@ -54,8 +56,8 @@ class DatabaseRun:
     def target_problems(self) -> list[str]:
         """What misses a target on this database (empty when all are met)."""
         problems = [f"{self.name}: {page.page} p95 {page.p95:.1f} ms"
-                    for page in self.measurement.pages[:TARGET_PAGES]
-                    if page.p95 >= TARGET_P95_MS]
+                    for page in self.measurement.pages
+                    if page.page in PAGE_TARGETS_MS and page.p95 >= PAGE_TARGETS_MS[page.page]]
         sizes = self.measurement.queries_per_page_size
         if len(set(sizes.values())) != 1:
             problems.append(f"{self.name}: queries differ by page size "
@@ -112,8 +114,9 @@ def page_summary(runs: list[DatabaseRun]) -> str:
     parts = [f"### {run.name} ({run.version})\n\n{results_table(run)}\n" for run in runs]
     problems = [p for run in runs for p in run.target_problems()]
     if not problems:
-        parts.append(f"**Targets met**: p95 under {TARGET_P95_MS:.0f} ms for both pages on "
-                     "every database, and the same query count at 10 and 100 rows per page.\n")
+        parts.append("**Targets met**: p95 under 100 ms for the company list and page and under "
+                     "300 ms for the dashboard on every database, and the same query count at "
+                     "10 and 100 rows per page.\n")
     else:
         parts.append("**Targets missed**:\n\n" + "\n".join(f"- {p}" for p in problems) + "\n")
     return "\n".join(parts)
@@ -179,9 +182,11 @@ def targets_table(results: Results) -> str:
     """Every target with its figure and whether it was met."""
     lines = ["| Target | Where | Figure | |", "|---|---|---:|---|"]
     for run in results.pages:
-        for page in run.measurement.pages[:TARGET_PAGES]:
-            lines.append(f"| {page.page}: p95 under {TARGET_P95_MS:.0f} ms | {run.name} | "
-                         f"{page.p95:.1f} ms | {_met(page.p95 < TARGET_P95_MS)} |")
+        for page in run.measurement.pages:
+            if page.page in PAGE_TARGETS_MS:
+                target = PAGE_TARGETS_MS[page.page]
+                lines.append(f"| {page.page}: p95 under {target:.0f} ms | {run.name} | "
+                             f"{page.p95:.1f} ms | {_met(page.p95 < target)} |")
         sizes = run.measurement.queries_per_page_size
         lines.append(f"| Company list: same queries at 10 and 100 rows | {run.name} | "
                      f"{' / '.join(str(q) for _, q in sorted(sizes.items()))} | "
@@ -352,9 +357,11 @@ SQLite and PostgreSQL:
 
 1. **The two pages officers spend their day on**: the company list (`/companies/`, default
    filters, sorted by name, 50 rows a page) and the company page (`/companies/<id>`: profile,
-   compliance estimate, open case with what the ladder allows next, timeline). Targets: p95
-   server time under {TARGET_P95_MS:.0f} ms for both pages on both databases at 100,000
-   companies and 1,000,000 steps, and the same number of queries for 10 and 100 rows per page.
+   compliance estimate, open case with what the ladder allows next, timeline), and **the
+   supervisor's dashboard** (`/dashboard/` of the bigger branch, signed in as its supervisor).
+   Targets at 100,000 companies and 1,000,000 steps, on both databases: p95 server time under
+   100 ms for the two pages and under 300 ms for the dashboard, and the same number of
+   queries for 10 and 100 rows per page.
 2. **The morning sweep over 100,000 open cases** (issue 5): what `flask --app wsgi reminders
    run --date DAY` runs, a recorded run of `jobs.morning(DAY)` (reminders, letter drafts,
    overdue marks, the officers' digests, on the first working day of a week the supervisors'
