@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 from outreach import policy
@@ -214,14 +213,6 @@ def decide_approval(actor: User, step: Step, *, approve: bool, note: str,
            {"approval_status": [Approval.REQUESTED, step.approval_status], "note": note},
            branch_id=case.branch_id)
     return step
-
-
-def pending_approvals(actor: User) -> list[Step]:
-    """Steps of the supervisor's branch waiting for a decision, oldest first."""
-    stmt = (select(Step).join(Case).where(Case.branch_id == actor.branch_id,
-                                          Step.approval_status == Approval.REQUESTED)
-            .order_by(Step.occurred_on, Step.id))
-    return list(db.session.scalars(stmt))
 
 
 def pause_case(actor: User, case: Case, reason: str, today: date,

@@ -237,26 +237,6 @@ def build_html(template: LetterTemplate, data: dict[str, Any], *, draft: bool,
 
 # --- drafts, approval, issuing --------------------------------------------------------------
 
-def prepared_drafts(case_ids: list[int]) -> set[tuple[int, str]]:
-    """(case, rung) pairs that already have a draft prepared by the morning sweep."""
-    rows = db.session.execute(select(Letter.case_id, Letter.data).where(
-        Letter.case_id.in_(case_ids), Letter.status == LetterStatus.DRAFT))
-    return {(case_id, data.get("rung")) for case_id, data in rows if data.get("rung")}
-
-
-def prepare_draft(case: Case, rung: policy.Rung, day: date) -> Letter:
-    """A draft of the next letter, made by the sweep for the officer to review and send."""
-    template = current_template(rung.template_code, case.branch_id)
-    letter = Letter(branch_id=case.branch_id, case_id=case.id, template_id=template.id,
-                    status=LetterStatus.DRAFT, addressee_name=case.company.name,
-                    data={"rung": rung.code, "prepared_on": day.isoformat()})
-    db.session.add(letter)
-    db.session.flush()
-    record(None, "letter.prepare", "letter", letter.id, {"rung": rung.code},
-           branch_id=case.branch_id)
-    return letter
-
-
 def draft_for_step(actor: User, step: Step, template_code: str, today: date) -> Letter:
     """The draft letter of a letter step: the one the sweep prepared, or a new one."""
     case = step.case

@@ -199,9 +199,9 @@ def _prepare_drafts(due: list, day: date) -> int:
 
 
 def _prepared_drafts(day: date) -> set[tuple[int, str]]:
-    """`letters.prepared_drafts` of every case due on `day`, in one query, with the rung read
-    from the letter's data by the database (parsing every draft's JSON in Python took most of
-    a re-run's time)."""
+    """(case, rung) pairs due on `day` that already have a draft, in one query, with the rung
+    read from the letter's data by the database (parsing every draft's JSON in Python took
+    most of a re-run's time)."""
     rung = Letter.data["rung"].as_string()
     rows = db.session.execute(
         select(Letter.case_id, rung).join(Case, Case.id == Letter.case_id)
@@ -210,9 +210,9 @@ def _prepared_drafts(day: date) -> set[tuple[int, str]]:
 
 
 def _insert_drafts(drafts: list, day: date) -> int:
-    """What `letters.prepare_draft` does for one case, for many: the draft letters and their
-    audit events, made by the database from the cases (INSERT … SELECT), a statement for
-    each template instead of a flush per letter."""
+    """The draft letters the sweep prepares and their audit events ("letter.prepare"), made by
+    the database from the cases (INSERT … SELECT), a statement for each template instead of a
+    flush per letter."""
     now = utcnow()
     letters_table, audit_table = Letter.__table__, AuditEvent.__table__
     data_type, stamp_type = letters_table.c.data.type, letters_table.c.created_at.type

@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
+from flask import flash
 from flask_wtf import FlaskForm
 
+from outreach.extensions import db
 from outreach.services import ServiceError
 
 
@@ -14,3 +19,16 @@ def attach_error(form: FlaskForm, error: ServiceError) -> None:
         field.errors = [*field.errors, error.message]
     else:
         form.form_errors.append(error.message)
+
+
+def run_service(action: Callable[[], Any], success: str) -> bool:
+    """Run a service call; flash its refusal and roll back, or commit and flash `success`."""
+    try:
+        action()
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return False
+    db.session.commit()
+    flash(success, "success")
+    return True

@@ -19,6 +19,7 @@ from outreach.access import get_visible_or_404, roles_required, scoped, visible_
 from outreach.extensions import db
 from outreach.models import Branch, Case, MonthlyReport, Role, User
 from outreach.services import ServiceError, reports, review
+from outreach.views import run_service
 from outreach.views.auth import safe_next
 
 bp = Blueprint("dashboard", __name__)
@@ -121,17 +122,6 @@ def _back(form) -> Any:
     return redirect(safe_next(form.next.data) or url_for("dashboard.still_non_compliant"))
 
 
-def _act(action, success: str) -> None:
-    try:
-        action()
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
-
-
 @bp.route("/cases/<int:case_id>/reassign", methods=["POST"])
 @roles_required(Role.SUPERVISOR)
 def reassign(case_id: int):
@@ -143,7 +133,7 @@ def reassign(case_id: int):
         flash(_("Choose an officer of this branch."), "error")
         return _back(form)
     officer = db.session.get(User, form.officer.data)
-    _act(lambda: review.reassign_case(current_user, case, officer),
+    run_service(lambda: review.reassign_case(current_user, case, officer),
          _("%(company)s is now with %(officer)s.", company=case.company.name,
            officer=officer.name if officer else "–"))
     return _back(form)
@@ -159,7 +149,7 @@ def directive(case_id: int):
         flash(_("Write the directive (at most %(n)d characters).", n=review.DIRECTIVE_MAX),
               "error")
         return _back(form)
-    _act(lambda: review.leave_directive(current_user, case, form.text.data, clock.today()),
+    run_service(lambda: review.leave_directive(current_user, case, form.text.data, clock.today()),
          _("Directive left on the case of %(company)s.", company=case.company.name))
     return _back(form)
 

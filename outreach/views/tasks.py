@@ -15,8 +15,9 @@ from outreach import clock
 from outreach.access import scoped, staff_only
 from outreach.extensions import db
 from outreach.models import Reminder, Role, User
-from outreach.services import ServiceError, notifications
+from outreach.services import notifications
 from outreach.services import reminders as service
+from outreach.views import run_service
 from outreach.views.forms import SimpleForm
 
 bp = Blueprint("tasks", __name__)
@@ -56,14 +57,7 @@ def _reminder(reminder_id: int) -> Reminder:
 
 
 def _act(action, success: str):
-    try:
-        action()
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(success, "success")
+    run_service(action, success)
     return redirect(url_for("tasks.index"))
 
 
