@@ -286,6 +286,32 @@ def test_notifications_are_visible_in_the_app(client, world):
     assert "PT Batik Pesisir" in page and "20 Mei 2026" in page
 
 
+def test_a_long_digest_lists_the_oldest_tasks_and_counts_the_rest(app, world, make_company,
+                                                                  monkeypatch):
+    """An officer with more tasks than a digest lists reads the oldest ones and "and N more"
+    with the link to the task page; the counts in the headings are the whole lists."""
+    from outreach.services import notifications
+
+    for n in range(3):
+        company = make_company(world["branch"], f"PT Tambahan {n}", categories=(Category.PWBD,),
+                               officer_id=world["officer"].id)
+        company.cases[0].opened_on = date(2026, 5, 4)
+        case_service.refresh(company.cases[0])
+    db.session.commit()
+    monkeypatch.setattr(notifications, "DIGEST_LIMIT", 2)
+    with app.test_request_context():
+        counts = jobs.morning(date(2026, 5, 20))
+        db.session.commit()
+    assert counts["digests"] == 1
+    digest = db.session.scalars(select(Notification).where(Notification.kind == "digest")).one()
+    listed = [line for line in digest.body_text.splitlines() if line.startswith("- PT ")]
+    assert len(listed) == 2
+    assert "(4):" in digest.body_text and "- dan 2 lainnya" in digest.body_text
+    assert "dan 2 lainnya</a>" in digest.body_html
+    # the task page still lists all four
+    assert sum(len(g) for g in service.tasks(world["officer"], date(2026, 5, 20)).values()) == 4
+
+
 def test_weekly_summary_for_supervisors_on_monday(app, world):
     """On Monday the supervisor gets the overdue cases by officer and the approvals waiting."""
     jobs.morning(date(2026, 5, 25))

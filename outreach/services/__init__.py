@@ -6,6 +6,13 @@ write an audit event; views, the CLI and the scheduler call them.
 
 from __future__ import annotations
 
+import json
+from typing import Any
+
+from sqlalchemy import ARRAY, ColumnElement, Integer, any_, bindparam, func, literal_column, select
+
+from outreach.extensions import db
+
 
 class ServiceError(Exception):
     """A request the rules refuse; `field` names the form field the message belongs to."""
@@ -14,3 +21,13 @@ class ServiceError(Exception):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+def among(column: Any, ids: list[int]) -> ColumnElement[bool]:
+    """`column IN (ids)` for a list of any length, bound as one value (an array on PostgreSQL,
+    a JSON array on SQLite) instead of a parameter per id: SQLite limits the parameters of a
+    statement, and turning tens of thousands of them into SQL costs seconds."""
+    if db.engine.dialect.name == "postgresql":
+        return column == any_(bindparam(None, list(ids), type_=ARRAY(Integer)))
+    return column.in_(select(literal_column("value"))
+                      .select_from(func.json_each(json.dumps(list(ids)))))

@@ -31,32 +31,44 @@ from outreach.models import (
 from outreach.services import reminders
 
 MAX_ATTEMPTS = 5
+#: tasks a digest lists per group (overdue, today); it counts the others
+DIGEST_LIMIT = 25
 
 
-def _add(user: User, kind: str, key: str, template: str, **context) -> bool:
-    if db.session.scalar(select(Notification.id).where(Notification.dedupe_key == key)):
-        return False
+def _exists(key: str) -> bool:
+    return db.session.scalar(select(Notification.id).where(Notification.dedupe_key == key)) \
+        is not None
+
+
+def _add(user: User, kind: str, key: str, template: str, **context) -> int:
+    """Store a notification rendered in the user's language (the caller checked `key`)."""
     with force_locale(user.locale or "id"):
         subject = render_template(f"mail/{template}.subject.txt", user=user, **context).strip()
         text = render_template(f"mail/{template}.txt", user=user, **context)
         html = render_template(f"mail/{template}.html", user=user, **context)
     db.session.add(Notification(user_id=user.id, kind=kind, dedupe_key=key, subject=subject,
                                 body_text=text, body_html=html))
-    return True
+    return 1
 
 
 def build_digests(day: date) -> int:
-    """One morning digest for every officer with tasks today; returns how many were made."""
+    """One morning digest for every officer with tasks today; returns how many were made.
+
+    A digest lists the oldest DIGEST_LIMIT tasks of each group and counts the rest: the task
+    page has them all."""
     made = 0
     users = db.session.scalars(select(User).where(User.active,
                                                   User.role.in_(Role.BRANCH_ROLES)))
     base_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     for user in users:
-        groups = reminders.tasks(user, day)
-        if not groups["overdue"] and not groups["today"]:
+        key = f"digest:{user.id}:{day.isoformat()}"
+        if _exists(key):
             continue
-        made += _add(user, "digest", f"digest:{user.id}:{day.isoformat()}", "digest",
-                     day=day, groups=groups, base_url=base_url)
+        counts = reminders.task_counts(user, day)
+        if not any(counts.values()):
+            continue
+        made += _add(user, "digest", key, "digest", day=day, counts=counts,
+                     groups=reminders.tasks(user, day, limit=DIGEST_LIMIT), base_url=base_url)
     return made
 
 
@@ -68,6 +80,9 @@ def build_weekly(day: date) -> int:
     supervisors = db.session.scalars(select(User).where(User.active,
                                                         User.role == Role.SUPERVISOR))
     for user in supervisors:
+        key = f"weekly:{user.id}:{year}-{week}"
+        if _exists(key):
+            continue
         overdue = Counter(dict(db.session.execute(
             select(User.name, func.count(Case.id))
             .select_from(Case).join(Company, Company.id == Case.company_id)
@@ -78,7 +93,7 @@ def build_weekly(day: date) -> int:
         waiting = db.session.scalar(
             select(func.count(Step.id)).join(Case).where(
                 Case.branch_id == user.branch_id, Step.approval_status == Approval.REQUESTED))
-        made += _add(user, "weekly", f"weekly:{user.id}:{year}-{week}", "weekly", day=day,
+        made += _add(user, "weekly", key, "weekly", day=day,
                      overdue=sorted(overdue.items(), key=lambda kv: -kv[1]),
                      waiting=waiting or 0, base_url=base_url)
     return made

@@ -37,7 +37,7 @@ from outreach.models import (
     User,
 )
 from outreach.models.base import utcnow
-from outreach.services import ServiceError, letters
+from outreach.services import ServiceError, among, letters
 from outreach.services.audit import record
 from outreach.workdays import WorkingCalendar
 
@@ -102,9 +102,7 @@ def sweep(day: date, *, now: datetime | None = None, holder: str = "sweep",
                          "dedupe_key": key, "due_on": due_on, "status": ReminderStatus.OPEN,
                          "message": "", "created_at": now})
     rows += _undelivered_rows(day, now, existing, undelivered_after_days)
-    # Every row has the same keys: a multi-row INSERT takes its columns from the first row.
-    for start in range(0, len(rows), CHUNK):
-        db.session.execute(insert(Reminder.__table__), rows[start:start + CHUNK])
+    _insert_rows(Reminder.__table__, rows)
     result.reminders_created = len(rows)
     result.letters_drafted = _prepare_drafts(due, day)
     result.cases_overdue = db.session.execute(
@@ -112,6 +110,23 @@ def sweep(day: date, *, now: datetime | None = None, holder: str = "sweep",
                            Case.overdue_since.is_(None))
         .values(overdue_since=day).execution_options(synchronize_session=False)).rowcount
     return result
+
+
+def _insert_rows(table, rows: list[dict]) -> None:
+    """Insert many rows that all have the same keys: with COPY on PostgreSQL (a first sweep
+    writes tens of thousands of reminders; COPY takes half the time of an INSERT per row), in
+    chunks of multi-row INSERTs elsewhere."""
+    if not rows:
+        return
+    columns = list(rows[0])
+    if db.engine.dialect.name == "postgresql":
+        cursor = db.session.connection().connection.driver_connection.cursor()
+        with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row([row[column] for column in columns])
+        return
+    for start in range(0, len(rows), CHUNK):
+        db.session.execute(insert(table), rows[start:start + CHUNK])
 
 
 def _due(day: date) -> list:
@@ -166,36 +181,37 @@ def _prepare_drafts(due: list, day: date) -> int:
     # before their steps are read: on a re-run that is nearly every case.
     prepared = _prepared_drafts(day)
     candidates = [c for c in candidates if (c[0], c[2].code) not in prepared]
+    if not candidates:
+        return 0
+    # `policy.judge` looks only at the steps of the rung and of the rungs it requires, and
+    # at the case's status: every due case is open.
+    kinds = {code for _, _, rung in candidates for code in (rung.code, *rung.requires)}
+    steps = defaultdict(list)
+    for row in db.session.execute(
+            select(Step.case_id, Step.id, Step.kind, Step.occurred_on, Step.due_on,
+                   Step.delivery_status, Step.approval_status)
+            .where(among(Step.case_id, [candidate[0] for candidate in candidates]),
+                   Step.kind.in_(sorted(kinds)))):
+        steps[row.case_id].append(row)
     templates: dict[tuple[str, int], int] = {}
-    drafted = 0
-    for start in range(0, len(candidates), CHUNK):
-        chunk = candidates[start:start + CHUNK]
-        ids = [case_id for case_id, _, _ in chunk]
-        # `policy.judge` looks only at the steps of the rung and of the rungs it requires.
-        kinds = {code for _, _, rung in chunk for code in (rung.code, *rung.requires)}
-        steps = defaultdict(list)
-        for row in db.session.execute(
-                select(Step.case_id, Step.id, Step.kind, Step.occurred_on, Step.due_on,
-                       Step.delivery_status, Step.approval_status)
-                .where(Step.case_id.in_(ids), Step.kind.in_(sorted(kinds)))):
-            steps[row.case_id].append(row)
-        # Light rows (status and the company's name) instead of loading each case and then
-        # its company one at a time: `policy.judge` only reads the case's status.
-        cases = {row.id: row for row in db.session.execute(
-            select(Case.id, Case.status, Company.name.label("company_name"))
-            .join(Company, Company.id == Case.company_id).where(Case.id.in_(ids)))}
-        drafts = []
-        for case_id, branch_id, rung in chunk:
-            verdict = policy.judge(cases[case_id], rung, ladders[branch_id],
-                                   calendars[branch_id], day, steps=steps[case_id])
-            if verdict.allowed:
-                key = (rung.template_code, branch_id)
-                if key not in templates:
-                    templates[key] = letters.current_template(*key).id
-                drafts.append((case_id, branch_id, rung, templates[key],
-                               cases[case_id].company_name))
-        drafted += _insert_drafts(drafts, day)
-    return drafted
+    drafts = []
+    for case_id, branch_id, rung in candidates:
+        verdict = policy.judge(_OPEN_CASE, rung, ladders[branch_id], calendars[branch_id], day,
+                               steps=steps[case_id])
+        if verdict.allowed:
+            key = (rung.template_code, branch_id)
+            if key not in templates:
+                templates[key] = letters.current_template(*key).id
+            drafts.append((case_id, rung.code, templates[key]))
+    return _insert_drafts(drafts, day)
+
+
+class _CaseStatus(NamedTuple):
+    status: str
+
+
+#: what `policy.judge` reads of a due case
+_OPEN_CASE = _CaseStatus(CaseStatus.OPEN)
 
 
 def _prepared_drafts(day: date) -> set[tuple[int, str]]:
@@ -217,8 +233,8 @@ def _insert_drafts(drafts: list, day: date) -> int:
     letters_table, audit_table = Letter.__table__, AuditEvent.__table__
     data_type, stamp_type = letters_table.c.data.type, letters_table.c.created_at.type
     by_template: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for case_id, _branch_id, rung, template_id, _name in drafts:
-        by_template[(template_id, rung.code)].append(case_id)
+    for case_id, code, template_id in drafts:
+        by_template[(template_id, code)].append(case_id)
     made = 0
     for (template_id, code), case_ids in by_template.items():
         letter_ids = db.session.scalars(
@@ -229,14 +245,14 @@ def _insert_drafts(drafts: list, day: date) -> int:
                        Company.name,
                        literal({"rung": code, "prepared_on": day.isoformat()}, data_type),
                        literal(now, stamp_type), literal(now, stamp_type))
-                .join(Company, Company.id == Case.company_id).where(Case.id.in_(case_ids)))
+                .join(Company, Company.id == Case.company_id).where(among(Case.id, case_ids)))
             .returning(letters_table.c.id)).all()
         db.session.execute(insert(audit_table).from_select(
             ["at", "user_id", "branch_id", "entity_type", "entity_id", "action", "changes"],
             select(literal(now, stamp_type), null(), letters_table.c.branch_id, literal("letter"),
                    letters_table.c.id, literal("letter.prepare"),
                    literal({"rung": code}, audit_table.c.changes.type))
-            .where(letters_table.c.id.in_(letter_ids))))
+            .where(among(letters_table.c.id, letter_ids))))
         made += len(letter_ids)
     return made
 
@@ -300,21 +316,41 @@ _TASK_COLUMNS = [getattr(Reminder, name) for name in Task._fields[:-1]]
 _CASE_ID = Task._fields.index("case_id")
 
 
-def tasks(user: User, today: date) -> dict[str, list[Task]]:
-    """Today's and overdue tasks (as `Task` records), oldest first."""
+def _task_rows(stmt) -> list[Task]:
+    rows = []
+    for *values, company_id, company_name in db.session.execute(stmt).all():
+        values.append(TaskCase(values[_CASE_ID], company_id,
+                               TaskCompany(company_id, company_name)))
+        rows.append(Task._make(values))
+    return rows
+
+
+def tasks(user: User, today: date, limit: int | None = None) -> dict[str, list[Task]]:
+    """Today's and overdue tasks (as `Task` records), oldest first; with `limit`, at most that
+    many of each group (the oldest)."""
     stmt = (open_tasks_query(user, today)
             .with_only_columns(*_TASK_COLUMNS, Company.id, Company.name)
             .join(Case, Case.id == Reminder.case_id)
             .join(Company, Company.id == Case.company_id)
             .order_by(Reminder.due_on, Reminder.id))
+    if limit is not None:
+        return {"overdue": _task_rows(stmt.where(Reminder.due_on < today).limit(limit)),
+                "today": _task_rows(stmt.where(Reminder.due_on == today).limit(limit))}
     groups: dict[str, list[Task]] = {"overdue": [], "today": []}
-    overdue, due_today = groups["overdue"], groups["today"]
-    for *values, company_id, company_name in db.session.execute(stmt).all():
-        values.append(TaskCase(values[_CASE_ID], company_id,
-                               TaskCompany(company_id, company_name)))
-        task = Task._make(values)
-        (overdue if task.due_on < today else due_today).append(task)
+    for task in _task_rows(stmt):
+        groups["overdue" if task.due_on < today else "today"].append(task)
     return groups
+
+
+def task_counts(user: User, today: date) -> dict[str, int]:
+    """How many tasks are overdue and how many are due today."""
+    stmt = (open_tasks_query(user, today)
+            .with_only_columns(Reminder.due_on, func.count(Reminder.id))
+            .group_by(Reminder.due_on))
+    counts = {"overdue": 0, "today": 0}
+    for due_on, n in db.session.execute(stmt):
+        counts["overdue" if due_on < today else "today"] += n
+    return counts
 
 
 def _own(actor: User, reminder: Reminder) -> None:
