@@ -6,7 +6,9 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import flash
+from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from sqlalchemy.orm.exc import StaleDataError
 
 from outreach.extensions import db
 from outreach.services import ServiceError
@@ -21,6 +23,18 @@ def attach_error(form: FlaskForm, error: ServiceError) -> None:
         form.form_errors.append(error.message)
 
 
+def commit_or_refuse() -> bool:
+    """Commit; a concurrent save of the same record turns into the optimistic-lock message."""
+    try:
+        db.session.commit()
+    except StaleDataError:
+        db.session.rollback()
+        flash(_("Someone else changed this case while you were editing. "
+                "Your entry was not saved; please check the case and try again."), "error")
+        return False
+    return True
+
+
 def run_service(action: Callable[[], Any], success: str) -> bool:
     """Run a service call; flash its refusal and roll back, or commit and flash `success`."""
     try:
@@ -29,6 +43,7 @@ def run_service(action: Callable[[], Any], success: str) -> bool:
         db.session.rollback()
         flash(error.message, "error")
         return False
-    db.session.commit()
-    flash(success, "success")
-    return True
+    if commit_or_refuse():
+        flash(success, "success")
+        return True
+    return False

@@ -15,7 +15,6 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
-from sqlalchemy.orm.exc import StaleDataError
 
 from outreach import clock, policy
 from outreach.access import branch_condition, get_visible_or_404, roles_required, staff_only
@@ -25,7 +24,7 @@ from outreach.services import ServiceError, review
 from outreach.services import cases as service
 from outreach.services.proofs import Upload
 from outreach.services.timeline import company_timeline
-from outreach.views import attach_error
+from outreach.views import attach_error, commit_or_refuse, run_service
 from outreach.views.forms import (
     ApprovalForm,
     CloseForm,
@@ -49,32 +48,6 @@ def _version(form) -> int | None:
     return int(value.data) if value is not None and str(value.data or "").isdigit() else None
 
 
-def _commit_or_refuse() -> bool:
-    """Commit; a concurrent save of the same case turns into the optimistic-lock message."""
-    try:
-        db.session.commit()
-    except StaleDataError:
-        db.session.rollback()
-        flash(_("Someone else changed this case while you were editing. "
-                "Your entry was not saved; please check the case and try again."), "error")
-        return False
-    return True
-
-
-def _run(action, success: str) -> bool:
-    """Run a service call; flash its refusal or commit and flash `success`."""
-    try:
-        action()
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return False
-    if _commit_or_refuse():
-        flash(success, "success")
-        return True
-    return False
-
-
 def _uploads(field) -> list[Upload]:
     limit = current_app.config["PROOF_MAX_BYTES"]
     return [Upload(f.filename or "", f.read(limit + 1)) for f in (field.data or [])
@@ -88,8 +61,8 @@ def open_case(company_id: int):
     company = get_visible_or_404(Company, company_id)
     form = OpenCaseForm()
     form.validate_on_submit()
-    _run(lambda: service.open_case(current_user, company, form.categories.data or [],
-                                   clock.today()), _("Case opened."))
+    run_service(lambda: service.open_case(current_user, company, form.categories.data or [],
+                                          clock.today()), _("Case opened."))
     return _company_page(company.id)
 
 
@@ -119,7 +92,7 @@ def log_step(case_id: int):
             db.session.rollback()
             attach_error(form, error)
         else:
-            if _commit_or_refuse():
+            if commit_or_refuse():
                 if step.approval_status == "requested":
                     flash(_("Step recorded and sent to the supervisor for approval."), "success")
                 else:
@@ -156,7 +129,7 @@ def delivery(step_id: int):
             db.session.rollback()
             attach_error(form, error)
         else:
-            if _commit_or_refuse():
+            if commit_or_refuse():
                 flash(_("Delivery recorded."), "success")
                 return _company_page(step.case.company_id)
     status = 400 if form.errors or form.form_errors else 200
@@ -179,7 +152,7 @@ def approval(step_id: int):
             db.session.rollback()
             attach_error(form, error)
         else:
-            if _commit_or_refuse():
+            if commit_or_refuse():
                 flash(_("Decision recorded."), "success")
                 if issued is not None:
                     flash(_("Referral letter %(number)s issued: its dossier is ready below.",
@@ -208,8 +181,9 @@ def pause(case_id: int):
     if request.method == "GET":
         form.version.data = case.version
     if form.validate_on_submit():
-        if _run(lambda: service.pause_case(current_user, case, form.reason.data, clock.today(),
-                                           _version(form)), _("Case paused.")):
+        if run_service(lambda: service.pause_case(current_user, case, form.reason.data,
+                                                  clock.today(), _version(form)),
+                       _("Case paused.")):
             return _company_page(case.company_id)
     return render_template("cases/simple_form.html", case=case, form=form,
                            title=_("Pause the case"))
@@ -222,7 +196,7 @@ def resume(case_id: int):
     case = get_visible_or_404(Case, case_id)
     form = SimpleForm()
     form.validate_on_submit()
-    _run(lambda: service.resume_case(current_user, case, _version(form)), _("Case resumed."))
+    run_service(lambda: service.resume_case(current_user, case, _version(form)), _("Case resumed."))
     return _company_page(case.company_id)
 
 
@@ -245,7 +219,7 @@ def close(case_id: int):
             db.session.rollback()
             attach_error(form, error)
         else:
-            if _commit_or_refuse():
+            if commit_or_refuse():
                 flash(_("Case closed."), "success")
                 return _company_page(case.company_id)
     status = 400 if form.errors or form.form_errors else 200
@@ -260,7 +234,8 @@ def reopen(case_id: int):
     case = get_visible_or_404(Case, case_id)
     form = SimpleForm()
     form.validate_on_submit()
-    _run(lambda: service.reopen_case(current_user, case, _version(form)), _("Case reopened."))
+    run_service(lambda: service.reopen_case(current_user, case, _version(form)),
+                _("Case reopened."))
     return _company_page(case.company_id)
 
 
@@ -275,8 +250,8 @@ def transfer(company_id: int):
         flash(_("Choose the branch to transfer to."), "error")
         return _company_page(company.id)
     target = db.session.get(Branch, form.branch.data)
-    if _run(lambda: service.transfer_company(current_user, company, target),
-            _("Company transferred to %(branch)s.", branch=target.name)):
+    if run_service(lambda: service.transfer_company(current_user, company, target),
+                   _("Company transferred to %(branch)s.", branch=target.name)):
         return redirect(url_for("companies.index"))
     return _company_page(company.id)
 
