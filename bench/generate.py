@@ -278,6 +278,7 @@ class Generator:
             "programs": "" if unregistered else rng.choice(["JKK,JKM", "JKK,JKM,JHT"]),
             "source": rng.choice(SOURCES), "officer_id": rng.choice(self.officers[branch_id]),
             "notes": "", "created_at": self.now, "updated_at": self.now,
+            "open_case_status": "", "open_case_due_on": None, "reached": "",
         }
 
     def kinds(self, n: int, closed: bool) -> list[str]:
@@ -388,7 +389,7 @@ class Generator:
             "status": status, "stage": stage, "opened_on": opened_on, "closed_on": closed_on,
             "outcome": outcome, "pause_reason": pause_reason, "paused_on": paused_on,
             "next_rung": next_rung, "next_due_on": next_due, "closing_npp": npp,
-            "reached": policy.reached_codes(view.steps),
+            "reached": policy.reached_codes(view.steps), "category_list": ",".join(categories),
             "closing_evidence": evidence, "opened_by_id": company_officer,
             "version": 1 + len(steps), "created_at": stamp, "updated_at": stamp,
         }
@@ -414,6 +415,12 @@ class Generator:
                     case, categories, steps = self.case_rows(plan, branch_id,
                                                              company["officer_id"], category)
                     rows[Case.__table__].append(case)
+                    # the company's copies of its cases, as models/cases.py keeps them
+                    if case["status"] != CaseStatus.CLOSED:
+                        company["open_case_status"] = case["status"]
+                        company["open_case_due_on"] = case["next_due_on"]
+                    company["reached"] = ",".join(sorted(
+                        set(company["reached"].split(",") + case["reached"].split(",")) - {""}))
                     rows[CaseCategory.__table__] += categories
                     rows[Step.__table__] += steps
                     dataset.cases += 1

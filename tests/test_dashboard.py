@@ -39,7 +39,7 @@ from outreach.services import jobs, reports
 from outreach.services import letters as letter_service
 from outreach.services.companies import name_key
 from outreach.services.compliance import assess
-from outreach.services.reports import Scope
+from outreach.services.reports import Cell, Scope
 from tests.conftest import login, post
 
 TODAY = date(2026, 3, 2)  # a Monday
@@ -319,6 +319,38 @@ def test_case_service_keeps_the_rungs_reached(app, world):
         case_service.record_delivery(world.andi, step, delivered=False, on=TODAY, today=TODAY)
         db.session.commit()
     assert db.session.get(Case, opened.id).reached == "phone_call"
+
+
+def test_figures_follow_a_case_from_opening_to_closing(app, world):
+    """The dashboard reads the categories from the case, and its status, due date and rungs
+    from the company's copies: opening, working and closing a case through the case service
+    moves them."""
+    def figures():
+        d = reports.dashboard(Scope.of(world.supervisor), TODAY)
+        return (d.open_cases.value, d.category_totals["PWBD"].value,
+                d.category_totals.get("Menunggak", Cell(0, {})).value, d.workers_missing.value,
+                [(r.name, r.cell.value) for r in d.overdue_by_officer],
+                next(r.reached.value for r in d.funnel if r.code == "notification"))
+
+    before = figures()
+    assert before == (4, 2, 0, 45, [("Andi Wijaya", 1), ("", 1)], 6)
+    india = world.c["india"]
+    india.officer_id = world.andi.id
+    with app.test_request_context():
+        case = case_service.open_case(world.andi, india, [Category.PWBD, Category.ARREARS],
+                                      date(2026, 2, 2))
+        case_service.log_step(world.andi, case, kind="notification",
+                              occurred_on=date(2026, 2, 2), today=date(2026, 2, 2))
+        db.session.commit()
+        assert (india.open_case_status, india.open_case_due_on) == ("open", case.next_due_on)
+        assert india.reached == "notification" and case.next_due_on < TODAY
+        # India: 8 workers not registered, its notification's window over: overdue for Andi
+        assert figures() == (5, 3, 1, 53, [("Andi Wijaya", 2), ("", 1)], 7)
+        case_service.close_case(world.andi, case, outcome="withdrawn", today=TODAY)
+        db.session.commit()
+    assert (india.open_case_status, india.open_case_due_on) == ("", None)
+    assert figures()[:-1] == before[:-1]  # still reached the notification, now closed
+    assert figures()[-1] == 7
 
 
 def test_funnel_follows_the_branch_ladder(world):

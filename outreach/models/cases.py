@@ -14,10 +14,13 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
     false,
+    inspect,
+    select,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
 from outreach.extensions import db
 from outreach.models.base import TimestampMixin, utcnow
@@ -58,22 +61,30 @@ class Case(TimestampMixin, db.Model):
         Index("ix_cases_open_company", "company_id", "status",
               sqlite_where=text("status <> 'closed'"),
               postgresql_where=text("status <> 'closed'")),
-        # the dashboard counts a branch's cases by stage, age, due date and rungs reached from
-        # the indexes alone (services/reports.py)
-        Index("ix_cases_dashboard", "branch_id", "status", "next_due_on", "stage", "opened_on",
-              "company_id"),
-        Index("ix_cases_branch_reached", "branch_id", "reached", "company_id"),
+        # the dashboard counts a branch's cases by stage and categories (in this order, so
+        # that SQLite groups them without sorting), age and due date, rungs reached and
+        # compliance won from the indexes alone (services/reports.py)
+        Index("ix_cases_dashboard", "branch_id", "stage", "category_list", "status",
+              "opened_on", "next_due_on"),
+        Index("ix_cases_won", "branch_id", "outcome", "closed_on", "stage", "company_id",
+              sqlite_where=text("status = 'closed'"),
+              postgresql_where=text("status = 'closed'")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
+    #: (no index of its own: the indexes above start with it)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
     status: Mapped[str] = mapped_column(String(10), default=CaseStatus.OPEN)
     #: code of the highest rung reached; empty before the first step
-    stage: Mapped[str] = mapped_column(String(30), default="", index=True)
+    stage: Mapped[str] = mapped_column(String(30), default="")
     #: codes of every rung with a step in force, comma-separated, kept by the case service (the
     #: dashboard's funnel counts them without reading the steps)
     reached: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    #: the category codes of `category_rows`, comma-separated in canonical order, written when
+    #: the case is inserted (categories never change afterwards): the dashboard counts open
+    #: cases by category and stage without joining the category rows
+    category_list: Mapped[str] = mapped_column(String(120), default="", server_default="")
     opened_on: Mapped[date] = mapped_column(Date)
     closed_on: Mapped[date | None] = mapped_column(Date)
     #: how the case ended: compliant, company_closed, withdrawn
@@ -108,6 +119,48 @@ class Case(TimestampMixin, db.Model):
         """Category codes in their canonical order."""
         codes = {row.category for row in self.category_rows}
         return [c for c in Category.ALL if c in codes]
+
+
+@event.listens_for(Case, "before_insert")
+def _write_category_list(_mapper, _connection, case: Case) -> None:
+    case.category_list = ",".join(case.categories)
+
+
+@event.listens_for(Session, "before_flush")
+def _mirror_cases_on_company(session: Session, _context, _instances) -> None:
+    """Keep the company's copies of its cases whenever a case is saved: the status and next due
+    date of its case that is not closed (`Company.open_case_status`, `open_case_due_on`;
+    cleared when it closes; a company has at most one such case), and the rungs any of its
+    cases reached (`Company.reached`)."""
+    from outreach.models.companies import Company
+
+    for case in [*session.new, *session.dirty]:
+        if not isinstance(case, Case):
+            continue
+        attrs, new = inspect(case).attrs, case in session.new
+        status_changed = attrs.status.history.has_changes()
+        status = case.status or CaseStatus.OPEN  # the column's default, before the INSERT
+        if status == CaseStatus.CLOSED:
+            open_case = ("", None) if status_changed and not new else None
+        elif new or status_changed or attrs.next_due_on.history.has_changes():
+            open_case = (status, case.next_due_on)
+        else:
+            open_case = None
+        reached_changed = new or attrs.reached.history.has_changes()
+        if open_case is None and not reached_changed:
+            continue
+        with session.no_autoflush:
+            company = case.company or session.get(Company, case.company_id)
+            if company is None:
+                continue
+            if open_case is not None:
+                company.open_case_status, company.open_case_due_on = open_case
+            if reached_changed:
+                codes = {code for codes in session.scalars(select(Case.reached).where(
+                             Case.company_id == company.id, Case.id != case.id))
+                         for code in codes.split(",")}
+                codes |= set((case.reached or "").split(","))
+                company.reached = ",".join(sorted(codes - {""}))
 
 
 class CaseCategory(db.Model):

@@ -59,11 +59,14 @@ class Company(TimestampMixin, db.Model):
         Index("ix_companies_branch_id_id", "branch_id", "id"),
         Index("ix_companies_branch_sector", "branch_id", "sector"),
         Index("ix_companies_branch_kecamatan", "branch_id", "kecamatan"),
-        # the dashboard adds up the workers and contributions missing by sector and kecamatan
-        # from the index alone (services/reports.py)
+        # the dashboard adds up the workers and contributions missing by sector and kecamatan,
+        # and the overdue cases by officer, from the indexes alone (services/reports.py)
         Index("ix_companies_dashboard", "branch_id", "sector", "kecamatan", "business_size",
               "risk_class", "programs", "workers_estimated", "workers_registered",
-              "average_wage", "id"),
+              "average_wage", "open_case_status"),
+        Index("ix_companies_overdue", "branch_id", "open_case_status", "open_case_due_on",
+              "officer_id"),
+        Index("ix_companies_reached", "branch_id", "reached"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -98,6 +101,14 @@ class Company(TimestampMixin, db.Model):
     source: Mapped[str] = mapped_column(String(20), default=Source.MANUAL)
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: the status and next due date of the company's case that is not closed ("" and None
+    #: when it has none), mirrored from the case whenever it is saved (models/cases.py): the
+    #: dashboard reads them without joining the cases
+    open_case_status: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    open_case_due_on: Mapped[date | None] = mapped_column(Date)
+    #: the rungs any of its cases reached (`Case.reached` of them all), mirrored likewise: the
+    #: dashboard's funnel counts companies by it
+    reached: Mapped[str] = mapped_column(String(300), default="", server_default="")
 
     branch: Mapped[Branch] = relationship()
     officer: Mapped[User | None] = relationship()

@@ -106,9 +106,10 @@ def step_in_force(step: Any = Step) -> ColumnElement[bool]:
                 step.delivery_status != Delivery.RETURNED)
 
 
-def has_reached(case: Any, rung: str) -> ColumnElement[bool]:
-    """The case has a step of `rung` in force (by `Case.reached`, kept by the case service)."""
-    return (literal(",") + case.reached + literal(",")).contains(f",{rung},", autoescape=True)
+def has_reached(record: Any, rung: str) -> ColumnElement[bool]:
+    """The case has a step of `rung` in force (`Case.reached`, kept by the case service), or
+    one of the company's cases has (`Company.reached`, its copy of theirs)."""
+    return (literal(",") + record.reached + literal(",")).contains(f",{rung},", autoescape=True)
 
 
 def _recorded(column: Any, value: str) -> ColumnElement[bool]:
@@ -173,10 +174,9 @@ def _narrower(stmt: Select, filters: CompanyFilters) -> Select:
         stmt = stmt.where(Case.opened_on >= filters.opened_from)
     if filters.opened_to:
         stmt = stmt.where(Case.opened_on <= filters.opened_to)
+    if filters.reached:  # by any case of the company (its copy of their rungs)
+        stmt = stmt.where(has_reached(Company, filters.reached))
     any_case = aliased(Case)  # any case of the company, not only the open one joined above
-    if filters.reached:
-        stmt = stmt.where(Company.id.in_(select(any_case.company_id).where(
-            has_reached(any_case, filters.reached))))
     if filters.complied_after or filters.complied_from or filters.complied_to:
         closed = select(any_case.company_id).where(any_case.status == CaseStatus.CLOSED,
                                                    any_case.outcome == COMPLIANT)

@@ -34,43 +34,89 @@ class Compliance:
     rates: dict[str, Decimal]
 
 
-def rates_on(day: date, risk_class: int) -> dict[str, ContributionRate]:
-    """The rate in force on `day` for each program (JKK by risk class)."""
+@dataclass(frozen=True)
+class OwedTerm:
+    """One program a company must pay for, as the estimate of what it owes counts it."""
+
+    #: employer + worker shares, percent of the wage
+    percent: Decimal
+    #: the wage the contribution is capped at (JP), if any
+    wage_cap: int | None
+    #: the program is not taken, so registered workers owe it too (not only unregistered ones)
+    registered_too: bool
+
+
+def rates_in_force(day: date) -> dict[tuple[str, int | None], ContributionRate]:
+    """The contribution rate in force on `day` per (program, risk class for JKK, else None)."""
+    chosen: dict[tuple[str, int | None], ContributionRate] = {}
     rows = db.session.scalars(select(ContributionRate).where(ContributionRate.effective_from <= day)
                               .order_by(ContributionRate.effective_from))
-    chosen: dict[str, ContributionRate] = {}
     for row in rows:
-        if row.program == Program.JKK and row.risk_class != risk_class:
-            continue
-        chosen[row.program] = row  # later effective dates replace earlier ones
+        key = (row.program, row.risk_class if row.program == Program.JKK else None)
+        chosen[key] = row  # later effective dates replace earlier ones
     return chosen
 
 
-def _monthly(rate: ContributionRate, wage: int) -> Decimal:
-    base = min(wage, rate.wage_cap) if rate.wage_cap else wage
-    return Decimal(base) * (rate.employer_percent + rate.worker_percent) / 100
+def rates_for(rates: dict[tuple[str, int | None], ContributionRate],
+              risk_class: int) -> dict[str, ContributionRate]:
+    """The rate of each program for a company of `risk_class` (JKK depends on it)."""
+    return {program: rate for (program, risk), rate in rates.items()
+            if program != Program.JKK or risk == risk_class}
+
+
+def owed_terms(business_size: str, taken: list[str],
+               rates: dict[str, ContributionRate]) -> list[OwedTerm]:
+    """The programs a company owes contributions for: the mandatory ones for its size (unknown
+    sizes count as small) that have a rate."""
+    mandatory = MANDATORY.get(business_size, MANDATORY[BusinessSize.SMALL])
+    return [OwedTerm(rate.employer_percent + rate.worker_percent, rate.wage_cap or None,
+                     program not in taken)
+            for program in mandatory if (rate := rates.get(program)) is not None]
+
+
+def capped(wage: int, cap: int | None) -> int:
+    """The wage a contribution is computed on."""
+    return min(wage, cap) if cap else wage
+
+
+def owed_weights(terms: list[OwedTerm]) -> dict[int | None, tuple[Decimal, Decimal]]:
+    """What a Rupiah of (capped) wage costs a month, per worker not registered and per worker
+    registered, by wage cap (None: no cap): unregistered workers owe every term, registered
+    workers the programs not taken. The estimate is linear, so it applies as well to sums of
+    wage times workers over many companies that share `terms`."""
+    weights: dict[int | None, tuple[Decimal, Decimal]] = {}
+    for term in terms:
+        missing, registered = weights.get(term.wage_cap, (Decimal(0), Decimal(0)))
+        share = term.percent / 100
+        weights[term.wage_cap] = (missing + share,
+                                  registered + share if term.registered_too else registered)
+    return weights
+
+
+def monthly_owed(rates: dict[tuple[str, int | None], ContributionRate], business_size: str,
+                 risk_class: int, programs: str, wage: int, missing: int,
+                 registered: int) -> Decimal:
+    """One company's monthly contributions not paid (`rates` from `rates_in_force`)."""
+    terms = owed_terms(business_size, [p for p in programs.split(",") if p],
+                       rates_for(rates, risk_class))
+    return sum((capped(wage, cap) * (per_missing * missing + per_registered * registered)
+                for cap, (per_missing, per_registered) in owed_weights(terms).items()),
+               Decimal(0))
 
 
 def assess(company: Company, today: date) -> Compliance:
     """Programs taken against those mandatory, and the monthly contributions not paid."""
     mandatory = MANDATORY.get(company.business_size, MANDATORY[BusinessSize.SMALL])
     taken = company.program_list
-    missing_programs = [p for p in mandatory if p not in taken]
-    rates = rates_on(today, company.risk_class)
-    wage = company.average_wage
-    owed = Decimal(0)
-    # Workers not registered owe every mandatory program; registered ones the missing programs.
-    for program in mandatory:
-        rate = rates.get(program)
-        if rate is None:
-            continue
-        workers = company.workers_missing
-        if program in missing_programs:
-            workers += company.workers_registered
-        owed += _monthly(rate, wage) * workers
+    rates = rates_in_force(today)
+    owed = monthly_owed(rates, company.business_size, company.risk_class, company.programs,
+                        company.average_wage, company.workers_missing,
+                        company.workers_registered)
+    company_rates = rates_for(rates, company.risk_class)
     return Compliance(
-        mandatory=mandatory, taken=taken, missing_programs=missing_programs,
+        mandatory=mandatory, taken=taken,
+        missing_programs=[p for p in mandatory if p not in taken],
         workers_missing=company.workers_missing, monthly_owed=int(owed.quantize(Decimal(1))),
-        rates={p: r.employer_percent + r.worker_percent for p, r in rates.items()
+        rates={p: r.employer_percent + r.worker_percent for p, r in company_rates.items()
                if p in mandatory},
     )

@@ -11,21 +11,20 @@ from __future__ import annotations
 
 import csv
 import io
-from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from flask_babel import force_locale
-from sqlalchemy import select
 
 from outreach.extensions import db
 from outreach.labels import label
-from outreach.models import Branch, CaseCategory, Category, Company, User
+from outreach.models import Branch, Company, User
 from outreach.models import Case as CaseModel
+from outreach.services import compliance
 from outreach.services.companies import CompanyFilters, company_list_query
-from outreach.services.reports import owed_expression, rupiah_int
+from outreach.services.reports import rupiah_int
 
 MIMETYPES = {"csv": "text/csv; charset=utf-8",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -82,36 +81,27 @@ def export_rows(user: User, filters: CompanyFilters, today: date) -> Iterator[li
         Company.kelurahan, Company.kecamatan, Company.city, Company.sector,
         Company.business_size, Company.risk_class, Company.workers_estimated,
         Company.workers_registered, missing, Company.average_wage, Company.programs,
-        owed_expression(today), CaseModel.id, CaseModel.status, CaseModel.stage,
+        CaseModel.id, CaseModel.category_list, CaseModel.status, CaseModel.stage,
         CaseModel.next_rung, CaseModel.next_due_on, CaseModel.opened_on, User.name,
         maintain_column_froms=True)
         .join(Branch, Branch.id == Company.branch_id)
         .outerjoin(User, User.id == Company.officer_id))
+    rates = compliance.rates_in_force(today)
     result = db.session.execute(stmt.execution_options(yield_per=CHUNK))
     for chunk in result.partitions(CHUNK):
-        categories = _categories([row[18] for row in chunk if row[18] is not None])
         for (name, branch, nib, npwp, npp, address, kelurahan, kecamatan, city, sector, size,
-             risk, estimated, registered, gap, wage, programs, owed, case_id, status, stage,
-             next_rung, due, opened, officer) in chunk:
+             risk, estimated, registered, gap, wage, programs, case_id, categories, status,
+             stage, next_rung, due, opened, officer) in chunk:
+            owed = compliance.monthly_owed(rates, size, risk, programs, wage, max(gap, 0),
+                                           registered)
             yield [name, branch, nib or "", npwp or "", npp or "", address, kelurahan,
                    kecamatan, city, sector, label(size, "size"), risk, estimated, registered,
                    max(gap, 0), wage, programs.replace(",", ", "), rupiah_int(owed),
-                   ", ".join(categories.get(case_id, [])) if case_id else "",
+                   categories.replace(",", ", ") if case_id else "",
                    label(status, "case_status") if case_id else "",
                    (label(stage, "rung") or "Belum dimulai") if case_id else "",
                    label(next_rung, "rung") if case_id else "", due, opened,
                    (today - opened).days if opened else None, officer or ""]
-
-
-def _categories(case_ids: list[int]) -> dict[int, list[str]]:
-    found: dict[int, set[str]] = defaultdict(set)
-    if case_ids:
-        for case_id, category in db.session.execute(
-                select(CaseCategory.case_id, CaseCategory.category)
-                .where(CaseCategory.case_id.in_(case_ids))):
-            found[case_id].add(category)
-    return {case_id: [c for c in Category.ALL if c in codes] + sorted(codes - set(Category.ALL))
-            for case_id, codes in found.items()}
 
 
 def _safe_text(value: str) -> str:

@@ -23,9 +23,11 @@ from flask import render_template
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import (
+    BigInteger,
     ColumnElement,
     and_,
     case,
+    cast,
     distinct,
     func,
     literal,
@@ -41,32 +43,26 @@ from outreach.labels import label
 from outreach.letters.render import html_to_pdf
 from outreach.models import (
     Branch,
-    BusinessSize,
     Case,
-    CaseCategory,
     CaseStatus,
     Category,
     Company,
-    ContributionRate,
     Letter,
     MonthlyReport,
-    Program,
     Role,
     Step,
     User,
 )
 from outreach.models.base import utcnow
-from outreach.services import ServiceError
+from outreach.services import ServiceError, compliance
 from outreach.services.audit import record
 from outreach.services.charts import Bar, bar_chart, column_chart
 from outreach.services.companies import (
     COMPLIANT,
     NOT_RECORDED,
-    OPEN_CASE,
     has_reached,
     step_in_force,
 )
-from outreach.services.compliance import MANDATORY
 
 #: how long cases have been open, in days: (from, to) inclusive, the last open-ended
 AGING_BUCKETS: tuple[tuple[int, int | None], ...] = (
@@ -76,6 +72,11 @@ WEEKS = 26
 #: rungs listed in the monthly report's list of sanctions and referrals
 SANCTIONS = ("fine", "tmp2t", "legal_referral")
 NOT_CLOSED = Case.status != literal(CaseStatus.CLOSED, literal_execute=True)
+#: written out (not a parameter) so that SQLite uses the partial index of closed cases
+CLOSED = Case.status == literal(CaseStatus.CLOSED, literal_execute=True)
+NONE = literal("", literal_execute=True)
+#: a company with a case that is not closed (from its copy of the case's status)
+HAS_OPEN_CASE = Company.open_case_status != NONE
 
 
 # --- scope --------------------------------------------------------------------------------
@@ -214,54 +215,44 @@ def _missing() -> ColumnElement[int]:
                  Company.workers_estimated - Company.workers_registered), else_=0)
 
 
-def rates_in_force(today: date) -> dict[tuple[str, int | None], ContributionRate]:
-    """The contribution rate in force on `today` per (program, risk class or None)."""
-    chosen: dict[tuple[str, int | None], ContributionRate] = {}
-    rows = db.session.scalars(select(ContributionRate).where(
-        ContributionRate.effective_from <= today).order_by(ContributionRate.effective_from))
-    for row in rows:
-        key = (row.program, row.risk_class if row.program == Program.JKK else None)
-        chosen[key] = row  # later effective dates replace earlier ones
-    return chosen
+def gap_totals(group_by: list[Any], in_scope: Callable[[Any], ColumnElement[bool]],
+               today: date) -> dict[tuple, list]:
+    """[companies, workers not registered, monthly contributions not paid (Decimal)] of the
+    companies with a case that is not closed, per value of the `group_by` columns.
 
-
-def owed_expression(today: date) -> ColumnElement:
-    """SQL for a company's estimated monthly contributions not paid, the rules of
-    `compliance.assess` (mandatory programs by size, JKK by risk class, JP up to its wage cap;
-    unregistered workers owe every mandatory program, registered ones the programs missing)."""
-    rates = rates_in_force(today)
+    The estimate follows `compliance.assess` company by company; it is linear in the workers,
+    so the database adds up capped wages times workers per group and per kind of company
+    (size, risk class, programs taken), and `compliance.owed_weights` prices each kind once."""
+    rates = compliance.rates_in_force(today)
+    caps = sorted({rate.wage_cap for rate in rates.values() if rate.wage_cap})
+    wage = cast(Company.average_wage, BigInteger)
+    bases = {None: wage, **{cap: case((wage > cap, literal(cap, BigInteger)), else_=wage)
+                            for cap in caps}}
     missing = _missing()
-    programs = literal(",") + Company.programs + literal(",")
-    terms = []
-    for program in (Program.JKK, Program.JKM, Program.JHT, Program.JP):
-        if program == Program.JKK:
-            by_class = {key[1]: rate for key, rate in rates.items() if key[0] == Program.JKK}
-            if not by_class:
-                continue
-            percent = case({risk: r.employer_percent + r.worker_percent
-                            for risk, r in by_class.items()},
-                           value=Company.risk_class, else_=Decimal(0))
-            base = Company.average_wage
-        else:
-            rate = rates.get((program, None))
-            if rate is None:
-                continue
-            percent = literal(rate.employer_percent + rate.worker_percent)
-            base = (case((Company.average_wage > rate.wage_cap, rate.wage_cap),
-                         else_=Company.average_wage) if rate.wage_cap else Company.average_wage)
-        sizes = [size for size, mandatory in MANDATORY.items() if program in mandatory]
-        mandatory = Company.business_size.in_(sizes)
-        if program in MANDATORY[BusinessSize.SMALL]:  # unknown sizes count as small
-            mandatory = mandatory | Company.business_size.not_in(BusinessSize.ALL)
-        workers = missing + case((programs.contains(f",{program},"), 0),
-                                 else_=Company.workers_registered)
-        terms.append(case((mandatory, base * percent * workers / 100), else_=0))
-    if not terms:
-        return literal(0)
-    total = terms[0]
-    for term in terms[1:]:
-        total = total + term
-    return total
+    sums = []
+    for base in bases.values():
+        sums += [func.sum(base * missing), func.sum(base * Company.workers_registered)]
+    kind = [Company.business_size, Company.risk_class, Company.programs]
+    stmt = (select(*group_by, *kind, func.count(), func.sum(missing), *sums)
+            .where(in_scope(Company.branch_id), HAS_OPEN_CASE).group_by(*group_by, *kind))
+    width = len(group_by)
+    prices: dict[tuple, list[tuple[int, Decimal]]] = {}
+    totals: dict[tuple, list] = {}
+    for row in db.session.execute(stmt):
+        size, risk_class, programs, n, gap = row[width:width + 5]
+        price = prices.get((size, risk_class, programs))
+        if price is None:  # (position of the sum in the row, its weight) for this kind
+            weights = compliance.owed_weights(compliance.owed_terms(
+                size, [p for p in programs.split(",") if p],
+                compliance.rates_for(rates, risk_class)))
+            price = prices[size, risk_class, programs] = [
+                (width + 5 + 2 * i + j, weight) for i, cap in enumerate(bases)
+                for j, weight in enumerate(weights.get(cap, ())) if weight]
+        entry = totals.setdefault(tuple(row[:width]), [0, 0, Decimal(0)])
+        entry[0] += n
+        entry[1] += int(gap or 0)
+        entry[2] += sum((weight * (row[i] or 0) for i, weight in price), Decimal(0))
+    return totals
 
 
 def rupiah_int(value: Any) -> int:
@@ -284,27 +275,16 @@ def funnel_rungs(branch_id: int | None, *, seen: set[str] = frozenset()) -> list
 
 
 def reached_by_rung(in_scope: Callable[[Any], ColumnElement[bool]]) -> dict[str, int]:
-    """Companies with a case (open or closed) that has each rung in force.
-
-    Counted from `Case.reached` grouped by its value (a few dozen sets of rungs), then corrected
-    for the few companies with more than one case, so that each company counts once, as it
-    shows once in the company list."""
+    """Companies with a case (open or closed) that has each rung in force, counted from
+    `Company.reached` (the rungs any of its cases reached) grouped by its value: a few dozen
+    sets of rungs. Each company counts once, as it shows once in the company list."""
     counts: dict[str, int] = {}
-    for codes, n in db.session.execute(select(Case.reached, func.count())
-                                       .where(in_scope(Case.branch_id)).group_by(Case.reached)):
-        for code in filter(None, codes.split(",")):
+    for codes, n in db.session.execute(
+            select(Company.reached, func.count())
+            .where(in_scope(Company.branch_id), Company.reached != NONE)
+            .group_by(Company.reached)):
+        for code in codes.split(","):
             counts[code] = counts.get(code, 0) + n
-    repeated = (select(Case.company_id).where(in_scope(Case.branch_id))
-                .group_by(Case.company_id).having(func.count() > 1))
-    per_company: dict[int, dict[str, int]] = {}
-    for company_id, codes in db.session.execute(select(Case.company_id, Case.reached).where(
-            in_scope(Case.branch_id), Case.company_id.in_(repeated))):
-        seen = per_company.setdefault(company_id, {})
-        for code in filter(None, codes.split(",")):
-            seen[code] = seen.get(code, 0) + 1
-    for seen in per_company.values():
-        for code, times in seen.items():
-            counts[code] -= times - 1
     return counts
 
 
@@ -313,16 +293,13 @@ def gaps(in_scope: Callable[[Any], ColumnElement[bool]], today: date,
     """Workers not enrolled and contributions not paid by sector and by kecamatan, from one
     GROUP BY (sector, kecamatan) of the companies with an open case."""
     totals: dict[tuple[str, str], list] = {}
-    for sector, kecamatan, n, gap, owed in db.session.execute(
-            select(Company.sector, Company.kecamatan, func.count(), func.sum(_missing()),
-                   func.sum(owed_expression(today)))
-            .select_from(Company).join(Case, OPEN_CASE).where(in_scope(Company.branch_id))
-            .group_by(Company.sector, Company.kecamatan)):
+    for (sector, kecamatan), (n, gap, owed) in gap_totals(
+            [Company.sector, Company.kecamatan], in_scope, today).items():
         for key in (("sector", sector or ""), ("kecamatan", kecamatan or "")):
             entry = totals.setdefault(key, [0, 0, Decimal(0)])
             entry[0] += n
-            entry[1] += int(gap or 0)
-            entry[2] += Decimal(owed or 0)
+            entry[1] += gap
+            entry[2] += owed
     result: dict[str, list[GapRow]] = {"sector": [], "kecamatan": []}
     for (param, name), (n, gap, owed) in totals.items():
         params = {param: name or NOT_RECORDED, "open_case": 1}
@@ -338,42 +315,39 @@ def dashboard(scope: Scope, today: date) -> Dashboard:
     in_scope = scope.condition
     link = scope.link
 
-    # 1. open cases by stage and age (one pass over the cases that are not closed)
-    limits = [(i, today - timedelta(days=high)) for i, (_low, high) in enumerate(AGING_BUCKETS)
-              if high is not None]
-    bucket = case(*[(Case.opened_on >= since, i) for i, since in limits],
-                  else_=len(AGING_BUCKETS) - 1)
-    inner = (select(Case.stage.label("stage"), bucket.label("bucket"),
-                    (Case.status == CaseStatus.OPEN).label("is_open"),
-                    (Case.next_due_on < today).label("late"))
-             .where(NOT_CLOSED, in_scope(Case.branch_id)).subquery())
+    # 1. open cases by stage and category, with their ages and how many are overdue as sums
+    # (one pass over the cases that are not closed, in the order of an index; a case counts
+    # once under each of its categories)
+    since = [today - timedelta(days=high) for _low, high in AGING_BUCKETS if high is not None]
     stage_counts: dict[str, int] = {}
-    bucket_counts = [0] * len(AGING_BUCKETS)
-    overdue = 0
-    for stage, index, is_open, late, n in db.session.execute(
-            select(inner.c.stage, inner.c.bucket, inner.c.is_open, inner.c.late, func.count())
-            .group_by(inner.c.stage, inner.c.bucket, inner.c.is_open, inner.c.late)):
+    opened_since = [0] * len(since)
+    overdue = open_total = 0
+    by_category: dict[str, dict[str, int]] = {}
+    for stage, codes, n, late, *newer in db.session.execute(
+            select(Case.stage, Case.category_list, func.count(),
+                   func.sum(case((and_(Case.status == CaseStatus.OPEN, Case.next_due_on < today),
+                                  1), else_=0)),
+                   *[func.sum(case((Case.opened_on >= day, 1), else_=0)) for day in since])
+            .where(NOT_CLOSED, in_scope(Case.branch_id))
+            .group_by(Case.stage, Case.category_list)):
         stage_counts[stage] = stage_counts.get(stage, 0) + n
-        bucket_counts[index] += n
-        if is_open and late:
-            overdue += n
-    open_total = sum(bucket_counts)
+        open_total += n
+        overdue += late or 0
+        for i, count in enumerate(newer):
+            opened_since[i] += count or 0
+        for category in filter(None, codes.split(",")):
+            stages_of = by_category.setdefault(category, {})
+            stages_of[stage] = stages_of.get(stage, 0) + n
+    # opened within 30, 90, 180, 365 days -> the buckets 0-30, 31-90, 91-180, 181-365, 366+
+    bucket_counts = [b - a for a, b in zip([0, *opened_since], [*opened_since, open_total],
+                                           strict=True)]
 
-    # 2. open cases by category and stage
-    matrix: dict[str, dict[str, Cell]] = {}
-    category_counts: dict[str, int] = {}
-    # SQLite: the branch's cases first (from an index), then their categories; left to itself
-    # it reads every category row of every branch. PostgreSQL plans the join well as it is.
-    not_closed = (select(Case.id, Case.stage).where(NOT_CLOSED, in_scope(Case.branch_id))
-                  .cte("not_closed").prefix_with("MATERIALIZED", dialect="sqlite"))
-    for category, stage, n in db.session.execute(
-            select(CaseCategory.category, not_closed.c.stage, func.count())
-            .select_from(not_closed)
-            .join(CaseCategory, CaseCategory.case_id == not_closed.c.id)
-            .group_by(CaseCategory.category, not_closed.c.stage)):
-        matrix.setdefault(category, {})[stage] = Cell(
-            n, link(category=category, stage=stage or NOT_RECORDED))
-        category_counts[category] = category_counts.get(category, 0) + n
+    # 2. the category x stage table
+    matrix = {category: {stage: Cell(n, link(category=category, stage=stage or NOT_RECORDED))
+                         for stage, n in stages_of.items()}
+              for category, stages_of in by_category.items()}
+    category_counts = {category: sum(stages_of.values())
+                       for category, stages_of in by_category.items()}
     stages = [""] + funnel_rungs(scope.ladder_branch_id, seen=set(stage_counts))
     stages += sorted(set(stage_counts) - set(stages))
     stages = [s for s in stages if s in stage_counts]
@@ -390,7 +364,7 @@ def dashboard(scope: Scope, today: date) -> Dashboard:
     reached = reached_by_rung(in_scope)
     complied = dict(_count_rows(
         select(Case.stage, func.count(distinct(Case.company_id)))
-        .where(Case.status == CaseStatus.CLOSED, Case.outcome == COMPLIANT,
+        .where(CLOSED, Case.outcome == COMPLIANT,
                in_scope(Case.branch_id))
         .group_by(Case.stage)))
     ladder = funnel_rungs(scope.ladder_branch_id, seen={c for c, n in reached.items() if n}
@@ -399,12 +373,12 @@ def dashboard(scope: Scope, today: date) -> Dashboard:
                         Cell(complied.get(code, 0), link(complied_after=code)))
               for code in ladder]
 
-    # 4. open cases whose next step is overdue, by the company's officer
+    # 4. open cases whose next step is overdue, by the company's officer (from the company's
+    # copy of its open case's status and due date)
     late = dict(_count_rows(
         select(Company.officer_id, func.count())
-        .select_from(Case).join(Company, Company.id == Case.company_id)
-        .where(Case.status == CaseStatus.OPEN, Case.next_due_on < today,
-               in_scope(Case.branch_id))
+        .where(in_scope(Company.branch_id), Company.open_case_status == CaseStatus.OPEN,
+               Company.open_case_due_on < today)
         .group_by(Company.officer_id)))
     names = dict(_count_rows(select(User.id, User.name).where(
         User.id.in_([i for i in late if i is not None])))) if late else {}
@@ -422,7 +396,7 @@ def dashboard(scope: Scope, today: date) -> Dashboard:
     week = case(*[(Case.closed_on < starts[i + 1], i) for i in range(len(starts) - 1)],
                 else_=len(starts) - 1)
     won_cases = (select(Case.company_id.label("company_id"), week.label("week"))
-                 .where(Case.status == CaseStatus.CLOSED, Case.outcome == COMPLIANT,
+                 .where(CLOSED, Case.outcome == COMPLIANT,
                         Case.closed_on >= starts[0], Case.closed_on <= last_day,
                         in_scope(Case.branch_id)).subquery())
     per_week = dict(_count_rows(select(won_cases.c.week, func.count(distinct(
@@ -490,24 +464,21 @@ def branch_comparison(user: User, today: date) -> list[BranchRow]:
                               1), else_=0)),
                func.sum(case((Case.opened_on <= older_than, 1), else_=0)))
         .where(NOT_CLOSED, in_scope(Case.branch_id)).group_by(Case.branch_id))}
-    gaps = {branch_id: (missing, money) for branch_id, missing, money in db.session.execute(
-        select(Company.branch_id, func.sum(_missing()), func.sum(owed_expression(today)))
-        .select_from(Company).join(Case, OPEN_CASE)
-        .where(in_scope(Company.branch_id)).group_by(Company.branch_id))}
+    gaps = {branch_id: (missing, money) for (branch_id,), (_n, missing, money)
+            in gap_totals([Company.branch_id], in_scope, today).items()}
     since = week_starts(today)[0]
     until = since + timedelta(weeks=WEEKS) - timedelta(days=1)
     won = dict(_count_rows(
         select(Case.branch_id, func.count(distinct(Case.company_id)))
-        .where(Case.status == CaseStatus.CLOSED, Case.outcome == COMPLIANT,
+        .where(CLOSED, Case.outcome == COMPLIANT,
                Case.closed_on >= since, Case.closed_on <= until, in_scope(Case.branch_id))
         .group_by(Case.branch_id)))
     sanctions = {branch_id: (fined, referred) for branch_id, fined, referred in
                  db.session.execute(
-        select(Case.branch_id,
-               func.count(distinct(case((has_reached(Case, "fine"), Case.company_id)))),
-               func.count(distinct(case((has_reached(Case, "legal_referral"),
-                                         Case.company_id)))))
-        .where(in_scope(Case.branch_id)).group_by(Case.branch_id))}
+        select(Company.branch_id,
+               func.sum(case((has_reached(Company, "fine"), 1), else_=0)),
+               func.sum(case((has_reached(Company, "legal_referral"), 1), else_=0)))
+        .where(in_scope(Company.branch_id)).group_by(Company.branch_id))}
     rows = []
     for branch in branches:
         n, late, old = cases.get(branch.id, (0, 0, 0))
@@ -523,8 +494,9 @@ def branch_comparison(user: User, today: date) -> list[BranchRow]:
             monthly_owed=rupiah_int(money),
             won=Cell(won.get(branch.id, 0), {**base, "complied_from": since.isoformat(),
                                              "complied_to": until.isoformat()}),
-            fined=Cell(sanctions.get(branch.id, (0, 0))[0], {**base, "reached": "fine"}),
-            referred=Cell(sanctions.get(branch.id, (0, 0))[1],
+            fined=Cell(int(sanctions.get(branch.id, (0, 0))[0] or 0),
+                       {**base, "reached": "fine"}),
+            referred=Cell(int(sanctions.get(branch.id, (0, 0))[1] or 0),
                           {**base, "reached": "legal_referral"}),
         ))
     return rows
@@ -586,7 +558,7 @@ def month_activity(scope: Scope, period: date) -> dict[str, int]:
     opened = db.session.scalar(select(func.count()).select_from(Case).where(
         scope.condition(Case.branch_id), Case.opened_on >= period, Case.opened_on < end)) or 0
     won = db.session.scalar(select(func.count(distinct(Case.company_id))).where(
-        scope.condition(Case.branch_id), Case.status == CaseStatus.CLOSED,
+        scope.condition(Case.branch_id), CLOSED,
         Case.outcome == COMPLIANT, Case.closed_on >= period, Case.closed_on < end)) or 0
     steps = db.session.scalar(select(func.count()).select_from(Step)
                               .join(Case, Case.id == Step.case_id)
