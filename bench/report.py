@@ -259,62 +259,81 @@ the parameter's value). The rows and their order are unchanged.
 SWEEP_FINDINGS = """\
 ### Morning sweep
 
-Before this change, at 100,000 open cases on SQLite (development runs on this machine, the
-same generator and seed, other work running): first run 69.3 s, re-run 22.7 s. cProfile showed
-where:
+The first version took, at 100,000 open cases on SQLite, 69.3 s for the first run and 22.7 s
+for the re-run: it drafted letters one at a time (a query, a lazy load and two flushes per
+case) and loaded every officer's tasks as model objects for the digests. Drafting in the
+database (`INSERT … SELECT` per template, `policy.judge` on light rows) and tasks as named
+tuples brought it to 12.3 / 4.2 s on SQLite and 17.6 / 3.2 s on PostgreSQL, still over the
+targets. Per statement (a `before_cursor_execute`/`after_cursor_execute` timer) and cProfile
+then showed, on PostgreSQL:
 
-1. **Drafting letters one at a time** (51.5 s of the first run, 9.1 s of the re-run).
-   `_prepare_drafts` called `letters.prepare_draft` for each of the 41,328 cases whose letter
-   was due: per case a query for the template, a lazy load of the company, a flush of the
-   letter and another of its audit event. On the re-run it still read every due case's steps
-   and parsed every draft's JSON `data` in Python to find that the case had its draft already.
-2. **Loading every officer's tasks as model objects** for the morning digests
-   (`reminders.tasks`: 9.3 s of the first run, 11.0 s of the re-run): each reminder with its
-   case and company, and each case's categories (a `selectin` relationship), about 69,000
-   reminders for eight officers; on the re-run only to find that today's digest exists.
+- **The digests rendered every task**: about 8,900 lines per officer in a text and an HTML
+  template, 3.5 to 4.4 s of the first run. A digest now lists the oldest 25 tasks of each group
+  (overdue, today) with the group's count, and "dan N lainnya" linked to the task page, which
+  lists them all. Digests and weekly summaries check whether today's exists before reading
+  any task (1.0 to 1.4 s of every re-run before).
+- **Long id lists**: the steps `policy.judge` needs were read in 24 chunks of
+  `case_id IN (2,000 parameters)`; rendering and converting those statements cost about 2 s of
+  the sweep process's CPU on PostgreSQL. They are read in one statement with the ids bound as
+  one value (`= ANY(array)` on PostgreSQL, `IN (SELECT value FROM json_each(?))` on SQLite:
+  `services.among`), and the case rows read beside them (only for their status: every due
+  case is open) are not read at all.
+- **Writing 71,266 reminders**: 2.4 s as one INSERT per row (pipelined); COPY takes about
+  half (the rest is the server: five indexes and four foreign keys per row).
+- **Marking 58,225 cases overdue**: one UPDATE of 2.7 to 2.9 s on PostgreSQL, as most new
+  row versions do not fit on their page and every index of `cases` gets an entry. Three
+  indexes nothing reads any more were dropped with the dashboard's change (see below): about
+  1.9 s now.
 
-What changed, in `outreach/services/reminders.py` only:
+What is left is mostly the server writing the first run's rows on PostgreSQL: the
+reminders, the overdue update, and 42,755 letters with as many audit events
+(`INSERT … SELECT`, about 1.8 s). The re-run reads every due case, the occurrences of its rung
+and the reminder keys (about 0.4 s each on SQLite) to find nothing to do, and `policy.judge`
+still builds its translated reasons for the about 3,000 cases it refuses on every run.
+Between full runs the figures move by 10 to 30%.
+"""
 
-- The ladder check (`policy.judge`) runs for each due case as before, on light rows: the
-  case's status and the steps of the rung and of the rungs it requires (the only ones `judge`
-  looks at). The drafts and their audit events, with the columns and values
-  `letters.prepare_draft` writes, are then made by the database: one `INSERT … SELECT` per
-  template and chunk of 2,000 cases, the template looked up once per template and branch.
-- The cases that already have their draft are found in one query (the rung read from the
-  letter's JSON by the database), before any steps are read.
-- `reminders.tasks` returns `Task` records (named tuples: the reminder's columns, and
-  `case.company_id` and `case.company.name`) from one joined query instead of model objects;
-  the task page and the digest templates read the same attributes.
-- Reminders are written with Core's multi-row insert (every row with the same keys).
+DASHBOARD_FINDINGS = """\
+### Supervisor's dashboard
 
-The sweep's results are unchanged row for row: four sweeps (first run, re-run, the next day, a
-week later) of a 5,000-case data set with the old and the new code, on SQLite and on
-PostgreSQL, left identical reminders, letters, audit events, notifications (subject, text and
-HTML) and cases; `tests/test_reminders.py` and `tests/test_letters.py` pass on both.
+The first measurement: p95 517.6 ms on SQLite and 336.6 ms on PostgreSQL (16 queries) for the
+bigger branch (57,259 cases, 60,182 companies). Each query timed alone, median of five,
+SQLite / PostgreSQL in ms, before → after:
 
-The targets are still missed (the table above). What is left, from development runs on
-SQLite (CPU seconds of the sweep process):
+- open cases by stage, age and overdue: 36 / 24, and the category × stage table (cases
+  joined to their category rows): 65 / 62 → one query for both, 18 / 16;
+- the funnel, cases by rungs reached and then the companies with several cases: 4 + 24 /
+  13 + 41, plus their de-duplication in Python → 5 / 4, nothing to de-duplicate;
+- complied after each rung: 52 / 8 (SQLite scanned every case through the `stage` index)
+  → 2 / 2;
+- overdue by officer, 30,000 cases joined to their companies: 42 / 53 → 4 / 3;
+- workers and contributions missing by sector and kecamatan, 51,000 companies joined to
+  their open case, the contribution rule as a `CASE` per company and program: 78 / 123 →
+  34 / 28 (4,735 rows, priced in Python in a few ms).
 
-- **Rendering the digests: 3.5 to 4.4 s of the first run.** Each officer's digest lists every
-  one of their tasks (about 8,900 each: 100,000 open cases for eight officers) in a text and
-  an HTML template, with a `label` (gettext) and a `long_date` (Babel) per line. That is
-  `services/notifications.py` and `templates/mail/`, left alone here. A digest of the most
-  overdue tasks and a count, with a link to the task page, would remove most of it; what the
-  digest shows is a product decision.
-- **`notifications.build_digests` loads each officer's tasks before it checks whether today's
-  digest exists**: 1.0 to 1.4 s of every re-run, for nothing. Checking the digest's key first
-  (two lines in `notifications.py`) removes it.
-- **Writing the first run's rows** (71,000 reminders, 43,000 letters and as many audit events,
-  58,000 cases marked overdue): about 2.5 s on SQLite. On PostgreSQL a first run on an idle
-  machine took 18.6 s, of which 11.4 s were the sweep process's CPU; most of the rest is the
-  server writing those rows (foreign-key triggers, index updates).
-- Reading: the due cases' step counts (0.5 s), undelivered letters (0.2 to 0.8 s depending on
-  the plan SQLite picks), the steps `policy.judge` needs (about 1 s) and `judge` itself, which
-  builds its translated reasons also for the about 3,000 cases it refuses on every run; the
-  weekly summaries (the sweep day is a Monday) take another 0.4 s.
-- Between runs the figures moved by about a second (SQLite: first run 12.3 and 13.5 s, re-run
-  4.3 and 5.4 s in two full runs of the day; PostgreSQL first run 26.9 and 20.6 s, re-run 4.9
-  and 3.5 s).
+All queries: about 300 ms → 63 / 54 ms. SQLite sorted 51,000 rows for every `GROUP BY` that
+did not follow an index; PostgreSQL spent most of its time in hash joins of the two tables.
+
+What changed (migration `e41f7c2b9d55`):
+
+- A case keeps its categories (`cases.category_list`, written on insert; categories never
+  change), so stage, age, overdue and the category table are one `GROUP BY stage,
+  category_list` with the ages and the overdue count as sums, in the order of
+  `ix_cases_dashboard` (SQLite needs no sort).
+- A company keeps copies of its cases, written by a `before_flush` hook whenever a case is
+  saved: the status and due date of its case that is not closed, and the rungs any of its
+  cases reached. Overdue by officer, the gaps and the funnel read `companies` alone; the
+  funnel needs no de-duplication (a company counts once), and the company list's "rung
+  reached" filter reads the same copy, so the list still agrees with the number.
+- The contributions not paid are summed by the database per kind of company (size, risk
+  class, programs) as capped wage × workers, and priced in Python once per kind by
+  `compliance.owed_weights`, the same rule `compliance.assess` applies to one company (the
+  SQL copy of the rule is gone; the exports price their rows the same way).
+- A partial index of the closed cases serves "complied after" and the weeks won, with the
+  `'closed'` written into the SQL so that SQLite uses it.
+
+`tests/test_dashboard.py` checks every figure against hand-computed values and follows a case
+through the case service from opening to closing.
 """
 
 PRINTING_FINDINGS = """\
@@ -386,7 +405,9 @@ How it works:
   not closed (3% of those paused), some have an older closed case. The steps, about ten a
   case and unevenly spread, walk up the default ladder with phone calls in between, with
   response windows, delivery and approval states; each case's stage, next rung and due date
-  are computed by `policy.progress`, as the case service keeps them.
+  are computed by `policy.progress`, as the case service keeps them, and each company's
+  copies of its cases (its open case's status and due date, the rungs any case reached) as
+  `models/cases.py` writes them.
 - Pages: it signs in through the real sign-in form (CSRF token and all) with Flask's test
   client, as an officer of the bigger branch, and times {requests} requests of each page after
   warm-up requests. The server time is the wall time of the in-process request (session,
@@ -439,5 +460,6 @@ machine to itself:
 ## What the benchmark found
 
 {PAGE_FINDINGS}
+{DASHBOARD_FINDINGS}
 {SWEEP_FINDINGS}
 {PRINTING_FINDINGS}"""
