@@ -17,7 +17,6 @@ from sqlalchemy import (
     event,
     false,
     inspect,
-    select,
     text,
 )
 from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
@@ -155,11 +154,9 @@ def _mirror_cases_on_company(session: Session, _context, _instances) -> None:
                 continue
             if open_case is not None:
                 company.open_case_status, company.open_case_due_on = open_case
-            if reached_changed:
-                codes = {code for codes in session.scalars(select(Case.reached).where(
-                             Case.company_id == company.id, Case.id != case.id))
-                         for code in codes.split(",")}
-                codes |= set((case.reached or "").split(","))
+            if reached_changed:  # its cases as this session has them, this one included
+                codes = {code for other in {*company.cases, case}
+                         for code in (other.reached or "").split(",")}
                 company.reached = ",".join(sorted(codes - {""}))
 
 
