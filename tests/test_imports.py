@@ -225,6 +225,28 @@ def test_row_matches_an_existing_company_by_npwp_with_other_punctuation(
     assert event.changes["source"] == "pemkot"
 
 
+def test_npwp_in_its_15_or_16_digit_form_is_the_same_company(runner, tmp_path, world,
+                                                             make_company):
+    """Since 2024 a company's NPWP also has a 16-digit form (a 0 in front of the 15 digits):
+    a list in either form finds the company in this branch, keeps its NPWP as it is, and is
+    refused for a company of another branch."""
+    existing = make_company(world.branch, "PT Batik Pesisir Indah", npwp="012345678901000")
+    make_company(world.other, "PT Tegal Bahari", npwp="0987654321098000")
+    data = csv_file([["Nama Perusahaan", "NPWP", "Telepon"],
+                     ["PT Batik Pesisir Indah", "0012345678901000", "0285-421234"],
+                     ["PT Batik Pesisir Indah", "01.234.567.8-901.000", "0285-421234"],
+                     ["PT Bahari Tegal", "98.765.432.1-098.000", ""]])
+    result = import_file(runner, tmp_path, data, "--branch", "KC-PKL", "--source", "pemkot",
+                         "--json", "--valid-rows")
+    assert result.exit_code == 1, result.output  # a row was refused; the others are saved
+    assert (result.json["created"], result.json["updated"], result.json["unchanged"]) == (
+        0, 1, 1)
+    assert [(e["row"], e["field"]) for e in result.json["errors"]] == [(4, "npwp")]
+    assert count(Company) == 2
+    refreshed = db.session.get(Company, existing.id)
+    assert (refreshed.npwp, refreshed.phone) == ("012345678901000", "0285-421234")
+
+
 def test_likely_fuzzy_match_is_left_for_a_person(runner, tmp_path, world, make_company):
     """A row without numbers whose name and address look like a company is not merged."""
     existing = make_company(world.branch, "PT Sumber Rezeki Abadi", address="Jl. Pemuda No. 5")

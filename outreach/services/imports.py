@@ -55,7 +55,13 @@ from outreach.models import (
 from outreach.models.base import utcnow
 from outreach.services import ServiceError
 from outreach.services.audit import record
-from outreach.services.companies import digits_only, name_key, normalise_nib, normalise_npwp
+from outreach.services.companies import (
+    digits_only,
+    name_key,
+    normalise_nib,
+    normalise_npwp,
+    npwp_variants,
+)
 from outreach.services.compliance import MANDATORY
 
 #: the lists an import can come from
@@ -618,7 +624,14 @@ def address_key(address: str) -> str:
     return " ".join(ADDRESS_WORDS.get(w, w) for w in words)
 
 
+def _forms(field_name: str, value: str) -> list[str]:
+    """The forms an identifier may be stored in (an NPWP in 15 or 16 digits)."""
+    return npwp_variants(value) if field_name == "npwp" else [value]
+
+
 def _same(field_name: str, current: Any, incoming: Any) -> bool:
+    if field_name == "npwp" and current:
+        return incoming in npwp_variants(current)
     if field_name == "name":
         return name_key(current or "") == name_key(incoming or "")
     if field_name == "programs":
@@ -740,8 +753,8 @@ class _BranchIndex:
         for company in companies:
             for key in IDENTIFIERS:
                 value = getattr(company, key)
-                if value:
-                    self.by[key].setdefault(value, company.id)
+                for form in _forms(key, value) if value else ():
+                    self.by[key].setdefault(form, company.id)
         names: dict[int, set[str]] = {c.id: {c.name_key} for c in companies}
         addresses: dict[int, set[str]] = {c.id: {address_key(c.address)} for c in companies}
         said = db.session.execute(
@@ -766,7 +779,7 @@ class _BranchIndex:
 
     def _compatible(self, company: Company, ids: dict[str, str]) -> bool:
         """Whether the company has no identifier that contradicts the row's."""
-        return all(not getattr(company, key) or getattr(company, key) == value
+        return all(not getattr(company, key) or _same(key, getattr(company, key), value)
                    for key, value in ids.items())
 
     def exact_match(self, values: dict[str, Any], ids: dict[str, str]) -> Company | None:
@@ -807,7 +820,7 @@ def _foreign_identifiers(branch_id: int, rows: Iterable[RowResult]) -> dict[str,
     for row in rows:
         for key in IDENTIFIERS:
             if key in row.values:
-                wanted[key].add(row.values[key])
+                wanted[key].update(_forms(key, row.values[key]))
     foreign: dict[str, set[str]] = {key: set() for key in IDENTIFIERS}
     for key, values in wanted.items():
         column = getattr(Company, key)
@@ -928,7 +941,8 @@ def plan_import(actor: User | None, branch_id: int, sheet: Sheet, mapping: list[
 
 
 def _file_keys(values: dict[str, Any]) -> list[tuple]:
-    keys: list[tuple] = [(key, values[key]) for key in IDENTIFIERS if values.get(key)]
+    keys: list[tuple] = [(key, min(_forms(key, values[key])))
+                         for key in IDENTIFIERS if values.get(key)]
     keys.append(("name", name_key(values.get("name", "")),
                  address_key(values.get("address", ""))))
     return keys
@@ -956,7 +970,7 @@ def _match(result: RowResult, index: _BranchIndex, foreign: dict[str, set[str]],
         result.company_id = company.id
         return by_company.get(company.id) or Target(company=company)
     for key, value in ids.items():
-        if value in foreign[key]:
+        if not foreign[key].isdisjoint(_forms(key, value)):
             result.action = "rejected"
             result.errors.append({"field": key, "message": _(
                 "This %(what)s belongs to a company of another branch.",
@@ -964,7 +978,7 @@ def _match(result: RowResult, index: _BranchIndex, foreign: dict[str, set[str]],
             return None
     for key in _file_keys(values):
         target = by_key.get(key)
-        if target is not None and all(not target.said.get(k) or target.said[k] == v
+        if target is not None and all(not target.said.get(k) or _same(k, target.said[k], v)
                                       for k, v in ids.items()):
             if target.company is not None:
                 result.company_id = target.company.id
