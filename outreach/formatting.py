@@ -70,13 +70,15 @@ def init_app(app: Flask) -> None:
 
 
 def nav_task_count() -> int:
-    """The number on the "My tasks" badge of the signed-in officer or supervisor."""
+    """The number on the "My tasks" badge of the signed-in officer or supervisor: the tasks due
+    and the cases to verify and close, as the task page lists them."""
     from flask_login import current_user
 
     from outreach import clock
     from outreach.models import Role
+    from outreach.services.imports import open_suggestion_count
     from outreach.services.reminders import task_count
 
     if not current_user.is_authenticated or current_user.role not in Role.BRANCH_ROLES:
         return 0
-    return task_count(current_user, clock.today())
+    return task_count(current_user, clock.today()) + open_suggestion_count(current_user)

@@ -481,6 +481,8 @@ def test_membership_list_moves_compliant_cases_to_verify_and_close(
     assert db.session.get(Company, caseload.bravo.id).workers_registered == 15
 
     login(client, caseload.officer)
+    badge = re.compile(r'class="badge rounded-pill text-bg-warning"[^>]*>(\d+)<')
+    before = badge.search(client.get("/companies/").get_data(as_text=True))
     section = verify_section(client)
     assert "PT Alfa" in section and "NPP 12345678" in section
     assert "17 February 2026" in section
@@ -497,6 +499,10 @@ def test_membership_list_moves_compliant_cases_to_verify_and_close(
         "version": case.version})
     assert response.status_code == 302
     assert verify_section(client) == ""
+    # the case to verify counted on the "My tasks" badge until it was closed
+    after = badge.search(client.get("/companies/").get_data(as_text=True))
+    assert before is not None, "no badge while a case waits to be verified"
+    assert int(before.group(1)) == (int(after.group(1)) if after else 0) + 1
 
 
 def test_agency_list_without_npp_counts_the_workforce(runner, tmp_path, caseload):

@@ -30,7 +30,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from rapidfuzz import fuzz, process
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, func, insert, select, update
 
 from outreach.access import can_write, scoped
 from outreach.extensions import db
@@ -1359,17 +1359,30 @@ def sources_of(company: Company) -> dict[str, dict[str, CompanySourceValue]]:
     return result
 
 
-def open_suggestions(user: User) -> list[CloseSuggestion]:
-    """Cases to verify and close: an officer's own and unassigned ones, a supervisor's branch."""
-    if user.role not in Role.BRANCH_ROLES:
-        return []
+def _open_suggestions_query(user: User):
     stmt = (scoped(CloseSuggestion, user).join(Case, Case.id == CloseSuggestion.case_id)
             .join(Company, Company.id == Case.company_id)
             .where(CloseSuggestion.status == SuggestionStatus.OPEN,
                    Case.status != CaseStatus.CLOSED))
     if user.role == Role.OFFICER:
         stmt = stmt.where((Company.officer_id == user.id) | Company.officer_id.is_(None))
-    return list(db.session.scalars(stmt.order_by(Company.name, CloseSuggestion.id)))
+    return stmt
+
+
+def open_suggestions(user: User) -> list[CloseSuggestion]:
+    """Cases to verify and close: an officer's own and unassigned ones, a supervisor's branch."""
+    if user.role not in Role.BRANCH_ROLES:
+        return []
+    return list(db.session.scalars(_open_suggestions_query(user)
+                                   .order_by(Company.name, CloseSuggestion.id)))
+
+
+def open_suggestion_count(user: User) -> int:
+    """How many cases to verify and close `open_suggestions` lists (for the task badge)."""
+    if user.role not in Role.BRANCH_ROLES:
+        return 0
+    return db.session.scalar(_open_suggestions_query(user)
+                             .with_only_columns(func.count(CloseSuggestion.id))) or 0
 
 
 def dismiss_suggestion(actor: User, suggestion: CloseSuggestion, now: datetime) -> None:
