@@ -94,7 +94,6 @@ DELIVERY_METHODS = {
 
 LETTER_STATUSES = {
     "draft": _l("Draft"),
-    "pending": _l("Waiting for approval"),
     "issued": _l("Issued"),
     "void": _l("Void"),
 }

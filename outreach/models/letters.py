@@ -17,10 +17,10 @@ if TYPE_CHECKING:
 
 
 class LetterStatus:
-    """Life of a letter: drafts may change, issued letters never do."""
+    """Life of a letter: drafts may change, issued letters never do (a draft whose template
+    needs approval is issued once a supervisor approved it or its step)."""
 
     DRAFT = "draft"
-    PENDING_APPROVAL = "pending"
     ISSUED = "issued"
     VOID = "void"
 
