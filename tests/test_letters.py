@@ -106,6 +106,20 @@ def test_stored_pdf_is_served_byte_for_byte(client, app, world):
     assert first.data == second.data == letter.pdf
 
 
+def test_company_timeline_links_a_letter_step_to_its_letter(client, app, world):
+    """The step on the company's timeline opens its letter: the draft, then the issued one."""
+    with app.test_request_context():
+        letter = draft(world)
+    company = world["companies"][0]
+    login(client, world["officer"])
+    link = f'href="/letters/{letter.id}">Surat (konsep)</a>'
+    assert link in client.get(f"/companies/{company.id}").get_data(as_text=True)
+    with app.test_request_context():
+        issue(world, letter)
+    page = client.get(f"/companies/{company.id}").get_data(as_text=True)
+    assert f'href="/letters/{letter.id}">Surat {letter.number}</a>' in page
+
+
 def test_issue_twice_gives_one_number(client, app, world):
     """A double click on Issue: one number, one letter."""
     with app.test_request_context():
