@@ -399,7 +399,8 @@ How it works:
   databases `bench_outreach_*` on the server of `BENCH_DATABASE_URL` (default
   `postgresql+psycopg://postgres@127.0.0.1:5432/test`; only the server is used), builds the
   schema with the migrations, fills it with bulk inserts (`bench/generate.py`), runs
-  `ANALYZE` (`VACUUM ANALYZE` on PostgreSQL), and drops the databases at the end.
+  `ANALYZE` and writes the load out (`VACUUM ANALYZE` and `CHECKPOINT` on PostgreSQL, a WAL
+  checkpoint on SQLite), and drops the databases at the end.
 - The pages' data: two branches of one region, a supervisor and four officers each, the
   companies split 60/40 between the branches. About 85% of the companies have a case that is
   not closed (3% of those paused), some have an older closed case. The steps, about ten a
