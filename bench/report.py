@@ -282,14 +282,18 @@ then showed, on PostgreSQL:
   half (the rest is the server: five indexes and four foreign keys per row).
 - **Marking 58,225 cases overdue**: one UPDATE of 2.7 to 2.9 s on PostgreSQL, as most new
   row versions do not fit on their page and every index of `cases` gets an entry. Three
-  indexes nothing reads any more were dropped with the dashboard's change (see below): about
-  1.9 s now.
+  indexes nothing reads any more were dropped with the dashboard's change (see below), and
+  `cases` leaves a fifth of each page free (`fillfactor = 80`) so that most updates stay on
+  their page without new index entries.
 
 What is left is mostly the server writing the first run's rows on PostgreSQL: the
 reminders, the overdue update, and 42,755 letters with as many audit events
-(`INSERT … SELECT`, about 1.8 s). The re-run reads every due case, the occurrences of its rung
-and the reminder keys (about 0.4 s each on SQLite) to find nothing to do, and `policy.judge`
-still builds its translated reasons for the about 3,000 cases it refuses on every run.
+(`INSERT … SELECT`, about 1.8 s). The machine's speed varied during the day: a fixed
+pure-Python loop took from 1.65 s to 3.9 s, and PostgreSQL's first run between 6.8 and 10.1 s
+before the `fillfactor` (8.8 to 9.0 s after it, measured while the machine was slow).
+The re-run reads every due case, the occurrences of its rung and the reminder keys (about
+0.4 s each on SQLite) to find nothing to do, and `policy.judge` still builds its translated
+reasons for the about 3,000 cases it refuses on every run.
 Between full runs the figures move by 10 to 30%.
 """
 
