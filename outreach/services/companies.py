@@ -119,8 +119,8 @@ def _recorded(column: Any, value: str) -> ColumnElement[bool]:
 #: The status is written into the SQL rather than sent as a parameter, so that the query matches
 #: the condition of the partial index of open cases (ix_cases_open_company) and the planners of
 #: both databases may use it whatever plan they cache.
-OPEN_CASE = and_(Case.company_id == Company.id,
-                 Case.status != literal(CaseStatus.CLOSED, literal_execute=True))
+NOT_CLOSED = Case.status != literal(CaseStatus.CLOSED, literal_execute=True)
+OPEN_CASE = and_(Case.company_id == Company.id, NOT_CLOSED)
 
 
 def company_list_query(user: User, filters: CompanyFilters, today: date) -> Select:

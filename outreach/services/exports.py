@@ -87,21 +87,20 @@ def export_rows(user: User, filters: CompanyFilters, today: date) -> Iterator[li
         .join(Branch, Branch.id == Company.branch_id)
         .outerjoin(User, User.id == Company.officer_id))
     rates = compliance.rates_in_force(today)
-    result = db.session.execute(stmt.execution_options(yield_per=CHUNK))
-    for chunk in result.partitions(CHUNK):
-        for (name, branch, nib, npwp, npp, address, kelurahan, kecamatan, city, sector, size,
-             risk, estimated, registered, gap, wage, programs, case_id, categories, status,
-             stage, next_rung, due, opened, officer) in chunk:
-            owed = compliance.monthly_owed(rates, size, risk, programs, wage, max(gap, 0),
-                                           registered)
-            yield [name, branch, nib or "", npwp or "", npp or "", address, kelurahan,
-                   kecamatan, city, sector, label(size, "size"), risk, estimated, registered,
-                   max(gap, 0), wage, programs.replace(",", ", "), rupiah_int(owed),
-                   categories.replace(",", ", ") if case_id else "",
-                   label(status, "case_status") if case_id else "",
-                   (label(stage, "rung") or "Belum dimulai") if case_id else "",
-                   label(next_rung, "rung") if case_id else "", due, opened,
-                   (today - opened).days if opened else None, officer or ""]
+    for (name, branch, nib, npwp, npp, address, kelurahan, kecamatan, city, sector, size, risk,
+         estimated, registered, gap, wage, programs, case_id, categories, status, stage,
+         next_rung, due, opened, officer) in db.session.execute(
+            stmt.execution_options(yield_per=CHUNK)):
+        owed = compliance.monthly_owed(rates, size, risk, programs, wage, max(gap, 0),
+                                       registered)
+        yield [name, branch, nib or "", npwp or "", npp or "", address, kelurahan, kecamatan,
+               city, sector, label(size, "size"), risk, estimated, registered, max(gap, 0),
+               wage, programs.replace(",", ", "), rupiah_int(owed),
+               categories.replace(",", ", ") if case_id else "",
+               label(status, "case_status") if case_id else "",
+               (label(stage, "rung") or "Belum dimulai") if case_id else "",
+               label(next_rung, "rung") if case_id else "", due, opened,
+               (today - opened).days if opened else None, officer or ""]
 
 
 def _safe_text(value: str) -> str:

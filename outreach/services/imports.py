@@ -53,7 +53,7 @@ from outreach.models import (
     User,
 )
 from outreach.models.base import utcnow
-from outreach.services import ServiceError
+from outreach.services import ServiceError, among
 from outreach.services.audit import record
 from outreach.services.companies import (
     digits_only,
@@ -823,34 +823,31 @@ def _foreign_identifiers(branch_id: int, rows: Iterable[RowResult]) -> dict[str,
                 wanted[key].update(_forms(key, row.values[key]))
     foreign: dict[str, set[str]] = {key: set() for key in IDENTIFIERS}
     for key, values in wanted.items():
-        column = getattr(Company, key)
-        ordered = sorted(values)
-        for start in range(0, len(ordered), 500):
-            chunk = ordered[start:start + 500]
+        if values:
+            column = getattr(Company, key)
             foreign[key].update(db.session.scalars(
-                select(column).where(column.in_(chunk), Company.branch_id != branch_id)))
+                select(column).where(among(column, sorted(values)),
+                                     Company.branch_id != branch_id)))
     return foreign
 
 
 def hand_entered(company_ids: Iterable[int]) -> dict[int, set[str]]:
     """Fields of each company whose latest change was made by a person, not by an import."""
-    ids = sorted(set(company_ids))
     result: dict[int, set[str]] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        events = db.session.execute(
-            select(AuditEvent.entity_id, AuditEvent.action, AuditEvent.changes)
-            .where(AuditEvent.entity_type == "company", AuditEvent.entity_id.in_(chunk))
-            .order_by(AuditEvent.id))
-        for company_id, action, changes in events:
-            fields = result.setdefault(company_id, set())
-            for key in changes or {}:
-                if key not in COMPANY_FIELDS:
-                    continue
-                if action.startswith("import."):
-                    fields.discard(key)
-                else:
-                    fields.add(key)
+    events = db.session.execute(
+        select(AuditEvent.entity_id, AuditEvent.action, AuditEvent.changes)
+        .where(AuditEvent.entity_type == "company",
+               among(AuditEvent.entity_id, sorted(set(company_ids))))
+        .order_by(AuditEvent.id))
+    for company_id, action, changes in events:
+        fields = result.setdefault(company_id, set())
+        for key in changes or {}:
+            if key not in COMPANY_FIELDS:
+                continue
+            if action.startswith("import."):
+                fields.discard(key)
+            else:
+                fields.add(key)
     return result
 
 
@@ -866,13 +863,8 @@ def _compliant(values: dict[str, Any]) -> bool:
 
 
 def _open_cases(company_ids: list[int]) -> dict[int, Case]:
-    cases: dict[int, Case] = {}
-    for start in range(0, len(company_ids), 500):
-        chunk = company_ids[start:start + 500]
-        for case in db.session.scalars(select(Case).where(Case.company_id.in_(chunk),
-                                                          Case.status != CaseStatus.CLOSED)):
-            cases[case.company_id] = case
-    return cases
+    return {case.company_id: case for case in db.session.scalars(select(Case).where(
+        among(Case.company_id, company_ids), Case.status != CaseStatus.CLOSED))}
 
 
 def plan_import(actor: User | None, branch_id: int, sheet: Sheet, mapping: list[str],
@@ -1138,15 +1130,13 @@ def apply_plan(actor: User | None, company_import: CompanyImport, plan: Plan, to
 def _record_sources(targets: list[Target], source: str, company_import: CompanyImport) -> None:
     """Keep what the source said about each company, where it said something new."""
     ids = [t.company.id for t in targets]
-    known: dict[tuple[int, str], tuple[int, str]] = {}
-    for start in range(0, len(ids), 500):
-        chunk = ids[start:start + 500]
-        for row_id, company_id, key, value in db.session.execute(
-                select(CompanySourceValue.id, CompanySourceValue.company_id,
-                       CompanySourceValue.field, CompanySourceValue.value)
-                .where(CompanySourceValue.company_id.in_(chunk),
-                       CompanySourceValue.source == source)):
-            known[(company_id, key)] = (row_id, value)
+    known: dict[tuple[int, str], tuple[int, str]] = {
+        (company_id, key): (row_id, value) for row_id, company_id, key, value in
+        db.session.execute(
+            select(CompanySourceValue.id, CompanySourceValue.company_id,
+                   CompanySourceValue.field, CompanySourceValue.value)
+            .where(among(CompanySourceValue.company_id, ids),
+                   CompanySourceValue.source == source))}
     now = utcnow()
     new, changed = [], []
     for target in targets:

@@ -40,15 +40,16 @@ def _exists(key: str) -> bool:
         is not None
 
 
-def _add(user: User, kind: str, key: str, template: str, **context) -> int:
-    """Store a notification rendered in the user's language (the caller checked `key`)."""
+def notify(user: User, kind: str, key: str, template: str, **context) -> None:
+    """Store a notification for `user`, rendered in their language from the templates
+    `template` + ".subject.txt", ".txt" and ".html" (the caller made sure `key` is new); the
+    mail job sends it."""
     with force_locale(user.locale or "id"):
-        subject = render_template(f"mail/{template}.subject.txt", user=user, **context).strip()
-        text = render_template(f"mail/{template}.txt", user=user, **context)
-        html = render_template(f"mail/{template}.html", user=user, **context)
+        subject = render_template(f"{template}.subject.txt", user=user, **context).strip()
+        text = render_template(f"{template}.txt", user=user, **context)
+        html = render_template(f"{template}.html", user=user, **context)
     db.session.add(Notification(user_id=user.id, kind=kind, dedupe_key=key, subject=subject,
                                 body_text=text, body_html=html))
-    return 1
 
 
 def build_digests(day: date) -> int:
@@ -67,8 +68,9 @@ def build_digests(day: date) -> int:
         counts = reminders.task_counts(user, day)
         if not any(counts.values()):
             continue
-        made += _add(user, "digest", key, "digest", day=day, counts=counts,
-                     groups=reminders.tasks(user, day, limit=DIGEST_LIMIT), base_url=base_url)
+        notify(user, "digest", key, "mail/digest", day=day, counts=counts,
+               groups=reminders.tasks(user, day, limit=DIGEST_LIMIT), base_url=base_url)
+        made += 1
     return made
 
 
@@ -93,9 +95,10 @@ def build_weekly(day: date) -> int:
         waiting = db.session.scalar(
             select(func.count(Step.id)).join(Case).where(
                 Case.branch_id == user.branch_id, Step.approval_status == Approval.REQUESTED))
-        made += _add(user, "weekly", key, "weekly", day=day,
-                     overdue=sorted(overdue.items(), key=lambda kv: -kv[1]),
-                     waiting=waiting or 0, base_url=base_url)
+        notify(user, "weekly", key, "mail/weekly", day=day,
+               overdue=sorted(overdue.items(), key=lambda kv: -kv[1]), waiting=waiting or 0,
+               base_url=base_url)
+        made += 1
     return made
 
 

@@ -59,6 +59,7 @@ from outreach.services.audit import record
 from outreach.services.charts import Bar, bar_chart, column_chart
 from outreach.services.companies import (
     COMPLIANT,
+    NOT_CLOSED,
     NOT_RECORDED,
     has_reached,
     step_in_force,
@@ -71,7 +72,6 @@ AGING_BUCKETS: tuple[tuple[int, int | None], ...] = (
 WEEKS = 26
 #: rungs listed in the monthly report's list of sanctions and referrals
 SANCTIONS = ("fine", "tmp2t", "legal_referral")
-NOT_CLOSED = Case.status != literal(CaseStatus.CLOSED, literal_execute=True)
 #: written out (not a parameter) so that SQLite uses the partial index of closed cases
 CLOSED = Case.status == literal(CaseStatus.CLOSED, literal_execute=True)
 NONE = literal("", literal_execute=True)

@@ -6,8 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from flask import current_app, render_template
-from flask_babel import force_locale
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import joinedload
@@ -23,17 +22,17 @@ from outreach.models import (
     Letter,
     LetterStatus,
     LetterTemplate,
-    Notification,
     Reminder,
     ReminderStatus,
     Role,
     Step,
     User,
 )
-from outreach.services import ServiceError, letters
+from outreach.services import ServiceError, letters, notifications
 from outreach.services.audit import record
 from outreach.services.cases import decide_approval
-from outreach.services.reports import NOT_CLOSED, Scope
+from outreach.services.companies import NOT_CLOSED
+from outreach.services.reports import Scope
 from outreach.services.timeline import Entry, company_timeline
 
 DIRECTIVE_MAX = 2000
@@ -229,22 +228,7 @@ def leave_directive(actor: User, case: Case, text: str, today: date) -> Directiv
 
 
 def _notify(officer: User, directive: Directive, case: Case, author: User) -> None:
-    base_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
-    context = {"user": officer, "directive": directive, "company": case.company,
-               "author": author, "base_url": base_url}
-    with force_locale(officer.locale or "id"):
-        subject = render_template("dashboard/mail/directive.subject.txt", **context).strip()
-        text = render_template("dashboard/mail/directive.txt", **context)
-        html = render_template("dashboard/mail/directive.html", **context)
-    db.session.add(Notification(user_id=officer.id, kind="directive",
-                                dedupe_key=f"directive:{directive.id}", subject=subject,
-                                body_text=text, body_html=html))
-
-
-def directives_for(case_ids: list[int]) -> list[Directive]:
-    """Directives of the cases, oldest first (for the company timeline)."""
-    if not case_ids:
-        return []
-    return list(db.session.scalars(select(Directive).where(Directive.case_id.in_(case_ids))
-                                   .options(joinedload(Directive.author))
-                                   .order_by(Directive.created_at, Directive.id)))
+    notifications.notify(officer, "directive", f"directive:{directive.id}",
+                         "dashboard/mail/directive", directive=directive, company=case.company,
+                         author=author,
+                         base_url=current_app.config["PUBLIC_BASE_URL"].rstrip("/"))
