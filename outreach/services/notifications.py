@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import smtplib
 import ssl
-from collections import Counter
 from datetime import date, datetime
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
@@ -21,14 +20,12 @@ from outreach.extensions import db
 from outreach.models import (
     Approval,
     Case,
-    CaseStatus,
-    Company,
     Notification,
     Role,
     Step,
     User,
 )
-from outreach.services import reminders
+from outreach.services import reminders, reports
 
 MAX_ATTEMPTS = 5
 #: tasks a digest lists per group (overdue, today); it counts the others
@@ -85,19 +82,13 @@ def build_weekly(day: date) -> int:
         key = f"weekly:{user.id}:{year}-{week}"
         if _exists(key):
             continue
-        overdue = Counter(dict(db.session.execute(
-            select(User.name, func.count(Case.id))
-            .select_from(Case).join(Company, Company.id == Case.company_id)
-            .outerjoin(User, User.id == Company.officer_id)
-            .where(Case.branch_id == user.branch_id, Case.status == CaseStatus.OPEN,
-                   Case.next_due_on < day)
-            .group_by(User.name)).all()))
+        late = reports.overdue_by_officer(reports.Scope.branch(user.branch_id).condition, day)
         waiting = db.session.scalar(
             select(func.count(Step.id)).join(Case).where(
                 Case.branch_id == user.branch_id, Step.approval_status == Approval.REQUESTED))
         notify(user, "weekly", key, "mail/weekly", day=day,
-               overdue=sorted(overdue.items(), key=lambda kv: -kv[1]), waiting=waiting or 0,
-               base_url=base_url)
+               overdue=sorted(((name, n) for _id, name, n in late), key=lambda row: -row[1]),
+               waiting=waiting or 0, base_url=base_url)
         made += 1
     return made
 

@@ -288,6 +288,20 @@ def reached_by_rung(in_scope: Callable[[Any], ColumnElement[bool]]) -> dict[str,
     return counts
 
 
+def overdue_by_officer(in_scope: Callable[[Any], ColumnElement[bool]],
+                       today: date) -> list[tuple[int | None, str, int]]:
+    """(officer id, name, open cases whose next step is overdue) by the company's officer
+    (None and "": nobody), from the company's copy of its open case's status and due date."""
+    late = dict(_count_rows(
+        select(Company.officer_id, func.count())
+        .where(in_scope(Company.branch_id), Company.open_case_status == CaseStatus.OPEN,
+               Company.open_case_due_on < today)
+        .group_by(Company.officer_id)))
+    names = dict(_count_rows(select(User.id, User.name).where(
+        User.id.in_([i for i in late if i is not None])))) if late else {}
+    return [(officer_id, names.get(officer_id, ""), n) for officer_id, n in late.items()]
+
+
 def gaps(in_scope: Callable[[Any], ColumnElement[bool]], today: date,
          link: Callable[..., dict[str, Any]]) -> tuple[list[GapRow], list[GapRow]]:
     """Workers not enrolled and contributions not paid by sector and by kecamatan, from one
@@ -373,18 +387,10 @@ def dashboard(scope: Scope, today: date) -> Dashboard:
                         Cell(complied.get(code, 0), link(complied_after=code)))
               for code in ladder]
 
-    # 4. open cases whose next step is overdue, by the company's officer (from the company's
-    # copy of its open case's status and due date)
-    late = dict(_count_rows(
-        select(Company.officer_id, func.count())
-        .where(in_scope(Company.branch_id), Company.open_case_status == CaseStatus.OPEN,
-               Company.open_case_due_on < today)
-        .group_by(Company.officer_id)))
-    names = dict(_count_rows(select(User.id, User.name).where(
-        User.id.in_([i for i in late if i is not None])))) if late else {}
-    officers = [OfficerRow(officer_id, names.get(officer_id, ""), Cell(n, link(
+    # 4. open cases whose next step is overdue, by the company's officer
+    officers = [OfficerRow(officer_id, name, Cell(n, link(
         overdue=1, officer=officer_id, unassigned=1 if officer_id is None else None)))
-        for officer_id, n in late.items()]
+        for officer_id, name, n in overdue_by_officer(in_scope, today)]
     officers.sort(key=lambda row: (-row.cell.value, row.officer_id is None, row.name))
 
     # 5. workers not enrolled and contributions not paid, by sector and by kecamatan
