@@ -106,10 +106,10 @@ def step_in_force(step: Any = Step) -> ColumnElement[bool]:
                 step.delivery_status != Delivery.RETURNED)
 
 
-def has_reached(record: Any, rung: str) -> ColumnElement[bool]:
-    """The case has a step of `rung` in force (`Case.reached`, kept by the case service), or
-    one of the company's cases has (`Company.reached`, its copy of theirs)."""
-    return (literal(",") + record.reached + literal(",")).contains(f",{rung},", autoescape=True)
+def has_reached(rung: str) -> ColumnElement[bool]:
+    """One of the company's cases has a step of `rung` in force (`Company.reached`, the
+    company's copy of its cases' `Case.reached`)."""
+    return (literal(",") + Company.reached + literal(",")).contains(f",{rung},", autoescape=True)
 
 
 def _recorded(column: Any, value: str) -> ColumnElement[bool]:
@@ -175,7 +175,7 @@ def _narrower(stmt: Select, filters: CompanyFilters) -> Select:
     if filters.opened_to:
         stmt = stmt.where(Case.opened_on <= filters.opened_to)
     if filters.reached:  # by any case of the company (its copy of their rungs)
-        stmt = stmt.where(has_reached(Company, filters.reached))
+        stmt = stmt.where(has_reached(filters.reached))
     any_case = aliased(Case)  # any case of the company, not only the open one joined above
     if filters.complied_after or filters.complied_from or filters.complied_to:
         closed = select(any_case.company_id).where(any_case.status == CaseStatus.CLOSED,

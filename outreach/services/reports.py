@@ -482,8 +482,8 @@ def branch_comparison(user: User, today: date) -> list[BranchRow]:
     sanctions = {branch_id: (fined, referred) for branch_id, fined, referred in
                  db.session.execute(
         select(Company.branch_id,
-               func.sum(case((has_reached(Company, "fine"), 1), else_=0)),
-               func.sum(case((has_reached(Company, "legal_referral"), 1), else_=0)))
+               func.sum(case((has_reached("fine"), 1), else_=0)),
+               func.sum(case((has_reached("legal_referral"), 1), else_=0)))
         .where(in_scope(Company.branch_id)).group_by(Company.branch_id))}
     rows = []
     for branch in branches:
