@@ -20,24 +20,13 @@ from datetime import time as clock_time
 from sqlalchemy import insert, text
 from werkzeug.security import generate_password_hash
 
-from outreach import policy
+from outreach.calendar.rules import WorkingCalendar
+from outreach.cases.models import Approval, Case, CaseCategory, CaseStatus, Category, Delivery, Step
+from outreach.companies.models import Company
+from outreach.companies.service import name_key
 from outreach.extensions import db
-from outreach.models import (
-    Approval,
-    Branch,
-    Case,
-    CaseCategory,
-    CaseStatus,
-    Category,
-    Company,
-    Delivery,
-    Region,
-    Role,
-    Step,
-    User,
-)
-from outreach.services.companies import name_key
-from outreach.workdays import WorkingCalendar
+from outreach.ladder import rules as policy
+from outreach.org.models import Branch, Region, Role, User
 
 PASSWORD = "bench-password-1"  # noqa: S105 - throw-away benchmark accounts
 EMAIL_DOMAIN = "bench.outreach.test"

@@ -33,14 +33,15 @@ from weasyprint import CSS, HTML
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
 from bench.generate import generate
-from outreach import policy
+from outreach.cases.models import Case, CaseStatus
+from outreach.companies.models import Company
 from outreach.extensions import db
+from outreach.ladder import rules as policy
 from outreach.letters import numbering
+from outreach.letters import service as letter_service
 from outreach.letters.batch import default_workers, merge, render_many
 from outreach.letters.fetcher import ASSET_DIR, ASSET_SCHEME
 from outreach.letters.render import STYLESHEET
-from outreach.models import Case, CaseStatus, Company
-from outreach.services import letters as letter_service
 
 #: the app's throughput on one core as a share of raw WeasyPrint's, at least
 TARGET_RAW_SHARE = 0.9

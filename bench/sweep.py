@@ -21,10 +21,14 @@ from sqlalchemy import func, select
 
 from bench.generate import Dataset, generate
 from bench.measure import QueryCounter
+from outreach.calendar.rules import WorkingCalendar
+from outreach.cases.models import Case, CaseStatus
+from outreach.core.audit import AuditEvent
 from outreach.extensions import db
-from outreach.models import AuditEvent, Case, CaseStatus, Letter, Notification, Reminder
-from outreach.services import jobs
-from outreach.workdays import WorkingCalendar
+from outreach.letters.models import Letter
+from outreach.notifications.models import Notification
+from outreach.scheduler import service as jobs
+from outreach.tasks.models import Reminder
 
 #: wall time of the first sweep and of the re-run on the same day
 TARGET_FIRST_S = 10.0

@@ -18,6 +18,7 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
     load_config(app, config)
     INSTANCE_DIR.mkdir(exist_ok=True)
     configure_logger(app)
+    register_models()
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -62,10 +63,24 @@ def configure_logger(app: Flask) -> None:
             weasyprint_logger.addHandler(handler)
 
 
+#: the feature packages that own tables, in the order their models are loaded
+MODEL_FEATURES = ("core.audit", "org", "calendar", "ladder", "companies", "cases", "letters",
+                  "tasks", "notifications", "imports", "reports", "scheduler")
+
+
+def register_models() -> None:
+    """Load every model, so that relationships by name and the migrations see all tables."""
+    from importlib import import_module
+
+    for feature in MODEL_FEATURES:
+        import_module(f"outreach.{feature}" if "." in feature else f"outreach.{feature}.models")
+
+
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects to the app."""
-    from outreach import access, auth_setup, i18n
+    from outreach.core import access, i18n
     from outreach.extensions import bootstrap, csrf, db, limiter, migrate
+    from outreach.org import login as auth_setup
 
     db.init_app(app)
     with app.app_context():
@@ -98,7 +113,13 @@ def configure_sqlite(engine) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount every blueprint."""
-    from outreach.views import admin, auth, cases, companies, letters, main, settings, tasks
+    from outreach.cases import views as cases
+    from outreach.companies import views as companies
+    from outreach.ladder import views as settings
+    from outreach.letters import views as letters
+    from outreach.org.views import admin, auth
+    from outreach.org.views import home as main
+    from outreach.tasks import views as tasks
 
     app.register_blueprint(main.bp)
     app.register_blueprint(tasks.bp, url_prefix="/tasks")
@@ -108,31 +129,31 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp, url_prefix="/auth")
     app.register_blueprint(companies.bp, url_prefix="/companies")
     app.register_blueprint(admin.bp, url_prefix="/admin")
-    from outreach.views import dashboard
+    from outreach.reports import views as dashboard
 
     app.register_blueprint(dashboard.bp, url_prefix="/dashboard")
-    from outreach.views import imports
+    from outreach.imports import views as imports
 
     app.register_blueprint(imports.bp, url_prefix="/imports")
 
 
 def register_errorhandlers(app: Flask) -> None:
     """Friendly error pages in the app's layout."""
-    from outreach.views import errors
+    from outreach.core import errors
 
     errors.init_app(app)
 
 
 def register_template_helpers(app: Flask) -> None:
     """Jinja filters for Indonesian dates, Rupiah and labels."""
-    from outreach import formatting
+    from outreach.core import formatting
 
     formatting.init_app(app)
 
 
 def register_security_headers(app: Flask) -> None:
     """Content-Security-Policy and friends on every response."""
-    from outreach import security
+    from outreach.core import security
 
     security.init_app(app)
 

@@ -12,10 +12,11 @@ import click
 from flask import Flask
 from flask.cli import AppGroup, with_appcontext
 
-from outreach import backup
+from outreach.core.errors import ServiceError
 from outreach.extensions import db
-from outreach.models import Role
-from outreach.services import ServiceError, org
+from outreach.maintenance import backup
+from outreach.org import service as org
+from outreach.org.models import Role
 
 branches_cli = AppGroup("branches", help="Manage branch offices.")
 users_cli = AppGroup("users", help="Manage user accounts.")
@@ -84,7 +85,7 @@ def create_user(email: str, name: str, role: str, branch_code: str | None,
               help="Password of every demo account.")
 def seed_demo(companies: int, password: str) -> None:
     """Create demo branches, accounts and companies (idempotent) and print the logins."""
-    from outreach import demo
+    from outreach.maintenance import demo
 
     if companies < 0:
         fail("--companies must be zero or more")
@@ -101,8 +102,8 @@ def seed_demo(companies: int, password: str) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
 def run_sweep(day: str | None, as_json: bool) -> None:
     """Run the morning sweep by hand (backfills, tests); records a job run like the scheduler."""
-    from outreach import clock
-    from outreach.services import jobs
+    from outreach.core import clock
+    from outreach.scheduler import service as jobs
 
     try:
         sweep_day = date.fromisoformat(day) if day else clock.today()
@@ -126,7 +127,7 @@ def scheduler_command() -> None:
     from flask import current_app
     from sqlalchemy import text
 
-    from outreach import scheduler
+    from outreach.scheduler import runner as scheduler
 
     app = current_app._get_current_object()
     try:
@@ -167,7 +168,7 @@ def restore_command(path: Path) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the command groups."""
-    from outreach.views.imports import companies_cli
+    from outreach.imports.views import companies_cli
 
     app.cli.add_command(companies_cli)
     for group in (branches_cli, users_cli, demo_cli, reminders_cli):

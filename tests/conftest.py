@@ -15,19 +15,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from outreach import create_app
+from outreach.cases.models import Case, CaseCategory
+from outreach.companies.models import Company
+from outreach.companies.service import name_key
 from outreach.extensions import db, limiter
-from outreach.models import (
-    Branch,
-    Case,
-    CaseCategory,
-    Company,
-    LadderRung,
-    Region,
-    Role,
-    User,
-)
-from outreach.services import org
-from outreach.services.companies import name_key
+from outreach.ladder.models import LadderRung
+from outreach.org import service as org
+from outreach.org.models import Branch, Region, Role, User
 
 PASSWORD = "correct-horse-9"
 CSRF_RE = re.compile(rb'name="csrf-token" content="([^"]+)"')

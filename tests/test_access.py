@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from outreach.models import Category, Role
+from outreach.cases.models import Category
+from outreach.org.models import Role
 from tests.conftest import login
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import select
 
+from outreach.core.audit import AuditEvent
 from outreach.extensions import db
-from outreach.models import AuditEvent, Branch, Role, User
+from outreach.org.models import Branch, Role, User
 from tests.conftest import PASSWORD, login, post
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from outreach.models import Role
+from outreach.org.models import Role
 from tests.conftest import PASSWORD, csrf_token, login, post
 
 

@@ -15,9 +15,12 @@ import pytest
 from sqlalchemy import func, select
 
 from outreach import create_app
+from outreach.cases.models import Step
+from outreach.companies.models import Company
 from outreach.extensions import db
-from outreach.models import Company, Letter, LetterStatus, Step, User
-from outreach.services import letters
+from outreach.letters import service as letters
+from outreach.letters.models import Letter, LetterStatus
+from outreach.org.models import User
 
 
 def sqlite_app(path: Path):

@@ -9,9 +9,12 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
+from outreach.cases import service
+from outreach.cases.models import Case, Category, Proof, Step
+from outreach.companies.models import Company
+from outreach.core.audit import AuditEvent
 from outreach.extensions import db
-from outreach.models import AuditEvent, Case, Category, Company, Proof, Role, Step
-from outreach.services import cases as service
+from outreach.org.models import Role
 from tests.conftest import login, post
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200

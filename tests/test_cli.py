@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
+from outreach.companies.models import Company
 from outreach.extensions import db
-from outreach.models import Branch, Company, User
+from outreach.org.models import Branch, User
 
 
 @pytest.fixture

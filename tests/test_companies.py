@@ -14,20 +14,13 @@ import sqlalchemy as sa
 import time_machine
 from sqlalchemy import func, select
 
+from outreach.cases.models import Case, CaseCategory, CaseStatus, Category
+from outreach.companies.models import BusinessSize, Company
+from outreach.companies.rules import assess
+from outreach.companies.service import name_key
+from outreach.core.audit import AuditEvent
 from outreach.extensions import db
-from outreach.models import (
-    AuditEvent,
-    BusinessSize,
-    Case,
-    CaseCategory,
-    CaseStatus,
-    Category,
-    Company,
-    Role,
-    User,
-)
-from outreach.services.companies import name_key
-from outreach.services.compliance import assess
+from outreach.org.models import Role, User
 from tests.conftest import login, post
 
 TODAY = date(2026, 3, 2)  # a Monday

@@ -14,32 +14,26 @@ import pytest
 import time_machine
 from sqlalchemy import select
 
-from outreach import policy, scheduler
+from outreach.cases import service as case_service
+from outreach.cases.models import Case, CaseCategory, CaseStatus, Category, Step
+from outreach.companies.models import BusinessSize, Company
+from outreach.companies.rules import assess
+from outreach.companies.service import name_key
+from outreach.core.audit import AuditEvent
 from outreach.extensions import db
+from outreach.ladder import rules as policy
+from outreach.letters import service as letter_service
+from outreach.letters.models import Letter
 from outreach.letters.render import pdf_text
-from outreach.models import (
-    AuditEvent,
-    BusinessSize,
-    Case,
-    CaseCategory,
-    CaseStatus,
-    Category,
-    Company,
-    Directive,
-    JobRun,
-    Letter,
-    MonthlyReport,
-    Notification,
-    Reminder,
-    Role,
-    Step,
-)
-from outreach.services import cases as case_service
-from outreach.services import jobs, reports
-from outreach.services import letters as letter_service
-from outreach.services.companies import name_key
-from outreach.services.compliance import assess
-from outreach.services.reports import Cell, Scope
+from outreach.notifications.models import Notification
+from outreach.org.models import Role
+from outreach.reports import service as reports
+from outreach.reports.models import Directive, MonthlyReport
+from outreach.reports.service import Cell, Scope
+from outreach.scheduler import runner as scheduler
+from outreach.scheduler import service as jobs
+from outreach.scheduler.models import JobRun
+from outreach.tasks.models import Reminder
 from tests.conftest import login, post
 
 TODAY = date(2026, 3, 2)  # a Monday
@@ -355,7 +349,7 @@ def test_figures_follow_a_case_from_opening_to_closing(app, world):
 
 def test_funnel_follows_the_branch_ladder(world):
     """A rung the branch switched off leaves the funnel, unless a case reached it before."""
-    from outreach.services.ladder import adjust_rung
+    from outreach.ladder.service import adjust_rung
 
     for code in ("joint_visit", "warning_2"):
         adjust_rung(world.supervisor, code, window_days=10, max_count=1, active=False)
@@ -718,7 +712,7 @@ def test_supervisor_cannot_make_another_branchs_report(client, world):
 
 def test_scheduler_has_the_monthly_report_job(app):
     """The scheduler process runs the monthly reports on working days, after the sweep."""
-    from outreach.leadership import Leadership
+    from outreach.scheduler.lease import Leadership
 
     built = scheduler.build(app, Leadership("test:1"))
     job = built.get_job(jobs.MONTHLY_REPORTS)

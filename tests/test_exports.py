@@ -13,8 +13,10 @@ import pytest
 import time_machine
 from openpyxl import load_workbook
 
+from outreach.cases.models import Category
+from outreach.companies.models import BusinessSize
 from outreach.extensions import db
-from outreach.models import BusinessSize, Category, Role
+from outreach.org.models import Role
 from tests.conftest import login
 
 TODAY = date(2026, 3, 2)

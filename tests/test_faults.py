@@ -58,8 +58,9 @@ def test_import_killed_while_saving_leaves_nothing_behind(database_url, make_bra
 
     from sqlalchemy import func, select
 
+    from outreach.companies.models import Company
     from outreach.extensions import db
-    from outreach.models import Company, CompanyImport
+    from outreach.imports.models import CompanyImport
 
     make_branch("KC-PKL", "Pekalongan")
     rows = ["Nama Perusahaan;NIB;Alamat"] + [

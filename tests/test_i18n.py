@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 from flask_babel import force_locale
 
-from outreach.formatting import format_npwp, long_date, rupiah, weekday_date
-from outreach.models import Role
+from outreach.core.formatting import format_npwp, long_date, rupiah, weekday_date
+from outreach.org.models import Role
 from tests.conftest import login, post
 
 

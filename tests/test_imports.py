@@ -15,18 +15,14 @@ import time_machine
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
+from outreach.cases.models import Case
+from outreach.companies import service as company_service
+from outreach.companies.models import Company
+from outreach.companies.rules import assess
+from outreach.core.audit import AuditEvent
 from outreach.extensions import db
-from outreach.models import (
-    AuditEvent,
-    Case,
-    CloseSuggestion,
-    Company,
-    CompanyImport,
-    CompanySourceValue,
-    Role,
-)
-from outreach.services import companies as company_service
-from outreach.services.compliance import assess
+from outreach.imports.models import CloseSuggestion, CompanyImport, CompanySourceValue
+from outreach.org.models import Role
 from tests.conftest import csrf_token, login, post
 
 TODAY = date(2026, 3, 2)

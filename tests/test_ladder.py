@@ -6,11 +6,13 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from outreach import policy
+from outreach.cases import service
+from outreach.cases.models import Approval, Category
+from outreach.core.errors import ServiceError
 from outreach.extensions import db
-from outreach.models import Approval, Category, Role
-from outreach.services import ServiceError, ladder
-from outreach.services import cases as service
+from outreach.ladder import rules as policy
+from outreach.ladder import service as ladder
+from outreach.org.models import Role
 
 
 @pytest.fixture

@@ -12,13 +12,15 @@ import time_machine
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from outreach.cases import service as case_service
+from outreach.cases.models import Category, Step
+from outreach.core.errors import ServiceError
 from outreach.extensions import db
+from outreach.letters import service
 from outreach.letters.fetcher import AssetFetcher
+from outreach.letters.models import Letter, LetterTemplate
 from outreach.letters.render import pdf_text
-from outreach.models import Category, Letter, LetterTemplate, Role, Step
-from outreach.services import ServiceError
-from outreach.services import cases as case_service
-from outreach.services import letters as service
+from outreach.org.models import Role
 from tests.conftest import login, post
 
 TODAY = date(2026, 3, 2)
@@ -132,7 +134,7 @@ def test_issue_twice_gives_one_number(client, app, world):
 
 
 def _issue_in_thread(app, letter_id, officer_id, results, barrier):
-    from outreach.models import User
+    from outreach.org.models import User
 
     with app.app_context(), app.test_request_context():
         barrier.wait()

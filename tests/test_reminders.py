@@ -13,21 +13,18 @@ import pytest
 import time_machine
 from sqlalchemy import func, select
 
-from outreach import scheduler
+from outreach.cases import service as case_service
+from outreach.cases.models import Category, Step
 from outreach.extensions import db
-from outreach.leadership import Leadership
-from outreach.models import (
-    Category,
-    JobRun,
-    Letter,
-    Notification,
-    Reminder,
-    Role,
-    Step,
-)
-from outreach.services import cases as case_service
-from outreach.services import jobs
-from outreach.services import reminders as service
+from outreach.letters.models import Letter
+from outreach.notifications.models import Notification
+from outreach.org.models import Role
+from outreach.scheduler import runner as scheduler
+from outreach.scheduler import service as jobs
+from outreach.scheduler.lease import Leadership
+from outreach.scheduler.models import JobRun
+from outreach.tasks import service
+from outreach.tasks.models import Reminder
 from tests.conftest import login, post
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -290,7 +287,7 @@ def test_a_long_digest_lists_the_oldest_tasks_and_counts_the_rest(app, world, ma
                                                                   monkeypatch):
     """An officer with more tasks than a digest lists reads the oldest ones and "and N more"
     with the link to the task page; the counts in the headings are the whole lists."""
-    from outreach.services import notifications
+    from outreach.notifications import service as notifications
 
     for n in range(3):
         company = make_company(world["branch"], f"PT Tambahan {n}", categories=(Category.PWBD,),

@@ -18,20 +18,16 @@ from sqlalchemy import func, select
 from werkzeug.routing import Rule
 
 from outreach import create_app
+from outreach.calendar.models import BranchHoliday
+from outreach.cases import service as case_service
+from outreach.cases.models import Category, Step
+from outreach.cases.proofs import Upload
+from outreach.core.audit import AuditEvent
 from outreach.extensions import db
-from outreach.models import (
-    AuditEvent,
-    BranchHoliday,
-    Category,
-    CloseSuggestion,
-    CompanyImport,
-    MonthlyReport,
-    Reminder,
-    Role,
-    Step,
-)
-from outreach.services import cases as case_service
-from outreach.services.proofs import Upload
+from outreach.imports.models import CloseSuggestion, CompanyImport
+from outreach.org.models import Role
+from outreach.reports.models import MonthlyReport
+from outreach.tasks.models import Reminder
 from tests.conftest import login, post
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from outreach.workdays import WorkingCalendar
+from outreach.calendar.rules import WorkingCalendar
 
 
 def test_weekends_and_national_holidays_are_days_off():

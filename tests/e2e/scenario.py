@@ -16,12 +16,14 @@ from typing import TYPE_CHECKING
 from PIL import Image
 from pypdf import PdfReader
 
-from outreach import clock
+from outreach.calendar.rules import WorkingCalendar
+from outreach.cases import service as case_service
+from outreach.cases.models import Case, Category, Step
+from outreach.companies.models import Company
+from outreach.core import clock
 from outreach.extensions import db
-from outreach.models import Branch, Case, Category, Company, Role, Step, User
-from outreach.services import cases as case_service
-from outreach.services import letters as letter_service
-from outreach.workdays import WorkingCalendar
+from outreach.letters import service as letter_service
+from outreach.org.models import Branch, Role, User
 from tests.conftest import PASSWORD
 
 if TYPE_CHECKING:

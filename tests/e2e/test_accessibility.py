@@ -9,10 +9,10 @@ from importlib import resources
 import pytest
 from flask import Flask
 
+from outreach.cases import service as case_service
+from outreach.cases.proofs import Upload
 from outreach.extensions import db
-from outreach.services import cases as case_service
-from outreach.services import reminders
-from outreach.services.proofs import Upload
+from outreach.tasks import service as reminders
 from tests.e2e.scenario import World, log, make_world, photo_jpeg, sign_in
 
 pytestmark = pytest.mark.e2e

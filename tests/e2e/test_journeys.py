@@ -9,8 +9,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from outreach.cases.models import Step
 from outreach.extensions import db
-from outreach.models import Letter, Step, User
+from outreach.letters.models import Letter
+from outreach.org.models import User
 from tests.e2e.scenario import (
     NPWP_BADLY_TYPED,
     World,

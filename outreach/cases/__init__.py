@@ -1,0 +1,1 @@
+"""Cases of non-compliance, the steps taken on them and their proof."""

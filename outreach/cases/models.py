@@ -1,0 +1,244 @@
+"""Cases of non-compliance, the steps taken on them, their proof, and the ladder of steps."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    Text,
+    event,
+    inspect,
+    text,
+)
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+
+from outreach.core.db import TimestampMixin, utcnow
+from outreach.extensions import db
+
+if TYPE_CHECKING:
+    from outreach.companies.models import Company
+    from outreach.letters.models import Letter
+    from outreach.org.models import User
+
+
+class Category:
+    """Kinds of non-compliance (a case can have several)."""
+
+    PWBD = "PWBD"
+    PDS_TK = "PDS-TK"
+    PDS_UPAH = "PDS-Upah"
+    PDS_PROGRAM = "PDS-Program"
+    ARREARS = "Menunggak"
+    ALL = (PWBD, PDS_TK, PDS_UPAH, PDS_PROGRAM, ARREARS)
+
+
+class CaseStatus:
+    """Where a case stands."""
+
+    OPEN = "open"
+    PAUSED = "paused"
+    CLOSED = "closed"
+    ALL = (OPEN, PAUSED, CLOSED)
+
+
+class Case(TimestampMixin, db.Model):
+    """One episode of non-compliance of one company, from opening to its outcome."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        Index("ix_cases_branch_status_due", "branch_id", "status", "next_due_on"),
+        # the company list joins each company to its case that is not closed
+        Index("ix_cases_open_company", "company_id", "status",
+              sqlite_where=text("status <> 'closed'"),
+              postgresql_where=text("status <> 'closed'")),
+        # the dashboard counts a branch's cases by stage and categories (in this order, so
+        # that SQLite groups them without sorting), age and due date, rungs reached and
+        # compliance won from the indexes alone (services/reports.py)
+        Index("ix_cases_dashboard", "branch_id", "stage", "category_list", "status",
+              "opened_on", "next_due_on"),
+        Index("ix_cases_won", "branch_id", "outcome", "closed_on", "stage", "company_id",
+              sqlite_where=text("status = 'closed'"),
+              postgresql_where=text("status = 'closed'")),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: (no index of its own: the indexes above start with it)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
+    status: Mapped[str] = mapped_column(String(10), default=CaseStatus.OPEN)
+    #: code of the highest rung reached; empty before the first step
+    stage: Mapped[str] = mapped_column(String(30), default="")
+    #: codes of every rung with a step in force, comma-separated, kept by the case service (the
+    #: dashboard's funnel counts them without reading the steps)
+    reached: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    #: the category codes of `category_rows`, comma-separated in canonical order, written when
+    #: the case is inserted (categories never change afterwards): the dashboard counts open
+    #: cases by category and stage without joining the category rows
+    category_list: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    opened_on: Mapped[date] = mapped_column(Date)
+    closed_on: Mapped[date | None] = mapped_column(Date)
+    #: how the case ended: compliant, company_closed, withdrawn
+    outcome: Mapped[str] = mapped_column(String(20), default="")
+    #: why the case is paused: dispute, company_closed, court
+    pause_reason: Mapped[str] = mapped_column(String(20), default="")
+    paused_on: Mapped[date | None] = mapped_column(Date)
+    #: rung expected next and the day it is due, kept current by the case service
+    next_rung: Mapped[str] = mapped_column(String(30), default="")
+    next_due_on: Mapped[date | None] = mapped_column(Date)
+    #: first morning the sweep found the next step overdue; cleared when the due date moves
+    overdue_since: Mapped[date | None] = mapped_column(Date)
+    #: NPP and evidence recorded when the case closes as compliant
+    closing_npp: Mapped[str] = mapped_column(String(20), default="")
+    closing_evidence: Mapped[str] = mapped_column(Text, default="")
+    opened_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: optimistic lock: a save based on an older version is refused
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+    company: Mapped[Company] = relationship(back_populates="cases")
+    category_rows: Mapped[list[CaseCategory]] = relationship(
+        cascade="all, delete-orphan", lazy="selectin"
+    )
+    steps: Mapped[list[Step]] = relationship(
+        back_populates="case", order_by="Step.occurred_on", cascade="all, delete-orphan"
+    )
+
+    @property
+    def categories(self) -> list[str]:
+        """Category codes in their canonical order."""
+        codes = {row.category for row in self.category_rows}
+        return [c for c in Category.ALL if c in codes]
+
+
+@event.listens_for(Case, "before_insert")
+def _write_category_list(_mapper, _connection, case: Case) -> None:
+    case.category_list = ",".join(case.categories)
+
+
+@event.listens_for(Session, "before_flush")
+def _mirror_cases_on_company(session: Session, _context, _instances) -> None:
+    """Keep the company's copies of its cases whenever a case is saved: the status and next due
+    date of its case that is not closed (`Company.open_case_status`, `open_case_due_on`;
+    cleared when it closes; a company has at most one such case), and the rungs any of its
+    cases reached (`Company.reached`)."""
+    from outreach.companies.models import Company
+
+    for case in [*session.new, *session.dirty]:
+        if not isinstance(case, Case):
+            continue
+        attrs, new = inspect(case).attrs, case in session.new
+        status_changed = attrs.status.history.has_changes()
+        status = case.status or CaseStatus.OPEN  # the column's default, before the INSERT
+        if status == CaseStatus.CLOSED:
+            open_case = ("", None) if status_changed and not new else None
+        elif new or status_changed or attrs.next_due_on.history.has_changes():
+            open_case = (status, case.next_due_on)
+        else:
+            open_case = None
+        reached_changed = new or attrs.reached.history.has_changes()
+        if open_case is None and not reached_changed:
+            continue
+        with session.no_autoflush:
+            company = case.company or session.get(Company, case.company_id)
+            if company is None:
+                continue
+            if open_case is not None:
+                company.open_case_status, company.open_case_due_on = open_case
+            if reached_changed:  # its cases as this session has them, this one included
+                codes = {code for other in {*company.cases, case}
+                         for code in (other.reached or "").split(",")}
+                company.reached = ",".join(sorted(codes - {""}))
+
+
+class CaseCategory(db.Model):
+    """One category of a case."""
+
+    __tablename__ = "case_categories"
+
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    category: Mapped[str] = mapped_column(String(20), primary_key=True, index=True)
+
+
+class Delivery:
+    """Delivery state of a letter step."""
+
+    NOT_APPLICABLE = ""
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    RETURNED = "returned"
+
+
+class Approval:
+    """Approval state of a step that needs a supervisor."""
+
+    NOT_NEEDED = ""
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    RETURNED = "returned"
+
+
+class Step(TimestampMixin, db.Model):
+    """One action taken on a case: a letter, a visit, a call, a warning, a referral."""
+
+    __tablename__ = "steps"
+    __table_args__ = (Index("ix_steps_case_occurred", "case_id", "occurred_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    #: rung code of the ladder, e.g. "warning_1"
+    kind: Mapped[str] = mapped_column(String(30))
+    occurred_on: Mapped[date] = mapped_column(Date)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    #: outcome code: promised, refused, disputed, unreachable, partial, registered …
+    outcome: Mapped[str] = mapped_column(String(20), default="")
+    notes: Mapped[str] = mapped_column(Text, default="")
+    #: end of the response window in working days, if the rung has one
+    due_on: Mapped[date | None] = mapped_column(Date)
+    delivery_status: Mapped[str] = mapped_column(String(10), default=Delivery.NOT_APPLICABLE)
+    delivered_on: Mapped[date | None] = mapped_column(Date)
+    #: receipt, courier or hand
+    delivery_method: Mapped[str] = mapped_column(String(10), default="")
+    #: receipt number or courier tracking number
+    delivery_reference: Mapped[str] = mapped_column(String(80), default="")
+    #: who received a hand-delivered letter
+    delivery_recipient: Mapped[str] = mapped_column(String(120), default="")
+    approval_status: Mapped[str] = mapped_column(String(10), default=Approval.NOT_NEEDED)
+    approval_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approval_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    approval_note: Mapped[str] = mapped_column(Text, default="")
+    letter_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id"))
+
+    case: Mapped[Case] = relationship(back_populates="steps")
+    officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])
+    approval_by: Mapped[User | None] = relationship(foreign_keys=[approval_by_id])
+    letter: Mapped[Letter | None] = relationship(foreign_keys=[letter_id])
+    proofs: Mapped[list[Proof]] = relationship(
+        back_populates="step", cascade="all, delete-orphan", order_by="Proof.id"
+    )
+
+
+class Proof(db.Model):
+    """A file that proves a step happened: a photo, a scan of a receipt or a signed report."""
+
+    __tablename__ = "proofs"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    step_id: Mapped[int] = mapped_column(ForeignKey("steps.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(200))
+    content_type: Mapped[str] = mapped_column(String(80))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    #: the file itself, kept in the database so that backups carry it
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    uploaded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    step: Mapped[Step] = relationship(back_populates="proofs")

@@ -1,0 +1,287 @@
+"""Cases and their steps: opening, logging, delivery, approval, pausing, closing, transfer.
+
+Every function checks the ladder itself (a step the ladder does not allow is refused here,
+not only hidden in the page), records an audit event, and keeps the case's stage and next
+due date current.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask_babel import gettext as _
+from sqlalchemy.orm.attributes import flag_modified
+
+from outreach.calendar.rules import WorkingCalendar
+from outreach.cases.models import Approval, Case, CaseCategory, CaseStatus, Delivery, Step
+from outreach.cases.proofs import DEFAULT_MAX_BYTES, Upload, make_proof
+from outreach.companies.models import Company
+from outreach.core.access import can_write
+from outreach.core.audit import record
+from outreach.core.db import utcnow
+from outreach.core.errors import ServiceError
+from outreach.core.labels import CATEGORIES, OUTCOMES
+from outreach.extensions import db
+from outreach.ladder import rules as policy
+from outreach.letters import service as letters
+from outreach.org.models import Branch, Role, User
+from outreach.tasks import service as reminders
+
+PAUSE_REASONS = ("dispute", "company_closed", "court")
+DELIVERY_METHODS = ("receipt", "courier", "hand")
+CLOSE_OUTCOMES = ("compliant", "company_closed", "withdrawn")
+
+
+def _require_writer(actor: User, branch_id: int) -> None:
+    if not can_write(actor, branch_id):
+        raise ServiceError(_("Only officers and supervisors of this branch may change it."))
+
+
+def check_version(case: Case, expected_version: int | None) -> None:
+    """Refuse a change made from an outdated page (someone else saved the case meanwhile)."""
+    if expected_version is not None and expected_version != case.version:
+        raise ServiceError(_("Someone else changed this case while you were editing. "
+                             "Your entry was not saved; please check the case and try again."))
+
+
+def open_case_of(company: Company) -> Case | None:
+    """The company's case that is not closed, if any."""
+    return next((c for c in company.cases if c.status != CaseStatus.CLOSED), None)
+
+
+def refresh(case: Case, calendar: WorkingCalendar | None = None) -> None:
+    """Recompute the case's stage, next rung and next due date from its steps.
+
+    Every change of a case or its steps goes through here, and it always touches the case row,
+    so that the case's version moves and a save from an outdated page is refused.
+    """
+    calendar = calendar or WorkingCalendar.for_branch(case.branch_id)
+    case.updated_at = utcnow()
+    flag_modified(case, "updated_at")  # an UPDATE even when the clock has not moved
+    case.reached = policy.reached_codes(case.steps)
+    if case.status != CaseStatus.OPEN:
+        case.next_rung, case.next_due_on, case.overdue_since = "", None, None
+        if case.status == CaseStatus.CLOSED:
+            return
+    state = policy.progress(case, calendar)
+    case.stage = state.stage
+    if case.status == CaseStatus.OPEN:
+        if state.next_due_on != case.next_due_on:
+            case.overdue_since = None
+        case.next_rung, case.next_due_on = state.next_rung, state.next_due_on
+
+
+def open_case(actor: User, company: Company, categories: list[str], today: date) -> Case:
+    """Open a case of non-compliance with one or more categories."""
+    _require_writer(actor, company.branch_id)
+    chosen = [c for c in CATEGORIES if c in set(categories)]
+    if not chosen or len(chosen) != len(set(categories)):
+        raise ServiceError(_("Choose one or more categories."), "categories")
+    if open_case_of(company) is not None:
+        raise ServiceError(_("This company already has an open case."), "categories")
+    case = Case(branch_id=company.branch_id, company=company, opened_on=today,
+                opened_by_id=actor.id,
+                category_rows=[CaseCategory(category=c) for c in chosen])
+    db.session.add(case)
+    refresh(case)
+    db.session.flush()
+    record(actor, "case.open", "case", case.id, {"categories": chosen},
+           branch_id=case.branch_id)
+    return case
+
+
+def log_step(actor: User, case: Case, *, kind: str, occurred_on: date, today: date,
+             outcome: str = "", notes: str = "", uploads: list[Upload] | None = None,
+             expected_version: int | None = None,
+             max_proof_bytes: int = DEFAULT_MAX_BYTES) -> Step:
+    """Record a step the ladder allows; refuse it, with the reason, when it does not."""
+    _require_writer(actor, case.branch_id)
+    check_version(case, expected_version)
+    if occurred_on > today:
+        raise ServiceError(_("The date cannot be in the future."), "occurred_on")
+    if occurred_on < case.opened_on:
+        raise ServiceError(_("The date cannot be before the case was opened."), "occurred_on")
+    if outcome and outcome not in OUTCOMES:
+        raise ServiceError(_("Unknown outcome %(code)s.", code=outcome), "outcome")
+    calendar = WorkingCalendar.for_branch(case.branch_id)
+    rungs = policy.ladder_for(case.branch_id)
+    ladder = {r.code: r for r in rungs}
+    rung = ladder.get(kind)
+    if rung is None:
+        raise ServiceError(_("Unknown step %(code)s.", code=kind), "kind")
+    verdict = policy.judge(case, rung, ladder, calendar, occurred_on)
+    if not verdict.allowed:
+        raise ServiceError(" ".join(verdict.reasons), "kind")
+    proofs = [make_proof(u, actor, max_proof_bytes) for u in (uploads or []) if u.filename]
+    step = Step(case=case, kind=kind, occurred_on=occurred_on, officer_id=actor.id,
+                outcome=outcome, notes=notes.strip(),
+                due_on=policy.due_date(rung, occurred_on, calendar),
+                delivery_status=Delivery.PENDING if rung.is_letter else Delivery.NOT_APPLICABLE,
+                approval_status=Approval.REQUESTED if rung.needs_approval
+                else Approval.NOT_NEEDED,
+                proofs=proofs)
+    db.session.add(step)
+    refresh(case, calendar)
+    db.session.flush()
+    if rung.is_letter and rung.template_code:
+        letters.draft_for_step(actor, step, rung.template_code, today)
+    reminders.settle_for_step(case, kind, utcnow())
+    record(actor, "step.log", "step", step.id,
+           {"case": case.id, "kind": kind, "occurred_on": occurred_on, "outcome": outcome,
+            "proofs": [p.filename for p in proofs]}, branch_id=case.branch_id)
+    return step
+
+
+def add_proof(actor: User, step: Step, upload: Upload,
+              max_bytes: int = DEFAULT_MAX_BYTES) -> None:
+    """Attach one more proof file to a step."""
+    _require_writer(actor, step.case.branch_id)
+    proof = make_proof(upload, actor, max_bytes)
+    step.proofs.append(proof)
+    db.session.flush()
+    record(actor, "step.proof", "step", step.id, {"file": proof.filename},
+           branch_id=step.case.branch_id)
+
+
+def record_delivery(actor: User, step: Step, *, delivered: bool, on: date, today: date,
+                    method: str = "", reference: str = "", recipient: str = "") -> Step:
+    """Mark a letter delivered (with receipt, tracking number or recipient) or returned."""
+    case = step.case
+    _require_writer(actor, case.branch_id)
+    if step.delivery_status == Delivery.NOT_APPLICABLE:
+        raise ServiceError(_("Only letters are delivered."))
+    if on > today:
+        raise ServiceError(_("The date cannot be in the future."), "delivered_on")
+    if on < step.occurred_on:
+        raise ServiceError(_("A letter cannot arrive before it was sent."), "delivered_on")
+    before = {"delivery_status": step.delivery_status, "delivered_on": step.delivered_on}
+    if delivered:
+        if method not in DELIVERY_METHODS:
+            raise ServiceError(_("Choose how the letter was delivered."), "method")
+        if method in ("receipt", "courier") and not reference.strip():
+            raise ServiceError(_("Enter the receipt or tracking number."), "reference")
+        if method == "hand" and not recipient.strip():
+            raise ServiceError(_("Enter the name of the person who received the letter."),
+                               "recipient")
+        calendar = WorkingCalendar.for_branch(case.branch_id)
+        rung = {r.code: r for r in policy.ladder_for(case.branch_id)}.get(step.kind)
+        step.delivery_status = Delivery.DELIVERED
+        step.delivery_method = method
+        step.delivery_reference = reference.strip()
+        step.delivery_recipient = recipient.strip()
+        # The response window runs from the day the company received the letter.
+        if rung is not None:
+            step.due_on = policy.due_date(rung, on, calendar)
+    else:
+        step.delivery_status = Delivery.RETURNED
+        step.delivery_reference = reference.strip()
+    step.delivered_on = on
+    reminders.settle_delivery(step, utcnow())
+    refresh(case)
+    db.session.flush()
+    record(actor, "step.delivery", "step", step.id,
+           {"delivery_status": [before["delivery_status"], step.delivery_status],
+            "delivered_on": [before["delivered_on"], on], "method": method},
+           branch_id=case.branch_id)
+    return step
+
+
+def decide_approval(actor: User, step: Step, *, approve: bool, note: str,
+                    now: datetime) -> Step:
+    """A supervisor approves a requested step or sends it back with a reason."""
+    case = step.case
+    if actor.role != Role.SUPERVISOR or actor.branch_id != case.branch_id:
+        raise ServiceError(_("Only a supervisor of this branch may decide."))
+    if step.approval_status != Approval.REQUESTED:
+        raise ServiceError(_("This step is not waiting for approval."))
+    if not approve and not note.strip():
+        raise ServiceError(_("Say why the request is sent back."), "note")
+    step.approval_status = Approval.APPROVED if approve else Approval.RETURNED
+    step.approval_by_id = actor.id
+    step.approval_at = now
+    step.approval_note = note.strip()
+    refresh(case)
+    db.session.flush()
+    record(actor, "step.approve" if approve else "step.return", "step", step.id,
+           {"approval_status": [Approval.REQUESTED, step.approval_status], "note": note},
+           branch_id=case.branch_id)
+    return step
+
+
+def pause_case(actor: User, case: Case, reason: str, today: date,
+               expected_version: int | None = None) -> None:
+    """Pause an open case (dispute, company closed, court)."""
+    _require_writer(actor, case.branch_id)
+    check_version(case, expected_version)
+    if case.status != CaseStatus.OPEN:
+        raise ServiceError(_("Only an open case can be paused."))
+    if reason not in PAUSE_REASONS:
+        raise ServiceError(_("Choose why the case is paused."), "reason")
+    case.status, case.pause_reason, case.paused_on = CaseStatus.PAUSED, reason, today
+    refresh(case)
+    record(actor, "case.pause", "case", case.id, {"reason": reason}, branch_id=case.branch_id)
+
+
+def resume_case(actor: User, case: Case, expected_version: int | None = None) -> None:
+    """Take a paused case up again."""
+    _require_writer(actor, case.branch_id)
+    check_version(case, expected_version)
+    if case.status != CaseStatus.PAUSED:
+        raise ServiceError(_("Only a paused case can be resumed."))
+    case.status, case.pause_reason, case.paused_on = CaseStatus.OPEN, "", None
+    refresh(case)
+    record(actor, "case.resume", "case", case.id, {}, branch_id=case.branch_id)
+
+
+def close_case(actor: User, case: Case, *, outcome: str, today: date, npp: str = "",
+               evidence: str = "", expected_version: int | None = None) -> None:
+    """Close a case; closing as compliant needs the NPP and a note of the evidence."""
+    _require_writer(actor, case.branch_id)
+    check_version(case, expected_version)
+    if case.status == CaseStatus.CLOSED:
+        raise ServiceError(_("The case is already closed."))
+    if outcome not in CLOSE_OUTCOMES:
+        raise ServiceError(_("Choose how the case ends."), "outcome")
+    npp = npp.strip()
+    if outcome == "compliant":
+        if not npp.isdigit() or not 6 <= len(npp) <= 20:
+            raise ServiceError(_("Enter the employer's NPP (digits only)."), "npp")
+        if not evidence.strip():
+            raise ServiceError(_("Describe the evidence of registration."), "evidence")
+        case.company.npp = npp
+    case.status, case.outcome, case.closed_on = CaseStatus.CLOSED, outcome, today
+    case.closing_npp, case.closing_evidence = npp, evidence.strip()
+    case.next_rung, case.next_due_on = "", None
+    record(actor, "case.close", "case", case.id, {"outcome": outcome, "npp": npp},
+           branch_id=case.branch_id)
+
+
+def reopen_case(actor: User, case: Case, expected_version: int | None = None) -> None:
+    """Reopen a closed case (for example when registration turns out incomplete)."""
+    _require_writer(actor, case.branch_id)
+    check_version(case, expected_version)
+    if case.status != CaseStatus.CLOSED:
+        raise ServiceError(_("Only a closed case can be reopened."))
+    if open_case_of(case.company) is not None:
+        raise ServiceError(_("This company already has an open case."))
+    case.status, case.outcome, case.closed_on = CaseStatus.OPEN, "", None
+    refresh(case)
+    record(actor, "case.reopen", "case", case.id, {}, branch_id=case.branch_id)
+
+
+def transfer_company(actor: User, company: Company, target: Branch) -> None:
+    """Move a company and its cases to another branch (a supervisor of the current branch)."""
+    if actor.role != Role.SUPERVISOR or actor.branch_id != company.branch_id:
+        raise ServiceError(_("Only a supervisor of this branch may transfer a company."))
+    if target.id == company.branch_id:
+        raise ServiceError(_("The company is already in this branch."), "branch")
+    source = company.branch_id
+    company.branch_id = target.id
+    company.officer_id = None
+    for case in company.cases:
+        case.branch_id = target.id
+        refresh(case)
+    record(actor, "company.transfer", "company", company.id,
+           {"branch_id": [source, target.id]}, branch_id=source)
+    record(actor, "company.transfer", "company", company.id,
+           {"branch_id": [source, target.id]}, branch_id=target.id)

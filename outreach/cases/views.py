@@ -1,0 +1,280 @@
+"""Working a case: open it, log steps with proof, deliveries, approvals, pause and close."""
+
+from __future__ import annotations
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from outreach.cases import service
+from outreach.cases.models import Case, Proof, Step
+from outreach.cases.proofs import Upload
+from outreach.cases.timeline import company_timeline
+from outreach.companies.models import Company
+from outreach.core import clock
+from outreach.core.access import branch_condition, get_visible_or_404, roles_required, staff_only
+from outreach.core.errors import ServiceError
+from outreach.core.forms import (
+    ApprovalForm,
+    CloseForm,
+    DeliveryForm,
+    OpenCaseForm,
+    PauseForm,
+    SimpleForm,
+    StepForm,
+    TransferForm,
+)
+from outreach.core.views import attach_error, commit_or_refuse, run_service
+from outreach.extensions import db
+from outreach.ladder import rules as policy
+from outreach.org.models import Branch, Role
+from outreach.reports import review
+
+bp = Blueprint("cases", __name__)
+
+
+def _company_page(company_id: int):
+    return redirect(url_for("companies.detail", company_id=company_id))
+
+
+def _version(form) -> int | None:
+    value = getattr(form, "version", None)
+    return int(value.data) if value is not None and str(value.data or "").isdigit() else None
+
+
+def _uploads(field) -> list[Upload]:
+    limit = current_app.config["PROOF_MAX_BYTES"]
+    return [Upload(f.filename or "", f.read(limit + 1)) for f in (field.data or [])
+            if getattr(f, "filename", "")]
+
+
+@bp.route("/companies/<int:company_id>/cases", methods=["POST"])
+@staff_only
+def open_case(company_id: int):
+    """Open a case for a company."""
+    company = get_visible_or_404(Company, company_id)
+    form = OpenCaseForm()
+    form.validate_on_submit()
+    run_service(lambda: service.open_case(current_user, company, form.categories.data or [],
+                                          clock.today()), _("Case opened."))
+    return _company_page(company.id)
+
+
+@bp.route("/cases/<int:case_id>/steps/new", methods=["GET", "POST"])
+@staff_only
+def log_step(case_id: int):
+    """Log a step: only the steps the ladder allows are offered, with reasons for the rest."""
+    case = get_visible_or_404(Case, case_id)
+    today = clock.today()
+    verdicts = policy.options(case, today)
+    form = StepForm()
+    form.kind.choices = [(v.rung.code, v.rung.name) for v in verdicts]
+    if request.method == "GET":
+        form.occurred_on.data = today
+        form.version.data = case.version
+        wanted = request.args.get("kind")
+        allowed = [v.rung.code for v in verdicts if v.allowed]
+        form.kind.data = wanted if wanted in allowed else (allowed[0] if allowed else None)
+    if form.validate_on_submit():
+        try:
+            step = service.log_step(
+                current_user, case, kind=form.kind.data, occurred_on=form.occurred_on.data,
+                today=today, outcome=form.outcome.data or "", notes=form.notes.data or "",
+                uploads=_uploads(form.proof), expected_version=_version(form),
+                max_proof_bytes=current_app.config["PROOF_MAX_BYTES"])
+        except ServiceError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            if commit_or_refuse():
+                if step.approval_status == "requested":
+                    flash(_("Step recorded and sent to the supervisor for approval."), "success")
+                else:
+                    flash(_("Step recorded."), "success")
+                return _company_page(case.company_id)
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("cases/step_form.html", case=case, form=form, verdicts=verdicts,
+                           today=today), status
+
+
+def _step(step_id: int) -> Step:
+    step = db.session.get(Step, step_id)
+    if step is None:
+        abort(404)
+    get_visible_or_404(Case, step.case_id)
+    return step
+
+
+@bp.route("/steps/<int:step_id>/delivery", methods=["GET", "POST"])
+@staff_only
+def delivery(step_id: int):
+    """Mark a letter delivered (receipt, tracking number, recipient) or returned."""
+    step = _step(step_id)
+    form = DeliveryForm()
+    if request.method == "GET":
+        form.delivered_on.data = clock.today()
+    if form.validate_on_submit():
+        try:
+            service.record_delivery(
+                current_user, step, delivered=form.result.data == "delivered",
+                on=form.delivered_on.data, today=clock.today(), method=form.method.data,
+                reference=form.reference.data or "", recipient=form.recipient.data or "")
+        except ServiceError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            if commit_or_refuse():
+                flash(_("Delivery recorded."), "success")
+                return _company_page(step.case.company_id)
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("cases/delivery_form.html", step=step, form=form), status
+
+
+@bp.route("/steps/<int:step_id>/approval", methods=["GET", "POST"])
+@roles_required(Role.SUPERVISOR)
+def approval(step_id: int):
+    """A supervisor approves a requested step or sends it back with a reason."""
+    step = _step(step_id)
+    form = ApprovalForm()
+    if form.validate_on_submit():
+        try:
+            issued = review.decide_escalation(
+                current_user, step, approve=form.decision.data == "approve",
+                note=form.note.data or "", now=clock.now(), today=clock.today(),
+                public_base_url=current_app.config["PUBLIC_BASE_URL"])
+        except ServiceError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            if commit_or_refuse():
+                flash(_("Decision recorded."), "success")
+                if issued is not None:
+                    flash(_("Referral letter %(number)s issued: its dossier is ready below.",
+                            number=issued.number), "success")
+                return redirect(url_for("cases.approvals"))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("cases/approval_form.html", step=step, form=form,
+                           timeline=company_timeline(step.case.company)), status
+
+
+@bp.route("/approvals")
+@roles_required(Role.SUPERVISOR)
+def approvals():
+    """Escalations and letters waiting for the supervisor, each with its company's timeline."""
+    return render_template("cases/approvals.html",
+                           queue=review.approval_queue(current_user, clock.today()),
+                           form=SimpleForm())
+
+
+@bp.route("/cases/<int:case_id>/pause", methods=["GET", "POST"])
+@staff_only
+def pause(case_id: int):
+    """Pause a case."""
+    case = get_visible_or_404(Case, case_id)
+    form = PauseForm()
+    if request.method == "GET":
+        form.version.data = case.version
+    if form.validate_on_submit():
+        if run_service(lambda: service.pause_case(current_user, case, form.reason.data,
+                                                  clock.today(), _version(form)),
+                       _("Case paused.")):
+            return _company_page(case.company_id)
+    return render_template("cases/simple_form.html", case=case, form=form,
+                           title=_("Pause the case"))
+
+
+@bp.route("/cases/<int:case_id>/resume", methods=["POST"])
+@staff_only
+def resume(case_id: int):
+    """Resume a paused case."""
+    case = get_visible_or_404(Case, case_id)
+    form = SimpleForm()
+    form.validate_on_submit()
+    run_service(lambda: service.resume_case(current_user, case, _version(form)), _("Case resumed."))
+    return _company_page(case.company_id)
+
+
+@bp.route("/cases/<int:case_id>/close", methods=["GET", "POST"])
+@staff_only
+def close(case_id: int):
+    """Close a case, as compliant with the NPP and evidence, or otherwise."""
+    case = get_visible_or_404(Case, case_id)
+    form = CloseForm()
+    if request.method == "GET":
+        form.version.data = case.version
+        form.npp.data = case.company.npp or ""
+    if form.validate_on_submit():
+        try:
+            service.close_case(current_user, case, outcome=form.outcome.data,
+                               today=clock.today(), npp=form.npp.data or "",
+                               evidence=form.evidence.data or "",
+                               expected_version=_version(form))
+        except ServiceError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            if commit_or_refuse():
+                flash(_("Case closed."), "success")
+                return _company_page(case.company_id)
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("cases/simple_form.html", case=case, form=form,
+                           title=_("Close the case")), status
+
+
+@bp.route("/cases/<int:case_id>/reopen", methods=["POST"])
+@staff_only
+def reopen(case_id: int):
+    """Reopen a closed case."""
+    case = get_visible_or_404(Case, case_id)
+    form = SimpleForm()
+    form.validate_on_submit()
+    run_service(lambda: service.reopen_case(current_user, case, _version(form)),
+                _("Case reopened."))
+    return _company_page(case.company_id)
+
+
+@bp.route("/companies/<int:company_id>/transfer", methods=["POST"])
+@roles_required(Role.SUPERVISOR)
+def transfer(company_id: int):
+    """Move a company and its cases to another branch."""
+    company = get_visible_or_404(Company, company_id)
+    form = TransferForm()
+    form.branch.choices = [(b.id, b.code) for b in db.session.scalars(select(Branch))]
+    if not form.validate_on_submit():
+        flash(_("Choose the branch to transfer to."), "error")
+        return _company_page(company.id)
+    target = db.session.get(Branch, form.branch.data)
+    if run_service(lambda: service.transfer_company(current_user, company, target),
+                   _("Company transferred to %(branch)s.", branch=target.name)):
+        return redirect(url_for("companies.index"))
+    return _company_page(company.id)
+
+
+@bp.route("/proofs/<int:proof_id>")
+def proof(proof_id: int):
+    """Download a proof file of a step the user may read."""
+    row = db.session.scalars(
+        select(Proof).join(Step, Proof.step_id == Step.id).join(Case, Step.case_id == Case.id)
+        .where(Proof.id == proof_id, branch_condition(current_user, Case.branch_id))).first()
+    if row is None:
+        abort(404)
+    disposition = "inline" if row.content_type.startswith("image/") else "attachment"
+    return current_app.response_class(
+        row.data, mimetype=row.content_type,
+        headers={"Content-Disposition": f'{disposition}; filename="proof-{row.id}'
+                 f'{_suffix(row.content_type)}"', "Cache-Control": "private, no-store"})
+
+
+def _suffix(content_type: str) -> str:
+    return {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp",
+            "application/pdf": ".pdf"}.get(content_type, "")

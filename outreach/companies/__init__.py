@@ -1,0 +1,1 @@
+"""Employers: their profile, compliance figures, the company list and exports."""

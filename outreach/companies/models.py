@@ -1,0 +1,144 @@
+"""Employers and the contribution rates used to estimate what they owe."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from outreach.core.db import TimestampMixin
+from outreach.extensions import db
+
+if TYPE_CHECKING:
+    from outreach.cases.models import Case
+    from outreach.org.models import Branch, User
+
+
+class BusinessSize:
+    """Business size classes of Perpres 109/2013."""
+
+    MICRO = "micro"
+    SMALL = "small"
+    MEDIUM = "medium"
+    LARGE = "large"
+    ALL = (MICRO, SMALL, MEDIUM, LARGE)
+
+
+class Program:
+    """Social security programs."""
+
+    JKK = "JKK"
+    JKM = "JKM"
+    JHT = "JHT"
+    JP = "JP"
+    JKP = "JKP"
+    ALL = (JKK, JKM, JHT, JP, JKP)
+
+
+class Source:
+    """Where a company record came from."""
+
+    BPJS = "bpjs"
+    PEMKOT = "pemkot"
+    DISNAKER = "disnaker"
+    MANUAL = "manual"
+    ALL = (BPJS, PEMKOT, DISNAKER, MANUAL)
+
+
+class Company(TimestampMixin, db.Model):
+    """An employer that a branch is working to bring into full compliance."""
+
+    __tablename__ = "companies"
+    __table_args__ = (
+        Index("ix_companies_branch_name", "branch_id", "name"),
+        # the company list counts a branch's companies joined to their open cases in id order,
+        # and offers the sectors and kecamatan of the branch as filters
+        Index("ix_companies_branch_id_id", "branch_id", "id"),
+        Index("ix_companies_branch_sector", "branch_id", "sector"),
+        Index("ix_companies_branch_kecamatan", "branch_id", "kecamatan"),
+        # the dashboard adds up the workers and contributions missing by sector and kecamatan,
+        # and the overdue cases by officer, from the indexes alone (services/reports.py)
+        Index("ix_companies_dashboard", "branch_id", "sector", "kecamatan", "business_size",
+              "risk_class", "programs", "workers_estimated", "workers_registered",
+              "average_wage", "open_case_status"),
+        Index("ix_companies_overdue", "branch_id", "open_case_status", "open_case_due_on",
+              "officer_id"),
+        Index("ix_companies_reached", "branch_id", "reached"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    #: lower-case name without legal-form words, for search and duplicate checks
+    name_key: Mapped[str] = mapped_column(String(200), default="", index=True)
+    #: business number (Nomor Induk Berusaha), 13 digits
+    nib: Mapped[str | None] = mapped_column(String(13), index=True)
+    #: tax number, digits only (15, or 16 since 2024)
+    npwp: Mapped[str | None] = mapped_column(String(16), index=True)
+    #: employer number given by the agency once registered
+    npp: Mapped[str | None] = mapped_column(String(20), index=True)
+    director_name: Mapped[str] = mapped_column(String(120), default="")
+    address: Mapped[str] = mapped_column(String(255), default="")
+    kelurahan: Mapped[str] = mapped_column(String(80), default="")
+    kecamatan: Mapped[str] = mapped_column(String(80), default="", index=True)
+    city: Mapped[str] = mapped_column(String(80), default="")
+    postal_code: Mapped[str] = mapped_column(String(10), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(120), default="")
+    sector: Mapped[str] = mapped_column(String(60), default="", index=True)
+    business_size: Mapped[str] = mapped_column(String(10), default=BusinessSize.SMALL)
+    #: work-accident risk class 1..5 (JKK rate)
+    risk_class: Mapped[int] = mapped_column(default=1)
+    workers_estimated: Mapped[int] = mapped_column(default=0)
+    workers_registered: Mapped[int] = mapped_column(default=0)
+    #: estimated average monthly wage per worker, Rupiah
+    average_wage: Mapped[int] = mapped_column(default=0)
+    #: programs taken, comma-separated codes ("JKK,JKM")
+    programs: Mapped[str] = mapped_column(String(40), default="")
+    source: Mapped[str] = mapped_column(String(20), default=Source.MANUAL)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    notes: Mapped[str] = mapped_column(Text, default="")
+    #: the status and next due date of the company's case that is not closed ("" and None
+    #: when it has none), mirrored from the case whenever it is saved (models/cases.py): the
+    #: dashboard reads them without joining the cases
+    open_case_status: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    open_case_due_on: Mapped[date | None] = mapped_column(Date)
+    #: the rungs any of its cases reached (`Case.reached` of them all), mirrored likewise: the
+    #: dashboard's funnel counts companies by it
+    reached: Mapped[str] = mapped_column(String(300), default="", server_default="")
+
+    branch: Mapped[Branch] = relationship()
+    officer: Mapped[User | None] = relationship()
+    cases: Mapped[list[Case]] = relationship(back_populates="company", order_by="Case.opened_on")
+
+    @property
+    def workers_missing(self) -> int:
+        """Workers estimated but not registered."""
+        return max(self.workers_estimated - self.workers_registered, 0)
+
+    @property
+    def program_list(self) -> list[str]:
+        """Programs taken, as a list of codes."""
+        return [p for p in self.programs.split(",") if p]
+
+
+class ContributionRate(db.Model):
+    """A contribution rate of one program, valid from a date (rates change by regulation)."""
+
+    __tablename__ = "contribution_rates"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    program: Mapped[str] = mapped_column(String(5))
+    #: JKK rates depend on the risk class; null for the other programs
+    risk_class: Mapped[int | None]
+    #: employer's share, percent of the monthly wage
+    employer_percent: Mapped[Decimal] = mapped_column(Numeric(6, 3))
+    #: worker's share, percent of the monthly wage
+    worker_percent: Mapped[Decimal] = mapped_column(Numeric(6, 3), default=Decimal(0))
+    #: wage cap the rate applies up to (JP), Rupiah
+    wage_cap: Mapped[int | None]
+    effective_from: Mapped[date] = mapped_column(Date)
+    legal_basis: Mapped[str] = mapped_column(String(120), default="")

@@ -1,0 +1,314 @@
+"""Companies: searching the registry and reading one company."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy.orm import aliased, joinedload
+
+from outreach.cases.models import Approval, Case, CaseCategory, CaseStatus, Delivery, Step
+from outreach.companies.models import BusinessSize, Company, Program
+from outreach.core.access import can_write, get_visible, scoped
+from outreach.core.audit import diff, record
+from outreach.core.errors import ServiceError
+from outreach.extensions import db
+from outreach.org.models import User
+
+LEGAL_FORMS = re.compile(r"\b(pt|cv|ud|pd|tbk|persero|koperasi|yayasan|firma|fa)\b\.?")
+
+
+def digits_only(value: str | None) -> str:
+    """Only the digits of a number typed with any punctuation."""
+    return re.sub(r"\D", "", value or "")
+
+
+def name_key(name: str) -> str:
+    """A company name reduced for search and duplicate checks: lower case, no legal form."""
+    key = LEGAL_FORMS.sub(" ", name.lower())
+    key = re.sub(r"[^a-z0-9 ]+", " ", key)
+    return " ".join(key.split())
+
+
+@dataclass
+class CompanyFilters:
+    """What the company list is filtered and sorted by."""
+
+    q: str = ""
+    category: str = ""
+    stage: str = ""
+    sector: str = ""
+    size: str = ""
+    kecamatan: str = ""
+    officer: int | None = None
+    #: only cases whose next step is overdue / due within this working week
+    overdue: bool = False
+    due_week: bool = False
+    sort: str = "name"
+    page: int = 1
+    per_page: int = 50
+    # The narrower filters below are what the dashboard's figures link to.
+    branch: int | None = None
+    #: only companies with a case that is not closed
+    open_case: bool = False
+    #: only companies without an officer
+    unassigned: bool = False
+    #: the open case was opened on or after / on or before these days
+    opened_from: date | None = None
+    opened_to: date | None = None
+    #: a case of the company (open or closed) has this rung in force
+    reached: str = ""
+    #: a case of the company closed as compliant at this stage (NOT_RECORDED: before any step)
+    complied_after: str = ""
+    #: a case of the company closed as compliant between these days
+    complied_from: date | None = None
+    complied_to: date | None = None
+
+    def active(self) -> bool:
+        """Whether any filter narrows the list."""
+        return bool(self.q or self.category or self.stage or self.sector or self.size
+                    or self.kecamatan or self.officer or self.overdue or self.due_week
+                    or self.narrower())
+
+    def narrower(self) -> dict[str, Any]:
+        """The dashboard's filters in use, as query parameters (the list's form has no fields
+        for them)."""
+        values = {"branch": self.branch, "open_case": "1" if self.open_case else None,
+                  "unassigned": "1" if self.unassigned else None,
+                  "opened_from": self.opened_from, "opened_to": self.opened_to,
+                  "reached": self.reached, "complied_after": self.complied_after,
+                  "complied_from": self.complied_from, "complied_to": self.complied_to}
+        return {key: value.isoformat() if isinstance(value, date) else value
+                for key, value in values.items() if value}
+
+
+#: filter value for "not recorded": an empty sector or kecamatan, a case before its first step
+NOT_RECORDED = "-"
+COMPLIANT = "compliant"
+
+
+def step_in_force(step: Any = Step) -> ColumnElement[bool]:
+    """A step that counts on the ladder: not sent back or waiting for approval, not returned."""
+    return and_(step.approval_status.not_in((Approval.RETURNED, Approval.REQUESTED)),
+                step.delivery_status != Delivery.RETURNED)
+
+
+def has_reached(rung: str) -> ColumnElement[bool]:
+    """One of the company's cases has a step of `rung` in force (`Company.reached`, the
+    company's copy of its cases' `Case.reached`)."""
+    return (literal(",") + Company.reached + literal(",")).contains(f",{rung},", autoescape=True)
+
+
+def _recorded(column: Any, value: str) -> ColumnElement[bool]:
+    return column == ("" if value == NOT_RECORDED else value)
+
+
+#: The status is written into the SQL rather than sent as a parameter, so that the query matches
+#: the condition of the partial index of open cases (ix_cases_open_company) and the planners of
+#: both databases may use it whatever plan they cache.
+NOT_CLOSED = Case.status != literal(CaseStatus.CLOSED, literal_execute=True)
+OPEN_CASE = and_(Case.company_id == Company.id, NOT_CLOSED)
+
+
+def company_list_query(user: User, filters: CompanyFilters, today: date) -> Select:
+    """Companies the user may read with their open case (or None), filtered and sorted."""
+    stmt = scoped(Company, user).add_columns(Case).outerjoin(Case, OPEN_CASE)
+    if filters.q:
+        digits = digits_only(filters.q)
+        conditions = [Company.name_key.contains(name_key(filters.q))]
+        if len(digits) >= 6:
+            conditions += [Company.nib == digits, Company.npwp.in_(npwp_variants(digits)),
+                           Company.npp == digits]
+        stmt = stmt.where(or_(*conditions))
+    if filters.category:
+        stmt = stmt.where(Case.id.in_(
+            select(CaseCategory.case_id).where(CaseCategory.category == filters.category)))
+    if filters.stage:
+        stmt = stmt.where(Case.id.is_not(None), _recorded(Case.stage, filters.stage))
+    if filters.sector:
+        stmt = stmt.where(_recorded(Company.sector, filters.sector))
+    if filters.size:
+        stmt = stmt.where(Company.business_size == filters.size)
+    if filters.kecamatan:
+        stmt = stmt.where(_recorded(Company.kecamatan, filters.kecamatan))
+    if filters.officer:
+        stmt = stmt.where(Company.officer_id == filters.officer)
+    if filters.overdue:
+        stmt = stmt.where(Case.status == CaseStatus.OPEN, Case.next_due_on < today)
+    if filters.due_week:
+        week_end = today + timedelta(days=6 - today.weekday())
+        stmt = stmt.where(Case.status == CaseStatus.OPEN, Case.next_due_on >= today,
+                          Case.next_due_on <= week_end)
+    stmt = _narrower(stmt, filters)
+    order = {
+        "name": [Company.name],
+        "due": [Case.next_due_on.is_(None), Case.next_due_on, Company.name],
+        "missing": [(Company.workers_registered - Company.workers_estimated), Company.name],
+        "opened": [Case.opened_on.is_(None), Case.opened_on, Company.name],
+    }.get(filters.sort, [Company.name])
+    return stmt.order_by(*order, Company.id)
+
+
+def _narrower(stmt: Select, filters: CompanyFilters) -> Select:
+    """The dashboard's filters: branch, assignment, age of the case, rungs reached, outcomes."""
+    if filters.branch:
+        stmt = stmt.where(Company.branch_id == filters.branch)
+    if filters.open_case:
+        stmt = stmt.where(Case.id.is_not(None))
+    if filters.unassigned:
+        stmt = stmt.where(Company.officer_id.is_(None))
+    if filters.opened_from:
+        stmt = stmt.where(Case.opened_on >= filters.opened_from)
+    if filters.opened_to:
+        stmt = stmt.where(Case.opened_on <= filters.opened_to)
+    if filters.reached:  # by any case of the company (its copy of their rungs)
+        stmt = stmt.where(has_reached(filters.reached))
+    any_case = aliased(Case)  # any case of the company, not only the open one joined above
+    if filters.complied_after or filters.complied_from or filters.complied_to:
+        closed = select(any_case.company_id).where(any_case.status == CaseStatus.CLOSED,
+                                                   any_case.outcome == COMPLIANT)
+        if filters.complied_after:
+            closed = closed.where(_recorded(any_case.stage, filters.complied_after))
+        if filters.complied_from:
+            closed = closed.where(any_case.closed_on >= filters.complied_from)
+        if filters.complied_to:
+            closed = closed.where(any_case.closed_on <= filters.complied_to)
+        stmt = stmt.where(Company.id.in_(closed))
+    return stmt
+
+
+def list_companies(
+    user: User, filters: CompanyFilters, today: date
+) -> tuple[list[tuple[Company, Case | None]], int]:
+    """One page of the company list and the total number of matches."""
+    stmt = company_list_query(user, filters, today)
+    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
+    page_stmt = (stmt.options(joinedload(Company.officer))
+                 .limit(filters.per_page).offset((filters.page - 1) * filters.per_page))
+    rows = [(company, case) for company, case in db.session.execute(page_stmt).unique()]
+    return rows, total
+
+
+def distinct_values(user: User, column: Any) -> list[str]:
+    """The values of a company column (sector, kecamatan) among the companies the user reads."""
+    stmt = scoped(Company, user).with_only_columns(column).distinct().order_by(column)
+    return [value for value in db.session.scalars(stmt) if value]
+
+
+COMPANY_FIELDS = ("name", "nib", "npwp", "npp", "director_name", "address", "kelurahan",
+                  "kecamatan", "city", "postal_code", "phone", "email", "sector",
+                  "business_size", "risk_class", "workers_estimated", "workers_registered",
+                  "average_wage", "programs", "source", "officer_id", "notes")
+
+
+def normalise_nib(value: str | None) -> str | None:
+    """NIB as 13 digits, or None when empty; a ServiceError when it cannot be one."""
+    digits = digits_only(value)
+    if not digits:
+        return None
+    if len(digits) != 13:
+        raise ServiceError(_("An NIB has 13 digits (%(n)d given).", n=len(digits)), "nib")
+    return digits
+
+
+def normalise_npwp(value: str | None) -> str | None:
+    """NPWP as 15 or 16 digits whatever the punctuation, or None when empty."""
+    digits = digits_only(value)
+    if not digits:
+        return None
+    if len(digits) not in (15, 16):
+        raise ServiceError(_("An NPWP has 15 or 16 digits (%(n)d given).", n=len(digits)),
+                           "npwp")
+    return digits
+
+
+def npwp_variants(digits: str) -> list[str]:
+    """The forms one company's NPWP may be stored in: since 2024 a company's 16-digit NPWP is
+    its 15-digit NPWP with a leading 0, and lists carry either."""
+    if len(digits) == 15:
+        return [digits, "0" + digits]
+    if len(digits) == 16 and digits.startswith("0"):
+        return [digits, digits[1:]]
+    return [digits]
+
+
+def clean_values(values: dict[str, Any]) -> dict[str, Any]:
+    """Validate and normalise a company's fields; raise a ServiceError at the first problem."""
+    clean = {k: v for k, v in values.items() if k in COMPANY_FIELDS}
+    clean["name"] = " ".join(str(clean.get("name") or "").split())
+    if not clean["name"]:
+        raise ServiceError(_("Please enter the company's name."), "name")
+    clean["nib"] = normalise_nib(clean.get("nib"))
+    clean["npwp"] = normalise_npwp(clean.get("npwp"))
+    clean["npp"] = digits_only(clean.get("npp")) or None
+    if clean.get("business_size", BusinessSize.SMALL) not in BusinessSize.ALL:
+        raise ServiceError(_("Choose a business size."), "business_size")
+    for key in ("workers_estimated", "workers_registered", "average_wage"):
+        if int(clean.get(key) or 0) < 0:
+            raise ServiceError(_("The number cannot be negative."), key)
+    if not 1 <= int(clean.get("risk_class") or 1) <= 5:
+        raise ServiceError(_("The risk class is 1 to 5."), "risk_class")
+    programs = [p for p in Program.ALL if p in set(clean.get("programs") or [])]
+    clean["programs"] = ",".join(programs)
+    clean["name_key"] = name_key(clean["name"])
+    return clean
+
+
+@dataclass
+class Duplicate:
+    """A company that looks like the one being entered."""
+
+    reason: str
+    company: Company | None  # None when it is in a branch the user cannot see
+
+
+def likely_duplicates(user: User, clean: dict[str, Any],
+                      exclude_id: int | None = None) -> list[Duplicate]:
+    """Companies with the same NIB or NPWP (any branch) or the same name (the user's branches)."""
+    found: list[Duplicate] = []
+    for key, text in (("nib", "NIB"), ("npwp", "NPWP")):
+        if clean.get(key):
+            stmt = select(Company).where(
+                Company.npwp.in_(npwp_variants(clean[key])) if key == "npwp"
+                else Company.nib == clean[key])
+            if exclude_id:
+                stmt = stmt.where(Company.id != exclude_id)
+            for other in db.session.scalars(stmt.limit(3)):
+                visible = get_visible(Company, other.id, user)
+                found.append(Duplicate(_("same %(what)s", what=text), visible))
+    stmt = scoped(Company, user).where(Company.name_key == clean["name_key"])
+    if exclude_id:
+        stmt = stmt.where(Company.id != exclude_id)
+    known = {d.company.id for d in found if d.company}
+    for other in db.session.scalars(stmt.limit(3)):
+        if other.id not in known:
+            found.append(Duplicate(_("same name"), other))
+    return found
+
+
+def create_company(actor: User, branch_id: int, values: dict[str, Any]) -> Company:
+    """Create a company in the actor's branch from validated values."""
+    if not can_write(actor, branch_id):
+        raise ServiceError(_("Only officers and supervisors of this branch may change it."))
+    clean = clean_values(values)
+    company = Company(branch_id=branch_id, **clean)
+    db.session.add(company)
+    db.session.flush()
+    record(actor, "create", "company", company.id,
+           {k: v for k, v in clean.items() if v not in (None, "", 0)}, branch_id=branch_id)
+    return company
+
+
+def update_company(actor: User, company: Company, values: dict[str, Any]) -> dict:
+    """Change a company's fields; returns what changed."""
+    if not can_write(actor, company.branch_id):
+        raise ServiceError(_("Only officers and supervisors of this branch may change it."))
+    changes = diff(company, clean_values(values))
+    changes.pop("name_key", None)
+    if changes:
+        record(actor, "update", "company", company.id, changes, branch_id=company.branch_id)
+    return changes

@@ -1,0 +1,211 @@
+"""The company registry: list, detail, create and edit."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from outreach.cases.service import open_case_of
+from outreach.cases.timeline import audit_trail, company_timeline
+from outreach.companies import exports, service
+from outreach.companies.models import Company
+from outreach.companies.rules import assess
+from outreach.core import clock
+from outreach.core.access import can_write, get_visible_or_404, require_write, scoped, staff_only
+from outreach.core.errors import ServiceError
+from outreach.core.forms import CompanyForm, OpenCaseForm, SimpleForm, TransferForm
+from outreach.core.labels import choices
+from outreach.core.views import attach_error
+from outreach.extensions import db
+from outreach.ladder import rules as policy
+from outreach.org.models import Branch, Role, User
+
+bp = Blueprint("companies", __name__)
+
+MAX_PER_PAGE = 200
+
+
+def _int_arg(name: str, default: int | None, low: int = 1, high: int | None = None) -> int | None:
+    try:
+        value = int(request.args.get(name, ""))
+    except ValueError:
+        return default
+    value = max(value, low)
+    return min(value, high) if high else value
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def filters_from_request() -> service.CompanyFilters:
+    """The list's filters as given in the query string; bad values fall back to defaults."""
+    args = request.args
+    return service.CompanyFilters(
+        q=args.get("q", "").strip()[:100], category=args.get("category", ""),
+        stage=args.get("stage", ""), sector=args.get("sector", ""), size=args.get("size", ""),
+        kecamatan=args.get("kecamatan", ""), officer=_int_arg("officer", None),
+        overdue=args.get("overdue") == "1", due_week=args.get("due_week") == "1",
+        sort=args.get("sort", "name"), page=_int_arg("page", 1) or 1,
+        per_page=_int_arg("per_page", current_app.config["COMPANIES_PER_PAGE"],
+                          high=MAX_PER_PAGE) or 50,
+        branch=_int_arg("branch", None), open_case=args.get("open_case") == "1",
+        unassigned=args.get("unassigned") == "1", opened_from=_date_arg("opened_from"),
+        opened_to=_date_arg("opened_to"), reached=args.get("reached", "")[:30],
+        complied_after=args.get("complied_after", "")[:30],
+        complied_from=_date_arg("complied_from"), complied_to=_date_arg("complied_to"),
+    )
+
+
+def officers_for(user: User) -> list[User]:
+    """Officers and supervisors of the branches the user may read."""
+    stmt = (scoped(User, user).where(User.role.in_(Role.BRANCH_ROLES), User.active)
+            .order_by(User.name))
+    return list(db.session.scalars(stmt))
+
+
+@bp.route("/")
+def index():
+    """The company list with search, filters and pagination."""
+    filters = filters_from_request()
+    today = clock.today()
+    rows, total = service.list_companies(current_user, filters, today)
+    pages = max((total + filters.per_page - 1) // filters.per_page, 1)
+    if not rows and filters.page > pages:  # a page past the end shows the last page
+        filters.page = pages
+        rows, total = service.list_companies(current_user, filters, today)
+    return render_template(
+        "companies/list.html", rows=rows, total=total, pages=pages, filters=filters,
+        today=today, categories=choices("category"),
+        stages=[(service.NOT_RECORDED, _("Not started")), *choices("rung")],
+        sizes=choices("size"),
+        sectors=[(s, s) for s in service.distinct_values(current_user, Company.sector)],
+        kecamatans=[(k, k) for k in service.distinct_values(current_user, Company.kecamatan)],
+        officers=[(u.id, u.name) for u in officers_for(current_user)],
+        can_create=current_user.role in Role.BRANCH_ROLES,
+    )
+
+
+@bp.route("/export.csv", defaults={"fmt": "csv"})
+@bp.route("/export.xlsx", defaults={"fmt": "xlsx"})
+def export(fmt: str):
+    """Every company of the list's filters (not one page) as CSV or XLSX."""
+    filters = filters_from_request()
+    today = clock.today()
+    data = exports.company_export(current_user, filters, today, fmt)
+    return current_app.response_class(data, mimetype=exports.MIMETYPES[fmt], headers={
+        "Content-Disposition": f'attachment; filename="perusahaan-{today.isoformat()}.{fmt}"',
+        "Cache-Control": "private, no-store"})
+
+
+@bp.route("/<int:company_id>")
+def detail(company_id: int):
+    """One company: profile, compliance, the open case and its next step, the timeline."""
+    company = get_visible_or_404(Company, company_id)
+    today = clock.today()
+    case = open_case_of(company)
+    verdicts = policy.options(case, today) if case is not None else []
+    supervisor_view = current_user.role in (Role.SUPERVISOR, Role.REGIONAL, Role.ADMIN)
+    return render_template(
+        "companies/detail.html", company=company, case=case, today=today,
+        compliance=assess(company, today), verdicts=verdicts,
+        timeline=company_timeline(company),
+        audit=audit_trail(company) if supervisor_view else None,
+        writable=can_write(current_user, company.branch_id),
+        open_form=OpenCaseForm(), simple_form=SimpleForm(), transfer_form=_transfer_form(company),
+        closed_cases=[c for c in company.cases if c is not case],
+    )
+
+
+def _transfer_form(company: Company) -> TransferForm | None:
+    if current_user.role != Role.SUPERVISOR or current_user.branch_id != company.branch_id:
+        return None
+    form = TransferForm()
+    others = db.session.scalars(db.select(Branch).where(Branch.id != company.branch_id,
+                                                         Branch.active).order_by(Branch.name))
+    form.branch.choices = [(b.id, f"{b.code} – {b.name}") for b in others]
+    return form
+
+
+def _officer_choices(branch_id: int) -> list[tuple[int, str]]:
+    stmt = (db.select(User).where(User.branch_id == branch_id, User.active,
+                                  User.role.in_(Role.BRANCH_ROLES)).order_by(User.name))
+    return [(0, "–")] + [(u.id, u.name) for u in db.session.scalars(stmt)]
+
+
+def _values(form: CompanyForm) -> dict:
+    values = {name: field.data for name, field in form._fields.items()
+              if name in service.COMPANY_FIELDS}
+    values["officer_id"] = values.get("officer_id") or None
+    return values
+
+
+def _save(form: CompanyForm, company: Company | None):
+    """Validate, warn about likely duplicates once, then create or update."""
+    values = _values(form)
+    try:
+        clean = service.clean_values(values)
+        duplicates = service.likely_duplicates(current_user, clean,
+                                               exclude_id=company.id if company else None)
+        if duplicates and form.confirm_duplicate.data != "1":
+            form.confirm_duplicate.data = "1"
+            return None, duplicates
+        if company is None:
+            company = service.create_company(current_user, current_user.branch_id, values)
+        else:
+            service.update_company(current_user, company, values)
+    except ServiceError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return None, []
+    db.session.commit()
+    return company, []
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@staff_only
+def create():
+    """Enter a company by hand."""
+    if current_user.role not in Role.BRANCH_ROLES:
+        return render_template("errors/error.html", code=403,
+                               message=_("Only officers and supervisors enter companies.")), 403
+    form = CompanyForm()
+    form.officer_id.choices = _officer_choices(current_user.branch_id)
+    if request.method == "GET":
+        form.officer_id.data = current_user.id if current_user.role == Role.OFFICER else 0
+        form.city.data = current_user.branch.city
+    duplicates = []
+    if form.validate_on_submit():
+        company, duplicates = _save(form, None)
+        if company is not None:
+            flash(_("Company saved."), "success")
+            return redirect(url_for("companies.detail", company_id=company.id))
+    return render_template("companies/form.html", form=form, company=None,
+                           duplicates=duplicates)
+
+
+@bp.route("/<int:company_id>/edit", methods=["GET", "POST"])
+@staff_only
+def edit(company_id: int):
+    """Edit a company's profile."""
+    company = get_visible_or_404(Company, company_id)
+    require_write(company.branch_id)
+    form = CompanyForm(obj=company)
+    form.officer_id.choices = _officer_choices(company.branch_id)
+    if request.method == "GET":
+        form.programs.data = company.program_list
+        form.officer_id.data = company.officer_id or 0
+    duplicates = []
+    if form.validate_on_submit():
+        saved, duplicates = _save(form, company)
+        if saved is not None:
+            flash(_("Company saved."), "success")
+            return redirect(url_for("companies.detail", company_id=company.id))
+    return render_template("companies/form.html", form=form, company=company,
+                           duplicates=duplicates)

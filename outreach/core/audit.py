@@ -1,0 +1,71 @@
+"""The audit trail: who changed what, when, from what to what."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from outreach.core.db import utcnow
+from outreach.extensions import db
+from outreach.org.models import User
+
+
+class AuditEvent(db.Model):
+    """One recorded change."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index("ix_audit_events_entity", "entity_type", "entity_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"), index=True)
+    #: "company", "case", "step", "letter", "user", "branch" …
+    entity_type: Mapped[str] = mapped_column(String(30))
+    entity_id: Mapped[int | None]
+    #: what happened, e.g. "create", "update", "step.logged"
+    action: Mapped[str] = mapped_column(String(40))
+    #: {"field": [before, after]} for updates; the new values for creations
+    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date | datetime):
+        return value.isoformat()
+    return value
+
+
+def record(
+    user: User | None,
+    action: str,
+    entity_type: str,
+    entity_id: int | None,
+    changes: dict[str, Any] | None = None,
+    branch_id: int | None = None,
+) -> AuditEvent:
+    """Add an audit event for a change made by `user`."""
+    event = AuditEvent(
+        user_id=user.id if user is not None else None,
+        branch_id=branch_id,
+        entity_type=entity_type,
+        entity_id=entity_id,
+        action=action,
+        changes={key: _plain(value) if not isinstance(value, list | tuple) else
+                 [_plain(v) for v in value] for key, value in (changes or {}).items()},
+    )
+    db.session.add(event)
+    return event
+
+
+def diff(record_obj: Any, new_values: dict[str, Any]) -> dict[str, list[Any]]:
+    """Apply `new_values` to the object and return {field: [before, after]} for what changed."""
+    changes: dict[str, list[Any]] = {}
+    for key, value in new_values.items():
+        before = getattr(record_obj, key)
+        if before != value:
+            changes[key] = [before, value]
+            setattr(record_obj, key, value)
+    return changes

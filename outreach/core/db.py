@@ -1,0 +1,41 @@
+"""Column helpers shared by the models."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import ARRAY, ColumnElement, DateTime, any_, bindparam, func, literal_column, select
+from sqlalchemy.orm import Mapped, mapped_column
+
+from outreach.extensions import db
+
+
+def utcnow() -> datetime:
+    """The current moment in UTC, timezone-aware."""
+    return datetime.now(UTC)
+
+
+class TimestampMixin:
+    """Created and updated timestamps, kept in UTC."""
+
+    #: when the row was created
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    #: when the row last changed
+    updated_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+
+def among(column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
+    """`column IN (values)` for a list of any length (ids, identifiers), bound as one value (an
+    array on PostgreSQL, a JSON array on SQLite) instead of a parameter per value: SQLite
+    limits the parameters of a statement, and turning tens of thousands of them into SQL
+    costs seconds."""
+    values = list(values)
+    if db.engine.dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
+    return column.in_(select(literal_column("value"))
+                      .select_from(func.json_each(json.dumps(values))))

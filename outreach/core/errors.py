@@ -1,0 +1,81 @@
+"""Services: the rules of the product as plain functions.
+
+They take explicit arguments (the acting user, today's date), flush but never commit, and
+write an audit event; views, the CLI and the scheduler call them.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, current_app, g, render_template
+from flask_babel import gettext as _
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException
+
+from outreach.extensions import db, login_manager
+
+
+class ServiceError(Exception):
+    """A request the rules refuse; `field` names the form field the message belongs to."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+MESSAGES = {
+    400: lambda: _("The request could not be understood."),
+    403: lambda: _("You do not have access to this page."),
+    404: lambda: _("The page or record you asked for does not exist, or is not in your branch."),
+    405: lambda: _("This page cannot be used this way."),
+    413: lambda: _("The file is too large."),
+    429: lambda: _("Too many requests. Please wait a moment and try again."),
+    500: lambda: _("Something went wrong on our side. It has been logged."),
+    503: lambda: _("The database is not reachable right now. Please try again in a minute."),
+}
+
+
+def render_error(code: int, message: str | None = None):
+    """The error page for an HTTP status."""
+    text = message or MESSAGES.get(code, MESSAGES[500])()
+    return render_template("errors/error.html", code=code, message=text), code
+
+
+def handle_http(error: HTTPException):
+    """Known HTTP errors; a rate limit shows its own message."""
+    message = error.description if error.code == 429 else None
+    return render_error(error.code or 500, message)
+
+
+def handle_csrf(error: CSRFError):
+    """A form without a valid CSRF token."""
+    return render_error(400, _("The form has expired or was not sent from this site. "
+                               "Please go back, reload the page and try again."))
+
+
+def handle_database_down(error: OperationalError):
+    """The database went away: a calm page that needs nothing from it.
+
+    The page is rendered for an anonymous visitor, so that the layout does not try to load the
+    signed-in user from the database that just failed.
+    """
+    current_app.logger.error("database unreachable: %s", str(error).splitlines()[0])
+    db.session.rollback()
+    g._login_user = login_manager.anonymous_user()
+    return render_error(503)
+
+
+def handle_unexpected(error: Exception):
+    """Anything else: log it and show a calm page."""
+    db.session.rollback()
+    return render_error(500)
+
+
+def init_app(app: Flask) -> None:
+    """Register the handlers."""
+    app.register_error_handler(CSRFError, handle_csrf)
+    app.register_error_handler(HTTPException, handle_http)
+    app.register_error_handler(OperationalError, handle_database_down)
+    # Called for unhandled exceptions unless they propagate (debug and testing).
+    app.register_error_handler(500, handle_unexpected)

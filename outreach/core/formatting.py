@@ -1,0 +1,84 @@
+"""How dates, money and codes are shown: the Indonesian way first."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from babel.dates import format_date as babel_format_date
+from babel.numbers import format_decimal
+from flask import Flask
+from flask_babel import get_locale
+
+from outreach.core.labels import label
+
+
+def _locale() -> str:
+    return str(get_locale() or "id")
+
+
+def long_date(value: date | datetime | None) -> str:
+    """A date as "17 Januari 2022"."""
+    if value is None:
+        return "–"
+    if isinstance(value, datetime):
+        value = value.date()
+    return babel_format_date(value, "d MMMM y", locale=_locale())
+
+
+def weekday_date(value: date | None) -> str:
+    """A date with its weekday, as "Senin, 17 Januari 2022"."""
+    if value is None:
+        return "–"
+    return babel_format_date(value, "EEEE, d MMMM y", locale=_locale())
+
+
+def rupiah(amount: int | float | None) -> str:
+    """Rupiah without decimals, as "Rp1.234.567"."""
+    if amount is None:
+        return "–"
+    sign = "-" if amount < 0 else ""
+    return f"{sign}Rp{format_decimal(abs(round(amount)), locale=_locale())}"
+
+
+def number(value: int | float | None) -> str:
+    """A whole number with the locale's grouping, as "1.234"."""
+    if value is None:
+        return "–"
+    return format_decimal(value, locale=_locale())
+
+
+def format_npwp(digits: str | None) -> str:
+    """NPWP digits shown as 01.234.567.8-901.000 (15 digits) or grouped by four (16)."""
+    if not digits:
+        return ""
+    if len(digits) == 15:
+        d = digits
+        return f"{d[0:2]}.{d[2:5]}.{d[5:8]}.{d[8]}-{d[9:12]}.{d[12:15]}"
+    return " ".join(digits[i : i + 4] for i in range(0, len(digits), 4))
+
+
+def init_app(app: Flask) -> None:
+    """Register the filters."""
+    app.add_template_filter(long_date)
+    app.add_template_filter(weekday_date)
+    app.add_template_filter(rupiah)
+    app.add_template_filter(number)
+    app.add_template_filter(format_npwp, "npwp")
+    app.add_template_filter(label)
+    app.add_template_global(lambda: _locale(), "current_locale")
+    app.add_template_global(nav_task_count)
+
+
+def nav_task_count() -> int:
+    """The number on the "My tasks" badge of the signed-in officer or supervisor: the tasks due
+    and the cases to verify and close, as the task page lists them."""
+    from flask_login import current_user
+
+    from outreach.core import clock
+    from outreach.imports.service import open_suggestion_count
+    from outreach.org.models import Role
+    from outreach.tasks.service import task_count
+
+    if not current_user.is_authenticated or current_user.role not in Role.BRANCH_ROLES:
+        return 0
+    return task_count(current_user, clock.today()) + open_suggestion_count(current_user)

@@ -1,0 +1,458 @@
+"""Importing company lists: upload, map the columns, preview, confirm; `flask companies import`."""
+
+from __future__ import annotations
+
+import getpass
+import io
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask.cli import AppGroup
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import SelectField
+
+from outreach.companies.models import Company, Source
+from outreach.core import clock
+from outreach.core.access import get_visible_or_404, require_write, scoped
+from outreach.core.errors import ServiceError
+from outreach.core.forms import SimpleForm
+from outreach.core.labels import label
+from outreach.core.views import attach_error
+from outreach.extensions import db
+from outreach.imports import service
+from outreach.imports.models import CloseSuggestion, CompanyImport, ImportStatus
+from outreach.org import service as org
+from outreach.org.models import Role
+
+bp = Blueprint("imports", __name__)
+
+#: rows of each kind shown on a page before "show all"
+ROWS_SHOWN = 200
+
+
+class UploadForm(FlaskForm):
+    """The file to import and where it comes from."""
+
+    file = FileField(_l("File (CSV or XLSX)"),
+                     description=_l("Separators ; or , · UTF-8 or Windows-1252 · headers in "
+                                    "Indonesian or English."))
+    source = SelectField(_l("Where the list comes from"), default=Source.BPJS)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.source.choices = [(code, label(code, "source")) for code in service.SOURCES]
+
+
+@bp.before_request
+def importers_only():
+    """Importing is for officers and supervisors, into their own branch."""
+    if request.endpoint == "imports.sources":
+        return None
+    if current_user.is_authenticated and current_user.role not in Role.BRANCH_ROLES:
+        abort(403)
+    return None
+
+
+@bp.app_template_global("verify_close_suggestions")
+def verify_close_suggestions() -> list[CloseSuggestion]:
+    """The signed-in user's cases to verify and close (the tasks page shows them)."""
+    if not current_user.is_authenticated:
+        return []
+    return service.open_suggestions(current_user)
+
+
+@bp.context_processor
+def import_labels() -> dict[str, Any]:
+    """Words for an import's status and for what matched a row, for the import pages."""
+    return {
+        "status_labels": {
+            ImportStatus.UPLOADED: _("Columns to check"),
+            ImportStatus.PREVIEWED: _("Not imported yet"),
+            ImportStatus.RUNNING: _("Running"),
+            ImportStatus.DONE: _("Imported"),
+            ImportStatus.DISCARDED: _("Discarded"),
+        },
+        "match_labels": {"nib": _("NIB"), "npwp": _("NPWP"), "npp": _("NPP"),
+                         "name": _("name and address"), "confirmed": _("your confirmation")},
+        "max_size": service.human_size(current_app.config["IMPORT_MAX_BYTES"]),
+    }
+
+
+def _import(import_id: int) -> CompanyImport:
+    return db.first_or_404(scoped(CompanyImport, current_user)
+                           .where(CompanyImport.id == import_id))
+
+
+@bp.route("/", methods=["GET", "POST"])
+def index():
+    """Upload a list, and the branch's import history."""
+    form = UploadForm()
+    if form.validate_on_submit():
+        upload = form.file.data
+        if not upload or not getattr(upload, "filename", ""):
+            form.file.errors = [*form.file.errors, _("Choose a file.")]
+        else:
+            limit = current_app.config["IMPORT_MAX_BYTES"]
+            try:
+                company_import, _sheet = service.new_import(
+                    current_user, current_user.branch, filename=upload.filename,
+                    data=upload.read(limit + 1), source=form.source.data, max_bytes=limit)
+            except ServiceError as error:
+                db.session.rollback()
+                attach_error(form, error)
+            else:
+                db.session.commit()
+                return redirect(url_for("imports.map_columns", import_id=company_import.id))
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template("imports/index.html", form=form,
+                           imports=service.history(current_user)), status
+
+
+@bp.route("/<int:import_id>/map", methods=["GET", "POST"])
+def map_columns(import_id: int):
+    """Say which field each column holds; then the dry run."""
+    company_import = _import(import_id)
+    if company_import.status not in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED):
+        return redirect(url_for("imports.detail", import_id=import_id))
+    require_write(company_import.branch_id)
+    sheet = service.sheet_of(company_import)
+    form = SimpleForm()
+    mapping = company_import.mapping
+    error = None
+    if form.validate_on_submit():
+        mapping = [request.form.get(f"column-{i}", "") for i in range(len(sheet.headers))]
+        try:
+            service.set_mapping(current_user, company_import, mapping)
+        except ServiceError as refusal:
+            db.session.rollback()
+            error = refusal.message
+        else:
+            db.session.commit()
+            return _dry_run(company_import)
+    columns = []
+    for column, header in enumerate(sheet.headers):
+        samples = [service.cell_text(cells[column]) for _number, cells in sheet.rows
+                   if column < len(cells) and not service.is_blank(cells[column])][:3]
+        columns.append({"index": column, "header": header, "samples": samples,
+                        "field": mapping[column] if column < len(mapping) else ""})
+    return render_template("imports/map.html", company_import=company_import, sheet=sheet,
+                           columns=columns, fields=service.FIELD_LABELS, form=form,
+                           error=error), 400 if error else 200
+
+
+def _dry_run(company_import: CompanyImport):
+    import_id = company_import.id
+    try:
+        service.preview(current_user, company_import, clock.today(),
+                        progress=service.progress_recorder(import_id))
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("imports.map_columns", import_id=import_id))
+    db.session.commit()
+    return redirect(url_for("imports.preview", import_id=import_id))
+
+
+def _rows_by_action(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:
+    groups: dict[str, list[dict[str, Any]]] = {
+        key: [] for key in ("rejected", "review", "created", "updated", "unchanged")}
+    for row in report.get("rows", []):
+        groups.setdefault(row["action"], []).append(row)
+    return groups
+
+
+def _page_data(company_import: CompanyImport) -> dict[str, Any]:
+    report = company_import.report or {}
+    rows = report.get("rows", [])
+    return {
+        "company_import": company_import,
+        "counts": company_import.counts or {},
+        "groups": _rows_by_action(report),
+        "conflicts": [r for r in rows if r.get("conflicts")],
+        "verify": [r for r in rows if r.get("verify_close")],
+        "show_all": request.args.get("all") == "1",
+        "limit": ROWS_SHOWN,
+        "fields": service.FIELD_LABELS,
+    }
+
+
+@bp.route("/<int:import_id>/preview")
+def preview(import_id: int):
+    """The dry run: what would be created, updated, left unchanged, rejected, or reviewed."""
+    company_import = _import(import_id)
+    if company_import.status in (ImportStatus.DONE, ImportStatus.DISCARDED):
+        return redirect(url_for("imports.detail", import_id=import_id))
+    if company_import.status == ImportStatus.UPLOADED:
+        return redirect(url_for("imports.map_columns", import_id=import_id))
+    previous = service.last_import_of(company_import.branch_id, company_import.sha256)
+    return render_template("imports/preview.html", form=SimpleForm(), previous=previous,
+                           **_page_data(company_import))
+
+
+@bp.route("/<int:import_id>/confirm", methods=["POST"])
+def confirm(import_id: int):
+    """The real run: everything or nothing (or the valid rows, when the user chose so)."""
+    company_import = _import(import_id)
+    require_write(company_import.branch_id)
+    SimpleForm().validate_on_submit()
+    if company_import.status == ImportStatus.DONE:
+        flash(_("This file has already been imported."), "info")
+        return redirect(url_for("imports.detail", import_id=import_id))
+    if company_import.status in (ImportStatus.UPLOADED, ImportStatus.DISCARDED):
+        return redirect(url_for("imports.map_columns", import_id=import_id))
+    decisions = {int(key[9:]): value for key, value in request.form.items()
+                 if key.startswith("decision-") and key[9:].isdigit()}
+    overwrite = request.form.getlist("overwrite")
+    valid_rows_only = request.form.get("valid_rows_only") == "1"
+    if not service.claim(company_import, clock.now()):
+        flash(_("This import is already running."), "error")
+        return redirect(url_for("imports.preview", import_id=import_id))
+    try:
+        counts = service.confirm(current_user, company_import, clock.today(),
+                                 decisions=decisions, overwrite=overwrite,
+                                 valid_rows_only=valid_rows_only,
+                                 progress=service.progress_recorder(import_id))
+    except ServiceError as error:
+        db.session.rollback()
+        service.release(import_id)
+        flash(error.message, "error")
+        return redirect(url_for("imports.preview", import_id=import_id))
+    except Exception:
+        db.session.rollback()
+        service.release(import_id)
+        raise
+    db.session.commit()
+    flash(_("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
+            "%(rejected)d rejected, %(review)d left for review.", **counts), "success")
+    return redirect(url_for("imports.detail", import_id=import_id))
+
+
+@bp.route("/<int:import_id>/status")
+def status(import_id: int):
+    """How far a running import or dry run has got (polled by imports.js)."""
+    company_import = _import(import_id)
+    total = company_import.rows_total or 0
+    done = min(company_import.rows_done or 0, total)
+    return jsonify(status=company_import.status, rows_done=done, rows_total=total,
+                   percent=int(100 * done / total) if total else 0)
+
+
+@bp.route("/<int:import_id>")
+def detail(import_id: int):
+    """One import of the history: who, when, which file, and what each row did."""
+    company_import = _import(import_id)
+    if company_import.status in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED):
+        return redirect(url_for("imports.preview" if company_import.status
+                                == ImportStatus.PREVIEWED else "imports.map_columns",
+                                import_id=import_id))
+    return render_template("imports/detail.html", form=SimpleForm(),
+                           **_page_data(company_import))
+
+
+@bp.route("/<int:import_id>/file")
+def download(import_id: int):
+    """The file as it was imported."""
+    company_import = _import(import_id)
+    if not company_import.data:
+        abort(404)
+    return send_file(io.BytesIO(company_import.data), as_attachment=True,
+                     download_name=company_import.filename,
+                     mimetype="application/octet-stream")
+
+
+@bp.route("/<int:import_id>/discard", methods=["POST"])
+def discard(import_id: int):
+    """Give up an import before the real run."""
+    company_import = _import(import_id)
+    SimpleForm().validate_on_submit()
+    try:
+        service.discard(current_user, company_import)
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The import was discarded; nothing was imported."), "success")
+    return redirect(url_for("imports.index"))
+
+
+@bp.route("/companies/<int:company_id>/sources")
+def sources(company_id: int):
+    """What each list said about a company, next to the values it has now."""
+    company = get_visible_or_404(Company, company_id)
+    said = service.sources_of(company)
+    fields = [f for f in service.FIELDS if f in said]
+    current = {f: getattr(company, f) for f in fields if f in service.COMPANY_FIELDS}
+    return render_template("imports/sources.html", company=company, said=said, fields=fields,
+                           current=current, labels=service.FIELD_LABELS,
+                           sources=service.SOURCES)
+
+
+@bp.route("/suggestions/<int:suggestion_id>/dismiss", methods=["POST"])
+def dismiss(suggestion_id: int):
+    """Take a case off the verify-and-close list."""
+    suggestion = db.first_or_404(scoped(CloseSuggestion, current_user)
+                                 .where(CloseSuggestion.id == suggestion_id))
+    SimpleForm().validate_on_submit()
+    try:
+        service.dismiss_suggestion(current_user, suggestion, clock.now())
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Taken off the list."), "success")
+    return redirect(url_for("tasks.index"))
+
+
+# --- the command line ---------------------------------------------------------------------------
+
+companies_cli = AppGroup("companies", help="Company lists.")
+
+COUNT_KEYS = ("created", "updated", "unchanged", "rejected", "review")
+
+
+def _operator() -> str:
+    try:
+        return f"{getpass.getuser()} (command line)"
+    except (KeyError, OSError):
+        return "command line"
+
+
+def _describe(row: dict[str, Any]) -> str:
+    """One line of the report for a row."""
+    text = f"row {row['row']}: {row['action']} {row['name']}"
+    if row.get("same_as"):
+        text += f" (same company as row {row['same_as']})"
+    if row["errors"]:
+        text += " — " + "; ".join(f"{e['field']}: {e['message']}" for e in row["errors"])
+    if row["action"] == "updated" and row["changes"]:
+        text += " — " + "; ".join(f"{c['field']}: {c['before'] or '–'} → {c['after']}"
+                                  for c in row["changes"])
+    if row["candidates"]:
+        text += " — looks like " + ", ".join(f"{c['name']} (#{c['company_id']}, {c['score']}%)"
+                                             for c in row["candidates"])
+    for conflict in row["conflicts"]:
+        text += (f" — kept {conflict['field']} entered by hand: {conflict['current']} "
+                 f"(list: {conflict['incoming']})")
+    if row.get("verify_close"):
+        text += " — case to verify and close"
+    return text
+
+
+def _progress_printer() -> service.Progress:
+    shown = {"step": -1}
+
+    def show(done: int, total: int) -> None:
+        step = int(10 * done / total) if total else 10
+        if step > shown["step"]:
+            shown["step"] = step
+            click.echo(f"processing rows: {step * 10}%", err=True)
+
+    return show
+
+
+@companies_cli.command("import")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--branch", "branch_code", default=None,
+              help="Branch code, e.g. KC-PKL (needed when there is more than one branch).")
+@click.option("--source", type=click.Choice(service.SOURCES), default=Source.BPJS,
+              show_default=True, help="Where the list comes from.")
+@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@click.option("--valid-rows", is_flag=True,
+              help="Import the valid rows even when some rows are rejected.")
+def import_command(path: Path, branch_code: str | None, source: str, dry_run: bool,
+                   as_json: bool, valid_rows: bool) -> None:
+    """Import a company list (CSV or XLSX) into a branch.
+
+    Exit code 0 when no row was rejected, 1 when rows were rejected, 2 when the file itself
+    cannot be used. Progress goes to stderr; with --json stdout has only the result.
+    """
+
+    def finish(counts: dict[str, int], errors: list[dict[str, Any]], code: int,
+               rows: list[dict[str, Any]] | None = None, note: str = "") -> None:
+        if as_json:
+            click.echo(json.dumps({**{k: counts.get(k, 0) for k in COUNT_KEYS},
+                                   "errors": errors}, ensure_ascii=False))
+        else:
+            for row in rows or []:
+                click.echo(_describe(row))
+            click.echo(", ".join(f"{key}: {counts.get(key, 0)}" for key in COUNT_KEYS))
+        if note:
+            click.echo(note, err=True)
+        db.session.rollback()
+        sys.exit(code)
+
+    def unusable(message: str, field: str | None = None) -> None:
+        click.echo(f"Error: {message}", err=True)
+        finish({}, [{"row": None, "field": field, "message": message}], 2)
+
+    branch = org.find_branch(branch_code) if branch_code else None
+    if branch_code and branch is None:
+        unusable(f"unknown branch {branch_code!r}", "branch")
+    if branch is None:
+        from outreach.org.models import Branch
+
+        branches = list(db.session.scalars(db.select(Branch).order_by(Branch.code)))
+        if len(branches) != 1:
+            unusable("--branch is needed: " + (", ".join(b.code for b in branches)
+                                               or "there is no branch yet"), "branch")
+        branch = branches[0]
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        unusable(f"cannot read {path}: {error.strerror or error}", "file")
+    limit = current_app.config["IMPORT_MAX_BYTES"]
+    try:
+        sheet = service.read_sheet(data, limit)
+    except service.FileProblem as problem:
+        unusable(problem.message, "file")
+    mapping = service.auto_mapping(sheet.headers, source)
+    today = clock.today()
+    plan = service.plan_import(None, branch.id, sheet, mapping, source, today,
+                               progress=_progress_printer())
+    counts, errors = plan.counts(), plan.errors()
+    rows = plan.report()["rows"]
+    code = 1 if counts["rejected"] else 0
+    note = ""
+    if plan.previous is not None:
+        note = (f"This file was imported into {branch.code} before (import "
+                f"#{plan.previous.id}); rows it already brought in are unchanged.\n")
+    if dry_run:
+        finish(counts, errors, code, rows, note + "Dry run: nothing was written.")
+    if counts["rejected"] and not valid_rows:
+        nothing = {"unchanged": len(plan.rows) - counts["rejected"],
+                   "rejected": counts["rejected"]}
+        finish(nothing, errors, 1, [r for r in rows if r["action"] == "rejected"],
+               note + f"{counts['rejected']} rows are rejected: nothing was imported. Correct "
+               "them, or run again with --valid-rows to import the other rows.")
+    click.echo("saving…", err=True)
+    company_import, _sheet = service.new_import(
+        None, branch, filename=path.name, data=data, source=source, max_bytes=limit,
+        via="cli", actor_name=_operator(), sheet=sheet)
+    company_import.mapping = mapping
+    company_import.started_at = clock.now()
+    counts = service.apply_plan(None, company_import, plan, today, valid_rows_only=valid_rows)
+    db.session.commit()
+    finish(counts, errors, code, company_import.report["rows"],
+           note + f"Import #{company_import.id} saved.")

@@ -1,0 +1,48 @@
+"""Cases of non-compliance, the steps taken on them, their proof, and the ladder of steps."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    ForeignKey,
+    String,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from outreach.extensions import db
+
+if TYPE_CHECKING:
+    pass
+
+
+class LadderRung(db.Model):
+    """One rung of the escalation ladder; rows without a branch are the default ladder."""
+
+    __tablename__ = "ladder_rungs"
+    __table_args__ = (UniqueConstraint("branch_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"), index=True)
+    code: Mapped[str] = mapped_column(String(30))
+    position: Mapped[int]
+    #: rung codes that must have been taken before this one, comma-separated
+    requires: Mapped[str] = mapped_column(String(200), default="")
+    #: prerequisite letters must be marked delivered
+    requires_delivery: Mapped[bool] = mapped_column(default=False)
+    #: prerequisites' response windows must have elapsed
+    requires_window: Mapped[bool] = mapped_column(default=False)
+    #: response window in working days after this step, if any
+    window_days: Mapped[int | None]
+    #: how many times the rung may be taken on one case
+    max_count: Mapped[int] = mapped_column(default=1)
+    needs_approval: Mapped[bool] = mapped_column(default=False)
+    #: this step is a letter sent to the company (has a delivery state)
+    is_letter: Mapped[bool] = mapped_column(default=False)
+    #: letter template code the rung issues
+    template_code: Mapped[str] = mapped_column(String(40), default="")
+    active: Mapped[bool] = mapped_column(default=True)
+    #: offered but never expected next (a summons or joint visit, when the branch sees fit)
+    optional: Mapped[bool] = mapped_column(default=False, server_default=false())

@@ -1,0 +1,208 @@
+"""The escalation ladder as data, and what it allows next on a case.
+
+The default ladder (rows of `ladder_rungs` without a branch) follows UU 24/2011 and
+PP 86/2013 as practised by branches: notification letters, visits, a summons or joint visit,
+two written warnings ten working days apart, a fine, then (with a supervisor's approval) a
+TMP2T recommendation and a legal referral. A branch may override any rung by code.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from flask_babel import gettext as _
+from sqlalchemy import or_, select
+
+from outreach.calendar.rules import WorkingCalendar
+from outreach.cases.models import Approval, Case, CaseStatus, Delivery, Step
+from outreach.core.labels import label
+from outreach.extensions import db
+from outreach.ladder.models import LadderRung
+
+#: how many working days a new case has before its first letter is due
+FIRST_STEP_DAYS = 5
+
+
+@dataclass(frozen=True)
+class Rung:
+    """One rung as the rules see it."""
+
+    code: str
+    position: int
+    requires: tuple[str, ...] = ()
+    requires_delivery: bool = False
+    requires_window: bool = False
+    window_days: int | None = None
+    max_count: int = 1
+    needs_approval: bool = False
+    is_letter: bool = False
+    template_code: str = ""
+    optional: bool = False
+
+    @property
+    def name(self) -> str:
+        """The rung's name in the user's language."""
+        return label(self.code, "rung")
+
+    @classmethod
+    def from_row(cls, row: LadderRung) -> Rung:
+        return cls(
+            code=row.code, position=row.position,
+            requires=tuple(c for c in row.requires.split(",") if c),
+            requires_delivery=row.requires_delivery, requires_window=row.requires_window,
+            window_days=row.window_days, max_count=row.max_count,
+            needs_approval=row.needs_approval, is_letter=row.is_letter,
+            template_code=row.template_code, optional=row.optional,
+        )
+
+
+def ladder_rows(branch_id: int | None) -> list[LadderRung]:
+    """The default rungs with the branch's overrides (switched-off ones too), by position."""
+    rows = db.session.scalars(select(LadderRung).where(
+        or_(LadderRung.branch_id.is_(None), LadderRung.branch_id == branch_id)))
+    chosen: dict[str, LadderRung] = {}
+    for row in rows:
+        if row.code not in chosen or row.branch_id is not None:
+            chosen[row.code] = row
+    return sorted(chosen.values(), key=lambda r: (r.position, r.code))
+
+
+def ladder_for(branch_id: int | None) -> list[Rung]:
+    """The branch's ladder in force: the rungs it uses, by position."""
+    return [Rung.from_row(row) for row in ladder_rows(branch_id) if row.active]
+
+
+def counting_steps(steps: Sequence[Step]) -> list[Step]:
+    """Steps that count on the ladder: not sent back by a supervisor, not returned undelivered.
+
+    Anything with a step's attributes will do (the morning sweep passes light rows).
+    """
+    return [s for s in steps
+            if s.approval_status != Approval.RETURNED and s.delivery_status != Delivery.RETURNED]
+
+
+def effective_steps(steps: Sequence[Step]) -> list[Step]:
+    """Counting steps that are in force (approved where approval is needed)."""
+    return [s for s in counting_steps(steps) if s.approval_status != Approval.REQUESTED]
+
+
+def reached_codes(steps: Sequence[Step]) -> str:
+    """Codes of the rungs with a step in force, sorted and comma-separated (`Case.reached`)."""
+    return ",".join(sorted({s.kind for s in effective_steps(steps)}))
+
+
+@dataclass
+class Verdict:
+    """Whether a rung may be taken on a case today, and why not."""
+
+    rung: Rung
+    reasons: list[str] = field(default_factory=list)
+
+    @property
+    def allowed(self) -> bool:
+        return not self.reasons
+
+
+def _latest(steps: list[Step], code: str) -> Step | None:
+    matching = [s for s in steps if s.kind == code]
+    return max(matching, key=lambda s: (s.occurred_on, s.id or 0)) if matching else None
+
+
+def judge(case: Case, rung: Rung, ladder: dict[str, Rung], calendar: WorkingCalendar,
+          today: date, steps: Sequence[Step] | None = None) -> Verdict:
+    """Decide whether `rung` may be taken on `case` on `today` (given its steps)."""
+    verdict = Verdict(rung)
+    if case.status != CaseStatus.OPEN:
+        verdict.reasons.append(_("The case is not open."))
+        return verdict
+    counting = counting_steps(case.steps if steps is None else steps)
+    taken = sum(1 for s in counting if s.kind == rung.code)
+    if rung.max_count and taken >= rung.max_count:
+        verdict.reasons.append(_("%(rung)s has already been taken %(n)d time(s); at most %(max)d.",
+                                 rung=rung.name, n=taken, max=rung.max_count))
+    if any(s.kind == rung.code and s.approval_status == Approval.REQUESTED for s in counting):
+        verdict.reasons.append(_("%(rung)s is waiting for a supervisor's approval.",
+                                 rung=rung.name))
+    in_force = [s for s in counting if s.approval_status != Approval.REQUESTED]
+    for code in rung.requires:
+        prerequisite = ladder.get(code)
+        if prerequisite is None:  # the branch switched that rung off
+            continue
+        verdict.reasons.extend(_prerequisite_problems(rung, prerequisite, in_force, counting,
+                                                      calendar, today))
+    return verdict
+
+
+def _prerequisite_problems(rung: Rung, prerequisite: Rung, in_force: list[Step],
+                           counting: list[Step], calendar: WorkingCalendar,
+                           today: date) -> list[str]:
+    step = _latest(in_force, prerequisite.code)
+    if step is None:
+        if _latest(counting, prerequisite.code) is not None:
+            return [_("%(rung)s needs %(prereq)s approved by a supervisor.",
+                      rung=rung.name, prereq=prerequisite.name)]
+        return [_("%(rung)s needs %(prereq)s first.", rung=rung.name, prereq=prerequisite.name)]
+    needs_delivery = rung.requires_delivery and prerequisite.is_letter
+    delivered = step.delivery_status == Delivery.DELIVERED
+    window = prerequisite.window_days if rung.requires_window else None
+    window_open = window is not None and step.due_on is not None and today <= step.due_on
+    if needs_delivery and not delivered:
+        if window:
+            return [_("%(rung)s needs %(prereq)s delivered and %(days)d working days elapsed.",
+                      rung=rung.name, prereq=prerequisite.name, days=window)]
+        return [_("%(rung)s needs %(prereq)s delivered.", rung=rung.name,
+                  prereq=prerequisite.name)]
+    if window_open:
+        left = calendar.working_days_left(today, step.due_on)
+        return [_("%(rung)s needs %(prereq)s delivered and %(days)d working days elapsed: "
+                  "%(left)d left.", rung=rung.name, prereq=prerequisite.name, days=window,
+                  left=left)]
+    return []
+
+
+def options(case: Case, today: date, calendar: WorkingCalendar | None = None) -> list[Verdict]:
+    """Every rung of the case's ladder with whether it may be taken today and why not."""
+    calendar = calendar or WorkingCalendar.for_branch(case.branch_id)
+    rungs = ladder_for(case.branch_id)
+    ladder = {r.code: r for r in rungs}
+    return [judge(case, rung, ladder, calendar, today) for rung in rungs]
+
+
+def due_date(rung: Rung, start: date, calendar: WorkingCalendar) -> date | None:
+    """End of the rung's response window for a step taken (or delivered) on `start`."""
+    if not rung.window_days:
+        return None
+    return calendar.add_working_days(start, rung.window_days)
+
+
+@dataclass
+class Progress:
+    """Where a case stands on its ladder."""
+
+    stage: str
+    next_rung: str
+    next_due_on: date | None
+
+
+def progress(case: Case, calendar: WorkingCalendar, rungs: list[Rung] | None = None) -> Progress:
+    """The highest rung reached, the rung expected next, and the day it is due."""
+    rungs = rungs if rungs is not None else ladder_for(case.branch_id)
+    by_code = {r.code: r for r in rungs}
+    in_force = [s for s in effective_steps(case.steps) if s.kind in by_code]
+    reached = max((by_code[s.kind] for s in in_force if by_code[s.kind].position > 0),
+                  key=lambda r: r.position, default=None)
+    stage_position = reached.position if reached else 0
+    upcoming = [r for r in rungs if r.position > stage_position and not r.optional]
+    next_rung = upcoming[0].code if upcoming else ""
+    windows = [s.due_on for s in in_force if s.due_on is not None]
+    if windows:
+        next_due = calendar.next_working_day(max(windows))
+    elif not in_force:
+        next_due = calendar.add_working_days(case.opened_on, FIRST_STEP_DAYS)
+    else:
+        next_due = None
+    if not next_rung:
+        next_due = None
+    return Progress(reached.code if reached else "", next_rung, next_due)

@@ -1,0 +1,425 @@
+"""Letters: templates and their versions, drafts, approval, issuing, verification, batches.
+
+A letter is a draft until it is issued. Issuing takes the branch's next number, renders the
+PDF once and stores it with its SHA-256 in the same transaction; every later download serves
+those bytes. A failed render rolls back the number with everything else.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from flask import render_template
+from flask_babel import gettext as _
+from sqlalchemy import func, select, update
+
+from outreach.cases.models import Approval, Case, Delivery, Step
+from outreach.companies.models import Company
+from outreach.companies.rules import assess
+from outreach.core.audit import record
+from outreach.core.errors import ServiceError
+from outreach.core.formatting import format_npwp, long_date, rupiah
+from outreach.core.labels import label
+from outreach.extensions import db
+from outreach.ladder import rules as policy
+from outreach.letters import numbering
+from outreach.letters.defaults import DEFAULT_TEMPLATES
+from outreach.letters.models import Letter, LetterStatus, LetterTemplate
+from outreach.letters.render import html_to_pdf, qr_svg
+from outreach.letters.sandbox import TemplateProblem, render_body
+from outreach.org.models import Branch, Role, User
+
+#: the one template that is a form to fill in on site rather than a letter
+FORM_TEMPLATE = "visit_report"
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+#: the variables a template body may use, for the editor's help panel
+DOCUMENTED_VARIABLES = {
+    "company": "name, director, address, kelurahan, kecamatan, city, nib, npwp, npp, sector, "
+               "workers_estimated, workers_registered, workers_missing",
+    "branch": "name, code, address, city, phone, email, head_name, head_title",
+    "letter": "number, date, nature, subject, response_days, verify_code, verify_url",
+    "case": "categories (list), categories_text, opened_on",
+    "previous_letters": "list of {kind, kind_label, number, date, delivered_on}",
+    "compliance": "mandatory (list), missing_programs (list), monthly_owed, monthly_fine",
+    "officer": "name",
+}
+
+
+# --- templates ---------------------------------------------------------------------------
+
+def current_template(code: str, branch_id: int | None) -> LetterTemplate:
+    """The template version in force for the branch; version 1 is made from the default."""
+    stmt = (select(LetterTemplate).where(LetterTemplate.code == code)
+            .where((LetterTemplate.branch_id == branch_id) | LetterTemplate.branch_id.is_(None))
+            .order_by(LetterTemplate.branch_id.is_(None), LetterTemplate.version.desc()))
+    template = db.session.scalars(stmt).first()
+    if template is not None:
+        return template
+    default = DEFAULT_TEMPLATES.get(code)
+    if default is None:
+        raise ServiceError(_("Unknown letter template %(code)s.", code=code))
+    template = LetterTemplate(branch_id=None, code=code, version=1, name=default.name,
+                              classification=default.classification, subject=default.subject,
+                              nature=default.nature, body=default.body, copies=default.copies,
+                              needs_approval=default.needs_approval)
+    db.session.add(template)
+    db.session.flush()
+    return template
+
+
+def template_versions(code: str, branch_id: int) -> list[LetterTemplate]:
+    """Every version of a template the branch has seen, newest first."""
+    current_template(code, branch_id)
+    stmt = (select(LetterTemplate).where(LetterTemplate.code == code)
+            .where((LetterTemplate.branch_id == branch_id) | LetterTemplate.branch_id.is_(None))
+            .order_by(LetterTemplate.created_at.desc(), LetterTemplate.id.desc()))
+    return list(db.session.scalars(stmt))
+
+
+def sample_data(branch: Branch) -> dict[str, Any]:
+    """Made-up data to preview a template with."""
+    return {
+        "company": {"name": "PT Contoh Batik Sejahtera", "director": "Budi Santoso",
+                    "address": "Jl. Hayam Wuruk No. 10", "kelurahan": "Kauman",
+                    "kecamatan": "Pekalongan Timur", "city": branch.city or branch.name,
+                    "nib": "1234567890123", "npwp": "01.234.567.8-901.000", "npp": "",
+                    "sector": "Batik", "workers_estimated": 40, "workers_registered": 12,
+                    "workers_missing": 28},
+        "branch": branch_data(branch),
+        "letter": {"number": "001/PKP/KC/I/2026", "date": long_date(date(2026, 1, 5)),
+                   "nature": "Penting", "subject": "Contoh", "response_days": 10,
+                   "verify_code": "CONTOH1234", "verify_url": "/verify/CONTOH1234",
+                   "attachment": "", "copies": []},
+        "case": {"categories": ["PDS-TK"], "categories_text": _categories_text(["PDS-TK"]),
+                 "opened_on": long_date(date(2025, 11, 3))},
+        "previous_letters": [{"kind": "notification", "kind_label": "Surat Pemberitahuan",
+                              "number": "045/PKP/KC/XI/2025",
+                              "date": long_date(date(2025, 11, 10)),
+                              "delivered_on": long_date(date(2025, 11, 12))}],
+        "compliance": {"mandatory": ["JKK", "JKM", "JHT"], "missing_programs": ["JHT"],
+                       "monthly_owed": rupiah(9_876_000), "monthly_fine": rupiah(9_876)},
+        "officer": {"name": "Siti Rahmawati"},
+    }
+
+
+def save_template(actor: User, code: str, *, subject: str, nature: str, copies: str,
+                  classification: str, body: str) -> LetterTemplate:
+    """Save an edit as a new version for the supervisor's branch, after a trial render."""
+    if actor.role != Role.SUPERVISOR or actor.branch_id is None:
+        raise ServiceError(_("Only a branch supervisor may edit letter templates."))
+    current = current_template(code, actor.branch_id)
+    try:
+        render_body(body, sample_data(actor.branch))
+    except TemplateProblem as problem:
+        raise ServiceError(_("The template has an error at line %(line)s: %(message)s",
+                             line=problem.line or "?", message=problem.message), "body") from None
+    latest = db.session.scalar(select(func.max(LetterTemplate.version)).where(
+        LetterTemplate.code == code)) or 0
+    template = LetterTemplate(branch_id=actor.branch_id, code=code, version=latest + 1,
+                              name=current.name, classification=classification.strip(),
+                              subject=subject.strip(), nature=nature.strip(), copies=copies,
+                              body=body, needs_approval=current.needs_approval,
+                              created_by_id=actor.id)
+    db.session.add(template)
+    db.session.flush()
+    record(actor, "template.save", "letter_template", template.id,
+           {"code": code, "version": template.version}, branch_id=actor.branch_id)
+    return template
+
+
+# --- data for a letter ----------------------------------------------------------------------
+
+def branch_data(branch: Branch) -> dict[str, Any]:
+    """A branch as plain data for templates."""
+    return {"name": branch.name, "code": branch.code, "address": branch.address,
+            "city": branch.city or branch.name, "phone": branch.phone, "email": branch.email,
+            "head_name": branch.head_name, "head_title": branch.head_title}
+
+
+def _categories_text(codes: list[str]) -> str:
+    words = {"PWBD": "belum mendaftarkan perusahaan dan pekerjanya",
+             "PDS-TK": "baru mendaftarkan sebagian pekerjanya",
+             "PDS-Upah": "melaporkan upah pekerja lebih rendah dari yang sebenarnya",
+             "PDS-Program": "belum mengikuti seluruh program yang wajib",
+             "Menunggak": "menunggak pembayaran iuran"}
+    parts = [words[c] for c in codes if c in words]
+    return " dan ".join(parts) if parts else "belum memenuhi kewajiban kepesertaan"
+
+
+def _previous_letters(case: Case, before: Step | None) -> list[dict[str, Any]]:
+    rows = db.session.execute(
+        select(Step, Letter).join(Letter, Step.letter_id == Letter.id)
+        .where(Step.case_id == case.id, Letter.status == LetterStatus.ISSUED,
+               Step.delivery_status != Delivery.RETURNED)
+        .order_by(Letter.issued_on, Letter.id))
+    return [{"kind": step.kind, "kind_label": label(step.kind, "rung"), "number": letter.number,
+             "date": long_date(letter.issued_on),
+             "delivered_on": long_date(step.delivered_on) if step.delivered_on else ""}
+            for step, letter in rows if before is None or step.id != before.id]
+
+
+def letter_data(case: Case, step: Step | None, template: LetterTemplate, officer: User | None,
+                today: date) -> dict[str, Any]:
+    """Everything a template may use, as plain data (never model objects)."""
+    company: Company = case.company
+    compliance = assess(company, today)
+    window = None
+    if step is not None and step.due_on:
+        rung = {r.code: r for r in policy.ladder_for(case.branch_id)}.get(step.kind)
+        window = rung.window_days if rung else None
+    return {
+        "company": {"name": company.name, "director": company.director_name,
+                    "address": company.address, "kelurahan": company.kelurahan,
+                    "kecamatan": company.kecamatan, "city": company.city,
+                    "nib": company.nib or "", "npwp": format_npwp(company.npwp),
+                    "npp": company.npp or "", "sector": company.sector,
+                    "workers_estimated": company.workers_estimated,
+                    "workers_registered": company.workers_registered,
+                    "workers_missing": company.workers_missing},
+        "branch": branch_data(case.company.branch),
+        "letter": {"number": "", "date": long_date(today), "nature": template.nature,
+                   "subject": template.subject, "response_days": window or 10,
+                   "verify_code": "", "verify_url": "", "attachment": "",
+                   "copies": [c.strip() for c in template.copies.splitlines() if c.strip()]},
+        "case": {"categories": case.categories,
+                 "categories_text": _categories_text(case.categories),
+                 "opened_on": long_date(case.opened_on)},
+        "previous_letters": _previous_letters(case, step),
+        "compliance": {"mandatory": list(compliance.mandatory),
+                       "missing_programs": compliance.missing_programs,
+                       "monthly_owed": rupiah(compliance.monthly_owed),
+                       "monthly_fine": rupiah(compliance.monthly_owed / 1000)},
+        "officer": {"name": officer.name if officer else ""},
+    }
+
+
+def addressee_lines(code: str, data: dict[str, Any]) -> list[str]:
+    """Who the letter goes to: the company, or the partner for TMP2T and legal referral."""
+    city = data["branch"]["city"]
+    if code == "tmp2t":
+        return ["Kepala Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", f"Kota {city}",
+                "di tempat"]
+    if code == "legal_referral":
+        return [f"Kepala Kejaksaan Negeri {city}", "di tempat"]
+    company = data["company"]
+    lines = [f"Pimpinan {company['name']}"]
+    if company["director"]:
+        lines.append(f"u.p. {company['director']}")
+    lines += [company["address"], ", ".join(p for p in (company["kelurahan"],
+                                                          company["kecamatan"],
+                                                          company["city"]) if p)]
+    return [line for line in lines if line]
+
+
+def build_html(template: LetterTemplate, data: dict[str, Any], *, draft: bool,
+               qr_url: str | None = None) -> str:
+    """The full letter HTML: the trusted surat dinas layout around the sandboxed body."""
+    body = render_body(template.body, data)
+    form_title = template.subject if template.code == FORM_TEMPLATE else None
+    return render_template("letters/layout.html", letter=data["letter"], branch=data["branch"],
+                           addressee=addressee_lines(template.code, data), body=body,
+                           draft=draft, qr=qr_svg(qr_url) if qr_url else None,
+                           form_title=form_title)
+
+
+# --- drafts, approval, issuing --------------------------------------------------------------
+
+def draft_for_step(actor: User, step: Step, template_code: str, today: date) -> Letter:
+    """The draft letter of a letter step: the one the sweep prepared, or a new one."""
+    case = step.case
+    drafts = db.session.scalars(select(Letter).where(
+        Letter.case_id == case.id, Letter.status == LetterStatus.DRAFT)).all()
+    letter = next((lt for lt in drafts if lt.data.get("rung") == step.kind
+                   and not lt.data.get("step_id")), None)
+    if letter is None:
+        template = current_template(template_code, case.branch_id)
+        letter = Letter(branch_id=case.branch_id, case_id=case.id, template_id=template.id,
+                        status=LetterStatus.DRAFT, created_by_id=actor.id,
+                        addressee_name=case.company.name, data={})
+        db.session.add(letter)
+    letter.data = {**letter.data, "rung": step.kind, "step_id": step.id,
+                   "drafted_on": today.isoformat()}
+    db.session.flush()
+    step.letter_id = letter.id
+    step.letter = letter
+    record(actor, "letter.draft", "letter", letter.id, {"template": letter.template.code,
+                                                        "version": letter.template.version},
+           branch_id=case.branch_id)
+    return letter
+
+
+def step_of(letter: Letter) -> Step | None:
+    """The step a letter belongs to."""
+    return db.session.scalars(select(Step).where(Step.letter_id == letter.id)).first()
+
+
+def approval_missing(letter: Letter) -> str | None:
+    """Why the letter cannot be issued yet, or None."""
+    step = step_of(letter)
+    if step is not None and step.approval_status == Approval.REQUESTED:
+        return _("The step is waiting for a supervisor's approval.")
+    if step is not None and step.approval_status == Approval.RETURNED:
+        return _("The supervisor sent the step back.")
+    approved_step = step is not None and step.approval_status == Approval.APPROVED
+    if letter.template.needs_approval and not (letter.approved_by_id or approved_step):
+        return _("This letter needs a supervisor's approval before it is issued.")
+    return None
+
+
+def approve_letter(actor: User, letter: Letter) -> None:
+    """A supervisor approves a draft letter for issuing."""
+    if actor.role != Role.SUPERVISOR or actor.branch_id != letter.branch_id:
+        raise ServiceError(_("Only a supervisor of this branch may decide."))
+    if letter.status != LetterStatus.DRAFT:
+        raise ServiceError(_("Only a draft can be approved."))
+    letter.approved_by_id = actor.id
+    record(actor, "letter.approve", "letter", letter.id, {}, branch_id=letter.branch_id)
+
+
+def _verify_code() -> str:
+    while True:
+        code = "".join(secrets.choice(CODE_ALPHABET) for _ in range(10))
+        if db.session.scalar(select(Letter.id).where(Letter.verify_code == code)) is None:
+            return code
+
+
+def issue_letter(actor: User, letter: Letter, today: date, public_base_url: str) -> Letter:
+    """Number, render and store the letter; a second call issues nothing more."""
+    if actor.role not in Role.BRANCH_ROLES or actor.branch_id != letter.branch_id:
+        raise ServiceError(_("Only officers and supervisors of this branch may change it."))
+    problem = approval_missing(letter)
+    if problem and letter.status != LetterStatus.ISSUED:
+        raise ServiceError(problem)
+    # Claim the draft with a conditional UPDATE: of two clicks or two tabs only one wins.
+    claimed = db.session.execute(
+        update(Letter).where(Letter.id == letter.id, Letter.status == LetterStatus.DRAFT)
+        .values(status=LetterStatus.ISSUED).execution_options(synchronize_session=False))
+    if claimed.rowcount != 1:
+        db.session.refresh(letter)
+        if letter.status == LetterStatus.ISSUED:
+            return letter
+        raise ServiceError(_("Only a draft can be issued."))
+    branch = db.session.get(Branch, letter.branch_id)
+    template = letter.template
+    seq = numbering.next_seq(branch.id, today.year)
+    number = numbering.format_number(branch.letter_number_format, seq=seq,
+                                     classification=template.classification,
+                                     unit=branch.letter_unit_code or branch.code,
+                                     issued_on=today)
+    code = _verify_code()
+    verify_url = f"{public_base_url.rstrip('/')}/verify/{code}"
+    step = step_of(letter)
+    data = letter_data(letter.case, step, template, actor, today)
+    data["letter"].update(number=number, verify_code=code, verify_url=verify_url)
+    try:
+        pdf = html_to_pdf(build_html(template, data, draft=False, qr_url=verify_url))
+    except TemplateProblem as problem:
+        raise ServiceError(_("The template has an error at line %(line)s: %(message)s",
+                             line=problem.line or "?", message=problem.message)) from None
+    letter.status = LetterStatus.ISSUED
+    letter.seq, letter.year, letter.number, letter.issued_on = seq, today.year, number, today
+    letter.verify_code, letter.pdf = code, pdf
+    letter.sha256 = hashlib.sha256(pdf).hexdigest()
+    letter.issued_by_id = actor.id
+    letter.data = data
+    db.session.flush()
+    record(actor, "letter.issue", "letter", letter.id, {"number": number,
+                                                        "sha256": letter.sha256},
+           branch_id=letter.branch_id)
+    return letter
+
+
+def preview_pdf(letter: Letter, actor: User, today: date) -> bytes:
+    """A draft rendered with the current data and a KONSEP mark; nothing is stored."""
+    data = letter_data(letter.case, step_of(letter), letter.template, actor, today)
+    return html_to_pdf(build_html(letter.template, data, draft=True))
+
+
+def visit_form_pdf(case: Case, officer: User, today: date) -> bytes:
+    """The Berita Acara Kunjungan, prefilled for a planned visit."""
+    template = current_template("visit_report", case.branch_id)
+    data = letter_data(case, None, template, officer, today)
+    return html_to_pdf(build_html(template, data, draft=False))
+
+
+# --- verification -----------------------------------------------------------------------
+
+@dataclass
+class Verification:
+    """What the public verify page shows of a letter."""
+
+    number: str
+    issued_on: date
+    branch: str
+    addressee: str
+    sha256: str
+
+
+def verification(code: str) -> Verification | None:
+    """The public facts of an issued letter, by its verify code."""
+    letter = db.session.scalars(select(Letter).where(
+        Letter.verify_code == code.strip().upper(), Letter.status == LetterStatus.ISSUED)).first()
+    if letter is None:
+        return None
+    return Verification(letter.number or "", letter.issued_on, letter.branch.name,
+                        letter.addressee_name, letter.sha256 or "")
+
+
+def matches(check: Verification, data: bytes) -> bool:
+    """Whether an uploaded file is byte for byte the issued letter."""
+    return secrets.compare_digest(hashlib.sha256(data).hexdigest(), check.sha256)
+
+
+# --- batches and the legal dossier --------------------------------------------------------
+
+def issued_on_day(branch_id: int, day: date) -> list[Letter]:
+    """Letters the branch issued on `day`, in number order."""
+    return list(db.session.scalars(select(Letter).where(
+        Letter.branch_id == branch_id, Letter.status == LetterStatus.ISSUED,
+        Letter.issued_on == day).order_by(Letter.seq)))
+
+
+def visits_due(branch_id: int, day: date) -> list[Case]:
+    """Open cases whose next step is a visit due on `day`, by company name."""
+    return list(db.session.scalars(
+        select(Case).join(Company).where(Case.branch_id == branch_id, Case.status == "open",
+                                         Case.next_rung == "visit", Case.next_due_on == day)
+        .order_by(Company.name)))
+
+
+def batch_pdf(actor: User, branch: Branch, day: date, visit_day: date, today: date,
+              workers: int | None = None, progress=None) -> tuple[bytes, int, int]:
+    """One PDF to print: a cover list, the letters issued on `day`, the forms of the visits
+    due on `visit_day`. Returns the PDF and the number of letters and forms."""
+    from outreach.letters.batch import merge, render_many
+
+    letters = issued_on_day(branch.id, day)
+    visits = visits_due(branch.id, visit_day)
+    template = current_template(FORM_TEMPLATE, branch.id)
+    forms_html = [build_html(template, letter_data(case, None, template, actor, today),
+                             draft=False) for case in visits]
+    cover = render_template("letters/cover.html", branch=branch, day=day, letters=letters,
+                            visits=visits, visit_day=visit_day)
+    rendered = render_many([cover, *forms_html], workers=workers, progress=progress)
+    document = merge([rendered[0], *(letter.pdf for letter in letters), *rendered[1:]])
+    return document, len(letters), len(visits)
+
+
+def dossier_pdf(case: Case) -> bytes:
+    """The legal referral with the chronology of every step, showing persuasion was exhausted."""
+    from outreach.letters.batch import merge
+
+    steps = db.session.scalars(select(Step).where(Step.case_id == case.id)
+                               .order_by(Step.occurred_on, Step.id)).all()
+    referral = next((s.letter for s in reversed(steps)
+                     if s.kind == "legal_referral" and s.letter is not None
+                     and s.letter.status == LetterStatus.ISSUED), None)
+    if referral is None:
+        raise ServiceError(_("The legal referral letter has not been issued yet."))
+    html = render_template("letters/dossier.html", case=case, company=case.company,
+                           branch=case.company.branch, steps=steps, referral=referral)
+    return merge([referral.pdf, html_to_pdf(html)])

@@ -1,0 +1,277 @@
+"""Letters: drafts, issuing, PDFs, templates with live preview, batches, the public check."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import StringField, TextAreaField
+from wtforms.validators import DataRequired, Length
+
+from outreach.calendar.rules import WorkingCalendar
+from outreach.cases.models import Case
+from outreach.core import clock
+from outreach.core.access import (
+    can_write,
+    get_visible_or_404,
+    public,
+    roles_required,
+    scoped,
+    staff_only,
+)
+from outreach.core.errors import ServiceError
+from outreach.core.forms import SimpleForm
+from outreach.core.views import attach_error
+from outreach.extensions import db, limiter
+from outreach.letters import service
+from outreach.letters.defaults import DEFAULT_TEMPLATES
+from outreach.letters.models import Letter, LetterStatus
+from outreach.letters.render import html_to_pdf
+from outreach.letters.sandbox import TemplateProblem, render_body
+from outreach.org.models import Role
+
+bp = Blueprint("letters", __name__)
+
+
+class TemplateForm(FlaskForm):
+    """A template edit."""
+
+    subject = StringField(_l("Subject (Hal)"), validators=[DataRequired(), Length(max=200)])
+    nature = StringField(_l("Nature (Sifat)"), validators=[DataRequired(), Length(max=40)])
+    classification = StringField(_l("Classification in the number"),
+                                 validators=[Length(max=20)])
+    copies = TextAreaField(_l("Copies (Tembusan), one a line"), validators=[Length(max=2000)])
+    body = TextAreaField(_l("Body"), validators=[DataRequired(), Length(max=50_000)])
+
+
+class VerifyForm(FlaskForm):
+    """Upload a PDF to compare with the issued letter."""
+
+    pdf = FileField(_l("PDF of the letter"))
+
+
+def pdf_response(data: bytes, filename: str, inline: bool = True):
+    """A PDF download."""
+    disposition = "inline" if inline else "attachment"
+    return current_app.response_class(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'{disposition}; filename="{filename}"',
+        "Cache-Control": "private, no-store"})
+
+
+def _safe_filename(text: str) -> str:
+    return "".join(c if c.isalnum() else "-" for c in text)[:80] or "surat"
+
+
+@bp.route("/letters/")
+def index():
+    """The branch's letters: drafts waiting, and those issued, newest first."""
+    stmt = (scoped(Letter, current_user).order_by(Letter.status != LetterStatus.DRAFT,
+                                                  Letter.issued_on.desc(), Letter.id.desc())
+            .limit(200))
+    return render_template("letters/index.html", letters=db.session.scalars(stmt).all(),
+                           today=clock.today(), form=SimpleForm())
+
+
+@bp.route("/letters/<int:letter_id>")
+def detail(letter_id: int):
+    """One letter with its status and actions."""
+    letter = get_visible_or_404(Letter, letter_id)
+    return render_template("letters/detail.html", letter=letter,
+                           step=service.step_of(letter),
+                           waiting=service.approval_missing(letter)
+                           if letter.status == LetterStatus.DRAFT else None,
+                           writable=can_write(current_user, letter.branch_id), form=SimpleForm())
+
+
+@bp.route("/letters/<int:letter_id>.pdf")
+def pdf(letter_id: int):
+    """The issued PDF, byte for byte as stored; for a draft, a marked preview."""
+    letter = get_visible_or_404(Letter, letter_id)
+    if letter.status == LetterStatus.ISSUED:
+        return pdf_response(letter.pdf, f"{_safe_filename(letter.number or '')}.pdf")
+    return pdf_response(service.preview_pdf(letter, current_user, clock.today()),
+                        f"konsep-{letter.id}.pdf")
+
+
+@bp.route("/letters/<int:letter_id>/issue", methods=["POST"])
+@staff_only
+def issue(letter_id: int):
+    """Issue a draft: number, PDF, verification code."""
+    letter = get_visible_or_404(Letter, letter_id)
+    form = SimpleForm()
+    if form.validate_on_submit():
+        try:
+            service.issue_letter(current_user, letter, clock.today(),
+                                 current_app.config["PUBLIC_BASE_URL"])
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Letter issued with number %(number)s.", number=letter.number), "success")
+    return redirect(url_for("letters.detail", letter_id=letter.id))
+
+
+@bp.route("/letters/<int:letter_id>/approve", methods=["POST"])
+@roles_required(Role.SUPERVISOR)
+def approve(letter_id: int):
+    """A supervisor approves a draft for issuing."""
+    letter = get_visible_or_404(Letter, letter_id)
+    form = SimpleForm()
+    if form.validate_on_submit():
+        try:
+            service.approve_letter(current_user, letter)
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Letter approved."), "success")
+    return redirect(url_for("letters.detail", letter_id=letter.id))
+
+
+@bp.route("/cases/<int:case_id>/visit-form.pdf")
+def visit_form(case_id: int):
+    """The visit report form, prefilled, to print before a visit."""
+    case = get_visible_or_404(Case, case_id)
+    return pdf_response(service.visit_form_pdf(case, current_user, clock.today()),
+                        f"berita-acara-{case.id}.pdf")
+
+
+@bp.route("/letters/templates/")
+@roles_required(Role.SUPERVISOR)
+def templates():
+    """The letter templates of the branch."""
+    rows = [service.current_template(code, current_user.branch_id)
+            for code in DEFAULT_TEMPLATES]
+    db.session.commit()
+    return render_template("letters/templates.html", templates=rows)
+
+
+@bp.route("/letters/templates/<code>", methods=["GET", "POST"])
+@roles_required(Role.SUPERVISOR)
+def edit_template(code: str):
+    """Edit a template; saving makes a new version, the old one stays for its letters."""
+    if code not in DEFAULT_TEMPLATES:
+        abort(404)
+    template = service.current_template(code, current_user.branch_id)
+    form = TemplateForm(obj=template)
+    if form.validate_on_submit():
+        try:
+            service.save_template(current_user, code, subject=form.subject.data,
+                                  nature=form.nature.data, copies=form.copies.data or "",
+                                  classification=form.classification.data or "",
+                                  body=form.body.data)
+        except ServiceError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Template saved as a new version."), "success")
+            return redirect(url_for("letters.edit_template", code=code))
+    db.session.commit()
+    return render_template("letters/template_form.html", form=form, template=template,
+                           versions=service.template_versions(code, current_user.branch_id),
+                           variables=service.DOCUMENTED_VARIABLES,
+                           preview=_preview_html(template, form.body.data)), \
+        400 if form.errors else 200
+
+
+def _preview_html(template, body: str | None) -> dict:
+    """The sample rendering of a body, or the error with its line."""
+    try:
+        return {"html": render_body(body or template.body, service.sample_data(
+            current_user.branch)), "error": None}
+    except TemplateProblem as problem:
+        return {"html": None, "error": str(problem)}
+
+
+@bp.route("/letters/templates/<code>/preview", methods=["POST"])
+@roles_required(Role.SUPERVISOR)
+def preview_template(code: str):
+    """Live preview: the body rendered on sample data (an HTML fragment), or its error."""
+    if code not in DEFAULT_TEMPLATES:
+        abort(404)
+    template = service.current_template(code, current_user.branch_id)
+    db.session.commit()
+    result = _preview_html(template, request.form.get("body", ""))
+    return render_template("letters/_preview.html", preview=result)
+
+
+@bp.route("/letters/templates/<code>/sample.pdf", methods=["POST"])
+@roles_required(Role.SUPERVISOR)
+def sample_pdf(code: str):
+    """The edited template rendered to PDF on sample data, through the same sandbox and fetcher."""
+    if code not in DEFAULT_TEMPLATES:
+        abort(404)
+    template = service.current_template(code, current_user.branch_id)
+    db.session.commit()
+    form = TemplateForm()
+    trial = type(template)(code=code, body=form.body.data or template.body,
+                           subject=form.subject.data or template.subject,
+                           nature=form.nature.data or template.nature,
+                           copies=form.copies.data or "", classification="")
+    data = service.sample_data(current_user.branch)
+    try:
+        html = service.build_html(trial, data, draft=True)
+    except TemplateProblem as problem:
+        flash(str(problem), "error")
+        return redirect(url_for("letters.edit_template", code=code))
+    return pdf_response(html_to_pdf(html), f"contoh-{code}.pdf")
+
+
+@bp.route("/verify/<code>", methods=["GET", "POST"])
+@public
+@limiter.limit("30 per minute")
+def verify(code: str):
+    """Public check of a letter: its number, date, branch, addressee and hash, nothing else."""
+    check = service.verification(code)
+    form = VerifyForm()
+    result = None
+    if check is not None and form.validate_on_submit() and form.pdf.data:
+        data = form.pdf.data.read(current_app.config["PROOF_MAX_BYTES"] + 1)
+        result = service.matches(check, data)
+    return render_template("letters/verify.html", check=check, code=code, form=form,
+                           result=result), 200 if check else 404
+
+
+@bp.route("/letters/batch")
+@staff_only
+def batch():
+    """One PDF of the letters issued on a day and the forms for the next working day's visits."""
+    try:
+        day = date.fromisoformat(request.args.get("day", ""))
+    except ValueError:
+        day = clock.today()
+    branch = current_user.branch
+    visit_day = WorkingCalendar.for_branch(branch.id).next_working_day(day)
+    document, letters, forms = service.batch_pdf(current_user, branch, day, visit_day,
+                                                 clock.today())
+    db.session.commit()
+    return pdf_response(document, f"cetak-{branch.code}-{day.isoformat()}.pdf")
+
+
+@bp.route("/cases/<int:case_id>/dossier.pdf")
+def dossier(case_id: int):
+    """The legal dossier of a case referred to the prosecutor."""
+    case = get_visible_or_404(Case, case_id)
+    try:
+        document = service.dossier_pdf(case)
+    except ServiceError as error:
+        flash(error.message, "error")
+        return redirect(url_for("companies.detail", company_id=case.company_id))
+    return pdf_response(document, f"dossier-{case.id}.pdf", inline=False)

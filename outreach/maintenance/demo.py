@@ -1,0 +1,163 @@
+"""Realistic demo data: two branches of Central Java, their staff, and their companies."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, date, datetime, time, timedelta
+
+from faker import Faker
+from sqlalchemy import func, select
+
+from outreach.cases import service as cases
+from outreach.cases.models import Approval, Case, Category, Delivery
+from outreach.companies.models import BusinessSize, Company, Source
+from outreach.companies.service import name_key
+from outreach.core.errors import ServiceError
+from outreach.extensions import db
+from outreach.org import service as org
+from outreach.org.models import Role, User
+
+DEMO_DOMAIN = "outreach-demo.id"
+REGION = ("JATENG-DIY", "Kantor Wilayah Jawa Tengah & DIY")
+BRANCHES = [
+    {
+        "code": "KC-PKL", "name": "Pekalongan", "city": "Pekalongan",
+        "address": "Jl. Merdeka No. 3, Pekalongan 51111", "phone": "(0285) 421234",
+        "head_name": "Dwi Ananda Pratama", "letter_unit_code": "KC-PKL",
+        "kecamatan": ["Pekalongan Barat", "Pekalongan Timur", "Pekalongan Utara",
+                      "Pekalongan Selatan"],
+    },
+    {
+        "code": "KC-TGL", "name": "Tegal", "city": "Tegal",
+        "address": "Jl. Kapten Sudibyo No. 12, Tegal 52131", "phone": "(0283) 351234",
+        "head_name": "Sri Wahyuningsih", "letter_unit_code": "KC-TGL",
+        "kecamatan": ["Tegal Barat", "Tegal Timur", "Tegal Selatan", "Margadana"],
+    },
+]
+SECTORS = ["Batik", "Perikanan", "Pertanian", "Konveksi", "Perdagangan", "Rumah makan",
+           "Konstruksi", "Transportasi", "Industri pengolahan", "Jasa"]
+SIZE_WEIGHTS = [(BusinessSize.MICRO, 35), (BusinessSize.SMALL, 40), (BusinessSize.MEDIUM, 18),
+                (BusinessSize.LARGE, 7)]
+WORKERS_BY_SIZE = {BusinessSize.MICRO: (2, 9), BusinessSize.SMALL: (10, 49),
+                   BusinessSize.MEDIUM: (50, 199), BusinessSize.LARGE: (200, 900)}
+
+
+def _account(email: str, name: str, role: str, password: str, branch=None, region=None) -> User:
+    user = org.find_user(email)
+    if user is None:
+        user = org.create_user(None, email=email, name=name, role=role, branch=branch,
+                               region=region, password=password)
+    return user
+
+
+def seed(companies_per_branch: int = 300, password: str = "demo12345",  # noqa: S107 - demo
+         today: date | None = None) -> list[User]:
+    """Create what is missing of the demo data and return the demo accounts."""
+    today = today or date.today()
+    region = org.get_or_create_region(*REGION)
+    logins = [
+        _account(f"admin@{DEMO_DOMAIN}", "Admin Outreach", Role.ADMIN, password),
+        _account(f"regional@{DEMO_DOMAIN}", "Bambang Setiawan", Role.REGIONAL, password,
+                 region=region),
+    ]
+    for spec in BRANCHES:
+        details = {k: v for k, v in spec.items() if k not in ("code", "name", "kecamatan")}
+        branch = org.find_branch(spec["code"]) or org.create_branch(
+            None, code=spec["code"], name=spec["name"], region=region, **details)
+        slug = spec["code"].split("-")[-1].lower()
+        fake = Faker("id_ID")
+        fake.seed_instance(spec["code"])
+        staff = [
+            _account(f"supervisor.{slug}@{DEMO_DOMAIN}", fake.name(), Role.SUPERVISOR,
+                     password, branch=branch),
+            _account(f"officer1.{slug}@{DEMO_DOMAIN}", fake.name(), Role.OFFICER, password,
+                     branch=branch),
+            _account(f"officer2.{slug}@{DEMO_DOMAIN}", fake.name(), Role.OFFICER, password,
+                     branch=branch),
+        ]
+        logins += staff
+        _seed_companies(branch, spec, staff[0], staff[1:], companies_per_branch, today)
+    return logins
+
+
+def _seed_companies(branch, spec: dict, supervisor: User, officers: list[User], wanted: int,
+                    today: date) -> None:
+    have = db.session.scalar(select(func.count(Company.id)).where(Company.branch_id == branch.id))
+    if have >= wanted:
+        return
+    rng = random.Random(f"{spec['code']}-{have}")  # noqa: S311 - repeatable demo data
+    fake = Faker("id_ID")
+    fake.seed_instance(f"{spec['code']}-{have}")
+    sizes, weights = zip(*SIZE_WEIGHTS, strict=True)
+    for _ in range(wanted - have):
+        size = rng.choices(sizes, weights)[0]
+        low, high = WORKERS_BY_SIZE[size]
+        estimated = rng.randint(low, high)
+        category = rng.choices(Category.ALL, [40, 25, 15, 10, 10])[0]
+        registered = 0 if category == Category.PWBD else rng.randint(1, estimated)
+        name = fake.company()
+        company = Company(
+            branch_id=branch.id, name=name, name_key=name_key(name),
+            nib=str(rng.randrange(10**12, 10**13)),
+            npwp=str(rng.randrange(10**14, 10**15)),
+            npp=None if category == Category.PWBD else f"{rng.randrange(10**7, 10**8)}",
+            director_name=fake.name(), address=fake.street_address(),
+            kelurahan=fake.street_name().replace("Jl. ", "").replace("Gg. ", ""),
+            kecamatan=rng.choice(spec["kecamatan"]), city=spec["city"],
+            phone=fake.phone_number(), sector=rng.choice(SECTORS), business_size=size,
+            risk_class=rng.randint(1, 5), workers_estimated=estimated,
+            workers_registered=registered, average_wage=rng.randrange(2_100_000, 4_500_000, 50_000),
+            programs="" if category == Category.PWBD else "JKK,JKM",
+            source=rng.choice([Source.BPJS, Source.PEMKOT, Source.DISNAKER]),
+            officer_id=rng.choice(officers).id,
+        )
+        db.session.add(company)
+        db.session.flush()
+        if rng.random() < 0.85:
+            categories = [category]
+            if category != Category.ARREARS and rng.random() < 0.2:
+                categories.append(Category.ARREARS)
+            officer = next(o for o in officers if o.id == company.officer_id)
+            opened = today - timedelta(days=rng.randint(3, 400))
+            case = cases.open_case(officer, company, categories, opened)
+            _walk(case, officer, supervisor, rng, today)
+    db.session.flush()
+
+
+#: how far demo cases get along the ladder, with weights
+DEPTHS = [(1, 25), (2, 25), (3, 12), (4, 12), (5, 8), (6, 6), (7, 6), (8, 6)]
+PATH = ["notification", "visit", "joint_visit", "warning_1", "warning_2", "fine", "tmp2t",
+        "legal_referral"]
+OUTCOMES = ["promised", "refused", "unreachable", "no_response", "partial", "disputed"]
+
+
+def _walk(case: Case, officer: User, supervisor: User, rng: random.Random, today: date) -> None:
+    """Take the case along the ladder through the services, as an officer would have."""
+    depths, weights = zip(*DEPTHS, strict=True)
+    target = rng.choices(depths, weights)[0]
+    day = case.opened_on
+    for kind in PATH[:target]:
+        day = max(day + timedelta(days=rng.randint(1, 4)), case.next_due_on or day)
+        if day > today:
+            return
+        if rng.random() < 0.3:
+            cases.log_step(officer, case, kind="phone_call", occurred_on=day, today=today,
+                           outcome=rng.choice(OUTCOMES))
+        try:
+            step = cases.log_step(officer, case, kind=kind, occurred_on=day, today=today,
+                                  outcome=rng.choice(OUTCOMES) if kind == "visit" else "")
+        except ServiceError:
+            return
+        if step.delivery_status == Delivery.PENDING:
+            arrived = day + timedelta(days=rng.randint(1, 3))
+            if arrived > today:
+                return
+            cases.record_delivery(officer, step, delivered=True, on=arrived, today=today,
+                                  method="courier", reference=f"JNE{rng.randrange(10**9)}")
+        if step.approval_status == Approval.REQUESTED and rng.random() < 0.6:
+            cases.decide_approval(supervisor, step, approve=True, note="",
+                                  now=datetime.combine(day, time(10), UTC))
+    if target <= 2 and rng.random() < 0.25 and case.steps:
+        cases.close_case(officer, case, outcome="compliant", today=today,
+                         npp=str(rng.randrange(10**7, 10**8)),
+                         evidence="Sertifikat kepesertaan BPJS Ketenagakerjaan")

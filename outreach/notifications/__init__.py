@@ -1,0 +1,1 @@
+"""Messages to users: in the app and by mail."""

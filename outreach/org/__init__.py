@@ -1,0 +1,1 @@
+"""Regions, branches and accounts; signing in; the admin pages."""

@@ -1,0 +1,108 @@
+"""The organisation: regional offices, branches and the people who sign in."""
+
+from __future__ import annotations
+
+from flask_login import UserMixin
+from sqlalchemy import ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from outreach.core.db import TimestampMixin
+from outreach.extensions import db
+
+DEFAULT_NUMBER_FORMAT = "{seq:03d}/{class}/{unit}/{month_roman}/{year}"
+
+
+class Role:
+    """The four roles; officers and supervisors work inside one branch."""
+
+    OFFICER = "officer"
+    SUPERVISOR = "supervisor"
+    REGIONAL = "regional"
+    ADMIN = "admin"
+    ALL = (OFFICER, SUPERVISOR, REGIONAL, ADMIN)
+    BRANCH_ROLES = (OFFICER, SUPERVISOR)
+
+
+class Region(db.Model):
+    """A regional office (Kantor Wilayah) grouping branches."""
+
+    __tablename__ = "regions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: short code, e.g. "JATENG-DIY"
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+
+    branches: Mapped[list[Branch]] = relationship(back_populates="region")
+
+
+class Branch(TimestampMixin, db.Model):
+    """A branch office (Kantor Cabang): the unit that owns companies, cases and letters."""
+
+    __tablename__ = "branches"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: code as used in the agency, e.g. "KC-PKL"
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    address: Mapped[str] = mapped_column(String(255), default="")
+    #: city printed before the date of a letter ("Pekalongan, 17 Januari 2022")
+    city: Mapped[str] = mapped_column(String(80), default="")
+    phone: Mapped[str] = mapped_column(String(40), default="")
+    email: Mapped[str] = mapped_column(String(120), default="")
+    #: head of branch who signs letters
+    head_name: Mapped[str] = mapped_column(String(120), default="")
+    head_title: Mapped[str] = mapped_column(String(120), default="Kepala Kantor Cabang")
+    #: unit code used in letter numbers, e.g. "KC-PKL"
+    letter_unit_code: Mapped[str] = mapped_column(String(20), default="")
+    #: pattern of letter numbers
+    letter_number_format: Mapped[str] = mapped_column(String(80),
+                                                      default=DEFAULT_NUMBER_FORMAT)
+    timezone: Mapped[str] = mapped_column(String(40), default="Asia/Jakarta")
+    active: Mapped[bool] = mapped_column(default=True)
+
+    region: Mapped[Region | None] = relationship(back_populates="branches")
+    users: Mapped[list[User]] = relationship(back_populates="branch")
+
+
+
+
+class User(UserMixin, TimestampMixin, db.Model):
+    """Someone who signs in: an officer, supervisor, regional staff member or admin."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: sign-in name, stored lower-case
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[str] = mapped_column(String(20))
+    #: home branch of officers and supervisors
+    branch_id: Mapped[int | None] = mapped_column(ForeignKey("branches.id"), index=True)
+    #: region that regional staff read
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"), index=True)
+    active: Mapped[bool] = mapped_column(default=True)
+    password_hash: Mapped[str] = mapped_column(String(255), default="")
+    #: interface language: "id" or "en"
+    locale: Mapped[str] = mapped_column(String(5), default="id")
+
+    branch: Mapped[Branch | None] = relationship(back_populates="users")
+    region: Mapped[Region | None] = relationship()
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
+        return self.active
+
+    def set_password(self, password: str) -> None:
+        """Store a scrypt hash of the password."""
+        self.password_hash = generate_password_hash(password, method="scrypt")
+
+    def check_password(self, password: str) -> bool:
+        """Whether the password matches the stored hash."""
+        return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+    def has_role(self, *roles: str) -> bool:
+        """Whether the user holds one of the roles."""
+        return self.role in roles

@@ -1,0 +1,157 @@
+"""Branches, regions and user accounts."""
+
+from __future__ import annotations
+
+import re
+
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+
+from outreach.core.audit import diff, record
+from outreach.core.errors import ServiceError
+from outreach.extensions import db
+from outreach.org.models import Branch, Region, Role, User
+
+EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+BRANCH_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
+MIN_PASSWORD_LENGTH = 8
+
+
+def find_branch(code: str) -> Branch | None:
+    """The branch with this code (case-insensitive)."""
+    return db.session.scalars(select(Branch).where(Branch.code == code.strip().upper())).first()
+
+
+def find_region(code: str) -> Region | None:
+    """The region with this code (case-insensitive)."""
+    return db.session.scalars(select(Region).where(Region.code == code.strip().upper())).first()
+
+
+def find_user(email: str) -> User | None:
+    """The user with this e-mail address (case-insensitive)."""
+    return db.session.scalars(select(User).where(User.email == normalise_email(email))).first()
+
+
+def normalise_email(email: str) -> str:
+    """E-mail addresses are compared lower-case and without surrounding spaces."""
+    return email.strip().lower()
+
+
+def get_or_create_region(code: str, name: str | None = None) -> Region:
+    """The region with this code, created when missing."""
+    region = find_region(code)
+    if region is None:
+        region = Region(code=code.strip().upper(), name=name or code)
+        db.session.add(region)
+        db.session.flush()
+    return region
+
+
+def create_branch(actor: User | None, *, code: str, name: str, region: Region | None = None,
+                  **details: str) -> Branch:
+    """Create a branch; its code must be new and look like "KC-PKL"."""
+    code = code.strip().upper()
+    if not BRANCH_CODE_RE.match(code):
+        raise ServiceError(_("A branch code has 2–20 letters, digits or dashes, e.g. KC-PKL."),
+                           "code")
+    if not name.strip():
+        raise ServiceError(_("Please enter the branch name."), "name")
+    if find_branch(code) is not None:
+        raise ServiceError(_("A branch with code %(code)s already exists.", code=code), "code")
+    branch = Branch(code=code, name=name.strip(), region=region,
+                    letter_unit_code=details.pop("letter_unit_code", "") or code,
+                    city=details.pop("city", "") or name.strip(), **details)
+    db.session.add(branch)
+    db.session.flush()
+    record(actor, "create", "branch", branch.id, {"code": code, "name": branch.name},
+           branch_id=branch.id)
+    return branch
+
+
+def update_branch(actor: User, branch: Branch, values: dict) -> Branch:
+    """Change a branch's details."""
+    changes = diff(branch, values)
+    if changes:
+        record(actor, "update", "branch", branch.id, changes, branch_id=branch.id)
+    return branch
+
+
+def _check_user_fields(email: str, name: str, role: str, branch: Branch | None,
+                       region: Region | None) -> None:
+    if not EMAIL_RE.match(email):
+        raise ServiceError(_("Please enter a valid e-mail address."), "email")
+    if not name.strip():
+        raise ServiceError(_("Please enter the name."), "name")
+    if role not in Role.ALL:
+        raise ServiceError(_("Unknown role %(role)s.", role=role), "role")
+    if role in Role.BRANCH_ROLES and branch is None:
+        raise ServiceError(_("Officers and supervisors need a branch."), "branch")
+    if role == Role.REGIONAL and region is None:
+        raise ServiceError(_("Regional staff need a region (or a branch in it)."), "branch")
+
+
+def create_user(actor: User | None, *, email: str, name: str, role: str,
+                branch: Branch | None = None, region: Region | None = None,
+                password: str | None = None, locale: str = "id") -> User:
+    """Create an account; regional staff take the region of the branch given."""
+    email = normalise_email(email)
+    if role == Role.REGIONAL and region is None and branch is not None:
+        region = branch.region
+    _check_user_fields(email, name, role, branch, region)
+    if find_user(email) is not None:
+        raise ServiceError(_("An account with this e-mail address already exists."), "email")
+    user = User(email=email, name=name.strip(), role=role, locale=locale,
+                branch=branch if role != Role.ADMIN else None,
+                region=region if role == Role.REGIONAL else None)
+    if password:
+        set_password(user, password)
+    db.session.add(user)
+    db.session.flush()
+    record(actor, "create", "user", user.id, {"email": email, "role": role},
+           branch_id=user.branch_id)
+    return user
+
+
+def update_user(actor: User, user: User, *, name: str, role: str, branch: Branch | None,
+                active: bool) -> User:
+    """Change an account's name, role, branch or whether it may sign in."""
+    region = branch.region if (role == Role.REGIONAL and branch is not None) else user.region
+    _check_user_fields(user.email, name, role, branch, region)
+    if user.id == actor.id and (not active or role != Role.ADMIN):
+        raise ServiceError(_("You cannot remove your own admin access."), "role")
+    changes = diff(user, {
+        "name": name.strip(), "role": role, "active": active,
+        "branch_id": branch.id if (branch is not None and role != Role.ADMIN) else None,
+        "region_id": region.id if (region is not None and role == Role.REGIONAL) else None,
+    })
+    if changes:
+        record(actor, "update", "user", user.id, changes, branch_id=user.branch_id)
+    return user
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a new password of at least eight characters."""
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise ServiceError(_("A password needs at least %(n)d characters.",
+                             n=MIN_PASSWORD_LENGTH), "password")
+    user.set_password(password)
+
+
+def set_locale(user: User, locale: str) -> None:
+    """Remember the user's interface language."""
+    user.locale = locale
+
+
+def authenticate(email: str, password: str) -> tuple[User | None, str | None]:
+    """The user for these credentials, or None and the reason to show."""
+    user = find_user(email)
+    if user is None or not user.check_password(password):
+        return None, _("Wrong e-mail address or password.")
+    if not user.active:
+        return None, _("This account has been deactivated. Ask your branch's admin.")
+    return user, None
+
+
+def count_users() -> int:
+    """How many accounts exist."""
+    return db.session.scalar(select(func.count(User.id))) or 0

@@ -1,0 +1,196 @@
+"""Administration: branches and user accounts (admins only)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, Length, Optional
+
+from outreach.core.access import roles_required
+from outreach.core.errors import ServiceError
+from outreach.core.labels import choices
+from outreach.core.views import attach_error
+from outreach.extensions import db
+from outreach.org import service as org
+from outreach.org.models import Branch, Region, Role, User
+
+bp = Blueprint("admin", __name__)
+admin_only = roles_required(Role.ADMIN)
+
+
+class BranchForm(FlaskForm):
+    """A branch's details."""
+
+    code = StringField(_l("Code"), validators=[DataRequired(), Length(max=20)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    region = SelectField(_l("Region"), coerce=int, validators=[Optional()])
+    address = StringField(_l("Address"), validators=[Length(max=255)])
+    city = StringField(_l("City (printed before the letter date)"), validators=[Length(max=80)])
+    phone = StringField(_l("Phone"), validators=[Length(max=40)])
+    email = StringField(_l("E-mail"), validators=[Length(max=120)])
+    head_name = StringField(_l("Head of branch (signs letters)"), validators=[Length(max=120)])
+    head_title = StringField(_l("Title of the head of branch"), validators=[Length(max=120)])
+    letter_unit_code = StringField(_l("Unit code in letter numbers"),
+                                   validators=[Length(max=20)])
+
+
+class UserForm(FlaskForm):
+    """An account."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Email(check_deliverability=False,
+                                                                     allow_empty_local=False),
+                                                 Length(max=254)])
+    name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
+    role = SelectField(_l("Role"), choices=[])
+    branch = SelectField(_l("Branch"), coerce=int)
+    password = PasswordField(_l("Password"), validators=[Optional(), Length(min=8, max=200)],
+                             description=_l("At least 8 characters. Leave empty to keep it."))
+    active = BooleanField(_l("May sign in"), default=True)
+
+
+def _region_choices() -> list[tuple[int, str]]:
+    regions = db.session.scalars(select(Region).order_by(Region.name))
+    return [(0, "–")] + [(r.id, r.name) for r in regions]
+
+
+def _branch_choices() -> list[tuple[int, str]]:
+    branches = db.session.scalars(select(Branch).order_by(Branch.name))
+    return [(0, "–")] + [(b.id, f"{b.code} – {b.name}") for b in branches]
+
+
+def _branch_values(form: BranchForm) -> dict:
+    return {
+        "region": db.session.get(Region, form.region.data) if form.region.data else None,
+        "address": form.address.data or "", "city": form.city.data or "",
+        "phone": form.phone.data or "", "email": form.email.data or "",
+        "head_name": form.head_name.data or "",
+        "head_title": form.head_title.data or _("Head of Branch Office"),
+        "letter_unit_code": form.letter_unit_code.data or "",
+    }
+
+
+@bp.route("/branches")
+@admin_only
+def branches():
+    """All branches."""
+    rows = db.session.scalars(select(Branch).order_by(Branch.code)).all()
+    return render_template("admin/branches.html", branches=rows)
+
+
+@bp.route("/branches/new", methods=["GET", "POST"])
+@admin_only
+def branch_new():
+    """Create a branch."""
+    form = BranchForm()
+    form.region.choices = _region_choices()
+    if form.validate_on_submit():
+        try:
+            org.create_branch(current_user, code=form.code.data, name=form.name.data,
+                              **_branch_values(form))
+        except ServiceError as error:
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Branch saved."), "success")
+            return redirect(url_for("admin.branches"))
+    return render_template("admin/branch_form.html", form=form, branch=None)
+
+
+@bp.route("/branches/<int:branch_id>", methods=["GET", "POST"])
+@admin_only
+def branch_edit(branch_id: int):
+    """Edit a branch (its code stays)."""
+    branch = db.get_or_404(Branch, branch_id)
+    form = BranchForm(obj=branch)
+    form.region.choices = _region_choices()
+    if not form.is_submitted():
+        form.region.data = branch.region_id or 0
+    form.code.data = branch.code
+    if form.validate_on_submit():
+        values = _branch_values(form)
+        values["name"] = form.name.data.strip()
+        values["region_id"] = values.pop("region").id if values["region"] else None
+        org.update_branch(current_user, branch, values)
+        db.session.commit()
+        flash(_("Branch saved."), "success")
+        return redirect(url_for("admin.branches"))
+    return render_template("admin/branch_form.html", form=form, branch=branch)
+
+
+@bp.route("/jobs")
+@admin_only
+def job_runs():
+    """Runs of the scheduled jobs: start, end, outcome, counts, error."""
+    from outreach.scheduler.service import recent_runs
+
+    return render_template("admin/jobs.html", runs=recent_runs())
+
+
+@bp.route("/users")
+@admin_only
+def users():
+    """All accounts."""
+    rows = db.session.scalars(select(User).order_by(User.role, User.name)).all()
+    return render_template("admin/users.html", users=rows)
+
+
+def _user_form(user: User | None) -> UserForm:
+    form = UserForm(obj=user)
+    form.role.choices = choices("role")
+    form.branch.choices = _branch_choices()
+    if user is not None and not form.is_submitted():
+        form.branch.data = user.branch_id or 0
+    return form
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+@admin_only
+def user_new():
+    """Create an account."""
+    form = _user_form(None)
+    if form.validate_on_submit():
+        if not form.password.data:
+            form.password.errors.append(_("Please set a first password."))
+        else:
+            try:
+                org.create_user(current_user, email=form.email.data, name=form.name.data,
+                                role=form.role.data,
+                                branch=db.session.get(Branch, form.branch.data),
+                                password=form.password.data)
+            except ServiceError as error:
+                db.session.rollback()
+                attach_error(form, error)
+            else:
+                db.session.commit()
+                flash(_("Account created."), "success")
+                return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+@admin_only
+def user_edit(user_id: int):
+    """Edit an account, reset its password or deactivate it."""
+    user = db.get_or_404(User, user_id)
+    form = _user_form(user)
+    form.email.data = user.email
+    if form.validate_on_submit():
+        try:
+            org.update_user(current_user, user, name=form.name.data, role=form.role.data,
+                            branch=db.session.get(Branch, form.branch.data),
+                            active=form.active.data)
+            if form.password.data:
+                org.set_password(user, form.password.data)
+        except ServiceError as error:
+            db.session.rollback()
+            attach_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Account saved."), "success")
+            return redirect(url_for("admin.users"))
+    return render_template("admin/user_form.html", form=form, user=user)

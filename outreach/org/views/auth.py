@@ -1,0 +1,69 @@
+"""Signing in and out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_user, logout_user
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField
+from wtforms.validators import DataRequired, Length
+
+from outreach.core.access import public
+from outreach.extensions import db, limiter
+from outreach.org import service as org
+
+bp = Blueprint("auth", __name__)
+
+
+class LoginForm(FlaskForm):
+    """E-mail and password."""
+
+    email = EmailField(_l("E-mail"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=200)])
+    remember = BooleanField(_l("Keep me signed in on this device"))
+
+
+def safe_next(target: str | None) -> str | None:
+    """`target` when it is a path on this site; None for anything that could leave it."""
+    if not target or "\\" in target or any(ord(c) < 32 for c in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    return target
+
+
+def _login_limit() -> str:
+    return current_app.config["LOGIN_RATE_LIMIT"]
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(_login_limit, methods=["POST"],
+               error_message=lambda: _("Too many sign-in attempts. Please wait a minute."))
+def login():
+    """The sign-in page."""
+    if current_user.is_authenticated:
+        return redirect(url_for("main.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user, problem = org.authenticate(form.email.data, form.password.data)
+        if user is None:
+            form.form_errors.append(problem)
+        else:
+            login_user(user, remember=form.remember.data)
+            db.session.commit()
+            return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
+    return render_template("auth/login.html", form=form)
+
+
+@bp.route("/logout", methods=["POST"])
+def logout():
+    """Sign out (POST with a CSRF token, so no other site can sign a user out)."""
+    logout_user()
+    flash(_("You have signed out."), "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,60 @@
+"""The supervisor's review: directives left on cases, and the stored monthly reports."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Date, DateTime, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from outreach.core.db import utcnow
+from outreach.extensions import db
+
+if TYPE_CHECKING:
+    from outreach.cases.models import Case
+    from outreach.org.models import Branch, User
+
+
+class Directive(db.Model):
+    """An instruction a supervisor leaves on a case for the officer who works it."""
+
+    __tablename__ = "directives"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    #: the supervisor who gave it
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: the officer assigned to the company when it was given (who is told)
+    officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    #: the day it was given, in the branch's calendar (the timeline's date)
+    given_on: Mapped[date] = mapped_column(Date)
+    text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    case: Mapped[Case] = relationship()
+    author: Mapped[User | None] = relationship(foreign_keys=[author_id])
+    officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])
+
+
+class MonthlyReport(db.Model):
+    """A branch's monthly report as a PDF, made by the scheduler or on demand (latest wins)."""
+
+    __tablename__ = "monthly_reports"
+    __table_args__ = (UniqueConstraint("branch_id", "period"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
+    #: first day of the month the report covers
+    period: Mapped[date] = mapped_column(Date)
+    #: the day its figures were computed for
+    as_of: Mapped[date] = mapped_column(Date)
+    pdf: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    sha256: Mapped[str] = mapped_column(String(64))
+    #: who asked for it; None for the scheduler
+    generated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    generated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    branch: Mapped[Branch] = relationship()
+    generated_by: Mapped[User | None] = relationship()

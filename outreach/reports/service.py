@@ -1,0 +1,691 @@
+"""The supervisor's dashboard and the regional comparison, as aggregate SQL (GROUP BY).
+
+`dashboard(scope, today)` computes every figure of `/dashboard/` with a dozen queries whatever
+the number of companies and steps: nothing is loaded row by row into Python. Each figure carries
+the query parameters of the company list that shows the companies behind it, so the page links
+every number to `/companies/?…` and the list agrees with the number.
+
+Scopes come from `outreach.access`: a user's branches (`Scope.of`), optionally narrowed to one of
+them, or one branch for the scheduler's monthly report (`Scope.branch`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
+
+from babel.dates import format_date
+from flask import render_template
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    and_,
+    case,
+    cast,
+    distinct,
+    func,
+    literal,
+    select,
+)
+from sqlalchemy.orm import defer
+
+from outreach.cases.models import Case, CaseStatus, Category, Step
+from outreach.companies import rules as compliance
+from outreach.companies.models import Company
+from outreach.companies.service import (
+    COMPLIANT,
+    NOT_CLOSED,
+    NOT_RECORDED,
+    has_reached,
+    step_in_force,
+)
+from outreach.core.access import branch_condition, scoped
+from outreach.core.audit import record
+from outreach.core.db import utcnow
+from outreach.core.errors import ServiceError
+from outreach.core.formatting import number
+from outreach.core.labels import label
+from outreach.extensions import db
+from outreach.ladder import rules as policy
+from outreach.letters.models import Letter
+from outreach.letters.render import html_to_pdf
+from outreach.org.models import Branch, Role, User
+from outreach.reports.charts import Bar, bar_chart, column_chart
+from outreach.reports.models import MonthlyReport
+
+#: how long cases have been open, in days: (from, to) inclusive, the last open-ended
+AGING_BUCKETS: tuple[tuple[int, int | None], ...] = (
+    (0, 30), (31, 90), (91, 180), (181, 365), (366, None))
+#: weeks of "compliance won" shown (about six months)
+WEEKS = 26
+#: rungs listed in the monthly report's list of sanctions and referrals
+SANCTIONS = ("fine", "tmp2t", "legal_referral")
+#: written out (not a parameter) so that SQLite uses the partial index of closed cases
+CLOSED = Case.status == literal(CaseStatus.CLOSED, literal_execute=True)
+NONE = literal("", literal_execute=True)
+#: a company with a case that is not closed (from its copy of the case's status)
+HAS_OPEN_CASE = Company.open_case_status != NONE
+
+
+# --- scope --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Scope:
+    """The branches figures cover: a SQL condition on a `branch_id` column."""
+
+    condition: Callable[[Any], ColumnElement[bool]]
+    #: the one branch the figures are narrowed to (added to every link), if any
+    branch_id: int | None = None
+    #: whose ladder orders the funnel (None: the default ladder)
+    ladder_branch_id: int | None = None
+
+    @classmethod
+    def of(cls, user: User, branch_id: int | None = None) -> Scope:
+        """What `user` reads (outreach.access), narrowed to one branch when given."""
+        if branch_id is None:
+            own = user.branch_id if user.role in Role.BRANCH_ROLES else None
+            return cls(lambda column: branch_condition(user, column), None, own)
+        return cls(lambda column: and_(branch_condition(user, column), column == branch_id),
+                   branch_id, branch_id)
+
+    @classmethod
+    def branch(cls, branch_id: int) -> Scope:
+        """One branch, for jobs that act for no user (the scheduler's monthly report)."""
+        return cls(lambda column: column == branch_id, branch_id, branch_id)
+
+    def link(self, **params: Any) -> dict[str, Any]:
+        """Company-list query parameters for a figure: dates as ISO text, empty ones dropped."""
+        if self.branch_id is not None:
+            params["branch"] = self.branch_id
+        return {key: value.isoformat() if isinstance(value, date) else value
+                for key, value in params.items() if value not in (None, "", False)}
+
+
+# --- figures ------------------------------------------------------------------------------
+
+@dataclass
+class Cell:
+    """A number on the dashboard and the company-list filter behind it."""
+
+    value: int
+    params: dict[str, Any]
+
+
+@dataclass
+class Bucket:
+    """Open cases by how long they have been open."""
+
+    low: int
+    high: int | None
+    cell: Cell
+
+
+@dataclass
+class FunnelRow:
+    """One rung: companies whose case reached it, and those that complied right after it."""
+
+    code: str
+    reached: Cell
+    complied: Cell
+
+    @property
+    def rate(self) -> float | None:
+        """Share of those who reached the rung that complied with it as their last step."""
+        return self.complied.value / self.reached.value if self.reached.value else None
+
+
+@dataclass
+class OfficerRow:
+    """Open cases whose next step is overdue, for one officer (None: nobody assigned)."""
+
+    officer_id: int | None
+    name: str
+    cell: Cell
+
+
+@dataclass
+class GapRow:
+    """Workers not enrolled and contributions not paid, for one sector or kecamatan."""
+
+    name: str
+    companies: Cell
+    workers_missing: Cell
+    monthly_owed: int
+
+
+@dataclass
+class Week:
+    """Companies that complied in one week (Monday to Sunday)."""
+
+    start: date
+    end: date
+    cell: Cell
+
+
+@dataclass
+class Dashboard:
+    """Every figure of the dashboard."""
+
+    today: date
+    open_cases: Cell
+    overdue: Cell
+    #: category -> stage -> cases; stage totals; category totals
+    matrix: dict[str, dict[str, Cell]]
+    stage_totals: dict[str, Cell]
+    category_totals: dict[str, Cell]
+    stages: list[str]
+    aging: list[Bucket]
+    funnel: list[FunnelRow]
+    #: closed as compliant before any rung was reached
+    complied_before_steps: Cell
+    overdue_by_officer: list[OfficerRow]
+    by_sector: list[GapRow]
+    by_kecamatan: list[GapRow]
+    workers_missing: Cell
+    monthly_owed: int
+    weeks: list[Week]
+    won: Cell
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        """Whether there is nothing at all to show (a new branch)."""
+        return (not self.open_cases.value and not self.won.value
+                and not any(row.reached.value for row in self.funnel))
+
+
+def _count_rows(stmt) -> list[tuple]:
+    return [tuple(row) for row in db.session.execute(stmt)]
+
+
+def _missing() -> ColumnElement[int]:
+    return case((Company.workers_estimated > Company.workers_registered,
+                 Company.workers_estimated - Company.workers_registered), else_=0)
+
+
+def gap_totals(group_by: list[Any], in_scope: Callable[[Any], ColumnElement[bool]],
+               today: date) -> dict[tuple, list]:
+    """[companies, workers not registered, monthly contributions not paid (Decimal)] of the
+    companies with a case that is not closed, per value of the `group_by` columns.
+
+    The estimate follows `compliance.assess` company by company; it is linear in the workers,
+    so the database adds up capped wages times workers per group and per kind of company
+    (size, risk class, programs taken), and `compliance.owed_weights` prices each kind once."""
+    rates = compliance.rates_in_force(today)
+    caps = sorted({rate.wage_cap for rate in rates.values() if rate.wage_cap})
+    wage = cast(Company.average_wage, BigInteger)
+    bases = {None: wage, **{cap: case((wage > cap, literal(cap, BigInteger)), else_=wage)
+                            for cap in caps}}
+    missing = _missing()
+    sums = []
+    for base in bases.values():
+        sums += [func.sum(base * missing), func.sum(base * Company.workers_registered)]
+    kind = [Company.business_size, Company.risk_class, Company.programs]
+    stmt = (select(*group_by, *kind, func.count(), func.sum(missing), *sums)
+            .where(in_scope(Company.branch_id), HAS_OPEN_CASE).group_by(*group_by, *kind))
+    width = len(group_by)
+    prices: dict[tuple, list[tuple[int, Decimal]]] = {}
+    totals: dict[tuple, list] = {}
+    for row in db.session.execute(stmt):
+        size, risk_class, programs, n, gap = row[width:width + 5]
+        price = prices.get((size, risk_class, programs))
+        if price is None:  # (position of the sum in the row, its weight) for this kind
+            weights = compliance.owed_weights(compliance.owed_terms(
+                size, [p for p in programs.split(",") if p],
+                compliance.rates_for(rates, risk_class)))
+            price = prices[size, risk_class, programs] = [
+                (width + 5 + 2 * i + j, weight) for i, cap in enumerate(bases)
+                for j, weight in enumerate(weights.get(cap, ())) if weight]
+        entry = totals.setdefault(tuple(row[:width]), [0, 0, Decimal(0)])
+        entry[0] += n
+        entry[1] += int(gap or 0)
+        entry[2] += sum((weight * (row[i] or 0) for i, weight in price), Decimal(0))
+    return totals
+
+
+def rupiah_int(value: Any) -> int:
+    """A sum of Rupiah from SQL (Decimal or float) rounded to whole Rupiah."""
+    return int(Decimal(value or 0).quantize(Decimal(1), ROUND_HALF_EVEN))
+
+
+def week_starts(today: date, weeks: int = WEEKS) -> list[date]:
+    """Mondays of the last `weeks` weeks, the current week last."""
+    monday = today - timedelta(days=today.weekday())
+    return [monday - timedelta(weeks=weeks - 1 - i) for i in range(weeks)]
+
+
+def funnel_rungs(branch_id: int | None, *, seen: set[str] = frozenset()) -> list[str]:
+    """Rung codes of the funnel in ladder order (the branch's ladder, or the default one): the
+    rungs in use and those switched off that cases reached before; phone calls (position 0)
+    are no rung a case "reaches"."""
+    return [row.code for row in policy.ladder_rows(branch_id)
+            if row.position > 0 and (row.active or row.code in seen)]
+
+
+def reached_by_rung(in_scope: Callable[[Any], ColumnElement[bool]]) -> dict[str, int]:
+    """Companies with a case (open or closed) that has each rung in force, counted from
+    `Company.reached` (the rungs any of its cases reached) grouped by its value: a few dozen
+    sets of rungs. Each company counts once, as it shows once in the company list."""
+    counts: dict[str, int] = {}
+    for codes, n in db.session.execute(
+            select(Company.reached, func.count())
+            .where(in_scope(Company.branch_id), Company.reached != NONE)
+            .group_by(Company.reached)):
+        for code in codes.split(","):
+            counts[code] = counts.get(code, 0) + n
+    return counts
+
+
+def overdue_by_officer(in_scope: Callable[[Any], ColumnElement[bool]],
+                       today: date) -> list[tuple[int | None, str, int]]:
+    """(officer id, name, open cases whose next step is overdue) by the company's officer
+    (None and "": nobody), from the company's copy of its open case's status and due date."""
+    late = dict(_count_rows(
+        select(Company.officer_id, func.count())
+        .where(in_scope(Company.branch_id), Company.open_case_status == CaseStatus.OPEN,
+               Company.open_case_due_on < today)
+        .group_by(Company.officer_id)))
+    names = dict(_count_rows(select(User.id, User.name).where(
+        User.id.in_([i for i in late if i is not None])))) if late else {}
+    return [(officer_id, names.get(officer_id, ""), n) for officer_id, n in late.items()]
+
+
+def gaps(in_scope: Callable[[Any], ColumnElement[bool]], today: date,
+         link: Callable[..., dict[str, Any]]) -> tuple[list[GapRow], list[GapRow]]:
+    """Workers not enrolled and contributions not paid by sector and by kecamatan, from one
+    GROUP BY (sector, kecamatan) of the companies with an open case."""
+    totals: dict[tuple[str, str], list] = {}
+    for (sector, kecamatan), (n, gap, owed) in gap_totals(
+            [Company.sector, Company.kecamatan], in_scope, today).items():
+        for key in (("sector", sector or ""), ("kecamatan", kecamatan or "")):
+            entry = totals.setdefault(key, [0, 0, Decimal(0)])
+            entry[0] += n
+            entry[1] += gap
+            entry[2] += owed
+    result: dict[str, list[GapRow]] = {"sector": [], "kecamatan": []}
+    for (param, name), (n, gap, owed) in totals.items():
+        params = {param: name or NOT_RECORDED, "open_case": 1}
+        result[param].append(GapRow(name, Cell(n, link(**params)),
+                                    Cell(gap, link(**params, sort="missing")), rupiah_int(owed)))
+    for rows in result.values():
+        rows.sort(key=lambda r: (-r.workers_missing.value, -r.monthly_owed, r.name))
+    return result["sector"], result["kecamatan"]
+
+
+def dashboard(scope: Scope, today: date) -> Dashboard:
+    """Every dashboard figure for the scope on `today`, in a dozen aggregate queries."""
+    in_scope = scope.condition
+    link = scope.link
+
+    # 1. open cases by stage and category, with their ages and how many are overdue as sums
+    # (one pass over the cases that are not closed, in the order of an index; a case counts
+    # once under each of its categories)
+    since = [today - timedelta(days=high) for _low, high in AGING_BUCKETS if high is not None]
+    stage_counts: dict[str, int] = {}
+    opened_since = [0] * len(since)
+    overdue = open_total = 0
+    by_category: dict[str, dict[str, int]] = {}
+    for stage, codes, n, late, *newer in db.session.execute(
+            select(Case.stage, Case.category_list, func.count(),
+                   func.sum(case((and_(Case.status == CaseStatus.OPEN, Case.next_due_on < today),
+                                  1), else_=0)),
+                   *[func.sum(case((Case.opened_on >= day, 1), else_=0)) for day in since])
+            .where(NOT_CLOSED, in_scope(Case.branch_id))
+            .group_by(Case.stage, Case.category_list)):
+        stage_counts[stage] = stage_counts.get(stage, 0) + n
+        open_total += n
+        overdue += late or 0
+        for i, count in enumerate(newer):
+            opened_since[i] += count or 0
+        for category in filter(None, codes.split(",")):
+            stages_of = by_category.setdefault(category, {})
+            stages_of[stage] = stages_of.get(stage, 0) + n
+    # opened within 30, 90, 180, 365 days -> the buckets 0-30, 31-90, 91-180, 181-365, 366+
+    bucket_counts = [b - a for a, b in zip([0, *opened_since], [*opened_since, open_total],
+                                           strict=True)]
+
+    # 2. the category x stage table
+    matrix = {category: {stage: Cell(n, link(category=category, stage=stage or NOT_RECORDED))
+                         for stage, n in stages_of.items()}
+              for category, stages_of in by_category.items()}
+    category_counts = {category: sum(stages_of.values())
+                       for category, stages_of in by_category.items()}
+    stages = [""] + funnel_rungs(scope.ladder_branch_id, seen=set(stage_counts))
+    stages += sorted(set(stage_counts) - set(stages))
+    stages = [s for s in stages if s in stage_counts]
+    categories = [c for c in Category.ALL if c in category_counts]
+    categories += sorted(set(category_counts) - set(categories))
+
+    aging = []
+    for (low, high), n in zip(AGING_BUCKETS, bucket_counts, strict=True):
+        opened_from = today - timedelta(days=high) if high is not None else None
+        aging.append(Bucket(low, high, Cell(n, link(
+            open_case=1, opened_from=opened_from, opened_to=today - timedelta(days=low)))))
+
+    # 3. the funnel: companies whose case reached each rung, and complied right after it
+    reached = reached_by_rung(in_scope)
+    complied = dict(_count_rows(
+        select(Case.stage, func.count(distinct(Case.company_id)))
+        .where(CLOSED, Case.outcome == COMPLIANT,
+               in_scope(Case.branch_id))
+        .group_by(Case.stage)))
+    ladder = funnel_rungs(scope.ladder_branch_id, seen={c for c, n in reached.items() if n}
+                          | {c for c, n in complied.items() if n})
+    funnel = [FunnelRow(code, Cell(reached.get(code, 0), link(reached=code)),
+                        Cell(complied.get(code, 0), link(complied_after=code)))
+              for code in ladder]
+
+    # 4. open cases whose next step is overdue, by the company's officer
+    officers = [OfficerRow(officer_id, name, Cell(n, link(
+        overdue=1, officer=officer_id, unassigned=1 if officer_id is None else None)))
+        for officer_id, name, n in overdue_by_officer(in_scope, today)]
+    officers.sort(key=lambda row: (-row.cell.value, row.officer_id is None, row.name))
+
+    # 5. workers not enrolled and contributions not paid, by sector and by kecamatan
+    by_sector, by_kecamatan = gaps(in_scope, today, link)
+
+    # 6. compliance won per week over the last six months
+    starts = week_starts(today)
+    last_day = starts[-1] + timedelta(days=6)
+    week = case(*[(Case.closed_on < starts[i + 1], i) for i in range(len(starts) - 1)],
+                else_=len(starts) - 1)
+    won_cases = (select(Case.company_id.label("company_id"), week.label("week"))
+                 .where(CLOSED, Case.outcome == COMPLIANT,
+                        Case.closed_on >= starts[0], Case.closed_on <= last_day,
+                        in_scope(Case.branch_id)).subquery())
+    per_week = dict(_count_rows(select(won_cases.c.week, func.count(distinct(
+        won_cases.c.company_id))).group_by(won_cases.c.week)))
+    won_total = db.session.scalar(select(func.count(distinct(won_cases.c.company_id)))) or 0
+    weeks = [Week(start, start + timedelta(days=6), Cell(per_week.get(i, 0), link(
+        complied_from=start, complied_to=start + timedelta(days=6))))
+        for i, start in enumerate(starts)]
+
+    return Dashboard(
+        today=today,
+        open_cases=Cell(open_total, link(open_case=1)),
+        overdue=Cell(overdue, link(overdue=1)),
+        matrix={c: matrix[c] for c in categories},
+        stage_totals={s: Cell(stage_counts[s], link(stage=s or NOT_RECORDED)) for s in stages},
+        category_totals={c: Cell(category_counts[c], link(category=c)) for c in categories},
+        stages=stages,
+        aging=aging,
+        funnel=funnel,
+        complied_before_steps=Cell(complied.get("", 0), link(complied_after=NOT_RECORDED)),
+        overdue_by_officer=officers,
+        by_sector=by_sector,
+        by_kecamatan=by_kecamatan,
+        workers_missing=Cell(sum(r.workers_missing.value for r in by_sector),
+                             link(open_case=1, sort="missing")),
+        monthly_owed=sum(r.monthly_owed for r in by_sector),
+        weeks=weeks,
+        won=Cell(won_total, link(complied_from=starts[0], complied_to=last_day)),
+    )
+
+
+# --- the regional comparison --------------------------------------------------------------
+
+@dataclass
+class BranchRow:
+    """One branch's key figures, side by side with the others of the region."""
+
+    branch_id: int
+    code: str
+    name: str
+    open_cases: Cell
+    overdue: Cell
+    older: Cell
+    workers_missing: Cell
+    monthly_owed: int
+    won: Cell
+    fined: Cell
+    referred: Cell
+
+
+OLDER_THAN_DAYS = 90
+
+
+def branch_comparison(user: User, today: date) -> list[BranchRow]:
+    """Key figures of every branch the user reads, one row each (five GROUP BY queries)."""
+    def in_scope(column: Any) -> ColumnElement[bool]:
+        return branch_condition(user, column)
+
+    branches = list(db.session.scalars(select(Branch).where(in_scope(Branch.id))
+                                       .order_by(Branch.name)))
+    older_than = today - timedelta(days=OLDER_THAN_DAYS + 1)
+    cases = {branch_id: (n, late, old) for branch_id, n, late, old in db.session.execute(
+        select(Case.branch_id, func.count(),
+               func.sum(case((and_(Case.status == CaseStatus.OPEN, Case.next_due_on < today),
+                              1), else_=0)),
+               func.sum(case((Case.opened_on <= older_than, 1), else_=0)))
+        .where(NOT_CLOSED, in_scope(Case.branch_id)).group_by(Case.branch_id))}
+    gaps = {branch_id: (missing, money) for (branch_id,), (_n, missing, money)
+            in gap_totals([Company.branch_id], in_scope, today).items()}
+    since = week_starts(today)[0]
+    until = since + timedelta(weeks=WEEKS) - timedelta(days=1)
+    won = dict(_count_rows(
+        select(Case.branch_id, func.count(distinct(Case.company_id)))
+        .where(CLOSED, Case.outcome == COMPLIANT,
+               Case.closed_on >= since, Case.closed_on <= until, in_scope(Case.branch_id))
+        .group_by(Case.branch_id)))
+    sanctions = {branch_id: (fined, referred) for branch_id, fined, referred in
+                 db.session.execute(
+        select(Company.branch_id,
+               func.sum(case((has_reached("fine"), 1), else_=0)),
+               func.sum(case((has_reached("legal_referral"), 1), else_=0)))
+        .where(in_scope(Company.branch_id)).group_by(Company.branch_id))}
+    rows = []
+    for branch in branches:
+        n, late, old = cases.get(branch.id, (0, 0, 0))
+        missing, money = gaps.get(branch.id, (0, 0))
+        base = {"branch": branch.id}
+        rows.append(BranchRow(
+            branch.id, branch.code, branch.name,
+            open_cases=Cell(n, {**base, "open_case": 1}),
+            overdue=Cell(int(late or 0), {**base, "overdue": 1}),
+            older=Cell(int(old or 0), {**base, "open_case": 1,
+                                       "opened_to": older_than.isoformat()}),
+            workers_missing=Cell(int(missing or 0), {**base, "open_case": 1, "sort": "missing"}),
+            monthly_owed=rupiah_int(money),
+            won=Cell(won.get(branch.id, 0), {**base, "complied_from": since.isoformat(),
+                                             "complied_to": until.isoformat()}),
+            fined=Cell(int(sanctions.get(branch.id, (0, 0))[0] or 0),
+                       {**base, "reached": "fine"}),
+            referred=Cell(int(sanctions.get(branch.id, (0, 0))[1] or 0),
+                          {**base, "reached": "legal_referral"}),
+        ))
+    return rows
+
+
+def visible_branch(user: User, branch_id: int) -> Branch | None:
+    """The branch if the user reads it."""
+    return db.session.scalars(select(Branch).where(
+        Branch.id == branch_id, branch_condition(user, Branch.id))).first()
+
+
+# --- the monthly report -------------------------------------------------------------------
+
+@dataclass
+class Sanction:
+    """A company fined, recommended for TMP2T or referred to the prosecutor in the month."""
+
+    company: str
+    kecamatan: str
+    kind: str
+    occurred_on: date
+    letter_number: str
+    officer: str
+
+
+def month_start(day: date) -> date:
+    """The first day of `day`'s month."""
+    return day.replace(day=1)
+
+
+def previous_month(day: date) -> date:
+    """The first day of the month before `day`'s."""
+    return month_start(month_start(day) - timedelta(days=1))
+
+
+def next_month(period: date) -> date:
+    """The first day of the month after `period`."""
+    return month_start(period + timedelta(days=32))
+
+
+def sanctions_in(scope: Scope, period: date) -> list[Sanction]:
+    """Fines, TMP2T recommendations and legal referrals in force taken in the month."""
+    stmt = (select(Company.name, Company.kecamatan, Step.kind, Step.occurred_on, Letter.number,
+                   User.name)
+            .select_from(Step).join(Case, Case.id == Step.case_id)
+            .join(Company, Company.id == Case.company_id)
+            .outerjoin(Letter, Letter.id == Step.letter_id)
+            .outerjoin(User, User.id == Step.officer_id)
+            .where(Step.kind.in_(SANCTIONS), step_in_force(), scope.condition(Case.branch_id),
+                   Step.occurred_on >= period, Step.occurred_on < next_month(period))
+            .order_by(Step.occurred_on, Company.name, Step.id))
+    return [Sanction(name, kecamatan, kind, day, number or "", officer or "")
+            for name, kecamatan, kind, day, number, officer in db.session.execute(stmt)]
+
+
+def month_activity(scope: Scope, period: date) -> dict[str, int]:
+    """What happened in the month: cases opened, compliance won, steps taken."""
+    end = next_month(period)
+    opened = db.session.scalar(select(func.count()).select_from(Case).where(
+        scope.condition(Case.branch_id), Case.opened_on >= period, Case.opened_on < end)) or 0
+    won = db.session.scalar(select(func.count(distinct(Case.company_id))).where(
+        scope.condition(Case.branch_id), CLOSED,
+        Case.outcome == COMPLIANT, Case.closed_on >= period, Case.closed_on < end)) or 0
+    steps = db.session.scalar(select(func.count()).select_from(Step)
+                              .join(Case, Case.id == Step.case_id)
+                              .where(scope.condition(Case.branch_id), step_in_force(),
+                                     Step.occurred_on >= period, Step.occurred_on < end)) or 0
+    return {"opened": opened, "won": won, "steps": steps}
+
+
+def monthly_report_pdf(branch: Branch, period: date, as_of: date, locale: str = "id") -> bytes:
+    """The branch's monthly report: the dashboard's figures and charts as of `as_of`, what
+    happened in the month of `period`, and the companies fined or referred in it."""
+    scope = Scope.branch(branch.id)
+    with force_locale(locale):
+        figures = dashboard(scope, as_of)
+        html = render_template(
+            "reports/monthly.html", branch=branch, period=period, as_of=as_of, d=figures,
+            month_label=month_name(period),
+            activity=month_activity(scope, period), sanctions=sanctions_in(scope, period),
+            charts=dashboard_charts(figures, links=False))
+    return html_to_pdf(html)
+
+
+def dashboard_charts(d: Dashboard, *, links: bool = True,
+                     href: Callable[[dict[str, Any]], str] | None = None) -> dict[str, Any]:
+    """The dashboard's charts as SVG markup (`href` turns a cell's filters into a link)."""
+    def url(cell: Cell) -> str | None:
+        return href(cell.params) if href else None
+
+    stages = [Bar(label(s, "rung") or _("Not started"), [c.value], [url(c)])
+              for s, c in d.stage_totals.items()]
+    aging = [Bar(_bucket_label(b), [b.cell.value], [url(b.cell)]) for b in d.aging]
+    funnel = [Bar(label(r.code, "rung"), [r.reached.value, r.complied.value],
+                  [url(r.reached), url(r.complied)]) for r in d.funnel]
+    locale = str(get_locale() or "id")
+    weeks = [Bar(format_date(w.start, "d MMM", locale=locale), [w.cell.value], [url(w.cell)])
+             for w in d.weeks]
+    officers = [Bar(r.name or _("Nobody assigned"), [r.cell.value], [url(r.cell)])
+                for r in d.overdue_by_officer]
+    sectors = [Bar(r.name or _("Not recorded"), [r.workers_missing.value],
+                   [url(r.workers_missing)]) for r in d.by_sector[:12]]
+    nothing = _("Nothing to show yet.")
+    return {
+        "stages": bar_chart(stages, title=_("Open cases by stage"), fmt=number, links=links,
+                            empty=nothing),
+        "aging": bar_chart(aging, title=_("Open cases by days open"), fmt=number, links=links,
+                           empty=nothing, label_width=120),
+        "funnel": bar_chart(funnel, title=_("Ladder funnel"), fmt=number, links=links,
+                            series=[_("Reached the step"), _("Complied after it")],
+                            empty=nothing),
+        "weeks": column_chart(weeks, title=_("Compliance won per week"), fmt=number,
+                              links=links, label_every=4, empty=nothing),
+        "officers": bar_chart(officers, title=_("Overdue next steps by officer"), fmt=number,
+                              links=links, empty=nothing),
+        "sectors": bar_chart(sectors, title=_("Workers not enrolled by sector"), fmt=number,
+                             links=links, empty=nothing),
+    }
+
+
+def _bucket_label(bucket: Bucket) -> str:
+    if bucket.high is None:
+        return _("over %(days)d days", days=bucket.low - 1)
+    return _("%(low)d–%(high)d days", low=bucket.low, high=bucket.high)
+
+
+def store_monthly_report(actor: User | None, branch: Branch, period: date,
+                         today: date) -> MonthlyReport:
+    """Make the branch's report of the month of `period` and store it (replacing an older one);
+    `actor` None is the scheduler, otherwise a supervisor of the branch or regional staff."""
+    if actor is not None:
+        allowed = actor.role in (Role.REGIONAL, Role.ADMIN) or (
+            actor.role == Role.SUPERVISOR and actor.branch_id == branch.id)
+        if not allowed or visible_branch(actor, branch.id) is None:
+            raise ServiceError(_("Only supervisors and regional staff make monthly reports."))
+    period = month_start(period)
+    if period > month_start(today):
+        raise ServiceError(_("That month has not begun yet."), "period")
+    pdf = monthly_report_pdf(branch, period, today)
+    report = db.session.scalars(select(MonthlyReport).where(
+        MonthlyReport.branch_id == branch.id, MonthlyReport.period == period)).first()
+    if report is None:
+        report = MonthlyReport(branch_id=branch.id, period=period)
+        db.session.add(report)
+    report.as_of, report.pdf = today, pdf
+    report.sha256 = hashlib.sha256(pdf).hexdigest()
+    report.generated_by_id = actor.id if actor else None
+    report.generated_at = utcnow()
+    db.session.flush()
+    record(actor, "report.monthly", "monthly_report", report.id,
+           {"period": period, "sha256": report.sha256}, branch_id=branch.id)
+    return report
+
+
+def branches_without_report(period: date) -> list[Branch]:
+    """Active branches with no stored report of the month of `period`."""
+    done = select(MonthlyReport.branch_id).where(MonthlyReport.period == period)
+    return list(db.session.scalars(select(Branch).where(Branch.active, Branch.id.not_in(done))
+                                   .order_by(Branch.code)))
+
+
+def monthly_reports_due(today: date) -> dict[str, Any]:
+    """The scheduler's job: last month's report for every active branch that has none yet."""
+    period = previous_month(today)
+    made = []
+    for branch in branches_without_report(period):
+        store_monthly_report(None, branch, period, today)
+        made.append(branch.code)
+    return {"period": period.isoformat(), "reports": len(made), "branches": made}
+
+
+def reports_list(user: User, limit: int = 60) -> list[MonthlyReport]:
+    """Stored monthly reports of the branches the user reads, newest first."""
+    stmt = (scoped(MonthlyReport, user).options(defer(MonthlyReport.pdf))
+            .order_by(MonthlyReport.period.desc(), MonthlyReport.branch_id).limit(limit))
+    return list(db.session.scalars(stmt))
+
+
+def comparison_chart(rows: list[BranchRow], *, links: bool = True,
+                     href: Callable[[dict[str, Any]], str] | None = None):
+    """Open cases and compliance won per branch, side by side."""
+    bars = [Bar(row.name, [row.open_cases.value, row.won.value],
+                [href(row.open_cases.params) if href else None,
+                 href(row.won.params) if href else None]) for row in rows]
+    return bar_chart(bars, title=_("Branches side by side"), fmt=number, links=links,
+                     series=[_("Open cases"), _("Compliance won (6 months)")],
+                     empty=_("Nothing to show yet."))
+
+
+def month_name(period: date) -> str:
+    """A month as "Februari 2026"."""
+    return format_date(period, "MMMM y", locale=str(get_locale() or "id"))

@@ -1,0 +1,204 @@
+"""The supervisor's and the regional office's review: dashboard, branch comparison, the
+still-non-compliant list (reassign, directives) and the monthly reports."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Regexp
+
+from outreach.cases.models import Case
+from outreach.core import clock
+from outreach.core.access import get_visible_or_404, roles_required, scoped, visible_branches
+from outreach.core.errors import ServiceError
+from outreach.core.views import run_service
+from outreach.extensions import db
+from outreach.org.models import Branch, Role, User
+from outreach.org.views.auth import safe_next
+from outreach.reports import review
+from outreach.reports import service as reports
+from outreach.reports.models import MonthlyReport
+
+bp = Blueprint("dashboard", __name__)
+READERS = (Role.SUPERVISOR, Role.REGIONAL, Role.ADMIN)
+
+
+class DirectiveForm(FlaskForm):
+    """A supervisor's directive on a case."""
+
+    text = TextAreaField(_l("Directive"), validators=[DataRequired(),
+                                                       Length(max=review.DIRECTIVE_MAX)])
+    next = HiddenField()
+
+
+class ReassignForm(FlaskForm):
+    """Give a case's company to another officer."""
+
+    officer = SelectField(_l("Officer"), coerce=int)
+    next = HiddenField()
+
+
+class ReportForm(FlaskForm):
+    """Make a branch's monthly report."""
+
+    period = StringField(_l("Month"), validators=[DataRequired(), Regexp(r"^\d{4}-\d{2}$")])
+    branch = SelectField(_l("Branch"), coerce=int)
+
+
+def company_list_url(params: dict[str, Any]) -> str:
+    """The company list filtered as a figure says."""
+    return url_for("companies.index", **params)
+
+
+def _int_arg(name: str, default: int, low: int = 0, high: int = 3650) -> int:
+    try:
+        return min(max(int(request.args.get(name, "")), low), high)
+    except ValueError:
+        return default
+
+
+def _branch_arg() -> Branch | None:
+    """The branch chosen with `?branch=` (404 when the user does not read it)."""
+    raw = request.args.get("branch", "")
+    if not raw.isdigit():
+        return None
+    branch = reports.visible_branch(current_user, int(raw))
+    if branch is None:
+        abort(404)
+    return branch
+
+
+def _branches() -> list[Branch]:
+    """The branches a regional user (or admin) may choose between; none for a supervisor."""
+    if current_user.role == Role.SUPERVISOR:
+        return []
+    return list(db.session.scalars(visible_branches(current_user)))
+
+
+@bp.route("/")
+@roles_required(*READERS)
+def index():
+    """Open cases, their age, the ladder funnel, overdue work, the gap, compliance won."""
+    branch = _branch_arg()
+    today = clock.today()
+    figures = reports.dashboard(reports.Scope.of(current_user, branch.id if branch else None),
+                                today)
+    return render_template("dashboard/index.html", d=figures, branch=branch,
+                           branches=_branches(), today=today,
+                           charts=reports.dashboard_charts(figures, href=company_list_url))
+
+
+@bp.route("/region")
+@roles_required(Role.REGIONAL, Role.ADMIN)
+def region():
+    """Every branch of the region side by side."""
+    today = clock.today()
+    rows = reports.branch_comparison(current_user, today)
+    return render_template("dashboard/region.html", rows=rows, today=today,
+                           chart=reports.comparison_chart(rows, href=company_list_url),
+                           older_than=reports.OLDER_THAN_DAYS)
+
+
+@bp.route("/review")
+@roles_required(*READERS)
+def still_non_compliant():
+    """Cases open longer than a threshold or stalled at a rung, for the monthly review."""
+    branch = _branch_arg()
+    scope = reports.Scope.of(current_user, branch.id if branch else None)
+    result = review.still_non_compliant(
+        scope, clock.today(), older_than_days=_int_arg("days", 90),
+        stalled_days=_int_arg("stalled", 30), page=_int_arg("page", 1, low=1, high=100_000))
+    officers = (review.branch_officers(current_user.branch_id)
+                if current_user.role == Role.SUPERVISOR else [])
+    return render_template("dashboard/review.html", result=result, branch=branch,
+                           branches=_branches(), officers=officers, today=clock.today(),
+                           directive_form=DirectiveForm(), reassign_form=ReassignForm())
+
+
+def _back(form) -> Any:
+    return redirect(safe_next(form.next.data) or url_for("dashboard.still_non_compliant"))
+
+
+@bp.route("/cases/<int:case_id>/reassign", methods=["POST"])
+@roles_required(Role.SUPERVISOR)
+def reassign(case_id: int):
+    """Give the case's company to another officer of the branch."""
+    case = get_visible_or_404(Case, case_id)
+    form = ReassignForm()
+    form.officer.choices = [(u.id, u.name) for u in review.branch_officers(case.branch_id)]
+    if not form.validate_on_submit():
+        flash(_("Choose an officer of this branch."), "error")
+        return _back(form)
+    officer = db.session.get(User, form.officer.data)
+    run_service(lambda: review.reassign_case(current_user, case, officer),
+         _("%(company)s is now with %(officer)s.", company=case.company.name,
+           officer=officer.name if officer else "–"))
+    return _back(form)
+
+
+@bp.route("/cases/<int:case_id>/directive", methods=["POST"])
+@roles_required(Role.SUPERVISOR)
+def directive(case_id: int):
+    """Leave a directive on the case for its officer."""
+    case = get_visible_or_404(Case, case_id)
+    form = DirectiveForm()
+    if not form.validate_on_submit():
+        flash(_("Write the directive (at most %(n)d characters).", n=review.DIRECTIVE_MAX),
+              "error")
+        return _back(form)
+    run_service(lambda: review.leave_directive(current_user, case, form.text.data, clock.today()),
+         _("Directive left on the case of %(company)s.", company=case.company.name))
+    return _back(form)
+
+
+@bp.route("/reports", methods=["GET", "POST"])
+@roles_required(*READERS)
+def monthly_reports():
+    """Stored monthly reports; make one for a month on demand."""
+    today = clock.today()
+    form = ReportForm()
+    choices = list(db.session.scalars(visible_branches(current_user)))
+    form.branch.choices = [(b.id, f"{b.code} – {b.name}") for b in choices]
+    if request.method == "GET":
+        form.period.data = reports.previous_month(today).strftime("%Y-%m")
+        form.branch.data = current_user.branch_id or (choices[0].id if choices else None)
+    if form.validate_on_submit():
+        branch = reports.visible_branch(current_user, form.branch.data)
+        try:
+            if branch is None:
+                raise ServiceError(_("Choose a branch."), "branch")
+            report = reports.store_monthly_report(
+                current_user, branch, date.fromisoformat(f"{form.period.data}-01"), today)
+        except ValueError:
+            form.period.errors.append(_("Choose a month."))
+        except ServiceError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The report of %(month)s is ready.", month=reports.month_name(report.period)),
+                  "success")
+            return redirect(url_for("dashboard.monthly_reports"))
+    return render_template("dashboard/reports.html", form=form,
+                           reports=reports.reports_list(current_user),
+                           month_name=reports.month_name), \
+        400 if form.errors else 200
+
+
+@bp.route("/reports/<int:report_id>.pdf")
+@roles_required(*READERS)
+def report_pdf(report_id: int):
+    """A stored monthly report, as it was made."""
+    report = db.first_or_404(scoped(MonthlyReport, current_user)
+                             .where(MonthlyReport.id == report_id))
+    branch = db.session.get(Branch, report.branch_id)
+    name = f"laporan-{branch.code}-{report.period.strftime('%Y-%m')}.pdf"
+    return current_app.response_class(report.pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "private, no-store"})

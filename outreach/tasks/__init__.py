@@ -1,0 +1,1 @@
+"""Reminders and the task list officers start their day with."""

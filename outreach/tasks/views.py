@@ -1,0 +1,105 @@
+"""The officer's tasks ("Tugas saya") and notifications."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import DateField, SelectField
+from wtforms.validators import DataRequired
+
+from outreach.core import clock
+from outreach.core.access import scoped, staff_only
+from outreach.core.forms import SimpleForm
+from outreach.core.views import run_service
+from outreach.extensions import db
+from outreach.notifications import service as notifications
+from outreach.org.models import Role, User
+from outreach.tasks import service
+from outreach.tasks.models import Reminder
+
+bp = Blueprint("tasks", __name__)
+
+
+class SnoozeForm(FlaskForm):
+    """Snooze a task."""
+
+    until = DateField(_l("Until"), validators=[DataRequired()])
+
+
+class ReassignForm(FlaskForm):
+    """Give a task to someone else."""
+
+    officer = SelectField(_l("Officer"), coerce=int)
+
+
+def _colleagues() -> list[tuple[int, str]]:
+    stmt = (select(User).where(User.branch_id == current_user.branch_id, User.active,
+                               User.role.in_(Role.BRANCH_ROLES)).order_by(User.name))
+    return [(u.id, u.name) for u in db.session.scalars(stmt)]
+
+
+@bp.route("/")
+def index():
+    """Today's and overdue tasks, each a click from the company and the next step."""
+    today = clock.today()
+    reassign = ReassignForm()
+    reassign.officer.choices = _colleagues()
+    return render_template("tasks/index.html", groups=service.tasks(current_user, today),
+                           today=today, form=SimpleForm(), snooze=SnoozeForm(),
+                           reassign=reassign)
+
+
+def _reminder(reminder_id: int) -> Reminder:
+    return db.first_or_404(scoped(Reminder, current_user).where(Reminder.id == reminder_id))
+
+
+def _act(action, success: str):
+    run_service(action, success)
+    return redirect(url_for("tasks.index"))
+
+
+@bp.route("/<int:reminder_id>/done", methods=["POST"])
+@staff_only
+def done(reminder_id: int):
+    """Mark a task done."""
+    reminder = _reminder(reminder_id)
+    SimpleForm().validate_on_submit()
+    return _act(lambda: service.complete(current_user, reminder, clock.now()), _("Task done."))
+
+
+@bp.route("/<int:reminder_id>/snooze", methods=["POST"])
+@staff_only
+def snooze(reminder_id: int):
+    """Hide a task until a later day."""
+    reminder = _reminder(reminder_id)
+    form = SnoozeForm()
+    if not form.validate_on_submit():
+        flash(_("Choose a day after today."), "error")
+        return redirect(url_for("tasks.index"))
+    return _act(lambda: service.snooze(current_user, reminder, form.until.data, clock.today()),
+                _("Task snoozed."))
+
+
+@bp.route("/<int:reminder_id>/reassign", methods=["POST"])
+@staff_only
+def reassign(reminder_id: int):
+    """Give a task to another officer of the branch."""
+    reminder = _reminder(reminder_id)
+    form = ReassignForm()
+    form.officer.choices = _colleagues()
+    if not form.validate_on_submit():
+        flash(_("Choose an officer of this branch."), "error")
+        return redirect(url_for("tasks.index"))
+    officer = db.session.get(User, form.officer.data)
+    return _act(lambda: service.reassign(current_user, reminder, officer), _("Task reassigned."))
+
+
+@bp.route("/notifications")
+def inbox():
+    """The user's notifications (digests and summaries), also when no mail is sent."""
+    items = notifications.unread(current_user)
+    return render_template("tasks/notifications.html", items=items)
