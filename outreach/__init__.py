@@ -14,7 +14,8 @@ from config import BASE_DIR, CONFIGS, INSTANCE_DIR, ProductionConfig
 
 def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
     """Build the application; `config` is a config name or a mapping of overrides."""
-    app = Flask(__name__, instance_path=str(INSTANCE_DIR))
+    app = Flask(__name__, instance_path=str(INSTANCE_DIR),
+                template_folder=str(BASE_DIR / "templates"))
     load_config(app, config)
     INSTANCE_DIR.mkdir(exist_ok=True)
     configure_logger(app)

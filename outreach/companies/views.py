@@ -173,7 +173,7 @@ def _save(form: CompanyForm, company: Company | None):
 def create():
     """Enter a company by hand."""
     if current_user.role not in Role.BRANCH_ROLES:
-        return render_template("errors/error.html", code=403,
+        return render_template("core/error.html", code=403,
                                message=_("Only officers and supervisors enter companies.")), 403
     form = CompanyForm()
     form.officer_id.choices = _officer_choices(current_user.branch_id)

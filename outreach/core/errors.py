@@ -39,7 +39,7 @@ MESSAGES = {
 def render_error(code: int, message: str | None = None):
     """The error page for an HTTP status."""
     text = message or MESSAGES.get(code, MESSAGES[500])()
-    return render_template("errors/error.html", code=code, message=text), code
+    return render_template("core/error.html", code=code, message=text), code
 
 
 def handle_http(error: HTTPException):

@@ -27,7 +27,7 @@ supervisor_only = roles_required(Role.SUPERVISOR)
 @supervisor_only
 def ladder():
     """The branch's ladder with its windows and limits."""
-    return render_template("settings/ladder.html",
+    return render_template("ladder/ladder.html",
                            rows=policy.ladder_rows(current_user.branch_id))
 
 
@@ -52,7 +52,7 @@ def rung(code: str):
             db.session.commit()
             flash(_("Ladder saved."), "success")
             return redirect(url_for("settings.ladder"))
-    return render_template("settings/rung_form.html", row=row, form=form)
+    return render_template("ladder/rung_form.html", row=row, form=form)
 
 
 @bp.route("/holidays", methods=["GET", "POST"])
@@ -73,7 +73,7 @@ def holidays():
     year = clock.today().year
     own = db.session.scalars(select(BranchHoliday).where(
         BranchHoliday.branch_id == current_user.branch_id).order_by(BranchHoliday.day)).all()
-    return render_template("settings/holidays.html", form=form, own=own, year=year,
+    return render_template("calendar/holidays.html", form=form, own=own, year=year,
                            national=sorted(national_days_off(year).items()),
                            delete_form=SimpleForm())
 

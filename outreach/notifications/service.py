@@ -61,7 +61,7 @@ def build_digests(day: date) -> int:
         counts = reminders.task_counts(user, day)
         if not any(counts.values()):
             continue
-        notify(user, "digest", key, "mail/digest", day=day, counts=counts,
+        notify(user, "digest", key, "notifications/digest", day=day, counts=counts,
                groups=reminders.tasks(user, day, limit=DIGEST_LIMIT), base_url=base_url)
         made += 1
     return made
@@ -82,7 +82,7 @@ def build_weekly(day: date) -> int:
         waiting = db.session.scalar(
             select(func.count(Step.id)).join(Case).where(
                 Case.branch_id == user.branch_id, Step.approval_status == Approval.REQUESTED))
-        notify(user, "weekly", key, "mail/weekly", day=day,
+        notify(user, "weekly", key, "notifications/weekly", day=day,
                overdue=sorted(((name, n) for _id, name, n in late), key=lambda row: -row[1]),
                waiting=waiting or 0, base_url=base_url)
         made += 1

@@ -222,6 +222,6 @@ def leave_directive(actor: User, case: Case, text: str, today: date) -> Directiv
 
 def _notify(officer: User, directive: Directive, case: Case, author: User) -> None:
     notifications.notify(officer, "directive", f"directive:{directive.id}",
-                         "dashboard/mail/directive", directive=directive, company=case.company,
+                         "reports/mail/directive", directive=directive, company=case.company,
                          author=author,
                          base_url=current_app.config["PUBLIC_BASE_URL"].rstrip("/"))

@@ -90,7 +90,7 @@ def index():
     today = clock.today()
     figures = reports.dashboard(reports.Scope.of(current_user, branch.id if branch else None),
                                 today)
-    return render_template("dashboard/index.html", d=figures, branch=branch,
+    return render_template("reports/index.html", d=figures, branch=branch,
                            branches=_branches(), today=today,
                            charts=reports.dashboard_charts(figures, href=company_list_url))
 
@@ -101,7 +101,7 @@ def region():
     """Every branch of the region side by side."""
     today = clock.today()
     rows = reports.branch_comparison(current_user, today)
-    return render_template("dashboard/region.html", rows=rows, today=today,
+    return render_template("reports/region.html", rows=rows, today=today,
                            chart=reports.comparison_chart(rows, href=company_list_url),
                            older_than=reports.OLDER_THAN_DAYS)
 
@@ -117,7 +117,7 @@ def still_non_compliant():
         stalled_days=_int_arg("stalled", 30), page=_int_arg("page", 1, low=1, high=100_000))
     officers = (review.branch_officers(current_user.branch_id)
                 if current_user.role == Role.SUPERVISOR else [])
-    return render_template("dashboard/review.html", result=result, branch=branch,
+    return render_template("reports/review.html", result=result, branch=branch,
                            branches=_branches(), officers=officers, today=clock.today(),
                            directive_form=DirectiveForm(), reassign_form=ReassignForm())
 
@@ -186,7 +186,7 @@ def monthly_reports():
             flash(_("The report of %(month)s is ready.", month=reports.month_name(report.period)),
                   "success")
             return redirect(url_for("dashboard.monthly_reports"))
-    return render_template("dashboard/reports.html", form=form,
+    return render_template("reports/reports.html", form=form,
                            reports=reports.reports_list(current_user),
                            month_name=reports.month_name), \
         400 if form.errors else 200

@@ -79,7 +79,7 @@ def _branch_values(form: BranchForm) -> dict:
 def branches():
     """All branches."""
     rows = db.session.scalars(select(Branch).order_by(Branch.code)).all()
-    return render_template("admin/branches.html", branches=rows)
+    return render_template("org/branches.html", branches=rows)
 
 
 @bp.route("/branches/new", methods=["GET", "POST"])
@@ -98,7 +98,7 @@ def branch_new():
             db.session.commit()
             flash(_("Branch saved."), "success")
             return redirect(url_for("admin.branches"))
-    return render_template("admin/branch_form.html", form=form, branch=None)
+    return render_template("org/branch_form.html", form=form, branch=None)
 
 
 @bp.route("/branches/<int:branch_id>", methods=["GET", "POST"])
@@ -119,7 +119,7 @@ def branch_edit(branch_id: int):
         db.session.commit()
         flash(_("Branch saved."), "success")
         return redirect(url_for("admin.branches"))
-    return render_template("admin/branch_form.html", form=form, branch=branch)
+    return render_template("org/branch_form.html", form=form, branch=branch)
 
 
 @bp.route("/jobs")
@@ -128,7 +128,7 @@ def job_runs():
     """Runs of the scheduled jobs: start, end, outcome, counts, error."""
     from outreach.scheduler.service import recent_runs
 
-    return render_template("admin/jobs.html", runs=recent_runs())
+    return render_template("org/jobs.html", runs=recent_runs())
 
 
 @bp.route("/users")
@@ -136,7 +136,7 @@ def job_runs():
 def users():
     """All accounts."""
     rows = db.session.scalars(select(User).order_by(User.role, User.name)).all()
-    return render_template("admin/users.html", users=rows)
+    return render_template("org/users.html", users=rows)
 
 
 def _user_form(user: User | None) -> UserForm:
@@ -169,7 +169,7 @@ def user_new():
                 db.session.commit()
                 flash(_("Account created."), "success")
                 return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=None)
+    return render_template("org/user_form.html", form=form, user=None)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -193,4 +193,4 @@ def user_edit(user_id: int):
             db.session.commit()
             flash(_("Account saved."), "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/user_form.html", form=form, user=user)
+    return render_template("org/user_form.html", form=form, user=user)

@@ -58,7 +58,7 @@ def login():
             login_user(user, remember=form.remember.data)
             db.session.commit()
             return redirect(safe_next(request.args.get("next")) or url_for("main.index"))
-    return render_template("auth/login.html", form=form)
+    return render_template("org/login.html", form=form)
 
 
 @bp.route("/logout", methods=["POST"])
