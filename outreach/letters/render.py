@@ -1,12 +1,19 @@
-"""HTML to PDF with WeasyPrint: one font configuration per process, a deny-all fetcher."""
+"""Pages for print: the app's print templates to HTML, HTML to PDF with WeasyPrint (one font
+configuration per process, a deny-all fetcher).
+
+Services render printed pages only through `render_page` and `page_pdf`, so that no service
+reaches for Flask's template machinery itself.
+"""
 
 from __future__ import annotations
 
 import io
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import segno
+from flask import render_template
 from markupsafe import Markup
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
@@ -33,6 +40,16 @@ def html_to_pdf(html: str) -> bytes:
     """Render a letter's HTML to PDF bytes."""
     document = HTML(string=html, url_fetcher=AssetFetcher(), base_url=None)
     return document.write_pdf(stylesheets=[stylesheet()], font_config=font_config())
+
+
+def render_page(template_name: str, **context: Any) -> str:
+    """The HTML of one of the app's print templates (`templates/letters/…`, `reports/…`)."""
+    return render_template(template_name, **context)
+
+
+def page_pdf(template_name: str, **context: Any) -> bytes:
+    """One of the app's print templates rendered to PDF."""
+    return html_to_pdf(render_page(template_name, **context))
 
 
 def qr_svg(url: str) -> Markup:

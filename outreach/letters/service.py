@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
@@ -29,7 +28,7 @@ from outreach.ladder import rules as policy
 from outreach.letters import numbering
 from outreach.letters.defaults import DEFAULT_TEMPLATES
 from outreach.letters.models import Letter, LetterStatus, LetterTemplate
-from outreach.letters.render import html_to_pdf, qr_svg
+from outreach.letters.render import html_to_pdf, qr_svg, render_page
 from outreach.letters.sandbox import TemplateProblem, render_body
 from outreach.org.models import Branch, Role, User
 
@@ -220,10 +219,10 @@ def build_html(template: LetterTemplate, data: dict[str, Any], *, draft: bool,
     """The full letter HTML: the trusted surat dinas layout around the sandboxed body."""
     body = render_body(template.body, data)
     form_title = template.subject if template.code == FORM_TEMPLATE else None
-    return render_template("letters/layout.html", letter=data["letter"], branch=data["branch"],
-                           addressee=addressee_lines(template.code, data), body=body,
-                           draft=draft, qr=qr_svg(qr_url) if qr_url else None,
-                           form_title=form_title)
+    return render_page("letters/layout.html", letter=data["letter"], branch=data["branch"],
+                       addressee=addressee_lines(template.code, data), body=body,
+                       draft=draft, qr=qr_svg(qr_url) if qr_url else None,
+                       form_title=form_title)
 
 
 # --- drafts, approval, issuing --------------------------------------------------------------
@@ -402,8 +401,8 @@ def batch_pdf(actor: User, branch: Branch, day: date, visit_day: date, today: da
     template = current_template(FORM_TEMPLATE, branch.id)
     forms_html = [build_html(template, letter_data(case, None, template, actor, today),
                              draft=False) for case in visits]
-    cover = render_template("letters/cover.html", branch=branch, day=day, letters=letters,
-                            visits=visits, visit_day=visit_day)
+    cover = render_page("letters/cover.html", branch=branch, day=day, letters=letters,
+                        visits=visits, visit_day=visit_day)
     rendered = render_many([cover, *forms_html], workers=workers, progress=progress)
     document = merge([rendered[0], *(letter.pdf for letter in letters), *rendered[1:]])
     return document, len(letters), len(visits)
@@ -420,6 +419,6 @@ def dossier_pdf(case: Case) -> bytes:
                      and s.letter.status == LetterStatus.ISSUED), None)
     if referral is None:
         raise ServiceError(_("The legal referral letter has not been issued yet."))
-    html = render_template("letters/dossier.html", case=case, company=case.company,
-                           branch=case.company.branch, steps=steps, referral=referral)
+    html = render_page("letters/dossier.html", case=case, company=case.company,
+                       branch=case.company.branch, steps=steps, referral=referral)
     return merge([referral.pdf, html_to_pdf(html)])

@@ -19,7 +19,6 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
 
 from babel.dates import format_date
-from flask import render_template
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import (
@@ -54,7 +53,7 @@ from outreach.core.labels import label
 from outreach.extensions import db
 from outreach.ladder import rules as policy
 from outreach.letters.models import Letter
-from outreach.letters.render import html_to_pdf
+from outreach.letters.render import page_pdf
 from outreach.org.models import Branch, Role, User
 from outreach.reports.charts import Bar, bar_chart, column_chart
 from outreach.reports.models import MonthlyReport
@@ -573,12 +572,11 @@ def monthly_report_pdf(branch: Branch, period: date, as_of: date, locale: str = 
     scope = Scope.branch(branch.id)
     with force_locale(locale):
         figures = dashboard(scope, as_of)
-        html = render_template(
+        return page_pdf(
             "reports/monthly.html", branch=branch, period=period, as_of=as_of, d=figures,
             month_label=month_name(period),
             activity=month_activity(scope, period), sanctions=sanctions_in(scope, period),
             charts=dashboard_charts(figures, links=False))
-    return html_to_pdf(html)
 
 
 def dashboard_charts(d: Dashboard, *, links: bool = True,
