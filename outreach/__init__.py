@@ -79,7 +79,7 @@ def register_models() -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects to the app."""
-    from outreach.core import access, i18n
+    from outreach.core import guards, i18n
     from outreach.extensions import bootstrap, csrf, db, limiter, migrate
     from outreach.org import login as auth_setup
 
@@ -91,7 +91,7 @@ def register_extensions(app: Flask) -> None:
     bootstrap.init_app(app)
     limiter.init_app(app)
     auth_setup.init_app(app)
-    access.init_app(app)
+    guards.init_app(app)
     i18n.init_app(app)
 
 

@@ -16,7 +16,7 @@ from outreach.calendar.rules import WorkingCalendar
 from outreach.cases.models import Approval, Case, CaseCategory, CaseStatus, Delivery, Step
 from outreach.cases.proofs import DEFAULT_MAX_BYTES, Upload, make_proof
 from outreach.companies.models import Company
-from outreach.core.access import can_write
+from outreach.core.access import Permission, require
 from outreach.core.audit import record
 from outreach.core.db import utcnow
 from outreach.core.errors import ServiceError
@@ -24,7 +24,7 @@ from outreach.core.labels import CATEGORIES, OUTCOMES
 from outreach.extensions import db
 from outreach.ladder import rules as policy
 from outreach.letters import service as letters
-from outreach.org.models import Branch, Role, User
+from outreach.org.models import Branch, User
 from outreach.tasks import service as reminders
 
 PAUSE_REASONS = ("dispute", "company_closed", "court")
@@ -33,8 +33,7 @@ CLOSE_OUTCOMES = ("compliant", "company_closed", "withdrawn")
 
 
 def _require_writer(actor: User, branch_id: int) -> None:
-    if not can_write(actor, branch_id):
-        raise ServiceError(_("Only officers and supervisors of this branch may change it."))
+    require(actor, Permission.WORK, branch_id)
 
 
 def check_version(case: Case, expected_version: int | None) -> None:
@@ -190,8 +189,7 @@ def decide_approval(actor: User, step: Step, *, approve: bool, note: str,
                     now: datetime) -> Step:
     """A supervisor approves a requested step or sends it back with a reason."""
     case = step.case
-    if actor.role != Role.SUPERVISOR or actor.branch_id != case.branch_id:
-        raise ServiceError(_("Only a supervisor of this branch may decide."))
+    require(actor, Permission.DECIDE, case.branch_id)
     if step.approval_status != Approval.REQUESTED:
         raise ServiceError(_("This step is not waiting for approval."))
     if not approve and not note.strip():
@@ -271,8 +269,7 @@ def reopen_case(actor: User, case: Case, expected_version: int | None = None) ->
 
 def transfer_company(actor: User, company: Company, target: Branch) -> None:
     """Move a company and its cases to another branch (a supervisor of the current branch)."""
-    if actor.role != Role.SUPERVISOR or actor.branch_id != company.branch_id:
-        raise ServiceError(_("Only a supervisor of this branch may transfer a company."))
+    require(actor, Permission.DECIDE, company.branch_id)
     if target.id == company.branch_id:
         raise ServiceError(_("The company is already in this branch."), "branch")
     source = company.branch_id

@@ -22,7 +22,7 @@ from outreach.cases.proofs import Upload
 from outreach.cases.timeline import company_timeline
 from outreach.companies.models import Company
 from outreach.core import clock
-from outreach.core.access import branch_condition, get_visible_or_404, roles_required, staff_only
+from outreach.core.access import branch_condition
 from outreach.core.errors import ServiceError
 from outreach.core.forms import (
     ApprovalForm,
@@ -34,6 +34,7 @@ from outreach.core.forms import (
     StepForm,
     TransferForm,
 )
+from outreach.core.guards import get_visible_or_404, roles_required, staff_only
 from outreach.core.views import attach_error, commit_or_refuse, run_service
 from outreach.extensions import db
 from outreach.ladder import rules as policy

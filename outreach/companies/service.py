@@ -13,7 +13,7 @@ from sqlalchemy.orm import aliased, joinedload
 
 from outreach.cases.models import Approval, Case, CaseCategory, CaseStatus, Delivery, Step
 from outreach.companies.models import BusinessSize, Company, Program
-from outreach.core.access import can_write, get_visible, scoped
+from outreach.core.access import Permission, get_visible, require, scoped
 from outreach.core.audit import diff, record
 from outreach.core.errors import ServiceError
 from outreach.extensions import db
@@ -292,8 +292,7 @@ def likely_duplicates(user: User, clean: dict[str, Any],
 
 def create_company(actor: User, branch_id: int, values: dict[str, Any]) -> Company:
     """Create a company in the actor's branch from validated values."""
-    if not can_write(actor, branch_id):
-        raise ServiceError(_("Only officers and supervisors of this branch may change it."))
+    require(actor, Permission.WORK, branch_id)
     clean = clean_values(values)
     company = Company(branch_id=branch_id, **clean)
     db.session.add(company)
@@ -305,8 +304,7 @@ def create_company(actor: User, branch_id: int, values: dict[str, Any]) -> Compa
 
 def update_company(actor: User, company: Company, values: dict[str, Any]) -> dict:
     """Change a company's fields; returns what changed."""
-    if not can_write(actor, company.branch_id):
-        raise ServiceError(_("Only officers and supervisors of this branch may change it."))
+    require(actor, Permission.WORK, company.branch_id)
     changes = diff(company, clean_values(values))
     changes.pop("name_key", None)
     if changes:

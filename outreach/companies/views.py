@@ -14,9 +14,10 @@ from outreach.companies import exports, service
 from outreach.companies.models import Company
 from outreach.companies.rules import assess
 from outreach.core import clock
-from outreach.core.access import can_write, get_visible_or_404, require_write, scoped, staff_only
+from outreach.core.access import Permission, may, scoped
 from outreach.core.errors import ServiceError
 from outreach.core.forms import CompanyForm, OpenCaseForm, SimpleForm, TransferForm
+from outreach.core.guards import get_visible_or_404, require_write, staff_only
 from outreach.core.labels import choices
 from outreach.core.views import attach_error
 from outreach.extensions import db
@@ -117,14 +118,14 @@ def detail(company_id: int):
         compliance=assess(company, today), verdicts=verdicts,
         timeline=company_timeline(company),
         audit=audit_trail(company) if supervisor_view else None,
-        writable=can_write(current_user, company.branch_id),
+        writable=may(current_user, Permission.WORK, company.branch_id),
         open_form=OpenCaseForm(), simple_form=SimpleForm(), transfer_form=_transfer_form(company),
         closed_cases=[c for c in company.cases if c is not case],
     )
 
 
 def _transfer_form(company: Company) -> TransferForm | None:
-    if current_user.role != Role.SUPERVISOR or current_user.branch_id != company.branch_id:
+    if not may(current_user, Permission.DECIDE, company.branch_id):
         return None
     form = TransferForm()
     others = db.session.scalars(db.select(Branch).where(Branch.id != company.branch_id,

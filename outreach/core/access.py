@@ -7,14 +7,13 @@ reveal that it exists.
 
 from __future__ import annotations
 
-from functools import wraps
 from typing import Any, TypeVar
 
-from flask import Flask, abort, request
-from flask_login import current_user
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import ColumnElement, Select, false, select, true
 
-from outreach.extensions import db, login_manager
+from outreach.core.errors import ServiceError
+from outreach.extensions import db
 from outreach.org.models import Branch, Role, User
 
 M = TypeVar("M")
@@ -49,65 +48,31 @@ def get_visible(model: type[M], record_id: int, user: User) -> M | None:
     return db.session.scalars(stmt).first()
 
 
-def get_visible_or_404(model: type[M], record_id: int) -> M:
-    """The record for the signed-in user, or a 404 when it is missing or out of reach."""
-    record = get_visible(model, record_id, current_user)
-    if record is None:
-        abort(404)
-    return record
+class Permission:
+    """What a user may do to a branch's records, beyond reading them."""
+
+    #: work the branch's companies and cases: edit, log steps, import, issue letters
+    WORK = "work"
+    #: decide for the branch: approvals, templates, settings, transfers
+    DECIDE = "decide"
 
 
-def can_write(user: User, branch_id: int) -> bool:
-    """Officers and supervisors change records of their own branch only."""
-    return user.role in Role.BRANCH_ROLES and user.branch_id == branch_id
+REFUSALS = {
+    Permission.WORK: _l("Only officers and supervisors of this branch may do this."),
+    Permission.DECIDE: _l("Only a supervisor of this branch may do this."),
+}
 
 
-def require_write(branch_id: int) -> None:
-    """Abort with 403 unless the signed-in user may change the branch's records."""
-    if not can_write(current_user, branch_id):
-        abort(403)
+def may(user: User, permission: str, branch_id: int | None) -> bool:
+    """Whether the user holds `permission` on the records of the branch."""
+    if branch_id is None or user.branch_id != branch_id:
+        return False
+    if permission == Permission.DECIDE:
+        return user.role == Role.SUPERVISOR
+    return user.role in Role.BRANCH_ROLES
 
 
-def staff_only(view):
-    """View decorator: only the officers and supervisors who work cases (else 403)."""
-    return roles_required(*Role.BRANCH_ROLES)(view)
-
-
-def roles_required(*roles: str):
-    """View decorator: the signed-in user must hold one of the roles (else 403)."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
-                abort(403)
-            return view(*args, **kwargs)
-
-        return wrapped
-
-    return decorator
-
-
-def public(view):
-    """Mark a view as open to anonymous visitors; every other view requires sign-in."""
-    view.is_public = True
-    return view
-
-
-def require_sign_in():
-    """Before each request: send anonymous visitors of non-public views to the sign-in page."""
-    from flask import current_app
-
-    if request.endpoint is None or current_user.is_authenticated:
-        return None
-    view = current_app.view_functions.get(request.endpoint)
-    if request.endpoint == "static" or request.endpoint.endswith(".static"):
-        return None
-    if view is not None and getattr(view, "is_public", False):
-        return None
-    return login_manager.unauthorized()
-
-
-def init_app(app: Flask) -> None:
-    """Require sign-in everywhere except views marked public."""
-    app.before_request(require_sign_in)
+def require(user: User, permission: str, branch_id: int | None) -> None:
+    """Refuse (ServiceError with the permission's message) unless the user `may`."""
+    if not may(user, permission, branch_id):
+        raise ServiceError(str(REFUSALS[permission]))

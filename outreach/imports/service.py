@@ -42,7 +42,7 @@ from outreach.companies.service import (
     normalise_npwp,
     npwp_variants,
 )
-from outreach.core.access import can_write, scoped
+from outreach.core.access import Permission, require, scoped
 from outreach.core.audit import AuditEvent, record
 from outreach.core.db import among, utcnow
 from outreach.core.errors import ServiceError
@@ -1052,8 +1052,8 @@ def last_import_of(branch_id: int, sha256: str) -> CompanyImport | None:
 
 
 def _require_importer(actor: User | None, branch_id: int) -> None:
-    if actor is not None and not can_write(actor, branch_id):
-        raise ServiceError(_("Only officers and supervisors of this branch may import lists."))
+    if actor is not None:
+        require(actor, Permission.WORK, branch_id)
 
 
 def apply_plan(actor: User | None, company_import: CompanyImport, plan: Plan, today: date, *,
@@ -1369,8 +1369,7 @@ def open_suggestion_count(user: User) -> int:
 
 def dismiss_suggestion(actor: User, suggestion: CloseSuggestion, now: datetime) -> None:
     """Take a case off the verify-and-close list (the check found it not yet compliant)."""
-    if not can_write(actor, suggestion.branch_id):
-        raise ServiceError(_("Only officers and supervisors of this branch may change it."))
+    require(actor, Permission.WORK, suggestion.branch_id)
     if suggestion.status != SuggestionStatus.OPEN:
         raise ServiceError(_("This case is no longer on the list."))
     suggestion.status = SuggestionStatus.DISMISSED

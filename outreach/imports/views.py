@@ -32,9 +32,10 @@ from wtforms import SelectField
 
 from outreach.companies.models import Company, Source
 from outreach.core import clock
-from outreach.core.access import get_visible_or_404, require_write, scoped
+from outreach.core.access import scoped
 from outreach.core.errors import ServiceError
 from outreach.core.forms import SimpleForm
+from outreach.core.guards import get_visible_or_404, require_write
 from outreach.core.labels import label
 from outreach.core.views import attach_error
 from outreach.extensions import db

@@ -8,16 +8,16 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from outreach.calendar.models import BranchHoliday
+from outreach.core.access import Permission, require
 from outreach.core.audit import record
 from outreach.core.errors import ServiceError
 from outreach.extensions import db
 from outreach.ladder.models import LadderRung
-from outreach.org.models import Role, User
+from outreach.org.models import User
 
 
 def _require_supervisor(actor: User) -> None:
-    if actor.role != Role.SUPERVISOR or actor.branch_id is None:
-        raise ServiceError(_("Only a branch supervisor may change the branch's settings."))
+    require(actor, Permission.DECIDE, actor.branch_id)
 
 
 def adjust_rung(actor: User, code: str, *, window_days: int | None, max_count: int,

@@ -10,9 +10,9 @@ from sqlalchemy import select
 from outreach.calendar.models import BranchHoliday
 from outreach.calendar.rules import national_days_off
 from outreach.core import clock
-from outreach.core.access import roles_required
 from outreach.core.errors import ServiceError
 from outreach.core.forms import HolidayForm, RungForm, SimpleForm
+from outreach.core.guards import roles_required
 from outreach.core.views import attach_error
 from outreach.extensions import db
 from outreach.ladder import rules as policy

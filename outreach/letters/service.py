@@ -19,6 +19,7 @@ from sqlalchemy import func, select, update
 from outreach.cases.models import Approval, Case, Delivery, Step
 from outreach.companies.models import Company
 from outreach.companies.rules import assess
+from outreach.core.access import Permission, require
 from outreach.core.audit import record
 from outreach.core.errors import ServiceError
 from outreach.core.formatting import format_npwp, long_date, rupiah
@@ -30,7 +31,7 @@ from outreach.letters.defaults import DEFAULT_TEMPLATES
 from outreach.letters.models import Letter, LetterStatus, LetterTemplate
 from outreach.letters.render import html_to_pdf, qr_svg, render_page
 from outreach.letters.sandbox import TemplateProblem, render_body
-from outreach.org.models import Branch, Role, User
+from outreach.org.models import Branch, User
 
 #: the one template that is a form to fill in on site rather than a letter
 FORM_TEMPLATE = "visit_report"
@@ -108,8 +109,7 @@ def sample_data(branch: Branch) -> dict[str, Any]:
 def save_template(actor: User, code: str, *, subject: str, nature: str, copies: str,
                   classification: str, body: str) -> LetterTemplate:
     """Save an edit as a new version for the supervisor's branch, after a trial render."""
-    if actor.role != Role.SUPERVISOR or actor.branch_id is None:
-        raise ServiceError(_("Only a branch supervisor may edit letter templates."))
+    require(actor, Permission.DECIDE, actor.branch_id)
     current = current_template(code, actor.branch_id)
     try:
         render_body(body, sample_data(actor.branch))
@@ -271,8 +271,7 @@ def approval_missing(letter: Letter) -> str | None:
 
 def approve_letter(actor: User, letter: Letter) -> None:
     """A supervisor approves a draft letter for issuing."""
-    if actor.role != Role.SUPERVISOR or actor.branch_id != letter.branch_id:
-        raise ServiceError(_("Only a supervisor of this branch may decide."))
+    require(actor, Permission.DECIDE, letter.branch_id)
     if letter.status != LetterStatus.DRAFT:
         raise ServiceError(_("Only a draft can be approved."))
     letter.approved_by_id = actor.id
@@ -288,8 +287,7 @@ def _verify_code() -> str:
 
 def issue_letter(actor: User, letter: Letter, today: date, public_base_url: str) -> Letter:
     """Number, render and store the letter; a second call issues nothing more."""
-    if actor.role not in Role.BRANCH_ROLES or actor.branch_id != letter.branch_id:
-        raise ServiceError(_("Only officers and supervisors of this branch may change it."))
+    require(actor, Permission.WORK, letter.branch_id)
     problem = approval_missing(letter)
     if problem and letter.status != LetterStatus.ISSUED:
         raise ServiceError(problem)

@@ -25,16 +25,10 @@ from wtforms.validators import DataRequired, Length
 from outreach.calendar.rules import WorkingCalendar
 from outreach.cases.models import Case
 from outreach.core import clock
-from outreach.core.access import (
-    can_write,
-    get_visible_or_404,
-    public,
-    roles_required,
-    scoped,
-    staff_only,
-)
+from outreach.core.access import Permission, may, scoped
 from outreach.core.errors import ServiceError
 from outreach.core.forms import SimpleForm
+from outreach.core.guards import get_visible_or_404, public, roles_required, staff_only
 from outreach.core.views import attach_error
 from outreach.extensions import db, limiter
 from outreach.letters import service
@@ -94,7 +88,8 @@ def detail(letter_id: int):
                            step=service.step_of(letter),
                            waiting=service.approval_missing(letter)
                            if letter.status == LetterStatus.DRAFT else None,
-                           writable=can_write(current_user, letter.branch_id), form=SimpleForm())
+                           writable=may(current_user, Permission.WORK, letter.branch_id),
+                           form=SimpleForm())
 
 
 @bp.route("/letters/<int:letter_id>.pdf")

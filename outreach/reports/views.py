@@ -16,12 +16,12 @@ from wtforms.validators import DataRequired, Length, Regexp
 
 from outreach.cases.models import Case
 from outreach.core import clock
-from outreach.core.access import get_visible_or_404, roles_required, scoped, visible_branches
+from outreach.core.access import scoped, visible_branches
 from outreach.core.errors import ServiceError
+from outreach.core.guards import get_visible_or_404, roles_required, safe_next
 from outreach.core.views import run_service
 from outreach.extensions import db
 from outreach.org.models import Branch, Role, User
-from outreach.org.views.auth import safe_next
 from outreach.reports import review
 from outreach.reports import service as reports
 from outreach.reports.models import MonthlyReport

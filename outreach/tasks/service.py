@@ -20,6 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from outreach.calendar.rules import WorkingCalendar
 from outreach.cases.models import Approval, Case, CaseStatus, Delivery, Step
 from outreach.companies.models import Company
+from outreach.core.access import Permission, require
 from outreach.core.audit import AuditEvent, record
 from outreach.core.db import among, utcnow
 from outreach.core.errors import ServiceError
@@ -344,8 +345,7 @@ def task_counts(user: User, today: date) -> dict[str, int]:
 
 
 def _own(actor: User, reminder: Reminder) -> None:
-    if actor.role not in Role.BRANCH_ROLES or actor.branch_id != reminder.branch_id:
-        raise ServiceError(_("Only officers and supervisors of this branch may change it."))
+    require(actor, Permission.WORK, reminder.branch_id)
 
 
 def complete(actor: User, reminder: Reminder, now: datetime) -> None:

@@ -12,8 +12,9 @@ from wtforms import DateField, SelectField
 from wtforms.validators import DataRequired
 
 from outreach.core import clock
-from outreach.core.access import scoped, staff_only
+from outreach.core.access import scoped
 from outreach.core.forms import SimpleForm
+from outreach.core.guards import staff_only
 from outreach.core.views import run_service
 from outreach.extensions import db
 from outreach.notifications import service as notifications

@@ -11,8 +11,8 @@ from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from outreach.core.access import roles_required
 from outreach.core.errors import ServiceError
+from outreach.core.guards import roles_required
 from outreach.core.labels import choices
 from outreach.core.views import attach_error
 from outreach.extensions import db

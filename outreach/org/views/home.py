@@ -6,11 +6,10 @@ from flask import Blueprint, current_app, jsonify, redirect, request, session, u
 from flask_login import current_user
 from sqlalchemy import text
 
-from outreach.core.access import public
+from outreach.core.guards import public, safe_next
 from outreach.extensions import db
 from outreach.org import service as org
 from outreach.org.models import Role
-from outreach.org.views.auth import safe_next
 from outreach.scheduler import service as jobs
 
 bp = Blueprint("main", __name__)
