@@ -113,29 +113,23 @@ def configure_sqlite(engine) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Mount every blueprint."""
+    """Mount every feature's pages."""
+    from outreach.calendar import views as calendar
     from outreach.cases import views as cases
     from outreach.companies import views as companies
-    from outreach.ladder import views as settings
+    from outreach.imports import views as imports
+    from outreach.ladder import views as ladder
     from outreach.letters import views as letters
-    from outreach.org.views import admin, auth
-    from outreach.org.views import home as main
+    from outreach.org.views import admin, auth, home
+    from outreach.reports import views as reports
     from outreach.tasks import views as tasks
 
-    app.register_blueprint(main.bp)
-    app.register_blueprint(tasks.bp, url_prefix="/tasks")
-    app.register_blueprint(letters.bp)
-    app.register_blueprint(cases.bp)
-    app.register_blueprint(settings.bp, url_prefix="/settings")
-    app.register_blueprint(auth.bp, url_prefix="/auth")
-    app.register_blueprint(companies.bp, url_prefix="/companies")
-    app.register_blueprint(admin.bp, url_prefix="/admin")
-    from outreach.reports import views as dashboard
-
-    app.register_blueprint(dashboard.bp, url_prefix="/dashboard")
-    from outreach.imports import views as imports
-
-    app.register_blueprint(imports.bp, url_prefix="/imports")
+    for blueprint, prefix in ((home.bp, None), (auth.bp, "/auth"), (admin.bp, "/admin"),
+                              (companies.bp, "/companies"), (cases.bp, None),
+                              (letters.bp, None), (tasks.bp, "/tasks"),
+                              (ladder.bp, "/settings"), (calendar.bp, "/settings"),
+                              (reports.bp, "/dashboard"), (imports.bp, "/imports")):
+        app.register_blueprint(blueprint, url_prefix=prefix)
 
 
 def register_errorhandlers(app: Flask) -> None:

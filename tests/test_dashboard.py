@@ -580,7 +580,7 @@ def test_letters_awaiting_approval_are_in_the_queue(client, world, app):
     approved there."""
     case = world.c["alfa"].cases[0]
     with app.test_request_context():
-        template = letter_service.current_template("tmp2t", world.pkl.id)
+        template = letter_service.template_in_use("tmp2t", world.pkl.id)
     letter = Letter(branch_id=world.pkl.id, case_id=case.id, template_id=template.id,
                     status="draft", addressee_name="PT Alfa", data={})
     db.session.add(letter)

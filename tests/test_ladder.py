@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
+from outreach.calendar import service as calendar
 from outreach.cases import service
 from outreach.cases.models import Approval, Category
 from outreach.core.errors import ServiceError
@@ -182,7 +183,7 @@ def test_branch_switches_a_rung_off(setup):
 def test_branch_day_off_moves_the_due_date(setup):
     """A day off the branch adds itself pushes response windows back."""
     officer, supervisor, company = setup
-    ladder.add_holiday(supervisor, date(2026, 1, 12), "Hari jadi kota")
+    calendar.add_holiday(supervisor, date(2026, 1, 12), "Hari jadi kota")
     db.session.commit()
     case = service.open_case(officer, company, [Category.PWBD], date(2026, 1, 5))
     letter = log(officer, case, "notification", date(2026, 1, 5))

@@ -10,7 +10,7 @@ from datetime import date
 import pytest
 import time_machine
 from pypdf import PdfReader
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from outreach.cases import service as case_service
 from outreach.cases.models import Category, Step
@@ -224,6 +224,19 @@ def test_template_error_is_shown_with_its_line_and_old_version_stays(client, app
     with app.test_request_context():
         current = service.current_template("notification", world["branch"].id)
     assert (current.version, current.subject) == (2, "Hal baru")
+
+
+def test_reading_templates_writes_nothing(client, world):
+    """The template list, the editor and its live preview read the template in force; only
+    saving an edit stores a version."""
+    login(client, world["supervisor"])
+    assert "Pemberitahuan Kewajiban" in client.get("/letters/templates/notification").get_data(
+        as_text=True)
+    assert client.get("/letters/templates/").status_code == 200
+    preview = post(client, "/letters/templates/notification/preview",
+                   {"body": "<p>Kepada {{ company.name }}</p>"})
+    assert preview.status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(LetterTemplate)) == 0
 
 
 def test_letter_keeps_the_template_version_it_was_made_from(app, world):

@@ -17,25 +17,24 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from outreach.cases import service
-from outreach.cases.models import Case, Proof, Step
-from outreach.cases.proofs import Upload
-from outreach.cases.timeline import company_timeline
-from outreach.companies.models import Company
-from outreach.core import clock
-from outreach.core.access import branch_condition
-from outreach.core.errors import ServiceError
-from outreach.core.forms import (
+from outreach.cases.forms import (
     ApprovalForm,
     CloseForm,
     DeliveryForm,
     OpenCaseForm,
     PauseForm,
-    SimpleForm,
     StepForm,
-    TransferForm,
 )
+from outreach.cases.models import Approval, Case, Proof, Step
+from outreach.cases.proofs import Upload
+from outreach.cases.timeline import company_timeline
+from outreach.companies.forms import TransferForm
+from outreach.companies.models import Company
+from outreach.core import clock
+from outreach.core.access import branch_condition
+from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, roles_required, staff_only
-from outreach.core.views import attach_error, commit_or_refuse, run_service
+from outreach.core.views import run_service, status_of, submit
 from outreach.extensions import db
 from outreach.ladder import rules as policy
 from outreach.org.models import Branch, Role
@@ -86,26 +85,20 @@ def log_step(case_id: int):
         wanted = request.args.get("kind")
         allowed = [v.rung.code for v in verdicts if v.allowed]
         form.kind.data = wanted if wanted in allowed else (allowed[0] if allowed else None)
-    if form.validate_on_submit():
-        try:
-            step = service.log_step(
-                current_user, case, kind=form.kind.data, occurred_on=form.occurred_on.data,
-                today=today, outcome=form.outcome.data or "", notes=form.notes.data or "",
-                uploads=_uploads(form.proof), expected_version=_version(form),
-                max_proof_bytes=current_app.config["PROOF_MAX_BYTES"])
-        except ServiceError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            if commit_or_refuse():
-                if step.approval_status == "requested":
-                    flash(_("Step recorded and sent to the supervisor for approval."), "success")
-                else:
-                    flash(_("Step recorded."), "success")
-                return _company_page(case.company_id)
-    status = 400 if form.errors or form.form_errors else 200
+    if submit(form, lambda: service.log_step(
+            current_user, case, kind=form.kind.data, occurred_on=form.occurred_on.data,
+            today=today, outcome=form.outcome.data or "", notes=form.notes.data or "",
+            uploads=_uploads(form.proof), expected_version=_version(form),
+            max_proof_bytes=current_app.config["PROOF_MAX_BYTES"]), _step_recorded):
+        return _company_page(case.company_id)
     return render_template("cases/step_form.html", case=case, form=form, verdicts=verdicts,
-                           today=today), status
+                           today=today), status_of(form)
+
+
+def _step_recorded(step: Step) -> str:
+    if step.approval_status == Approval.REQUESTED:
+        return _("Step recorded and sent to the supervisor for approval.")
+    return _("Step recorded.")
 
 
 def _step(step_id: int) -> Step:
@@ -124,21 +117,13 @@ def delivery(step_id: int):
     form = DeliveryForm()
     if request.method == "GET":
         form.delivered_on.data = clock.today()
-    if form.validate_on_submit():
-        try:
-            service.record_delivery(
-                current_user, step, delivered=form.result.data == "delivered",
-                on=form.delivered_on.data, today=clock.today(), method=form.method.data,
-                reference=form.reference.data or "", recipient=form.recipient.data or "")
-        except ServiceError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            if commit_or_refuse():
-                flash(_("Delivery recorded."), "success")
-                return _company_page(step.case.company_id)
-    status = 400 if form.errors or form.form_errors else 200
-    return render_template("cases/delivery_form.html", step=step, form=form), status
+    if submit(form, lambda: service.record_delivery(
+            current_user, step, delivered=form.result.data == "delivered",
+            on=form.delivered_on.data, today=clock.today(), method=form.method.data,
+            reference=form.reference.data or "", recipient=form.recipient.data or ""),
+            _("Delivery recorded.")):
+        return _company_page(step.case.company_id)
+    return render_template("cases/delivery_form.html", step=step, form=form), status_of(form)
 
 
 @bp.route("/steps/<int:step_id>/approval", methods=["GET", "POST"])
@@ -147,25 +132,16 @@ def approval(step_id: int):
     """A supervisor approves a requested step or sends it back with a reason."""
     step = _step(step_id)
     form = ApprovalForm()
-    if form.validate_on_submit():
-        try:
-            issued = review.decide_escalation(
-                current_user, step, approve=form.decision.data == "approve",
-                note=form.note.data or "", now=clock.now(), today=clock.today(),
-                public_base_url=current_app.config["PUBLIC_BASE_URL"])
-        except ServiceError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            if commit_or_refuse():
-                flash(_("Decision recorded."), "success")
-                if issued is not None:
-                    flash(_("Referral letter %(number)s issued: its dossier is ready below.",
-                            number=issued.number), "success")
-                return redirect(url_for("cases.approvals"))
-    status = 400 if form.errors or form.form_errors else 200
+    if outcome := submit(form, lambda: review.decide_escalation(
+            current_user, step, approve=form.decision.data == "approve",
+            note=form.note.data or "", now=clock.now(), today=clock.today(),
+            public_base_url=current_app.config["PUBLIC_BASE_URL"]), _("Decision recorded.")):
+        if outcome.value is not None:
+            flash(_("Referral letter %(number)s issued: its dossier is ready below.",
+                    number=outcome.value.number), "success")
+        return redirect(url_for("cases.approvals"))
     return render_template("cases/approval_form.html", step=step, form=form,
-                           timeline=company_timeline(step.case.company)), status
+                           timeline=company_timeline(step.case.company)), status_of(form)
 
 
 @bp.route("/approvals")
@@ -214,22 +190,13 @@ def close(case_id: int):
     if request.method == "GET":
         form.version.data = case.version
         form.npp.data = case.company.npp or ""
-    if form.validate_on_submit():
-        try:
-            service.close_case(current_user, case, outcome=form.outcome.data,
-                               today=clock.today(), npp=form.npp.data or "",
-                               evidence=form.evidence.data or "",
-                               expected_version=_version(form))
-        except ServiceError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            if commit_or_refuse():
-                flash(_("Case closed."), "success")
-                return _company_page(case.company_id)
-    status = 400 if form.errors or form.form_errors else 200
+    if submit(form, lambda: service.close_case(
+            current_user, case, outcome=form.outcome.data, today=clock.today(),
+            npp=form.npp.data or "", evidence=form.evidence.data or "",
+            expected_version=_version(form)), _("Case closed.")):
+        return _company_page(case.company_id)
     return render_template("cases/simple_form.html", case=case, form=form,
-                           title=_("Close the case")), status
+                           title=_("Close the case")), status_of(form)
 
 
 @bp.route("/cases/<int:case_id>/reopen", methods=["POST"])

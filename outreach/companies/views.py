@@ -8,15 +8,17 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from outreach.cases.forms import OpenCaseForm
 from outreach.cases.service import open_case_of
 from outreach.cases.timeline import audit_trail, company_timeline
 from outreach.companies import exports, service
+from outreach.companies.forms import CompanyForm, TransferForm
 from outreach.companies.models import Company
 from outreach.companies.rules import assess
 from outreach.core import clock
 from outreach.core.access import Permission, may, scoped
 from outreach.core.errors import ServiceError
-from outreach.core.forms import CompanyForm, OpenCaseForm, SimpleForm, TransferForm
+from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, require_write, staff_only
 from outreach.core.labels import choices
 from outreach.core.views import attach_error

@@ -1,8 +1,13 @@
-"""Blueprints: thin request handlers over the services."""
+"""What every view does the same way: call a service, commit, or show its refusal.
+
+A form view is `if outcome := submit(form, lambda: service.…, _("Saved.")): return redirect(…)`
+and renders the form again with `status_of(form)` otherwise; a button is `run_service`.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from flask import flash
@@ -35,15 +40,52 @@ def commit_or_refuse() -> bool:
     return True
 
 
-def run_service(action: Callable[[], Any], success: str) -> bool:
-    """Run a service call; flash its refusal and roll back, or commit and flash `success`."""
+def run_service(action: Callable[[], Any], success: str | Callable[[Any], str]) -> bool:
+    """Run a service call (a button, no form fields); flash its refusal and roll back, or
+    commit and flash `success` (or `success(value)`)."""
     try:
-        action()
+        value = action()
     except ServiceError as error:
         db.session.rollback()
         flash(error.message, "error")
         return False
     if commit_or_refuse():
-        flash(success, "success")
+        flash(success(value) if callable(success) else success, "success")
         return True
     return False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What `submit` did: `saved` (also its truth value) and the service's return `value`."""
+
+    saved: bool
+    value: Any = None
+
+    def __bool__(self) -> bool:
+        return self.saved
+
+
+def submit(form: FlaskForm, action: Callable[[], Any],
+           success: str | Callable[[Any], str] | None = None) -> Outcome:
+    """Validate the submitted form, call the service and commit, flashing `success` (or
+    `success(value)`); a refusal goes to the form field it names, the transaction is rolled
+    back and nothing typed is lost, since the caller renders the same form again."""
+    if not form.validate_on_submit():
+        return Outcome(False)
+    try:
+        value = action()
+    except ServiceError as error:
+        db.session.rollback()
+        attach_error(form, error)
+        return Outcome(False)
+    if not commit_or_refuse():
+        return Outcome(False)
+    if success is not None:
+        flash(success(value) if callable(success) else success, "success")
+    return Outcome(True, value)
+
+
+def status_of(form: FlaskForm) -> int:
+    """The status of a form page: 400 when it shows errors, else 200."""
+    return 400 if form.errors or form.form_errors else 200

@@ -52,7 +52,8 @@ DOCUMENTED_VARIABLES = {
 # --- templates ---------------------------------------------------------------------------
 
 def current_template(code: str, branch_id: int | None) -> LetterTemplate:
-    """The template version in force for the branch; version 1 is made from the default."""
+    """The template version in force for the branch. Before any is stored this is version 1
+    made from the default, not yet saved: reading a template writes nothing."""
     stmt = (select(LetterTemplate).where(LetterTemplate.code == code)
             .where((LetterTemplate.branch_id == branch_id) | LetterTemplate.branch_id.is_(None))
             .order_by(LetterTemplate.branch_id.is_(None), LetterTemplate.version.desc()))
@@ -62,22 +63,27 @@ def current_template(code: str, branch_id: int | None) -> LetterTemplate:
     default = DEFAULT_TEMPLATES.get(code)
     if default is None:
         raise ServiceError(_("Unknown letter template %(code)s.", code=code))
-    template = LetterTemplate(branch_id=None, code=code, version=1, name=default.name,
-                              classification=default.classification, subject=default.subject,
-                              nature=default.nature, body=default.body, copies=default.copies,
-                              needs_approval=default.needs_approval)
-    db.session.add(template)
-    db.session.flush()
+    return LetterTemplate(branch_id=None, code=code, version=1, name=default.name,
+                          classification=default.classification, subject=default.subject,
+                          nature=default.nature, body=default.body, copies=default.copies,
+                          needs_approval=default.needs_approval)
+
+
+def template_in_use(code: str, branch_id: int | None) -> LetterTemplate:
+    """The current template, stored: the version a letter or a new version is made from."""
+    template = current_template(code, branch_id)
+    if template.id is None:
+        db.session.add(template)
+        db.session.flush()
     return template
 
 
 def template_versions(code: str, branch_id: int) -> list[LetterTemplate]:
     """Every version of a template the branch has seen, newest first."""
-    current_template(code, branch_id)
     stmt = (select(LetterTemplate).where(LetterTemplate.code == code)
             .where((LetterTemplate.branch_id == branch_id) | LetterTemplate.branch_id.is_(None))
             .order_by(LetterTemplate.created_at.desc(), LetterTemplate.id.desc()))
-    return list(db.session.scalars(stmt))
+    return list(db.session.scalars(stmt)) or [current_template(code, branch_id)]
 
 
 def sample_data(branch: Branch) -> dict[str, Any]:
@@ -110,7 +116,7 @@ def save_template(actor: User, code: str, *, subject: str, nature: str, copies: 
                   classification: str, body: str) -> LetterTemplate:
     """Save an edit as a new version for the supervisor's branch, after a trial render."""
     require(actor, Permission.DECIDE, actor.branch_id)
-    current = current_template(code, actor.branch_id)
+    current = template_in_use(code, actor.branch_id)
     try:
         render_body(body, sample_data(actor.branch))
     except TemplateProblem as problem:
@@ -235,7 +241,7 @@ def draft_for_step(actor: User, step: Step, template_code: str, today: date) -> 
     letter = next((lt for lt in drafts if lt.data.get("rung") == step.kind
                    and not lt.data.get("step_id")), None)
     if letter is None:
-        template = current_template(template_code, case.branch_id)
+        template = template_in_use(template_code, case.branch_id)
         letter = Letter(branch_id=case.branch_id, case_id=case.id, template_id=template.id,
                         status=LetterStatus.DRAFT, created_by_id=actor.id,
                         addressee_name=case.company.name, data={})

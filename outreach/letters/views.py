@@ -29,7 +29,7 @@ from outreach.core.access import Permission, may, scoped
 from outreach.core.errors import ServiceError
 from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, public, roles_required, staff_only
-from outreach.core.views import attach_error
+from outreach.core.views import run_service, submit
 from outreach.extensions import db, limiter
 from outreach.letters import service
 from outreach.letters.defaults import DEFAULT_TEMPLATES
@@ -109,15 +109,10 @@ def issue(letter_id: int):
     letter = get_visible_or_404(Letter, letter_id)
     form = SimpleForm()
     if form.validate_on_submit():
-        try:
-            service.issue_letter(current_user, letter, clock.today(),
-                                 current_app.config["PUBLIC_BASE_URL"])
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Letter issued with number %(number)s.", number=letter.number), "success")
+        run_service(lambda: service.issue_letter(current_user, letter, clock.today(),
+                                                 current_app.config["PUBLIC_BASE_URL"]),
+                    lambda issued: _("Letter issued with number %(number)s.",
+                                     number=issued.number))
     return redirect(url_for("letters.detail", letter_id=letter.id))
 
 
@@ -128,14 +123,7 @@ def approve(letter_id: int):
     letter = get_visible_or_404(Letter, letter_id)
     form = SimpleForm()
     if form.validate_on_submit():
-        try:
-            service.approve_letter(current_user, letter)
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Letter approved."), "success")
+        run_service(lambda: service.approve_letter(current_user, letter), _("Letter approved."))
     return redirect(url_for("letters.detail", letter_id=letter.id))
 
 
@@ -153,7 +141,6 @@ def templates():
     """The letter templates of the branch."""
     rows = [service.current_template(code, current_user.branch_id)
             for code in DEFAULT_TEMPLATES]
-    db.session.commit()
     return render_template("letters/templates.html", templates=rows)
 
 
@@ -165,20 +152,11 @@ def edit_template(code: str):
         abort(404)
     template = service.current_template(code, current_user.branch_id)
     form = TemplateForm(obj=template)
-    if form.validate_on_submit():
-        try:
-            service.save_template(current_user, code, subject=form.subject.data,
-                                  nature=form.nature.data, copies=form.copies.data or "",
-                                  classification=form.classification.data or "",
-                                  body=form.body.data)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Template saved as a new version."), "success")
-            return redirect(url_for("letters.edit_template", code=code))
-    db.session.commit()
+    if submit(form, lambda: service.save_template(
+            current_user, code, subject=form.subject.data, nature=form.nature.data,
+            copies=form.copies.data or "", classification=form.classification.data or "",
+            body=form.body.data), _("Template saved as a new version.")):
+        return redirect(url_for("letters.edit_template", code=code))
     return render_template("letters/template_form.html", form=form, template=template,
                            versions=service.template_versions(code, current_user.branch_id),
                            variables=service.DOCUMENTED_VARIABLES,
@@ -202,7 +180,6 @@ def preview_template(code: str):
     if code not in DEFAULT_TEMPLATES:
         abort(404)
     template = service.current_template(code, current_user.branch_id)
-    db.session.commit()
     result = _preview_html(template, request.form.get("body", ""))
     return render_template("letters/_preview.html", preview=result)
 
@@ -214,7 +191,6 @@ def sample_pdf(code: str):
     if code not in DEFAULT_TEMPLATES:
         abort(404)
     template = service.current_template(code, current_user.branch_id)
-    db.session.commit()
     form = TemplateForm()
     trial = type(template)(code=code, body=form.body.data or template.body,
                            subject=form.subject.data or template.subject,

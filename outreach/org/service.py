@@ -93,8 +93,11 @@ def _check_user_fields(email: str, name: str, role: str, branch: Branch | None,
 def create_user(actor: User | None, *, email: str, name: str, role: str,
                 branch: Branch | None = None, region: Region | None = None,
                 password: str | None = None, locale: str = "id") -> User:
-    """Create an account; regional staff take the region of the branch given."""
+    """Create an account with its first password; regional staff take the region of the
+    branch given."""
     email = normalise_email(email)
+    if not password:
+        raise ServiceError(_("Please set a first password."), "password")
     if role == Role.REGIONAL and region is None and branch is not None:
         region = branch.region
     _check_user_fields(email, name, role, branch, region)
@@ -103,8 +106,7 @@ def create_user(actor: User | None, *, email: str, name: str, role: str,
     user = User(email=email, name=name.strip(), role=role, locale=locale,
                 branch=branch if role != Role.ADMIN else None,
                 region=region if role == Role.REGIONAL else None)
-    if password:
-        set_password(user, password)
+    set_password(user, password)
     db.session.add(user)
     db.session.flush()
     record(actor, "create", "user", user.id, {"email": email, "role": role},
@@ -113,8 +115,9 @@ def create_user(actor: User | None, *, email: str, name: str, role: str,
 
 
 def update_user(actor: User, user: User, *, name: str, role: str, branch: Branch | None,
-                active: bool) -> User:
-    """Change an account's name, role, branch or whether it may sign in."""
+                active: bool, password: str | None = None) -> User:
+    """Change an account's name, role, branch or whether it may sign in; set a new password
+    when one is given."""
     region = branch.region if (role == Role.REGIONAL and branch is not None) else user.region
     _check_user_fields(user.email, name, role, branch, region)
     if user.id == actor.id and (not active or role != Role.ADMIN):
@@ -124,6 +127,9 @@ def update_user(actor: User, user: User, *, name: str, role: str, branch: Branch
         "branch_id": branch.id if (branch is not None and role != Role.ADMIN) else None,
         "region_id": region.id if (region is not None and role == Role.REGIONAL) else None,
     })
+    if password:
+        set_password(user, password)
+        changes["password"] = ["", "changed"]
     if changes:
         record(actor, "update", "user", user.id, changes, branch_id=user.branch_id)
     return user

@@ -192,7 +192,7 @@ def _prepare_drafts(due: list, day: date) -> int:
         if verdict.allowed:
             key = (rung.template_code, branch_id)
             if key not in templates:
-                templates[key] = letters.current_template(*key).id
+                templates[key] = letters.template_in_use(*key).id
             drafts.append((case_id, rung.code, templates[key]))
     return _insert_drafts(drafts, day)
 

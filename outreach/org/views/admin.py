@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -11,10 +11,9 @@ from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from outreach.core.errors import ServiceError
 from outreach.core.guards import roles_required
 from outreach.core.labels import choices
-from outreach.core.views import attach_error
+from outreach.core.views import submit
 from outreach.extensions import db
 from outreach.org import service as org
 from outreach.org.models import Branch, Region, Role, User
@@ -74,6 +73,13 @@ def _branch_values(form: BranchForm) -> dict:
     }
 
 
+def _branch_changes(form: BranchForm) -> dict:
+    values = _branch_values(form)
+    values["name"] = form.name.data.strip()
+    values["region_id"] = values.pop("region").id if values["region"] else None
+    return values
+
+
 @bp.route("/branches")
 @admin_only
 def branches():
@@ -88,16 +94,10 @@ def branch_new():
     """Create a branch."""
     form = BranchForm()
     form.region.choices = _region_choices()
-    if form.validate_on_submit():
-        try:
-            org.create_branch(current_user, code=form.code.data, name=form.name.data,
-                              **_branch_values(form))
-        except ServiceError as error:
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Branch saved."), "success")
-            return redirect(url_for("admin.branches"))
+    if submit(form, lambda: org.create_branch(current_user, code=form.code.data,
+                                              name=form.name.data, **_branch_values(form)),
+              _("Branch saved.")):
+        return redirect(url_for("admin.branches"))
     return render_template("org/branch_form.html", form=form, branch=None)
 
 
@@ -111,13 +111,8 @@ def branch_edit(branch_id: int):
     if not form.is_submitted():
         form.region.data = branch.region_id or 0
     form.code.data = branch.code
-    if form.validate_on_submit():
-        values = _branch_values(form)
-        values["name"] = form.name.data.strip()
-        values["region_id"] = values.pop("region").id if values["region"] else None
-        org.update_branch(current_user, branch, values)
-        db.session.commit()
-        flash(_("Branch saved."), "success")
+    if submit(form, lambda: org.update_branch(current_user, branch, _branch_changes(form)),
+              _("Branch saved.")):
         return redirect(url_for("admin.branches"))
     return render_template("org/branch_form.html", form=form, branch=branch)
 
@@ -153,22 +148,11 @@ def _user_form(user: User | None) -> UserForm:
 def user_new():
     """Create an account."""
     form = _user_form(None)
-    if form.validate_on_submit():
-        if not form.password.data:
-            form.password.errors.append(_("Please set a first password."))
-        else:
-            try:
-                org.create_user(current_user, email=form.email.data, name=form.name.data,
-                                role=form.role.data,
-                                branch=db.session.get(Branch, form.branch.data),
-                                password=form.password.data)
-            except ServiceError as error:
-                db.session.rollback()
-                attach_error(form, error)
-            else:
-                db.session.commit()
-                flash(_("Account created."), "success")
-                return redirect(url_for("admin.users"))
+    if submit(form, lambda: org.create_user(
+            current_user, email=form.email.data, name=form.name.data, role=form.role.data,
+            branch=db.session.get(Branch, form.branch.data), password=form.password.data),
+            _("Account created.")):
+        return redirect(url_for("admin.users"))
     return render_template("org/user_form.html", form=form, user=None)
 
 
@@ -179,18 +163,9 @@ def user_edit(user_id: int):
     user = db.get_or_404(User, user_id)
     form = _user_form(user)
     form.email.data = user.email
-    if form.validate_on_submit():
-        try:
-            org.update_user(current_user, user, name=form.name.data, role=form.role.data,
-                            branch=db.session.get(Branch, form.branch.data),
-                            active=form.active.data)
-            if form.password.data:
-                org.set_password(user, form.password.data)
-        except ServiceError as error:
-            db.session.rollback()
-            attach_error(form, error)
-        else:
-            db.session.commit()
-            flash(_("Account saved."), "success")
-            return redirect(url_for("admin.users"))
+    if submit(form, lambda: org.update_user(
+            current_user, user, name=form.name.data, role=form.role.data,
+            branch=db.session.get(Branch, form.branch.data), active=form.active.data,
+            password=form.password.data or None), _("Account saved.")):
+        return redirect(url_for("admin.users"))
     return render_template("org/user_form.html", form=form, user=user)

@@ -1,0 +1,89 @@
+"""The forms of a case: opening it, logging a step, delivery, approval, pausing, closing."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import MultipleFileField
+from wtforms import (
+    DateField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, Optional
+
+from outreach.core.forms import MultiCheckboxField
+from outreach.core.labels import choices
+
+
+class OpenCaseForm(FlaskForm):
+    """Open a case."""
+
+    categories = MultiCheckboxField(_l("Categories"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.categories.choices = choices("category")
+
+
+class StepForm(FlaskForm):
+    """Log a step."""
+
+    kind = RadioField(_l("Step"), validators=[DataRequired()])
+    occurred_on = DateField(_l("Date"), validators=[DataRequired()])
+    outcome = SelectField(_l("Outcome"), validators=[Optional()])
+    notes = TextAreaField(_l("Notes"), validators=[Length(max=4000)])
+    proof = MultipleFileField(_l("Proof (photo or scan)"),
+                              description=_l("JPEG, PNG, WebP or PDF, at most 10 MB each."))
+    version = HiddenField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.outcome.choices = [("", "–"), *choices("outcome")]
+
+
+class DeliveryForm(FlaskForm):
+    """Mark a letter delivered or returned."""
+
+    result = RadioField(_l("Result"), choices=[("delivered", _l("Delivered")),
+                                               ("returned", _l("Returned"))],
+                        default="delivered", validators=[DataRequired()])
+    delivered_on = DateField(_l("Date"), validators=[DataRequired()])
+    method = SelectField(_l("How"), choices=[("receipt", _l("Receipt (tanda terima)")),
+                                             ("courier", _l("Courier with tracking number")),
+                                             ("hand", _l("By hand"))])
+    reference = StringField(_l("Receipt or tracking number"), validators=[Length(max=80)])
+    recipient = StringField(_l("Received by"), validators=[Length(max=120)])
+
+
+class ApprovalForm(FlaskForm):
+    """A supervisor's decision."""
+
+    decision = RadioField(_l("Decision"), choices=[("approve", _l("Approve")),
+                                                   ("return", _l("Send back"))],
+                          validators=[DataRequired()])
+    note = TextAreaField(_l("Reason or note"), validators=[Length(max=2000)])
+
+
+class PauseForm(FlaskForm):
+    """Pause a case."""
+
+    reason = SelectField(_l("Reason"), choices=[("dispute", _l("Dispute")),
+                                                ("company_closed", _l("Company closed")),
+                                                ("court", _l("In court"))])
+    version = HiddenField()
+
+
+class CloseForm(FlaskForm):
+    """Close a case."""
+
+    outcome = SelectField(_l("Outcome"), choices=[("compliant", _l("Compliant (registered)")),
+                                                  ("company_closed", _l("Company closed")),
+                                                  ("withdrawn", _l("Withdrawn"))])
+    npp = StringField(_l("NPP"), validators=[Length(max=20)])
+    evidence = TextAreaField(_l("Evidence"), validators=[Length(max=2000)],
+                             description=_l("E.g. the registration certificate number and date."))
+    version = HiddenField()
