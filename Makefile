@@ -49,8 +49,10 @@ run: install
 	@echo "outreach is at http://127.0.0.1:5000"
 	$(FLASK) run --host 127.0.0.1 --port 5000
 
+## ruff, the import contract of the feature packages (pyproject.toml), dead code.
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports --no-cache
 
 format: install
 	$(BIN)/ruff format .

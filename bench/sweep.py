@@ -3,7 +3,7 @@
 A data set of its own, in a database of its own: every company has one open case (some also
 an older closed one), the steps walk up the ladder as in the page benchmark, so the response
 windows of the cases have elapsed in the generator's mix of rungs. The sweep is timed the way
-`flask reminders run --date DAY` runs it (`jobs.run_recorded` around `jobs.morning`): once on
+`flask reminders run --date DAY` runs it (`jobs.morning_sweep`): once on
 a fresh database, then again on the same day, which must create nothing.
 """
 
@@ -27,7 +27,7 @@ from outreach.core.audit import AuditEvent
 from outreach.extensions import db
 from outreach.letters.models import Letter
 from outreach.notifications.models import Notification
-from outreach.scheduler import service as jobs
+from outreach.scheduler import jobs
 from outreach.tasks.models import Reminder
 
 #: wall time of the first sweep and of the re-run on the same day
@@ -107,7 +107,7 @@ def _timed_run(app: Flask, day: date) -> SweepTiming:
         gc.collect()
         counter.count = 0
         started = time.perf_counter()
-        run = jobs.run_recorded(jobs.MORNING_SWEEP, day, lambda: jobs.morning(day))
+        run = jobs.morning_sweep(day)
         seconds = time.perf_counter() - started
         queries = counter.count
         counter.close()

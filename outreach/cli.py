@@ -103,13 +103,13 @@ def seed_demo(companies: int, password: str) -> None:
 def run_sweep(day: str | None, as_json: bool) -> None:
     """Run the morning sweep by hand (backfills, tests); records a job run like the scheduler."""
     from outreach.core import clock
-    from outreach.scheduler import service as jobs
+    from outreach.scheduler import jobs
 
     try:
         sweep_day = date.fromisoformat(day) if day else clock.today()
     except ValueError:
         fail(f"--date must be a date as YYYY-MM-DD, not {day!r}")
-    run = jobs.run_recorded(jobs.MORNING_SWEEP, sweep_day, lambda: jobs.morning(sweep_day))
+    run = jobs.morning_sweep(sweep_day)
     if run.outcome != "ok":
         fail(f"the sweep failed: {run.error}", code=1)
     counts = {key: run.counts[key] for key in ("date", "reminders_created", "letters_drafted",

@@ -30,8 +30,9 @@ from outreach.org.models import Role
 from outreach.reports import service as reports
 from outreach.reports.models import Directive, MonthlyReport
 from outreach.reports.service import Cell, Scope
+from outreach.scheduler import jobs
 from outreach.scheduler import runner as scheduler
-from outreach.scheduler import service as jobs
+from outreach.scheduler import service as job_runs
 from outreach.scheduler.models import JobRun
 from outreach.tasks.models import Reminder
 from tests.conftest import login, post
@@ -715,7 +716,7 @@ def test_scheduler_has_the_monthly_report_job(app):
     from outreach.scheduler.lease import Leadership
 
     built = scheduler.build(app, Leadership("test:1"))
-    job = built.get_job(jobs.MONTHLY_REPORTS)
+    job = built.get_job(job_runs.MONTHLY_REPORTS)
     assert job is not None and job.func is scheduler.monthly_report_job
     assert {f.name: str(f) for f in job.trigger.fields}["day_of_week"] == "mon-fri"
     assert {f.name: str(f) for f in job.trigger.fields}["hour"] == "7"  # sweep 06:30 + 30 min
@@ -734,6 +735,6 @@ def test_scheduler_makes_last_months_reports_on_the_first_working_day(app, world
     assert sorted(r.branch_id for r in reports_made) == sorted(
         [world.pkl.id, world.tgl.id, world.bdg.id])
     assert {r.period for r in reports_made} == {date(2026, 2, 1)}
-    runs = db.session.scalars(select(JobRun).where(JobRun.job_id == jobs.MONTHLY_REPORTS)).all()
+    runs = db.session.scalars(select(JobRun).where(JobRun.job_id == job_runs.MONTHLY_REPORTS)).all()
     assert [(r.outcome, r.counts["reports"]) for r in runs] == [("ok", 3)]
     assert "Tegal" in pdf_text(next(r for r in reports_made if r.branch_id == world.tgl.id).pdf)

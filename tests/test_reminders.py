@@ -19,8 +19,9 @@ from outreach.extensions import db
 from outreach.letters.models import Letter
 from outreach.notifications.models import Notification
 from outreach.org.models import Role
+from outreach.scheduler import jobs
 from outreach.scheduler import runner as scheduler
-from outreach.scheduler import service as jobs
+from outreach.scheduler import service as job_runs
 from outreach.scheduler.lease import Leadership
 from outreach.scheduler.models import JobRun
 from outreach.tasks import service
@@ -134,8 +135,7 @@ def test_two_sweeps_at_once_make_one_set(app, world, make_company):
     def run():
         with app.app_context():
             barrier.wait()
-            run = jobs.run_recorded(jobs.MORNING_SWEEP, date(2026, 5, 20),
-                                    lambda: jobs.morning(date(2026, 5, 20)))
+            run = jobs.morning_sweep(date(2026, 5, 20))
             results.append((run.outcome, run.counts.get("reminders_created"), run.error))
 
     threads = [threading.Thread(target=run) for _ in range(2)]
@@ -262,10 +262,9 @@ def test_smtp_down_never_blocks_the_sweep(app, world):
     app.config["SMTP_URL"] = f"smtp://127.0.0.1:{_free_port()}"
     try:
         with app.test_request_context():
-            run = jobs.run_recorded(jobs.MORNING_SWEEP, date(2026, 5, 20),
-                                    lambda: jobs.morning(date(2026, 5, 20)))
+            run = jobs.morning_sweep(date(2026, 5, 20))
             assert run.outcome == "ok" and run.counts["digests"] == 1
-            mail = jobs.run_recorded(jobs.SEND_NOTIFICATIONS, date(2026, 5, 20), jobs.send_mail)
+            mail = jobs.mail_run(date(2026, 5, 20))
     finally:
         app.config["SMTP_URL"] = None
     assert mail.counts == {"sent": 0, "failed": 1}
@@ -321,14 +320,14 @@ def test_weekly_summary_for_supervisors_on_monday(app, world):
 def test_catch_up_runs_once_after_downtime(app, world, caplog):
     """A scheduler down for three working days catches up once, and says so."""
     with app.app_context():
-        jobs.run_recorded(jobs.MORNING_SWEEP, date(2026, 5, 18), lambda: {"ok": 1})
+        job_runs.run_recorded(job_runs.MORNING_SWEEP, date(2026, 5, 18), lambda: {"ok": 1})
     now = datetime(2026, 5, 22, 8, 0, tzinfo=JAKARTA)
     with at(date(2026, 5, 22), 8), caplog.at_level(logging.WARNING, "outreach.scheduler"):
         assert scheduler.catch_up(app, now) is True
         assert scheduler.catch_up(app, now) is False
     assert "catching up once" in caplog.text and "(3 earlier working day(s) missed)" in caplog.text
     runs = db.session.scalars(select(JobRun.run_date).where(
-        JobRun.job_id == jobs.MORNING_SWEEP)).all()
+        JobRun.job_id == job_runs.MORNING_SWEEP)).all()
     assert runs == [date(2026, 5, 18), date(2026, 5, 22)]
 
 
@@ -381,8 +380,9 @@ def test_failed_job_is_recorded_and_shown_to_admins(client, app, make_user):
     def boom():
         raise RuntimeError("disk full")
 
-    jobs.run_recorded(jobs.MORNING_SWEEP, date(2026, 5, 19), lambda: {"reminders_created": 4})
-    jobs.run_recorded(jobs.MORNING_SWEEP, date(2026, 5, 20), boom)
+    job_runs.run_recorded(job_runs.MORNING_SWEEP, date(2026, 5, 19),
+                          lambda: {"reminders_created": 4})
+    job_runs.run_recorded(job_runs.MORNING_SWEEP, date(2026, 5, 20), boom)
     health = client.get("/healthz").get_json()
     assert health["last_sweep"]["date"] == "2026-05-19"
     login(client, make_user(Role.ADMIN))

@@ -66,19 +66,3 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_npwp, "npwp")
     app.add_template_filter(label)
     app.add_template_global(lambda: _locale(), "current_locale")
-    app.add_template_global(nav_task_count)
-
-
-def nav_task_count() -> int:
-    """The number on the "My tasks" badge of the signed-in officer or supervisor: the tasks due
-    and the cases to verify and close, as the task page lists them."""
-    from flask_login import current_user
-
-    from outreach.core import clock
-    from outreach.imports.service import open_suggestion_count
-    from outreach.org.models import Role
-    from outreach.tasks.service import task_count
-
-    if not current_user.is_authenticated or current_user.role not in Role.BRANCH_ROLES:
-        return 0
-    return task_count(current_user, clock.today()) + open_suggestion_count(current_user)

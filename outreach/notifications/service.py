@@ -12,12 +12,11 @@ from datetime import date, datetime
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from flask import current_app, render_template
-from flask_babel import force_locale
 from sqlalchemy import func, select
 
 from outreach.cases.models import Approval, Case, Step
 from outreach.extensions import db
+from outreach.notifications.mail import render_message
 from outreach.notifications.models import Notification
 from outreach.org.models import Role, User
 from outreach.reports import service as reports
@@ -37,15 +36,12 @@ def notify(user: User, kind: str, key: str, template: str, **context) -> None:
     """Store a notification for `user`, rendered in their language from the templates
     `template` + ".subject.txt", ".txt" and ".html" (the caller made sure `key` is new); the
     mail job sends it."""
-    with force_locale(user.locale or "id"):
-        subject = render_template(f"{template}.subject.txt", user=user, **context).strip()
-        text = render_template(f"{template}.txt", user=user, **context)
-        html = render_template(f"{template}.html", user=user, **context)
+    subject, text, html = render_message(template, user, **context)
     db.session.add(Notification(user_id=user.id, kind=kind, dedupe_key=key, subject=subject,
                                 body_text=text, body_html=html))
 
 
-def build_digests(day: date) -> int:
+def build_digests(day: date, base_url: str) -> int:
     """One morning digest for every officer with tasks today; returns how many were made.
 
     A digest lists the oldest DIGEST_LIMIT tasks of each group and counts the rest: the task
@@ -53,7 +49,6 @@ def build_digests(day: date) -> int:
     made = 0
     users = db.session.scalars(select(User).where(User.active,
                                                   User.role.in_(Role.BRANCH_ROLES)))
-    base_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     for user in users:
         key = f"digest:{user.id}:{day.isoformat()}"
         if _exists(key):
@@ -67,11 +62,10 @@ def build_digests(day: date) -> int:
     return made
 
 
-def build_weekly(day: date) -> int:
+def build_weekly(day: date, base_url: str) -> int:
     """One weekly summary for every supervisor: overdue cases by officer, approvals waiting."""
     made = 0
     year, week, _ = day.isocalendar()
-    base_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
     supervisors = db.session.scalars(select(User).where(User.active,
                                                         User.role == Role.SUPERVISOR))
     for user in supervisors:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -67,9 +66,7 @@ class Branch(TimestampMixin, db.Model):
     users: Mapped[list[User]] = relationship(back_populates="branch")
 
 
-
-
-class User(UserMixin, TimestampMixin, db.Model):
+class User(TimestampMixin, db.Model):
     """Someone who signs in: an officer, supervisor, regional staff member or admin."""
 
     __tablename__ = "users"
@@ -91,9 +88,17 @@ class User(UserMixin, TimestampMixin, db.Model):
     branch: Mapped[Branch | None] = relationship(back_populates="users")
     region: Mapped[Region | None] = relationship()
 
+    # What Flask-Login asks of a signed-in user; anonymous visitors are its own class.
+    is_authenticated = True
+    is_anonymous = False
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    def get_id(self) -> str:
+        """The id Flask-Login keeps in the session."""
+        return str(self.id)
 
     def set_password(self, password: str) -> None:
         """Store a scrypt hash of the password."""

@@ -1,7 +1,7 @@
 """The scheduler process: `flask --app wsgi scheduler`. Never started by the web app.
 
 Jobs have explicit ids; each body opens an app context and calls a service through
-`jobs.run_recorded`, so every run is on record.
+`outreach.scheduler.jobs`, which records every run.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from flask import Flask
 
 from outreach.calendar.rules import WorkingCalendar
 from outreach.core import clock
-from outreach.scheduler import service as jobs
+from outreach.scheduler import jobs, service
 from outreach.scheduler.lease import Leadership
 
 logger = logging.getLogger("outreach.scheduler")
@@ -30,7 +30,7 @@ def morning_job(app: Flask) -> None:
         if not WorkingCalendar().is_working_day(today):
             logger.info("%s is not a working day: no sweep", today)
             return
-        run = jobs.run_recorded(jobs.MORNING_SWEEP, today, lambda: jobs.morning(today))
+        run = jobs.morning_sweep(today)
         logger.info("morning sweep %s: %s %s", today, run.outcome, run.counts or run.error)
 
 
@@ -43,7 +43,7 @@ def monthly_report_job(app: Flask) -> None:
             return
         if not jobs.first_working_day_of_month(today) and not jobs.monthly_reports_missing(today):
             return
-        run = jobs.run_recorded(jobs.MONTHLY_REPORTS, today, lambda: jobs.monthly_reports(today))
+        run = jobs.monthly_report_run(today)
         logger.info("monthly reports %s: %s %s", today, run.outcome, run.counts or run.error)
 
 
@@ -51,7 +51,7 @@ def mail_job(app: Flask) -> None:
     """Send notifications waiting for the mail server (retried on the next run)."""
     with app.app_context():
         if app.config.get("SMTP_URL"):
-            jobs.run_recorded(jobs.SEND_NOTIFICATIONS, clock.today(), jobs.send_mail)
+            jobs.mail_run(clock.today())
 
 
 def catch_up(app: Flask, now: datetime | None = None) -> bool:
@@ -62,16 +62,16 @@ def catch_up(app: Flask, now: datetime | None = None) -> bool:
         now = now or datetime.now(zone)
         today = now.astimezone(zone).date()
         sweep_time = time.fromisoformat(app.config["SWEEP_TIME"])
-        last = jobs.last_run(jobs.MORNING_SWEEP)
+        last = service.last_run(service.MORNING_SWEEP)
         last_day = last.run_date if last is not None else None
         if last_day is not None and last_day >= today:
             return False
         if not WorkingCalendar().is_working_day(today) or now.astimezone(zone).time() < sweep_time:
             return False
-        missed = jobs.missed_working_days(last_day, today)
+        missed = service.missed_working_days(last_day, today)
         logger.warning("the scheduler was not running: catching up once for today %s "
                        "(%d earlier working day(s) missed)", today, missed)
-        jobs.run_recorded(jobs.MORNING_SWEEP, today, lambda: jobs.morning(today))
+        jobs.morning_sweep(today)
         return True
 
 
@@ -84,15 +84,15 @@ def build(app: Flask, leadership: Leadership) -> BlockingScheduler:
                                                                "misfire_grace_time": 3600})
     scheduler.add_job(morning_job, CronTrigger(day_of_week="mon-fri", hour=hour, minute=minute,
                                                timezone=zone),
-                      args=[app], id=jobs.MORNING_SWEEP, name="Morning sweep")
+                      args=[app], id=service.MORNING_SWEEP, name="Morning sweep")
     scheduler.add_job(mail_job, IntervalTrigger(minutes=5, timezone=zone), args=[app],
-                      id=jobs.SEND_NOTIFICATIONS, name="Send notifications")
+                      id=service.SEND_NOTIFICATIONS, name="Send notifications")
     # half an hour after the sweep, so that the report sees the morning's overdue marks
     report_at = (hour * 60 + minute + 30) % (24 * 60)
     scheduler.add_job(monthly_report_job, CronTrigger(day_of_week="mon-fri",
                                                       hour=report_at // 60,
                                                       minute=report_at % 60, timezone=zone),
-                      args=[app], id=jobs.MONTHLY_REPORTS, name="Monthly reports")
+                      args=[app], id=service.MONTHLY_REPORTS, name="Monthly reports")
 
     def keep_lease() -> None:
         with app.app_context():

@@ -17,12 +17,22 @@ from outreach.core.forms import SimpleForm
 from outreach.core.guards import staff_only
 from outreach.core.views import run_service
 from outreach.extensions import db
+from outreach.imports.service import open_suggestion_count
 from outreach.notifications import service as notifications
 from outreach.org.models import Role, User
 from outreach.tasks import service
 from outreach.tasks.models import Reminder
 
 bp = Blueprint("tasks", __name__)
+
+
+@bp.app_template_global()
+def nav_task_count() -> int:
+    """The number on the "My tasks" badge of the signed-in officer or supervisor: the tasks due
+    and the cases to verify and close, as the task page lists them."""
+    if not current_user.is_authenticated or current_user.role not in Role.BRANCH_ROLES:
+        return 0
+    return service.task_count(current_user, clock.today()) + open_suggestion_count(current_user)
 
 
 class SnoozeForm(FlaskForm):

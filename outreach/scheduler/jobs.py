@@ -1,0 +1,86 @@
+"""The scheduled jobs: the entry points the scheduler, the CLI and the catch-up call.
+
+Like views and CLI commands, a job reads the app's settings and calls the services with
+them; each run is recorded by `service.run_recorded`.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from flask import current_app
+
+from outreach.calendar.rules import WorkingCalendar
+from outreach.core.db import utcnow
+from outreach.notifications import service as notifications
+from outreach.reports import service as reports
+from outreach.scheduler.models import JobRun
+from outreach.scheduler.service import (
+    MONTHLY_REPORTS,
+    MORNING_SWEEP,
+    SEND_NOTIFICATIONS,
+    run_recorded,
+)
+from outreach.tasks import service as reminders
+
+
+def morning_sweep(day: date, now: datetime | None = None) -> JobRun:
+    """The morning sweep of `day`, recorded: the one way the scheduler, its catch-up and
+    `flask reminders run` start it."""
+    return run_recorded(MORNING_SWEEP, day, lambda: morning(day, now))
+
+
+def monthly_report_run(day: date) -> JobRun:
+    """Last month's reports, recorded."""
+    return run_recorded(MONTHLY_REPORTS, day, lambda: monthly_reports(day))
+
+
+def mail_run(day: date) -> JobRun:
+    """Mailing the waiting notifications, recorded."""
+    return run_recorded(SEND_NOTIFICATIONS, day, send_mail)
+
+
+def morning(day: date, now: datetime | None = None) -> dict[str, Any]:
+    """The morning sweep of `day` followed by the officers' digests."""
+    result = reminders.sweep(day, now=now,
+                             undelivered_after_days=current_app.config["UNDELIVERED_AFTER_DAYS"])
+    base_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    counts = result.as_dict()
+    counts["digests"] = notifications.build_digests(day, base_url)
+    if day.weekday() == 0 or _first_working_day_of_week(day):
+        counts["weekly"] = notifications.build_weekly(day, base_url)
+    return counts
+
+
+def _first_working_day_of_week(day: date) -> bool:
+    calendar = WorkingCalendar()
+    monday = day.toordinal() - day.weekday()
+    return all(not calendar.is_working_day(date.fromordinal(d)) for d in range(monday,
+                                                                                day.toordinal()))
+
+
+def first_working_day_of_month(day: date, calendar: WorkingCalendar | None = None) -> bool:
+    """Whether `day` is the month's first working day."""
+    calendar = calendar or WorkingCalendar()
+    return calendar.is_working_day(day) and not any(
+        calendar.is_working_day(day.replace(day=d)) for d in range(1, day.day))
+
+
+def monthly_reports(day: date) -> dict[str, Any]:
+    """Last month's report of every active branch that has none yet (stored as PDF)."""
+    return reports.monthly_reports_due(day)
+
+
+def monthly_reports_missing(day: date) -> bool:
+    """Whether an active branch has no report of last month yet."""
+    return bool(reports.branches_without_report(reports.previous_month(day)))
+
+
+def send_mail(now: datetime | None = None) -> dict[str, Any]:
+    """Mail the notifications waiting to go out."""
+    sent, failed = notifications.send_pending(current_app.config.get("SMTP_URL"),
+                                              current_app.config["MAIL_FROM"], now or utcnow())
+    return {"sent": sent, "failed": failed}
+
+
