@@ -154,7 +154,12 @@ def register_security_headers(app: Flask) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    """The `flask …` commands."""
-    from outreach import cli
+    """Every feature's `flask …` commands."""
+    from outreach.imports.views import companies_cli
+    from outreach.maintenance import cli as maintenance
+    from outreach.org import cli as org
+    from outreach.scheduler import cli as scheduler
 
-    cli.init_app(app)
+    for feature in (org, maintenance, scheduler):
+        feature.init_app(app)
+    app.cli.add_command(companies_cli)
