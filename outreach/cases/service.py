@@ -10,13 +10,22 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import gettext as _
+from sqlalchemy import select
 from sqlalchemy.orm.attributes import flag_modified
 
 from outreach.calendar.rules import WorkingCalendar
-from outreach.cases.models import Approval, Case, CaseCategory, CaseStatus, Delivery, Step
+from outreach.cases.models import (
+    Approval,
+    Case,
+    CaseCategory,
+    CaseStatus,
+    Delivery,
+    Proof,
+    Step,
+)
 from outreach.cases.proofs import DEFAULT_MAX_BYTES, Upload, make_proof
 from outreach.companies.models import Company
-from outreach.core.access import Permission, require
+from outreach.core.access import Permission, branch_condition, require
 from outreach.core.audit import record
 from outreach.core.db import utcnow
 from outreach.core.errors import ServiceError
@@ -282,3 +291,16 @@ def transfer_company(actor: User, company: Company, target: Branch) -> None:
            {"branch_id": [source, target.id]}, branch_id=source)
     record(actor, "company.transfer", "company", company.id,
            {"branch_id": [source, target.id]}, branch_id=target.id)
+
+
+def visible_step(user: User, step_id: int) -> Step | None:
+    """A step of a case the user may read, or None."""
+    return db.session.scalars(select(Step).join(Case, Step.case_id == Case.id).where(
+        Step.id == step_id, branch_condition(user, Case.branch_id))).first()
+
+
+def visible_proof(user: User, proof_id: int) -> Proof | None:
+    """A proof file of a step of a case the user may read, or None."""
+    return db.session.scalars(
+        select(Proof).join(Step, Proof.step_id == Step.id).join(Case, Step.case_id == Case.id)
+        .where(Proof.id == proof_id, branch_condition(user, Case.branch_id))).first()

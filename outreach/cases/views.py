@@ -14,7 +14,6 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
 
 from outreach.cases import service
 from outreach.cases.forms import (
@@ -25,19 +24,18 @@ from outreach.cases.forms import (
     PauseForm,
     StepForm,
 )
-from outreach.cases.models import Approval, Case, Proof, Step
+from outreach.cases.models import Approval, Case, Step
 from outreach.cases.proofs import Upload
 from outreach.cases.timeline import company_timeline
 from outreach.companies.forms import TransferForm
 from outreach.companies.models import Company
 from outreach.core import clock
-from outreach.core.access import branch_condition
 from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, roles_required, staff_only
 from outreach.core.views import run_service, status_of, submit
-from outreach.extensions import db
 from outreach.ladder import rules as policy
-from outreach.org.models import Branch, Role
+from outreach.org import service as org
+from outreach.org.models import Role
 from outreach.reports import review
 
 bp = Blueprint("cases", __name__)
@@ -102,10 +100,9 @@ def _step_recorded(step: Step) -> str:
 
 
 def _step(step_id: int) -> Step:
-    step = db.session.get(Step, step_id)
+    step = service.visible_step(current_user, step_id)
     if step is None:
         abort(404)
-    get_visible_or_404(Case, step.case_id)
     return step
 
 
@@ -217,11 +214,11 @@ def transfer(company_id: int):
     """Move a company and its cases to another branch."""
     company = get_visible_or_404(Company, company_id)
     form = TransferForm()
-    form.branch.choices = [(b.id, b.code) for b in db.session.scalars(select(Branch))]
+    form.branch.choices = [(b.id, b.code) for b in org.branches()]
     if not form.validate_on_submit():
         flash(_("Choose the branch to transfer to."), "error")
         return _company_page(company.id)
-    target = db.session.get(Branch, form.branch.data)
+    target = org.get_branch(form.branch.data)
     if run_service(lambda: service.transfer_company(current_user, company, target),
                    _("Company transferred to %(branch)s.", branch=target.name)):
         return redirect(url_for("companies.index"))
@@ -231,9 +228,7 @@ def transfer(company_id: int):
 @bp.route("/proofs/<int:proof_id>")
 def proof(proof_id: int):
     """Download a proof file of a step the user may read."""
-    row = db.session.scalars(
-        select(Proof).join(Step, Proof.step_id == Step.id).join(Case, Step.case_id == Case.id)
-        .where(Proof.id == proof_id, branch_condition(current_user, Case.branch_id))).first()
+    row = service.visible_proof(current_user, proof_id)
     if row is None:
         abort(404)
     disposition = "inline" if row.content_type.startswith("image/") else "attachment"

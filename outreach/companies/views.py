@@ -16,7 +16,7 @@ from outreach.companies.forms import CompanyForm, TransferForm
 from outreach.companies.models import Company
 from outreach.companies.rules import assess
 from outreach.core import clock
-from outreach.core.access import Permission, may, scoped
+from outreach.core.access import Permission, may
 from outreach.core.errors import ServiceError
 from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, require_write, staff_only
@@ -24,7 +24,8 @@ from outreach.core.labels import choices
 from outreach.core.views import attach_error
 from outreach.extensions import db
 from outreach.ladder import rules as policy
-from outreach.org.models import Branch, Role, User
+from outreach.org import service as org
+from outreach.org.models import Role
 
 bp = Blueprint("companies", __name__)
 
@@ -66,13 +67,6 @@ def filters_from_request() -> service.CompanyFilters:
     )
 
 
-def officers_for(user: User) -> list[User]:
-    """Officers and supervisors of the branches the user may read."""
-    stmt = (scoped(User, user).where(User.role.in_(Role.BRANCH_ROLES), User.active)
-            .order_by(User.name))
-    return list(db.session.scalars(stmt))
-
-
 @bp.route("/")
 def index():
     """The company list with search, filters and pagination."""
@@ -90,7 +84,7 @@ def index():
         sizes=choices("size"),
         sectors=[(s, s) for s in service.distinct_values(current_user, Company.sector)],
         kecamatans=[(k, k) for k in service.distinct_values(current_user, Company.kecamatan)],
-        officers=[(u.id, u.name) for u in officers_for(current_user)],
+        officers=[(u.id, u.name) for u in org.staff_visible_to(current_user)],
         can_create=current_user.role in Role.BRANCH_ROLES,
     )
 
@@ -130,16 +124,13 @@ def _transfer_form(company: Company) -> TransferForm | None:
     if not may(current_user, Permission.DECIDE, company.branch_id):
         return None
     form = TransferForm()
-    others = db.session.scalars(db.select(Branch).where(Branch.id != company.branch_id,
-                                                         Branch.active).order_by(Branch.name))
-    form.branch.choices = [(b.id, f"{b.code} – {b.name}") for b in others]
+    form.branch.choices = [(b.id, f"{b.code} – {b.name}")
+                           for b in org.branches(active_only=True, except_id=company.branch_id)]
     return form
 
 
 def _officer_choices(branch_id: int) -> list[tuple[int, str]]:
-    stmt = (db.select(User).where(User.branch_id == branch_id, User.active,
-                                  User.role.in_(Role.BRANCH_ROLES)).order_by(User.name))
-    return [(0, "–")] + [(u.id, u.name) for u in db.session.scalars(stmt)]
+    return [(0, "–")] + [(u.id, u.name) for u in org.branch_staff(branch_id)]
 
 
 def _values(form: CompanyForm) -> dict:

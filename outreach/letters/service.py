@@ -19,7 +19,7 @@ from sqlalchemy import func, select, update
 from outreach.cases.models import Approval, Case, Delivery, Step
 from outreach.companies.models import Company
 from outreach.companies.rules import assess
-from outreach.core.access import Permission, require
+from outreach.core.access import Permission, require, scoped
 from outreach.core.audit import record
 from outreach.core.errors import ServiceError
 from outreach.core.formatting import format_npwp, long_date, rupiah
@@ -426,3 +426,10 @@ def dossier_pdf(case: Case) -> bytes:
     html = render_page("letters/dossier.html", case=case, company=case.company,
                        branch=case.company.branch, steps=steps, referral=referral)
     return merge([referral.pdf, html_to_pdf(html)])
+
+
+def letter_list(user: User, limit: int = 200) -> list[Letter]:
+    """The letters the user may read: drafts first, then the issued ones, newest first."""
+    return list(db.session.scalars(
+        scoped(Letter, user).order_by(Letter.status != LetterStatus.DRAFT,
+                                      Letter.issued_on.desc(), Letter.id.desc()).limit(limit)))

@@ -25,7 +25,7 @@ from wtforms.validators import DataRequired, Length
 from outreach.calendar.rules import WorkingCalendar
 from outreach.cases.models import Case
 from outreach.core import clock
-from outreach.core.access import Permission, may, scoped
+from outreach.core.access import Permission, may
 from outreach.core.errors import ServiceError
 from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, public, roles_required, staff_only
@@ -73,10 +73,7 @@ def _safe_filename(text: str) -> str:
 @bp.route("/letters/")
 def index():
     """The branch's letters: drafts waiting, and those issued, newest first."""
-    stmt = (scoped(Letter, current_user).order_by(Letter.status != LetterStatus.DRAFT,
-                                                  Letter.issued_on.desc(), Letter.id.desc())
-            .limit(200))
-    return render_template("letters/index.html", letters=db.session.scalars(stmt).all(),
+    return render_template("letters/index.html", letters=service.letter_list(current_user),
                            today=clock.today(), form=SimpleForm())
 
 

@@ -7,6 +7,7 @@ import re
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 
+from outreach.core.access import scoped
 from outreach.core.audit import diff, record
 from outreach.core.errors import ServiceError
 from outreach.extensions import db
@@ -30,6 +31,55 @@ def find_region(code: str) -> Region | None:
 def find_user(email: str) -> User | None:
     """The user with this e-mail address (case-insensitive)."""
     return db.session.scalars(select(User).where(User.email == normalise_email(email))).first()
+
+
+def regions() -> list[Region]:
+    """Every region, by name."""
+    return list(db.session.scalars(select(Region).order_by(Region.name)))
+
+
+def branches(*, active_only: bool = False, except_id: int | None = None,
+             order_by_code: bool = False) -> list[Branch]:
+    """Branches by name (or code), optionally only active ones or all but one."""
+    stmt = select(Branch).order_by(Branch.code if order_by_code else Branch.name)
+    if active_only:
+        stmt = stmt.where(Branch.active)
+    if except_id is not None:
+        stmt = stmt.where(Branch.id != except_id)
+    return list(db.session.scalars(stmt))
+
+
+def users() -> list[User]:
+    """Every account, by role and name."""
+    return list(db.session.scalars(select(User).order_by(User.role, User.name)))
+
+
+def branch_staff(branch_id: int | None) -> list[User]:
+    """The active officers and supervisors of a branch, by name."""
+    return list(db.session.scalars(select(User).where(
+        User.branch_id == branch_id, User.active, User.role.in_(Role.BRANCH_ROLES))
+        .order_by(User.name)))
+
+
+def staff_visible_to(user: User) -> list[User]:
+    """The active officers and supervisors of the branches the user may read, by name."""
+    return list(db.session.scalars(scoped(User, user).where(
+        User.role.in_(Role.BRANCH_ROLES), User.active).order_by(User.name)))
+
+
+def get_branch(branch_id: int | None) -> Branch | None:
+    """A branch by id (None for none)."""
+    return db.session.get(Branch, branch_id) if branch_id else None
+
+
+def get_region(region_id: int | None) -> Region | None:
+    """A region by id (None for none)."""
+    return db.session.get(Region, region_id) if region_id else None
+
+
+def get_user(user_id: int | None) -> User | None:
+    """An account by id (None for none)."""
+    return db.session.get(User, user_id) if user_id else None
 
 
 def normalise_email(email: str) -> str:

@@ -7,19 +7,17 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import DateField, SelectField
 from wtforms.validators import DataRequired
 
 from outreach.core import clock
-from outreach.core.access import scoped
 from outreach.core.forms import SimpleForm
-from outreach.core.guards import staff_only
+from outreach.core.guards import get_visible_or_404, staff_only
 from outreach.core.views import run_service
-from outreach.extensions import db
 from outreach.imports.service import open_suggestion_count
 from outreach.notifications import service as notifications
-from outreach.org.models import Role, User
+from outreach.org import service as org
+from outreach.org.models import Role
 from outreach.tasks import service
 from outreach.tasks.models import Reminder
 
@@ -48,9 +46,7 @@ class ReassignForm(FlaskForm):
 
 
 def _colleagues() -> list[tuple[int, str]]:
-    stmt = (select(User).where(User.branch_id == current_user.branch_id, User.active,
-                               User.role.in_(Role.BRANCH_ROLES)).order_by(User.name))
-    return [(u.id, u.name) for u in db.session.scalars(stmt)]
+    return [(u.id, u.name) for u in org.branch_staff(current_user.branch_id)]
 
 
 @bp.route("/")
@@ -65,7 +61,7 @@ def index():
 
 
 def _reminder(reminder_id: int) -> Reminder:
-    return db.first_or_404(scoped(Reminder, current_user).where(Reminder.id == reminder_id))
+    return get_visible_or_404(Reminder, reminder_id)
 
 
 def _act(action, success: str):
@@ -105,7 +101,7 @@ def reassign(reminder_id: int):
     if not form.validate_on_submit():
         flash(_("Choose an officer of this branch."), "error")
         return redirect(url_for("tasks.index"))
-    officer = db.session.get(User, form.officer.data)
+    officer = org.get_user(form.officer.data)
     return _act(lambda: service.reassign(current_user, reminder, officer), _("Task reassigned."))
 
 

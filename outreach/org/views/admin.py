@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from sqlalchemy import select
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from outreach.core.guards import roles_required
 from outreach.core.labels import choices
 from outreach.core.views import submit
-from outreach.extensions import db
 from outreach.org import service as org
-from outreach.org.models import Branch, Region, Role, User
+from outreach.org.models import Role, User
 
 bp = Blueprint("admin", __name__)
 admin_only = roles_required(Role.ADMIN)
@@ -53,18 +51,16 @@ class UserForm(FlaskForm):
 
 
 def _region_choices() -> list[tuple[int, str]]:
-    regions = db.session.scalars(select(Region).order_by(Region.name))
-    return [(0, "–")] + [(r.id, r.name) for r in regions]
+    return [(0, "–")] + [(r.id, r.name) for r in org.regions()]
 
 
 def _branch_choices() -> list[tuple[int, str]]:
-    branches = db.session.scalars(select(Branch).order_by(Branch.name))
-    return [(0, "–")] + [(b.id, f"{b.code} – {b.name}") for b in branches]
+    return [(0, "–")] + [(b.id, f"{b.code} – {b.name}") for b in org.branches()]
 
 
 def _branch_values(form: BranchForm) -> dict:
     return {
-        "region": db.session.get(Region, form.region.data) if form.region.data else None,
+        "region": org.get_region(form.region.data),
         "address": form.address.data or "", "city": form.city.data or "",
         "phone": form.phone.data or "", "email": form.email.data or "",
         "head_name": form.head_name.data or "",
@@ -84,7 +80,7 @@ def _branch_changes(form: BranchForm) -> dict:
 @admin_only
 def branches():
     """All branches."""
-    rows = db.session.scalars(select(Branch).order_by(Branch.code)).all()
+    rows = org.branches(order_by_code=True)
     return render_template("org/branches.html", branches=rows)
 
 
@@ -105,7 +101,7 @@ def branch_new():
 @admin_only
 def branch_edit(branch_id: int):
     """Edit a branch (its code stays)."""
-    branch = db.get_or_404(Branch, branch_id)
+    branch = org.get_branch(branch_id) or abort(404)
     form = BranchForm(obj=branch)
     form.region.choices = _region_choices()
     if not form.is_submitted():
@@ -130,7 +126,7 @@ def job_runs():
 @admin_only
 def users():
     """All accounts."""
-    rows = db.session.scalars(select(User).order_by(User.role, User.name)).all()
+    rows = org.users()
     return render_template("org/users.html", users=rows)
 
 
@@ -150,7 +146,7 @@ def user_new():
     form = _user_form(None)
     if submit(form, lambda: org.create_user(
             current_user, email=form.email.data, name=form.name.data, role=form.role.data,
-            branch=db.session.get(Branch, form.branch.data), password=form.password.data),
+            branch=org.get_branch(form.branch.data), password=form.password.data),
             _("Account created.")):
         return redirect(url_for("admin.users"))
     return render_template("org/user_form.html", form=form, user=None)
@@ -160,12 +156,12 @@ def user_new():
 @admin_only
 def user_edit(user_id: int):
     """Edit an account, reset its password or deactivate it."""
-    user = db.get_or_404(User, user_id)
+    user = org.get_user(user_id) or abort(404)
     form = _user_form(user)
     form.email.data = user.email
     if submit(form, lambda: org.update_user(
             current_user, user, name=form.name.data, role=form.role.data,
-            branch=db.session.get(Branch, form.branch.data), active=form.active.data,
+            branch=org.get_branch(form.branch.data), active=form.active.data,
             password=form.password.data or None), _("Account saved.")):
         return redirect(url_for("admin.users"))
     return render_template("org/user_form.html", form=form, user=user)
