@@ -39,7 +39,18 @@ from outreach.core.labels import label
 from outreach.core.views import attach_error
 from outreach.extensions import db
 from outreach.imports import service
+from outreach.imports.applying import apply_plan
+from outreach.imports.mapping import (
+    COMPANY_FIELDS,
+    FIELD_LABELS,
+    FIELDS,
+    SOURCES,
+    auto_mapping,
+    is_header_row,
+)
 from outreach.imports.models import CloseSuggestion, CompanyImport, ImportStatus
+from outreach.imports.planning import Progress, last_import_of, plan_import
+from outreach.imports.reading import FileProblem, cell_text, human_size, is_blank, read_sheet
 from outreach.org import service as org
 from outreach.org.models import Role
 
@@ -59,7 +70,7 @@ class UploadForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.source.choices = [(code, label(code, "source")) for code in service.SOURCES]
+        self.source.choices = [(code, label(code, "source")) for code in SOURCES]
 
 
 @bp.before_request
@@ -93,7 +104,7 @@ def import_labels() -> dict[str, Any]:
         },
         "match_labels": {"nib": _("NIB"), "npwp": _("NPWP"), "npp": _("NPP"),
                          "name": _("name and address"), "confirmed": _("your confirmation")},
-        "max_size": service.human_size(current_app.config["IMPORT_MAX_BYTES"]),
+        "max_size": human_size(current_app.config["IMPORT_MAX_BYTES"]),
     }
 
 
@@ -150,12 +161,12 @@ def map_columns(import_id: int):
             return _dry_run(company_import)
     columns = []
     for column, header in enumerate(sheet.headers):
-        samples = [service.cell_text(cells[column]) for _number, cells in sheet.rows
-                   if column < len(cells) and not service.is_blank(cells[column])][:3]
+        samples = [cell_text(cells[column]) for _number, cells in sheet.rows
+                   if column < len(cells) and not is_blank(cells[column])][:3]
         columns.append({"index": column, "header": header, "samples": samples,
                         "field": mapping[column] if column < len(mapping) else ""})
     return render_template("imports/map.html", company_import=company_import, sheet=sheet,
-                           columns=columns, fields=service.FIELD_LABELS, form=form,
+                           columns=columns, fields=FIELD_LABELS, form=form,
                            error=error), 400 if error else 200
 
 
@@ -191,7 +202,7 @@ def _page_data(company_import: CompanyImport) -> dict[str, Any]:
         "verify": [r for r in rows if r.get("verify_close")],
         "show_all": request.args.get("all") == "1",
         "limit": ROWS_SHOWN,
-        "fields": service.FIELD_LABELS,
+        "fields": FIELD_LABELS,
     }
 
 
@@ -203,7 +214,7 @@ def preview(import_id: int):
         return redirect(url_for("imports.detail", import_id=import_id))
     if company_import.status == ImportStatus.UPLOADED:
         return redirect(url_for("imports.map_columns", import_id=import_id))
-    previous = service.last_import_of(company_import.branch_id, company_import.sha256)
+    previous = last_import_of(company_import.branch_id, company_import.sha256)
     return render_template("imports/preview.html", form=SimpleForm(), previous=previous,
                            **_page_data(company_import))
 
@@ -300,11 +311,11 @@ def sources(company_id: int):
     """What each list said about a company, next to the values it has now."""
     company = get_visible_or_404(Company, company_id)
     said = service.sources_of(company)
-    fields = [f for f in service.FIELDS if f in said]
-    current = {f: getattr(company, f) for f in fields if f in service.COMPANY_FIELDS}
+    fields = [f for f in FIELDS if f in said]
+    current = {f: getattr(company, f) for f in fields if f in COMPANY_FIELDS}
     return render_template("imports/sources.html", company=company, said=said, fields=fields,
-                           current=current, labels=service.FIELD_LABELS,
-                           sources=service.SOURCES)
+                           current=current, labels=FIELD_LABELS,
+                           sources=SOURCES)
 
 
 @bp.route("/suggestions/<int:suggestion_id>/dismiss", methods=["POST"])
@@ -359,7 +370,7 @@ def _describe(row: dict[str, Any]) -> str:
     return text
 
 
-def _progress_printer() -> service.Progress:
+def _progress_printer() -> Progress:
     shown = {"step": -1}
 
     def show(done: int, total: int) -> None:
@@ -375,7 +386,7 @@ def _progress_printer() -> service.Progress:
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--branch", "branch_code", default=None,
               help="Branch code, e.g. KC-PKL (needed when there is more than one branch).")
-@click.option("--source", type=click.Choice(service.SOURCES), default=Source.BPJS,
+@click.option("--source", type=click.Choice(SOURCES), default=Source.BPJS,
               show_default=True, help="Where the list comes from.")
 @click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
@@ -424,12 +435,12 @@ def import_command(path: Path, branch_code: str | None, source: str, dry_run: bo
         unusable(f"cannot read {path}: {error.strerror or error}", "file")
     limit = current_app.config["IMPORT_MAX_BYTES"]
     try:
-        sheet = service.read_sheet(data, limit)
-    except service.FileProblem as problem:
+        sheet = read_sheet(data, limit, is_header_row)
+    except FileProblem as problem:
         unusable(problem.message, "file")
-    mapping = service.auto_mapping(sheet.headers, source)
+    mapping = auto_mapping(sheet.headers, source)
     today = clock.today()
-    plan = service.plan_import(None, branch.id, sheet, mapping, source, today,
+    plan = plan_import(None, branch.id, sheet, mapping, source, today,
                                progress=_progress_printer())
     counts, errors = plan.counts(), plan.errors()
     rows = plan.report()["rows"]
@@ -452,7 +463,7 @@ def import_command(path: Path, branch_code: str | None, source: str, dry_run: bo
         via="cli", actor_name=_operator(), sheet=sheet)
     company_import.mapping = mapping
     company_import.started_at = clock.now()
-    counts = service.apply_plan(None, company_import, plan, today, valid_rows_only=valid_rows)
+    counts = apply_plan(None, company_import, plan, today, valid_rows_only=valid_rows)
     db.session.commit()
     finish(counts, errors, code, company_import.report["rows"],
            note + f"Import #{company_import.id} saved.")
