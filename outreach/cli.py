@@ -168,7 +168,7 @@ def restore_command(path: Path) -> None:
 
 def init_app(app: Flask) -> None:
     """Register the command groups."""
-    from outreach.imports.views import companies_cli
+    from outreach.imports.cli import companies_cli
 
     app.cli.add_command(companies_cli)
     for group in (branches_cli, users_cli, demo_cli, reminders_cli):
