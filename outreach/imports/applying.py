@@ -11,9 +11,9 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, delete, insert, select, update
 
-from outreach.companies.models import Company
+from outreach.companies.models import Company, Source
 from outreach.companies.service import name_key
 from outreach.core.access import can_write
 from outreach.core.audit import record
@@ -72,6 +72,7 @@ def apply_plan(actor: User | None, company_import: CompanyImport, plan: Plan, to
                     setattr(target.company, change["field"], change["after"])
                     if change["field"] == "name":
                         target.company.name_key = name_key(change["after"])
+    _forget_hand_entries([t for t in plan.targets if t.company is not None])
     db.session.flush()
     for target, company in created:
         target.company = company
@@ -135,6 +136,22 @@ def _record_sources(targets: list[Target], source: str, company_import: CompanyI
             update(table).where(table.c.id == bindparam("row_id"))
             .values(value=bindparam("value"), import_id=company_import.id, recorded_at=now),
             changed[start:start + 2000])
+
+
+def _forget_hand_entries(targets: list[Target]) -> None:
+    """Drop the hand entries of the fields the import changes (the person chose the list's
+    value, or the field was empty): from then on the list's value is not one entered by hand."""
+    changed = {(t.company.id, c["field"]) for t in targets for row in t.rows for c in row.changes}
+    if not changed:
+        return
+    entries = db.session.execute(
+        select(CompanySourceValue.id, CompanySourceValue.company_id, CompanySourceValue.field)
+        .where(CompanySourceValue.source == Source.MANUAL,
+               among(CompanySourceValue.company_id, sorted({c for c, _f in changed}))))
+    replaced = [row_id for row_id, company_id, key in entries if (company_id, key) in changed]
+    if replaced:
+        db.session.execute(delete(CompanySourceValue).where(among(CompanySourceValue.id, replaced))
+                           .execution_options(synchronize_session=False))
 
 
 def _suggest_closing(targets: list[Target], company_import: CompanyImport) -> int:

@@ -14,10 +14,9 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from sqlalchemy import select
 
-from outreach.companies.models import Company
+from outreach.companies.models import Company, Source
 from outreach.companies.service import name_key, npwp_variants
 from outreach.core.access import scoped
-from outreach.core.audit import AuditEvent
 from outreach.core.db import among
 from outreach.extensions import db
 from outreach.imports.mapping import COMPANY_FIELDS, IDENTIFIERS
@@ -167,20 +166,17 @@ def _foreign_identifiers(branch_id: int, rows: Iterable[Any]) -> dict[str, set[s
 
 
 def hand_entered(company_ids: Iterable[int]) -> dict[int, set[str]]:
-    """Fields of each company whose latest change was made by a person, not by an import."""
+    """Fields of each company whose value was entered by a person, not brought by an import.
+
+    The company form and the closing of a case keep what a person entered with the source
+    "manual" (`remember_hand_entries`); an import that replaces such a value drops it.
+    """
     result: dict[int, set[str]] = {}
-    events = db.session.execute(
-        select(AuditEvent.entity_id, AuditEvent.action, AuditEvent.changes)
-        .where(AuditEvent.entity_type == "company",
-               among(AuditEvent.entity_id, sorted(set(company_ids))))
-        .order_by(AuditEvent.id))
-    for company_id, action, changes in events:
-        fields = result.setdefault(company_id, set())
-        for key in changes or {}:
-            if key not in COMPANY_FIELDS:
-                continue
-            if action.startswith("import."):
-                fields.discard(key)
-            else:
-                fields.add(key)
+    entered = db.session.execute(
+        select(CompanySourceValue.company_id, CompanySourceValue.field)
+        .where(CompanySourceValue.source == Source.MANUAL,
+               among(CompanySourceValue.company_id, sorted(set(company_ids)))))
+    for company_id, field_name in entered:
+        if field_name in COMPANY_FIELDS:
+            result.setdefault(company_id, set()).add(field_name)
     return result

@@ -200,10 +200,12 @@ def history(actor: User, limit: int = 50) -> list[CompanyImport]:
 
 
 def sources_of(company: Company) -> dict[str, dict[str, CompanySourceValue]]:
-    """What each source said about the company: {field: {source: value}}."""
+    """What each list said about the company: {field: {source: value}} (without the values
+    entered by hand, kept with the source "manual")."""
     result: dict[str, dict[str, CompanySourceValue]] = {}
     for row in db.session.scalars(select(CompanySourceValue)
-                                  .where(CompanySourceValue.company_id == company.id)
+                                  .where(CompanySourceValue.company_id == company.id,
+                                         CompanySourceValue.source.in_(SOURCES))
                                   .order_by(CompanySourceValue.field)):
         result.setdefault(row.field, {})[row.source] = row
     return result
