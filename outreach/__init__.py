@@ -155,11 +155,10 @@ def register_security_headers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Every feature's `flask …` commands."""
-    from outreach.imports.views import companies_cli
+    from outreach.imports import cli as imports
     from outreach.maintenance import cli as maintenance
     from outreach.org import cli as org
     from outreach.scheduler import cli as scheduler
 
-    for feature in (org, maintenance, scheduler):
+    for feature in (org, imports, maintenance, scheduler):
         feature.init_app(app)
-    app.cli.add_command(companies_cli)

@@ -24,6 +24,7 @@ from outreach.extensions import db
 from outreach.imports.models import CloseSuggestion, CompanyImport, CompanySourceValue
 from outreach.org.models import Role
 from tests.conftest import csrf_token, login, post
+from tests.test_companies import edit_form
 
 TODAY = date(2026, 3, 2)
 
@@ -428,6 +429,66 @@ def test_values_entered_by_hand_are_kept_and_shown(runner, tmp_path, world):
     assert (refreshed.phone, refreshed.kecamatan) == ("0285-111111", "Pekalongan Barat")
     assert said(typed.id, "pemkot")["phone"] == "0285-999999"
 
+
+
+@pytest.mark.parametrize("entered_on", ["the company form", "closing the case"])
+def test_npp_entered_by_hand_is_kept_against_the_agencys_list(client, world, make_company,
+                                                               entered_on):
+    """An NPP the officer typed, on the company form or when closing the case as compliant, is
+    kept when the agency's list gives another one, and shown as a conflict."""
+    alfa = make_company(world.branch, "PT Alfa", categories=("PWBD",), nib="1000000000001",
+                        npp="11111111", officer_id=world.officer.id)
+    case = db.session.scalars(select(Case).where(Case.company_id == alfa.id)).one()
+    login(client, world.officer)
+    if entered_on == "the company form":
+        response = post(client, f"/companies/{alfa.id}/edit", edit_form(alfa, npp="12345678"))
+    else:
+        response = post(client, f"/cases/{case.id}/close", {
+            "outcome": "compliant", "npp": "12345678",
+            "evidence": "Sertifikat kepesertaan 2 Maret 2026", "version": case.version})
+    assert response.status_code == 302
+    assert db.session.get(Company, alfa.id).npp == "12345678"
+
+    upload(client, csv_file([["NPP", "Nama Perusahaan", "NIB"],
+                             ["99999999", "PT Alfa", "1000000000001"]]), source="bpjs")
+    company_import = db.session.scalars(select(CompanyImport)).one()
+    post(client, f"/imports/{company_import.id}/map",
+         {"column-0": "npp", "column-1": "name", "column-2": "nib"})
+    page = client.get(f"/imports/{company_import.id}/preview").get_data(as_text=True)
+    conflicts = re.search(r'id="h-conflicts".*?</section>', page, re.S).group(0)
+    assert "<td>12345678</td><td>99999999</td>" in conflicts
+    post(client, f"/imports/{company_import.id}/confirm")
+    assert db.session.get(Company, alfa.id).npp == "12345678"
+    done = db.session.get(CompanyImport, company_import.id)
+    assert (done.status, done.counts["conflicts"]) == ("done", 1)
+    assert done.report["rows"][0]["conflicts"] == [
+        {"field": "npp", "current": "12345678", "incoming": "99999999"}]
+    assert said(alfa.id, "bpjs")["npp"] == "99999999"
+
+
+def test_a_hand_entry_replaced_on_purpose_is_the_lists_from_then_on(client, runner, tmp_path,
+                                                                     world, make_company):
+    """Once the officer ticks a list's value in place of a hand entry, later lists update it."""
+    alfa = make_company(world.branch, "PT Alfa", categories=("PWBD",), nib="1000000000001",
+                        officer_id=world.officer.id)
+    case = db.session.scalars(select(Case).where(Case.company_id == alfa.id)).one()
+    login(client, world.officer)
+    post(client, f"/cases/{case.id}/close", {
+        "outcome": "compliant", "npp": "12345678",
+        "evidence": "Sertifikat kepesertaan 2 Maret 2026", "version": case.version})
+    upload(client, csv_file([["NPP", "Nama Perusahaan", "NIB"],
+                             ["99999999", "PT Alfa", "1000000000001"]]), source="bpjs")
+    company_import = db.session.scalars(select(CompanyImport)).one()
+    post(client, f"/imports/{company_import.id}/map",
+         {"column-0": "npp", "column-1": "name", "column-2": "nib"})
+    post(client, f"/imports/{company_import.id}/confirm", {"overwrite": "2:npp"})
+    assert db.session.get(Company, alfa.id).npp == "99999999"
+    result = import_file(runner, tmp_path, csv_file([["NPP", "Nama Perusahaan", "NIB"],
+                                                     ["88888888", "PT Alfa", "1000000000001"]]),
+                         "--branch", "KC-PKL", "--json")
+    assert result.exit_code == 0, result.output
+    assert result.json["updated"] == 1
+    assert db.session.get(Company, alfa.id).npp == "88888888"
 
 # --- membership: the agency's list of registered employers --------------------------------------
 

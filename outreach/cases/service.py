@@ -25,6 +25,7 @@ from outreach.cases.models import (
 )
 from outreach.cases.proofs import DEFAULT_MAX_BYTES, Upload, make_proof
 from outreach.companies.models import Company
+from outreach.companies.service import remember_hand_entries
 from outreach.core.access import Permission, branch_condition, require
 from outreach.core.audit import record
 from outreach.core.db import utcnow
@@ -255,7 +256,9 @@ def close_case(actor: User, case: Case, *, outcome: str, today: date, npp: str =
             raise ServiceError(_("Enter the employer's NPP (digits only)."), "npp")
         if not evidence.strip():
             raise ServiceError(_("Describe the evidence of registration."), "evidence")
-        case.company.npp = npp
+        if case.company.npp != npp:
+            case.company.npp = npp
+            remember_hand_entries(case.company, ["npp"])
     case.status, case.outcome, case.closed_on = CaseStatus.CLOSED, outcome, today
     case.closing_npp, case.closing_evidence = npp, evidence.strip()
     case.next_rung, case.next_due_on = "", None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -12,11 +13,13 @@ from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from outreach.cases.models import Approval, Case, CaseCategory, CaseStatus, Delivery, Step
-from outreach.companies.models import BusinessSize, Company, Program
+from outreach.companies.models import BusinessSize, Company, Program, Source
 from outreach.core.access import Permission, get_visible, require, scoped
 from outreach.core.audit import diff, record
+from outreach.core.db import utcnow
 from outreach.core.errors import ServiceError
 from outreach.extensions import db
+from outreach.imports.models import CompanySourceValue
 from outreach.org.models import User
 
 LEGAL_FORMS = re.compile(r"\b(pt|cv|ud|pd|tbk|persero|koperasi|yayasan|firma|fa)\b\.?")
@@ -203,6 +206,9 @@ COMPANY_FIELDS = ("name", "nib", "npwp", "npp", "director_name", "address", "kel
                   "kecamatan", "city", "postal_code", "phone", "email", "sector",
                   "business_size", "risk_class", "workers_estimated", "workers_registered",
                   "average_wage", "programs", "source", "officer_id", "notes")
+#: the fields the imported lists fill too: a value a person enters in one of them is kept as
+#: entered by hand, and an import reports a list's other value instead of replacing it
+HAND_ENTERED_FIELDS = tuple(f for f in COMPANY_FIELDS if f not in ("source", "officer_id", "notes"))
 
 
 def normalise_nib(value: str | None) -> str | None:
@@ -297,8 +303,9 @@ def create_company(actor: User, branch_id: int, values: dict[str, Any]) -> Compa
     company = Company(branch_id=branch_id, **clean)
     db.session.add(company)
     db.session.flush()
-    record(actor, "create", "company", company.id,
-           {k: v for k, v in clean.items() if v not in (None, "", 0)}, branch_id=branch_id)
+    entered = {k: v for k, v in clean.items() if v not in (None, "", 0)}
+    record(actor, "create", "company", company.id, entered, branch_id=branch_id)
+    remember_hand_entries(company, entered)
     return company
 
 
@@ -309,4 +316,32 @@ def update_company(actor: User, company: Company, values: dict[str, Any]) -> dic
     changes.pop("name_key", None)
     if changes:
         record(actor, "update", "company", company.id, changes, branch_id=company.branch_id)
+        remember_hand_entries(company, changes)
     return changes
+
+
+def remember_hand_entries(company: Company, fields: Iterable[str]) -> None:
+    """Keep the company's values of these fields as entered by hand (the source "manual").
+
+    What a person entered is a property of the value: the import reads it to keep the value
+    against a list that says otherwise, and drops it when a list's value replaces it.
+    """
+    fields = [f for f in dict.fromkeys(fields) if f in HAND_ENTERED_FIELDS]
+    if not fields:
+        return
+    kept = {row.field: row for row in db.session.scalars(
+        select(CompanySourceValue).where(CompanySourceValue.company_id == company.id,
+                                         CompanySourceValue.source == Source.MANUAL,
+                                         CompanySourceValue.field.in_(fields)))}
+    now = utcnow()
+    for field_name in fields:
+        value = getattr(company, field_name)
+        text = "" if value is None else str(value)[:255]
+        row = kept.get(field_name)
+        if row is None:
+            db.session.add(CompanySourceValue(company_id=company.id, field=field_name,
+                                              value=text, source=Source.MANUAL,
+                                              recorded_at=now))
+        else:
+            row.value, row.import_id, row.recorded_at = text, None, now
+    db.session.flush()

@@ -85,7 +85,12 @@ class CompanyImport(db.Model):
 
 
 class CompanySourceValue(db.Model):
-    """What one source last said about one field of a company."""
+    """What one source last said about one field of a company, or what a person entered in it.
+
+    A value entered by hand (on the company form, or the NPP when a case is closed as
+    compliant) is kept with the source "manual" until an import replaces it: while it is kept,
+    an import reports a list's other value as a conflict instead of replacing it.
+    """
 
     __tablename__ = "company_source_values"
     __table_args__ = (UniqueConstraint("company_id", "field", "source"),)
@@ -94,10 +99,11 @@ class CompanySourceValue(db.Model):
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
     #: the company field (or a date only the lists carry: registered_on, licensed_on)
     field: Mapped[str] = mapped_column(String(30))
-    #: the value as imported, as text (dates as YYYY-MM-DD)
+    #: the value as imported or entered, as text (dates as YYYY-MM-DD)
     value: Mapped[str] = mapped_column(String(255))
-    #: bpjs, pemkot or disnaker
+    #: bpjs, pemkot or disnaker; manual for a value entered by hand
     source: Mapped[str] = mapped_column(String(20))
+    #: the import that brought the value (empty for one entered by hand)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("company_imports.id"), index=True)
     recorded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 

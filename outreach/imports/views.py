@@ -1,15 +1,10 @@
-"""Importing company lists: upload, map the columns, preview, confirm; `flask companies import`."""
+"""Importing company lists in the web pages: upload, map the columns, preview, confirm."""
 
 from __future__ import annotations
 
-import getpass
 import io
-import json
-import sys
-from pathlib import Path
 from typing import Any
 
-import click
 from flask import (
     Blueprint,
     abort,
@@ -22,7 +17,6 @@ from flask import (
     send_file,
     url_for,
 )
-from flask.cli import AppGroup
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -40,8 +34,10 @@ from outreach.core.labels import label
 from outreach.core.views import attach_error
 from outreach.extensions import db
 from outreach.imports import service
+from outreach.imports.mapping import COMPANY_FIELDS, FIELD_LABELS, FIELDS, SOURCES
 from outreach.imports.models import CloseSuggestion, CompanyImport, ImportStatus
-from outreach.org import service as org
+from outreach.imports.planning import last_import_of
+from outreach.imports.reading import cell_text, human_size, is_blank
 from outreach.org.models import Role
 
 bp = Blueprint("imports", __name__)
@@ -60,7 +56,7 @@ class UploadForm(FlaskForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.source.choices = [(code, label(code, "source")) for code in service.SOURCES]
+        self.source.choices = [(code, label(code, "source")) for code in SOURCES]
 
 
 @bp.before_request
@@ -94,7 +90,7 @@ def import_labels() -> dict[str, Any]:
         },
         "match_labels": {"nib": _("NIB"), "npwp": _("NPWP"), "npp": _("NPP"),
                          "name": _("name and address"), "confirmed": _("your confirmation")},
-        "max_size": service.human_size(current_app.config["IMPORT_MAX_BYTES"]),
+        "max_size": human_size(current_app.config["IMPORT_MAX_BYTES"]),
     }
 
 
@@ -151,12 +147,12 @@ def map_columns(import_id: int):
             return _dry_run(company_import)
     columns = []
     for column, header in enumerate(sheet.headers):
-        samples = [service.cell_text(cells[column]) for _number, cells in sheet.rows
-                   if column < len(cells) and not service.is_blank(cells[column])][:3]
+        samples = [cell_text(cells[column]) for _number, cells in sheet.rows
+                   if column < len(cells) and not is_blank(cells[column])][:3]
         columns.append({"index": column, "header": header, "samples": samples,
                         "field": mapping[column] if column < len(mapping) else ""})
     return render_template("imports/map.html", company_import=company_import, sheet=sheet,
-                           columns=columns, fields=service.FIELD_LABELS, form=form,
+                           columns=columns, fields=FIELD_LABELS, form=form,
                            error=error), 400 if error else 200
 
 
@@ -192,7 +188,7 @@ def _page_data(company_import: CompanyImport) -> dict[str, Any]:
         "verify": [r for r in rows if r.get("verify_close")],
         "show_all": request.args.get("all") == "1",
         "limit": ROWS_SHOWN,
-        "fields": service.FIELD_LABELS,
+        "fields": FIELD_LABELS,
     }
 
 
@@ -204,7 +200,7 @@ def preview(import_id: int):
         return redirect(url_for("imports.detail", import_id=import_id))
     if company_import.status == ImportStatus.UPLOADED:
         return redirect(url_for("imports.map_columns", import_id=import_id))
-    previous = service.last_import_of(company_import.branch_id, company_import.sha256)
+    previous = last_import_of(company_import.branch_id, company_import.sha256)
     return render_template("imports/preview.html", form=SimpleForm(), previous=previous,
                            **_page_data(company_import))
 
@@ -301,11 +297,11 @@ def sources(company_id: int):
     """What each list said about a company, next to the values it has now."""
     company = get_visible_or_404(Company, company_id)
     said = service.sources_of(company)
-    fields = [f for f in service.FIELDS if f in said]
-    current = {f: getattr(company, f) for f in fields if f in service.COMPANY_FIELDS}
+    fields = [f for f in FIELDS if f in said]
+    current = {f: getattr(company, f) for f in fields if f in COMPANY_FIELDS}
     return render_template("imports/sources.html", company=company, said=said, fields=fields,
-                           current=current, labels=service.FIELD_LABELS,
-                           sources=service.SOURCES)
+                           current=current, labels=FIELD_LABELS,
+                           sources=SOURCES)
 
 
 @bp.route("/suggestions/<int:suggestion_id>/dismiss", methods=["POST"])
@@ -323,137 +319,3 @@ def dismiss(suggestion_id: int):
         db.session.commit()
         flash(_("Taken off the list."), "success")
     return redirect(url_for("tasks.index"))
-
-
-# --- the command line ---------------------------------------------------------------------------
-
-companies_cli = AppGroup("companies", help="Company lists.")
-
-COUNT_KEYS = ("created", "updated", "unchanged", "rejected", "review")
-
-
-def _operator() -> str:
-    try:
-        return f"{getpass.getuser()} (command line)"
-    except (KeyError, OSError):
-        return "command line"
-
-
-def _describe(row: dict[str, Any]) -> str:
-    """One line of the report for a row."""
-    text = f"row {row['row']}: {row['action']} {row['name']}"
-    if row.get("same_as"):
-        text += f" (same company as row {row['same_as']})"
-    if row["errors"]:
-        text += " — " + "; ".join(f"{e['field']}: {e['message']}" for e in row["errors"])
-    if row["action"] == "updated" and row["changes"]:
-        text += " — " + "; ".join(f"{c['field']}: {c['before'] or '–'} → {c['after']}"
-                                  for c in row["changes"])
-    if row["candidates"]:
-        text += " — looks like " + ", ".join(f"{c['name']} (#{c['company_id']}, {c['score']}%)"
-                                             for c in row["candidates"])
-    for conflict in row["conflicts"]:
-        text += (f" — kept {conflict['field']} entered by hand: {conflict['current']} "
-                 f"(list: {conflict['incoming']})")
-    if row.get("verify_close"):
-        text += " — case to verify and close"
-    return text
-
-
-def _progress_printer() -> service.Progress:
-    shown = {"step": -1}
-
-    def show(done: int, total: int) -> None:
-        step = int(10 * done / total) if total else 10
-        if step > shown["step"]:
-            shown["step"] = step
-            click.echo(f"processing rows: {step * 10}%", err=True)
-
-    return show
-
-
-@companies_cli.command("import")
-@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--branch", "branch_code", default=None,
-              help="Branch code, e.g. KC-PKL (needed when there is more than one branch).")
-@click.option("--source", type=click.Choice(service.SOURCES), default=Source.BPJS,
-              show_default=True, help="Where the list comes from.")
-@click.option("--dry-run", is_flag=True, help="Show what would happen; write nothing.")
-@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
-@click.option("--valid-rows", is_flag=True,
-              help="Import the valid rows even when some rows are rejected.")
-def import_command(path: Path, branch_code: str | None, source: str, dry_run: bool,
-                   as_json: bool, valid_rows: bool) -> None:
-    """Import a company list (CSV or XLSX) into a branch.
-
-    Exit code 0 when no row was rejected, 1 when rows were rejected, 2 when the file itself
-    cannot be used. Progress goes to stderr; with --json stdout has only the result.
-    """
-
-    def finish(counts: dict[str, int], errors: list[dict[str, Any]], code: int,
-               rows: list[dict[str, Any]] | None = None, note: str = "") -> None:
-        if as_json:
-            click.echo(json.dumps({**{k: counts.get(k, 0) for k in COUNT_KEYS},
-                                   "errors": errors}, ensure_ascii=False))
-        else:
-            for row in rows or []:
-                click.echo(_describe(row))
-            click.echo(", ".join(f"{key}: {counts.get(key, 0)}" for key in COUNT_KEYS))
-        if note:
-            click.echo(note, err=True)
-        db.session.rollback()
-        sys.exit(code)
-
-    def unusable(message: str, field: str | None = None) -> None:
-        click.echo(f"Error: {message}", err=True)
-        finish({}, [{"row": None, "field": field, "message": message}], 2)
-
-    branch = org.find_branch(branch_code) if branch_code else None
-    if branch_code and branch is None:
-        unusable(f"unknown branch {branch_code!r}", "branch")
-    if branch is None:
-        from outreach.org.models import Branch
-
-        branches = list(db.session.scalars(db.select(Branch).order_by(Branch.code)))
-        if len(branches) != 1:
-            unusable("--branch is needed: " + (", ".join(b.code for b in branches)
-                                               or "there is no branch yet"), "branch")
-        branch = branches[0]
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        unusable(f"cannot read {path}: {error.strerror or error}", "file")
-    limit = current_app.config["IMPORT_MAX_BYTES"]
-    try:
-        sheet = service.read_sheet(data, limit)
-    except service.FileProblem as problem:
-        unusable(problem.message, "file")
-    mapping = service.auto_mapping(sheet.headers, source)
-    today = clock.today()
-    plan = service.plan_import(None, branch.id, sheet, mapping, source, today,
-                               progress=_progress_printer())
-    counts, errors = plan.counts(), plan.errors()
-    rows = plan.report()["rows"]
-    code = 1 if counts["rejected"] else 0
-    note = ""
-    if plan.previous is not None:
-        note = (f"This file was imported into {branch.code} before (import "
-                f"#{plan.previous.id}); rows it already brought in are unchanged.\n")
-    if dry_run:
-        finish(counts, errors, code, rows, note + "Dry run: nothing was written.")
-    if counts["rejected"] and not valid_rows:
-        nothing = {"unchanged": len(plan.rows) - counts["rejected"],
-                   "rejected": counts["rejected"]}
-        finish(nothing, errors, 1, [r for r in rows if r["action"] == "rejected"],
-               note + f"{counts['rejected']} rows are rejected: nothing was imported. Correct "
-               "them, or run again with --valid-rows to import the other rows.")
-    click.echo("saving…", err=True)
-    company_import, _sheet = service.new_import(
-        None, branch, filename=path.name, data=data, source=source, max_bytes=limit,
-        via="cli", actor_name=_operator(), sheet=sheet)
-    company_import.mapping = mapping
-    company_import.started_at = clock.now()
-    counts = service.apply_plan(None, company_import, plan, today, valid_rows_only=valid_rows)
-    db.session.commit()
-    finish(counts, errors, code, company_import.report["rows"],
-           note + f"Import #{company_import.id} saved.")
