@@ -27,9 +27,9 @@ from outreach.letters.models import Letter
 from outreach.letters.render import pdf_text
 from outreach.notifications.models import Notification
 from outreach.org.models import Role
-from outreach.reports import service as reports
+from outreach.reports.comparison import branch_comparison
+from outreach.reports.dashboard import Cell, Scope, dashboard
 from outreach.reports.models import Directive, MonthlyReport
-from outreach.reports.service import Cell, Scope
 from outreach.scheduler import runner as scheduler
 from outreach.scheduler import service as jobs
 from outreach.scheduler.models import JobRun
@@ -196,7 +196,7 @@ def names(href_params: dict, client) -> list[str]:
 
 def test_dashboard_figures_match_the_hand_computed_ones(world):
     """Open cases, overdue, the category × stage matrix, the gap and the weeks, for one branch."""
-    d = reports.dashboard(Scope.of(world.supervisor), TODAY)
+    d = dashboard(Scope.of(world.supervisor), TODAY)
     assert d.open_cases.value == 4  # Alfa, Bravo, Charlie (paused), Delta
     assert d.overdue.value == 2  # Alfa (due 25 Feb), Delta (due 17 Jan 2025)
     assert {s: c.value for s, c in d.stage_totals.items()} == {
@@ -230,7 +230,7 @@ def test_dashboard_figures_match_the_hand_computed_ones(world):
 
 def test_aging_buckets(world):
     """Cases fall into 0–30, 31–90, 91–180, 181–365 and over 365 days open by opening day."""
-    d = reports.dashboard(Scope.of(world.supervisor), TODAY)
+    d = dashboard(Scope.of(world.supervisor), TODAY)
     # Alfa 10 days, Bravo 77, Charlie 152, Delta 416
     assert [(b.low, b.high, b.cell.value) for b in d.aging] == [
         (0, 30, 1), (31, 90, 1), (91, 180, 1), (181, 365, 0), (366, None, 1)]
@@ -247,13 +247,13 @@ def test_aging_bucket_edges(make_branch, make_user, opened, bucket):
     branch = make_branch()
     supervisor = make_user(Role.SUPERVISOR, branch=branch)
     company(branch, "PT Tepi", case={"status": CaseStatus.OPEN, "opened_on": opened})
-    d = reports.dashboard(Scope.of(supervisor), TODAY)
+    d = dashboard(Scope.of(supervisor), TODAY)
     assert [b.cell.value for b in d.aging] == [1 if i == bucket else 0 for i in range(5)]
 
 
 def test_ladder_funnel(world):
     """Companies reaching each rung (steps in force only) and complying right after it."""
-    d = reports.dashboard(Scope.of(world.supervisor), TODAY)
+    d = dashboard(Scope.of(world.supervisor), TODAY)
     funnel = {r.code: (r.reached.value, r.complied.value) for r in d.funnel}
     assert funnel == {
         "notification": (6, 0),  # Alfa, Bravo, Charlie, Echo, Golf, Hotel (withdrawn)
@@ -320,7 +320,7 @@ def test_figures_follow_a_case_from_opening_to_closing(app, world):
     from the company's copies: opening, working and closing a case through the case service
     moves them."""
     def figures():
-        d = reports.dashboard(Scope.of(world.supervisor), TODAY)
+        d = dashboard(Scope.of(world.supervisor), TODAY)
         return (d.open_cases.value, d.category_totals["PWBD"].value,
                 d.category_totals.get("Menunggak", Cell(0, {})).value, d.workers_missing.value,
                 [(r.name, r.cell.value) for r in d.overdue_by_officer],
@@ -354,10 +354,10 @@ def test_funnel_follows_the_branch_ladder(world):
     for code in ("joint_visit", "warning_2"):
         adjust_rung(world.supervisor, code, window_days=10, max_count=1, active=False)
     db.session.commit()
-    d = reports.dashboard(Scope.of(world.supervisor), TODAY)
+    d = dashboard(Scope.of(world.supervisor), TODAY)
     codes = [r.code for r in d.funnel]
     assert "joint_visit" not in codes and "warning_2" in codes  # Golf reached warning II
-    assert "joint_visit" in [r.code for r in reports.dashboard(Scope.of(world.regional),
+    assert "joint_visit" in [r.code for r in dashboard(Scope.of(world.regional),
                                                                TODAY).funnel]
 
 
@@ -438,15 +438,15 @@ def test_chart_labels_are_escaped(client, world):
 
 def test_supervisor_sees_only_the_branch(world):
     """A supervisor's figures leave out the other branches' cases."""
-    pkl = reports.dashboard(Scope.of(world.supervisor), TODAY)
-    tgl = reports.dashboard(Scope.of(world.tegal_supervisor), TODAY)
+    pkl = dashboard(Scope.of(world.supervisor), TODAY)
+    tgl = dashboard(Scope.of(world.tegal_supervisor), TODAY)
     assert (pkl.open_cases.value, tgl.open_cases.value) == (4, 1)
     assert tgl.workers_missing.value == 10 and tgl.monthly_owed == 1_248_000
 
 
 def test_regional_staff_see_every_branch_of_the_region(client, world):
     """The region's dashboard adds up its branches; another region's branch is not in it."""
-    d = reports.dashboard(Scope.of(world.regional), TODAY)
+    d = dashboard(Scope.of(world.regional), TODAY)
     assert d.open_cases.value == 5  # Pekalongan 4 + Tegal 1; not Bandung
     assert d.won.value == 3  # Echo, Foxtrot, Kilo
     login(client, world.regional)
@@ -460,7 +460,7 @@ def test_regional_staff_see_every_branch_of_the_region(client, world):
 
 def test_branches_side_by_side(client, world):
     """The regional comparison has one row per branch of the region, each number a link."""
-    rows = {r.code: r for r in reports.branch_comparison(world.regional, TODAY)}
+    rows = {r.code: r for r in branch_comparison(world.regional, TODAY)}
     assert set(rows) == {"KC-PKL", "KC-TGL"}
     pkl, tgl = rows["KC-PKL"], rows["KC-TGL"]
     assert (pkl.open_cases.value, pkl.overdue.value, pkl.older.value) == (4, 2, 2)

@@ -24,8 +24,8 @@ from outreach.letters import service as letters
 from outreach.letters.models import Letter, LetterStatus, LetterTemplate
 from outreach.notifications import service as notifications
 from outreach.org.models import Role, User
+from outreach.reports.dashboard import Scope
 from outreach.reports.models import Directive
-from outreach.reports.service import Scope
 from outreach.tasks.models import Reminder, ReminderStatus
 
 DIRECTIVE_MAX = 2000

@@ -23,8 +23,16 @@ from outreach.extensions import db
 from outreach.org.models import Branch, Role, User
 from outreach.org.views.auth import safe_next
 from outreach.reports import review
-from outreach.reports import service as reports
+from outreach.reports.comparison import OLDER_THAN_DAYS, branch_comparison, visible_branch
+from outreach.reports.dashboard import Scope, dashboard
+from outreach.reports.figures import comparison_chart, dashboard_charts
 from outreach.reports.models import MonthlyReport
+from outreach.reports.monthly import (
+    month_name,
+    previous_month,
+    reports_list,
+    store_monthly_report,
+)
 
 bp = Blueprint("dashboard", __name__)
 READERS = (Role.SUPERVISOR, Role.REGIONAL, Role.ADMIN)
@@ -69,7 +77,7 @@ def _branch_arg() -> Branch | None:
     raw = request.args.get("branch", "")
     if not raw.isdigit():
         return None
-    branch = reports.visible_branch(current_user, int(raw))
+    branch = visible_branch(current_user, int(raw))
     if branch is None:
         abort(404)
     return branch
@@ -88,11 +96,10 @@ def index():
     """Open cases, their age, the ladder funnel, overdue work, the gap, compliance won."""
     branch = _branch_arg()
     today = clock.today()
-    figures = reports.dashboard(reports.Scope.of(current_user, branch.id if branch else None),
-                                today)
+    figures = dashboard(Scope.of(current_user, branch.id if branch else None), today)
     return render_template("reports/index.html", d=figures, branch=branch,
                            branches=_branches(), today=today,
-                           charts=reports.dashboard_charts(figures, href=company_list_url))
+                           charts=dashboard_charts(figures, href=company_list_url))
 
 
 @bp.route("/region")
@@ -100,10 +107,10 @@ def index():
 def region():
     """Every branch of the region side by side."""
     today = clock.today()
-    rows = reports.branch_comparison(current_user, today)
+    rows = branch_comparison(current_user, today)
     return render_template("reports/region.html", rows=rows, today=today,
-                           chart=reports.comparison_chart(rows, href=company_list_url),
-                           older_than=reports.OLDER_THAN_DAYS)
+                           chart=comparison_chart(rows, href=company_list_url),
+                           older_than=OLDER_THAN_DAYS)
 
 
 @bp.route("/review")
@@ -111,7 +118,7 @@ def region():
 def still_non_compliant():
     """Cases open longer than a threshold or stalled at a rung, for the monthly review."""
     branch = _branch_arg()
-    scope = reports.Scope.of(current_user, branch.id if branch else None)
+    scope = Scope.of(current_user, branch.id if branch else None)
     result = review.still_non_compliant(
         scope, clock.today(), older_than_days=_int_arg("days", 90),
         stalled_days=_int_arg("stalled", 30), page=_int_arg("page", 1, low=1, high=100_000))
@@ -167,14 +174,14 @@ def monthly_reports():
     choices = list(db.session.scalars(visible_branches(current_user)))
     form.branch.choices = [(b.id, f"{b.code} – {b.name}") for b in choices]
     if request.method == "GET":
-        form.period.data = reports.previous_month(today).strftime("%Y-%m")
+        form.period.data = previous_month(today).strftime("%Y-%m")
         form.branch.data = current_user.branch_id or (choices[0].id if choices else None)
     if form.validate_on_submit():
-        branch = reports.visible_branch(current_user, form.branch.data)
+        branch = visible_branch(current_user, form.branch.data)
         try:
             if branch is None:
                 raise ServiceError(_("Choose a branch."), "branch")
-            report = reports.store_monthly_report(
+            report = store_monthly_report(
                 current_user, branch, date.fromisoformat(f"{form.period.data}-01"), today)
         except ValueError:
             form.period.errors.append(_("Choose a month."))
@@ -183,12 +190,12 @@ def monthly_reports():
             flash(error.message, "error")
         else:
             db.session.commit()
-            flash(_("The report of %(month)s is ready.", month=reports.month_name(report.period)),
+            flash(_("The report of %(month)s is ready.", month=month_name(report.period)),
                   "success")
             return redirect(url_for("dashboard.monthly_reports"))
     return render_template("reports/reports.html", form=form,
-                           reports=reports.reports_list(current_user),
-                           month_name=reports.month_name), \
+                           reports=reports_list(current_user),
+                           month_name=month_name), \
         400 if form.errors else 200
 
 

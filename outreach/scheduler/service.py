@@ -14,7 +14,7 @@ from outreach.calendar.rules import WorkingCalendar
 from outreach.core.db import utcnow
 from outreach.extensions import db
 from outreach.notifications import service as notifications
-from outreach.reports import service as reports
+from outreach.reports.monthly import branches_without_report, monthly_reports_due, previous_month
 from outreach.scheduler.models import JobRun
 from outreach.tasks import service as reminders
 
@@ -75,12 +75,12 @@ def first_working_day_of_month(day: date, calendar: WorkingCalendar | None = Non
 
 def monthly_reports(day: date) -> dict[str, Any]:
     """Last month's report of every active branch that has none yet (stored as PDF)."""
-    return reports.monthly_reports_due(day)
+    return monthly_reports_due(day)
 
 
 def monthly_reports_missing(day: date) -> bool:
     """Whether an active branch has no report of last month yet."""
-    return bool(reports.branches_without_report(reports.previous_month(day)))
+    return bool(branches_without_report(previous_month(day)))
 
 
 def send_mail(now: datetime | None = None) -> dict[str, Any]:
