@@ -673,6 +673,19 @@ def test_only_the_branch_supervisor_gives_directives(client, world):
     assert db.session.scalars(select(Directive)).all() == []
 
 
+def test_directive_mail_links_to_the_company_under_the_public_base_url(app, client, world,
+                                                                      monkeypatch):
+    """The view hands the configured public address to the service, which links the mail."""
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://outreach.example/")
+    case = world.c["charlie"].cases[0]
+    login(client, world.supervisor)
+    post(client, f"/dashboard/cases/{case.id}/directive", {"text": "Kunjungi minggu ini."})
+    note = db.session.scalars(select(Notification)).one()
+    link = f"https://outreach.example/companies/{world.c['charlie'].id}"
+    assert link in note.body_text
+    assert f'href="{link}"' in note.body_html
+
+
 # --- the monthly report -------------------------------------------------------------------------
 
 

@@ -160,7 +160,9 @@ def directive(case_id: int):
         flash(_("Write the directive (at most %(n)d characters).", n=review.DIRECTIVE_MAX),
               "error")
         return _back(form)
-    run_service(lambda: review.leave_directive(current_user, case, form.text.data, clock.today()),
+    base_url = current_app.config["PUBLIC_BASE_URL"]
+    run_service(lambda: review.leave_directive(current_user, case, form.text.data, clock.today(),
+                                               public_base_url=base_url),
          _("Directive left on the case of %(company)s.", company=case.company.name))
     return _back(form)
 
