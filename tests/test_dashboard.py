@@ -12,7 +12,8 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from outreach.cases import service as case_service
 from outreach.cases.models import Case, CaseCategory, CaseStatus, Category, Step
@@ -30,6 +31,7 @@ from outreach.org.models import Role
 from outreach.reports.comparison import branch_comparison
 from outreach.reports.dashboard import Cell, Scope, dashboard
 from outreach.reports.models import Directive, MonthlyReport
+from outreach.reports.monthly import store_monthly_report
 from outreach.scheduler import runner as scheduler
 from outreach.scheduler import service as jobs
 from outreach.scheduler.models import JobRun
@@ -714,6 +716,31 @@ def test_monthly_report_on_demand(client, world):
     other = client.application.test_client()
     login(other, world.tegal_supervisor)
     assert other.get(f"/dashboard/reports/{report.id}.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("who", ["supervisor", "regional"])
+def test_reading_the_review_pages_commits_nothing(client, world, who):
+    """The dashboard, the comparison, the review, the list of reports and a stored report are
+    read without a commit."""
+    report = store_monthly_report(None, world.pkl, date(2026, 2, 1), TODAY)
+    db.session.commit()
+    login(client, getattr(world, who))
+    paths = ["/dashboard/", f"/dashboard/?branch={world.pkl.id}", "/dashboard/review",
+             "/dashboard/reports", f"/dashboard/reports/{report.id}.pdf"]
+    if who == "regional":
+        paths.append("/dashboard/region")
+    commits = []
+
+    def count(session):
+        commits.append(session)
+
+    event.listen(Session, "after_commit", count)
+    try:
+        for path in paths:
+            assert client.get(path).status_code == 200, path
+    finally:
+        event.remove(Session, "after_commit", count)
+    assert commits == []
 
 
 def test_supervisor_cannot_make_another_branchs_report(client, world):

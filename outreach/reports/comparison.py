@@ -1,4 +1,5 @@
-"""The regional comparison: every branch the user reads side by side, as aggregate SQL."""
+"""The regional comparison: every branch the user reads side by side, as aggregate SQL; and
+the branches a user reads, to choose one."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from sqlalchemy import ColumnElement, and_, case, distinct, func, select
 from outreach.cases.models import Case, CaseStatus
 from outreach.companies.models import Company
 from outreach.companies.service import COMPLIANT, NOT_CLOSED, has_reached
-from outreach.core.access import branch_condition
+from outreach.core.access import branch_condition, visible_branches
 from outreach.core.formatting import rupiah_int
 from outreach.extensions import db
 from outreach.org.models import Branch, User
@@ -94,3 +95,8 @@ def visible_branch(user: User, branch_id: int) -> Branch | None:
     """The branch if the user reads it."""
     return db.session.scalars(select(Branch).where(
         Branch.id == branch_id, branch_condition(user, Branch.id))).first()
+
+
+def readable_branches(user: User) -> list[Branch]:
+    """The branches the user reads, by name."""
+    return list(db.session.scalars(visible_branches(user)))

@@ -12,7 +12,7 @@ from babel.dates import format_date
 from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from sqlalchemy import distinct, func, select
-from sqlalchemy.orm import defer
+from sqlalchemy.orm import defer, joinedload, undefer
 
 from outreach.cases.models import Case, Step
 from outreach.companies.models import Company
@@ -154,6 +154,13 @@ def reports_list(user: User, limit: int = 60) -> list[MonthlyReport]:
     stmt = (scoped(MonthlyReport, user).options(defer(MonthlyReport.pdf))
             .order_by(MonthlyReport.period.desc(), MonthlyReport.branch_id).limit(limit))
     return list(db.session.scalars(stmt))
+
+
+def stored_report(user: User, report_id: int) -> MonthlyReport | None:
+    """A stored monthly report of a branch the user reads, with its PDF and its branch."""
+    return db.session.scalars(
+        scoped(MonthlyReport, user).where(MonthlyReport.id == report_id)
+        .options(undefer(MonthlyReport.pdf), joinedload(MonthlyReport.branch))).first()
 
 
 def month_name(period: date) -> str:

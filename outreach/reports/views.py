@@ -16,22 +16,27 @@ from wtforms.validators import DataRequired, Length, Regexp
 
 from outreach.cases.models import Case
 from outreach.core import clock
-from outreach.core.access import get_visible_or_404, roles_required, scoped, visible_branches
+from outreach.core.access import get_visible_or_404, roles_required
 from outreach.core.errors import ServiceError
 from outreach.core.views import run_service
 from outreach.extensions import db
-from outreach.org.models import Branch, Role, User
+from outreach.org.models import Branch, Role
 from outreach.org.views.auth import safe_next
 from outreach.reports import review
-from outreach.reports.comparison import OLDER_THAN_DAYS, branch_comparison, visible_branch
+from outreach.reports.comparison import (
+    OLDER_THAN_DAYS,
+    branch_comparison,
+    readable_branches,
+    visible_branch,
+)
 from outreach.reports.dashboard import Scope, dashboard
 from outreach.reports.figures import comparison_chart, dashboard_charts
-from outreach.reports.models import MonthlyReport
 from outreach.reports.monthly import (
     month_name,
     previous_month,
     reports_list,
     store_monthly_report,
+    stored_report,
 )
 
 bp = Blueprint("dashboard", __name__)
@@ -87,7 +92,7 @@ def _branches() -> list[Branch]:
     """The branches a regional user (or admin) may choose between; none for a supervisor."""
     if current_user.role == Role.SUPERVISOR:
         return []
-    return list(db.session.scalars(visible_branches(current_user)))
+    return readable_branches(current_user)
 
 
 @bp.route("/")
@@ -139,11 +144,12 @@ def reassign(case_id: int):
     """Give the case's company to another officer of the branch."""
     case = get_visible_or_404(Case, case_id)
     form = ReassignForm()
-    form.officer.choices = [(u.id, u.name) for u in review.branch_officers(case.branch_id)]
+    officers = review.branch_officers(case.branch_id)
+    form.officer.choices = [(u.id, u.name) for u in officers]
     if not form.validate_on_submit():
         flash(_("Choose an officer of this branch."), "error")
         return _back(form)
-    officer = db.session.get(User, form.officer.data)
+    officer = next((u for u in officers if u.id == form.officer.data), None)
     run_service(lambda: review.reassign_case(current_user, case, officer),
          _("%(company)s is now with %(officer)s.", company=case.company.name,
            officer=officer.name if officer else "–"))
@@ -173,7 +179,7 @@ def monthly_reports():
     """Stored monthly reports; make one for a month on demand."""
     today = clock.today()
     form = ReportForm()
-    choices = list(db.session.scalars(visible_branches(current_user)))
+    choices = readable_branches(current_user)
     form.branch.choices = [(b.id, f"{b.code} – {b.name}") for b in choices]
     if request.method == "GET":
         form.period.data = previous_month(today).strftime("%Y-%m")
@@ -205,9 +211,9 @@ def monthly_reports():
 @roles_required(*READERS)
 def report_pdf(report_id: int):
     """A stored monthly report, as it was made."""
-    report = db.first_or_404(scoped(MonthlyReport, current_user)
-                             .where(MonthlyReport.id == report_id))
-    branch = db.session.get(Branch, report.branch_id)
-    name = f"laporan-{branch.code}-{report.period.strftime('%Y-%m')}.pdf"
+    report = stored_report(current_user, report_id)
+    if report is None:
+        abort(404)
+    name = f"laporan-{report.branch.code}-{report.period.strftime('%Y-%m')}.pdf"
     return current_app.response_class(report.pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "private, no-store"})
