@@ -53,6 +53,7 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/vulture
 
 format: install
 	$(BIN)/ruff format .

@@ -12,7 +12,8 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import event, select
+from sqlalchemy.orm import Session
 
 from outreach.cases import service as case_service
 from outreach.cases.models import Case, CaseCategory, CaseStatus, Category, Step
@@ -27,9 +28,10 @@ from outreach.letters.models import Letter
 from outreach.letters.render import pdf_text
 from outreach.notifications.models import Notification
 from outreach.org.models import Role
-from outreach.reports import service as reports
+from outreach.reports.comparison import branch_comparison
+from outreach.reports.dashboard import Cell, Scope, dashboard
 from outreach.reports.models import Directive, MonthlyReport
-from outreach.reports.service import Cell, Scope
+from outreach.reports.monthly import store_monthly_report
 from outreach.scheduler import jobs
 from outreach.scheduler import runner as scheduler
 from outreach.scheduler import service as job_runs
@@ -197,7 +199,7 @@ def names(href_params: dict, client) -> list[str]:
 
 def test_dashboard_figures_match_the_hand_computed_ones(world):
     """Open cases, overdue, the category × stage matrix, the gap and the weeks, for one branch."""
-    d = reports.dashboard(Scope.of(world.supervisor), TODAY)
+    d = dashboard(Scope.of(world.supervisor), TODAY)
     assert d.open_cases.value == 4  # Alfa, Bravo, Charlie (paused), Delta
     assert d.overdue.value == 2  # Alfa (due 25 Feb), Delta (due 17 Jan 2025)
     assert {s: c.value for s, c in d.stage_totals.items()} == {
@@ -231,7 +233,7 @@ def test_dashboard_figures_match_the_hand_computed_ones(world):
 
 def test_aging_buckets(world):
     """Cases fall into 0–30, 31–90, 91–180, 181–365 and over 365 days open by opening day."""
-    d = reports.dashboard(Scope.of(world.supervisor), TODAY)
+    d = dashboard(Scope.of(world.supervisor), TODAY)
     # Alfa 10 days, Bravo 77, Charlie 152, Delta 416
     assert [(b.low, b.high, b.cell.value) for b in d.aging] == [
         (0, 30, 1), (31, 90, 1), (91, 180, 1), (181, 365, 0), (366, None, 1)]
@@ -248,13 +250,13 @@ def test_aging_bucket_edges(make_branch, make_user, opened, bucket):
     branch = make_branch()
     supervisor = make_user(Role.SUPERVISOR, branch=branch)
     company(branch, "PT Tepi", case={"status": CaseStatus.OPEN, "opened_on": opened})
-    d = reports.dashboard(Scope.of(supervisor), TODAY)
+    d = dashboard(Scope.of(supervisor), TODAY)
     assert [b.cell.value for b in d.aging] == [1 if i == bucket else 0 for i in range(5)]
 
 
 def test_ladder_funnel(world):
     """Companies reaching each rung (steps in force only) and complying right after it."""
-    d = reports.dashboard(Scope.of(world.supervisor), TODAY)
+    d = dashboard(Scope.of(world.supervisor), TODAY)
     funnel = {r.code: (r.reached.value, r.complied.value) for r in d.funnel}
     assert funnel == {
         "notification": (6, 0),  # Alfa, Bravo, Charlie, Echo, Golf, Hotel (withdrawn)
@@ -321,7 +323,7 @@ def test_figures_follow_a_case_from_opening_to_closing(app, world):
     from the company's copies: opening, working and closing a case through the case service
     moves them."""
     def figures():
-        d = reports.dashboard(Scope.of(world.supervisor), TODAY)
+        d = dashboard(Scope.of(world.supervisor), TODAY)
         return (d.open_cases.value, d.category_totals["PWBD"].value,
                 d.category_totals.get("Menunggak", Cell(0, {})).value, d.workers_missing.value,
                 [(r.name, r.cell.value) for r in d.overdue_by_officer],
@@ -355,10 +357,10 @@ def test_funnel_follows_the_branch_ladder(world):
     for code in ("joint_visit", "warning_2"):
         adjust_rung(world.supervisor, code, window_days=10, max_count=1, active=False)
     db.session.commit()
-    d = reports.dashboard(Scope.of(world.supervisor), TODAY)
+    d = dashboard(Scope.of(world.supervisor), TODAY)
     codes = [r.code for r in d.funnel]
     assert "joint_visit" not in codes and "warning_2" in codes  # Golf reached warning II
-    assert "joint_visit" in [r.code for r in reports.dashboard(Scope.of(world.regional),
+    assert "joint_visit" in [r.code for r in dashboard(Scope.of(world.regional),
                                                                TODAY).funnel]
 
 
@@ -439,15 +441,15 @@ def test_chart_labels_are_escaped(client, world):
 
 def test_supervisor_sees_only_the_branch(world):
     """A supervisor's figures leave out the other branches' cases."""
-    pkl = reports.dashboard(Scope.of(world.supervisor), TODAY)
-    tgl = reports.dashboard(Scope.of(world.tegal_supervisor), TODAY)
+    pkl = dashboard(Scope.of(world.supervisor), TODAY)
+    tgl = dashboard(Scope.of(world.tegal_supervisor), TODAY)
     assert (pkl.open_cases.value, tgl.open_cases.value) == (4, 1)
     assert tgl.workers_missing.value == 10 and tgl.monthly_owed == 1_248_000
 
 
 def test_regional_staff_see_every_branch_of_the_region(client, world):
     """The region's dashboard adds up its branches; another region's branch is not in it."""
-    d = reports.dashboard(Scope.of(world.regional), TODAY)
+    d = dashboard(Scope.of(world.regional), TODAY)
     assert d.open_cases.value == 5  # Pekalongan 4 + Tegal 1; not Bandung
     assert d.won.value == 3  # Echo, Foxtrot, Kilo
     login(client, world.regional)
@@ -461,7 +463,7 @@ def test_regional_staff_see_every_branch_of_the_region(client, world):
 
 def test_branches_side_by_side(client, world):
     """The regional comparison has one row per branch of the region, each number a link."""
-    rows = {r.code: r for r in reports.branch_comparison(world.regional, TODAY)}
+    rows = {r.code: r for r in branch_comparison(world.regional, TODAY)}
     assert set(rows) == {"KC-PKL", "KC-TGL"}
     pkl, tgl = rows["KC-PKL"], rows["KC-TGL"]
     assert (pkl.open_cases.value, pkl.overdue.value, pkl.older.value) == (4, 2, 2)
@@ -674,6 +676,19 @@ def test_only_the_branch_supervisor_gives_directives(client, world):
     assert db.session.scalars(select(Directive)).all() == []
 
 
+def test_directive_mail_links_to_the_company_under_the_public_base_url(app, client, world,
+                                                                      monkeypatch):
+    """The view hands the configured public address to the service, which links the mail."""
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://outreach.example/")
+    case = world.c["charlie"].cases[0]
+    login(client, world.supervisor)
+    post(client, f"/dashboard/cases/{case.id}/directive", {"text": "Kunjungi minggu ini."})
+    note = db.session.scalars(select(Notification)).one()
+    link = f"https://outreach.example/companies/{world.c['charlie'].id}"
+    assert link in note.body_text
+    assert f'href="{link}"' in note.body_html
+
+
 # --- the monthly report -------------------------------------------------------------------------
 
 
@@ -702,6 +717,31 @@ def test_monthly_report_on_demand(client, world):
     other = client.application.test_client()
     login(other, world.tegal_supervisor)
     assert other.get(f"/dashboard/reports/{report.id}.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("who", ["supervisor", "regional"])
+def test_reading_the_review_pages_commits_nothing(client, world, who):
+    """The dashboard, the comparison, the review, the list of reports and a stored report are
+    read without a commit."""
+    report = store_monthly_report(None, world.pkl, date(2026, 2, 1), TODAY)
+    db.session.commit()
+    login(client, getattr(world, who))
+    paths = ["/dashboard/", f"/dashboard/?branch={world.pkl.id}", "/dashboard/review",
+             "/dashboard/reports", f"/dashboard/reports/{report.id}.pdf"]
+    if who == "regional":
+        paths.append("/dashboard/region")
+    commits = []
+
+    def count(session):
+        commits.append(session)
+
+    event.listen(Session, "after_commit", count)
+    try:
+        for path in paths:
+            assert client.get(path).status_code == 200, path
+    finally:
+        event.remove(Session, "after_commit", count)
+    assert commits == []
 
 
 def test_supervisor_cannot_make_another_branchs_report(client, world):

@@ -43,7 +43,8 @@ class WorkingCalendar:
         return cls(days)
 
     def day_off_name(self, day: date) -> str | None:
-        """Why `day` is not a working day ("Sabtu", a holiday's name), or None."""
+        """Why `day` is not a working day, or None: "weekend", "branch" (a day off of the
+        branch's own) or the national holiday's name."""
         if day.weekday() >= 5:
             return "weekend"
         if day in self.extra_days_off:

@@ -141,17 +141,6 @@ def log_step(actor: User, case: Case, *, kind: str, occurred_on: date, today: da
     return step
 
 
-def add_proof(actor: User, step: Step, upload: Upload,
-              max_bytes: int = DEFAULT_MAX_BYTES) -> None:
-    """Attach one more proof file to a step."""
-    _require_writer(actor, step.case.branch_id)
-    proof = make_proof(upload, actor, max_bytes)
-    step.proofs.append(proof)
-    db.session.flush()
-    record(actor, "step.proof", "step", step.id, {"file": proof.filename},
-           branch_id=step.case.branch_id)
-
-
 def record_delivery(actor: User, step: Step, *, delivered: bool, on: date, today: date,
                     method: str = "", reference: str = "", recipient: str = "") -> Step:
     """Mark a letter delivered (with receipt, tracking number or recipient) or returned."""

@@ -22,10 +22,10 @@ from outreach.cases.models import Case as CaseModel
 from outreach.companies import rules as compliance
 from outreach.companies.models import Company
 from outreach.companies.service import CompanyFilters, company_list_query
+from outreach.core.formatting import rupiah_int
 from outreach.core.labels import label
 from outreach.extensions import db
 from outreach.org.models import Branch, User
-from outreach.reports.service import rupiah_int
 
 MIMETYPES = {"csv": "text/csv; charset=utf-8",
              "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}

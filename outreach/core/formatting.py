@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import ROUND_HALF_EVEN, Decimal
+from typing import Any
 
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
@@ -38,6 +40,11 @@ def rupiah(amount: int | float | None) -> str:
         return "–"
     sign = "-" if amount < 0 else ""
     return f"{sign}Rp{format_decimal(abs(round(amount)), locale=_locale())}"
+
+
+def rupiah_int(value: Any) -> int:
+    """A sum of Rupiah from SQL (Decimal or float) rounded to whole Rupiah."""
+    return int(Decimal(value or 0).quantize(Decimal(1), ROUND_HALF_EVEN))
 
 
 def number(value: int | float | None) -> str:

@@ -35,8 +35,6 @@ from outreach.imports.models import CompanyImport, ImportStatus
 from outreach.imports.reading import Sheet, cell_text
 from outreach.org.models import User
 
-#: what the agency's list of registered employers says about membership
-MEMBERSHIP_FIELDS = ("npp", "workers_registered", "programs")
 #: categories that registration figures can show settled (wages and arrears they cannot)
 SETTLED_BY_MEMBERSHIP = {Category.PWBD, Category.PDS_TK, Category.PDS_PROGRAM}
 #: how often a run reports progress, in rows

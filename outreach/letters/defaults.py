@@ -19,8 +19,6 @@ class DefaultTemplate:
     nature: str = "Penting"
     copies: str = ""
     needs_approval: bool = False
-    #: a letter to the company (False: a form, or a letter to a partner)
-    to_company: bool = True
 
     @property
     def body(self) -> str:
@@ -41,10 +39,10 @@ DEFAULT_TEMPLATES = {t.code: t for t in [
                     "Segera", "Kepala Kantor Wilayah"),
     DefaultTemplate("tmp2t", "Rekomendasi TMP2T", "PKP",
                     "Rekomendasi Sanksi Tidak Mendapat Pelayanan Publik Tertentu", "Segera",
-                    "Kepala Kantor Wilayah\nKepala Dinas Tenaga Kerja", True, False),
+                    "Kepala Kantor Wilayah\nKepala Dinas Tenaga Kerja", True),
     DefaultTemplate("legal_referral", "Penyerahan ke Kejaksaan Negeri (SKK)", "HK",
                     "Penyerahan Penanganan Perkara Kepatuhan dengan Surat Kuasa Khusus",
-                    "Rahasia", "Kepala Kantor Wilayah", True, False),
+                    "Rahasia", "Kepala Kantor Wilayah", True),
     DefaultTemplate("visit_report", "Berita Acara Kunjungan", "PKP",
-                    "Berita Acara Kunjungan", "Biasa", "", False, False),
+                    "Berita Acara Kunjungan", "Biasa", "", False),
 ]}

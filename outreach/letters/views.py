@@ -227,8 +227,8 @@ def batch():
         day = clock.today()
     branch = current_user.branch
     visit_day = WorkingCalendar.for_branch(branch.id).next_working_day(day)
-    document, letters, forms = service.batch_pdf(current_user, branch, day, visit_day,
-                                                 clock.today())
+    document, _letters, _forms = service.batch_pdf(current_user, branch, day, visit_day,
+                                                   clock.today())
     db.session.commit()
     return pdf_response(document, f"cetak-{branch.code}-{day.isoformat()}.pdf")
 

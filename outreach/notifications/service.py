@@ -19,7 +19,7 @@ from outreach.extensions import db
 from outreach.notifications.mail import render_message
 from outreach.notifications.models import Notification
 from outreach.org.models import Role, User
-from outreach.reports import service as reports
+from outreach.reports.dashboard import Scope, overdue_by_officer
 from outreach.tasks import service as reminders
 
 MAX_ATTEMPTS = 5
@@ -72,7 +72,7 @@ def build_weekly(day: date, base_url: str) -> int:
         key = f"weekly:{user.id}:{year}-{week}"
         if _exists(key):
             continue
-        late = reports.overdue_by_officer(reports.Scope.branch(user.branch_id).condition, day)
+        late = overdue_by_officer(Scope.branch(user.branch_id).condition, day)
         waiting = db.session.scalar(
             select(func.count(Step.id)).join(Case).where(
                 Case.branch_id == user.branch_id, Step.approval_status == Approval.REQUESTED))

@@ -107,7 +107,3 @@ class User(TimestampMixin, db.Model):
     def check_password(self, password: str) -> bool:
         """Whether the password matches the stored hash."""
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
-
-    def has_role(self, *roles: str) -> bool:
-        """Whether the user holds one of the roles."""
-        return self.role in roles

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from outreach.core.access import scoped
 from outreach.core.audit import diff, record
@@ -206,8 +206,3 @@ def authenticate(email: str, password: str) -> tuple[User | None, str | None]:
     if not user.active:
         return None, _("This account has been deactivated. Ask your branch's admin.")
     return user, None
-
-
-def count_users() -> int:
-    """How many accounts exist."""
-    return db.session.scalar(select(func.count(User.id))) or 0

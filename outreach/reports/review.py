@@ -6,7 +6,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import joinedload
@@ -24,8 +23,8 @@ from outreach.letters import service as letters
 from outreach.letters.models import Letter, LetterStatus, LetterTemplate
 from outreach.notifications import service as notifications
 from outreach.org.models import Role, User
+from outreach.reports.dashboard import Scope
 from outreach.reports.models import Directive
-from outreach.reports.service import Scope
 from outreach.tasks.models import Reminder, ReminderStatus
 
 DIRECTIVE_MAX = 2000
@@ -198,9 +197,11 @@ def reassign_case(actor: User, case: Case, officer: User | None) -> None:
            {"officer_id": [before, officer.id]}, branch_id=case.branch_id)
 
 
-def leave_directive(actor: User, case: Case, text: str, today: date) -> Directive:
+def leave_directive(actor: User, case: Case, text: str, today: date, *,
+                    public_base_url: str) -> Directive:
     """A supervisor's instruction on a case: on the company's timeline, and sent to the
-    company's officer as a notification (mailed too when SMTP is configured)."""
+    company's officer as a notification (mailed too when SMTP is configured) that links to
+    the company's page under `public_base_url`."""
     _require_supervisor(actor, case.branch_id)
     text = text.strip()
     if not text:
@@ -214,14 +215,15 @@ def leave_directive(actor: User, case: Case, text: str, today: date) -> Directiv
     db.session.add(directive)
     db.session.flush()
     if officer is not None and officer.id != actor.id:
-        _notify(officer, directive, case, actor)
+        _notify(officer, directive, case, actor, public_base_url)
     record(actor, "case.directive", "case", case.id,
            {"text": text, "officer_id": directive.officer_id}, branch_id=case.branch_id)
     return directive
 
 
-def _notify(officer: User, directive: Directive, case: Case, author: User) -> None:
+def _notify(officer: User, directive: Directive, case: Case, author: User,
+            public_base_url: str) -> None:
     notifications.notify(officer, "directive", f"directive:{directive.id}",
                          "reports/mail/directive", directive=directive, company=case.company,
                          author=author,
-                         base_url=current_app.config["PUBLIC_BASE_URL"].rstrip("/"))
+                         base_url=public_base_url.rstrip("/"))

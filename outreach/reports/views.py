@@ -16,15 +16,27 @@ from wtforms.validators import DataRequired, Length, Regexp
 
 from outreach.cases.models import Case
 from outreach.core import clock
-from outreach.core.access import scoped, visible_branches
 from outreach.core.errors import ServiceError
 from outreach.core.guards import get_visible_or_404, roles_required, safe_next
 from outreach.core.views import run_service
 from outreach.extensions import db
-from outreach.org.models import Branch, Role, User
+from outreach.org.models import Branch, Role
 from outreach.reports import review
-from outreach.reports import service as reports
-from outreach.reports.models import MonthlyReport
+from outreach.reports.comparison import (
+    OLDER_THAN_DAYS,
+    branch_comparison,
+    readable_branches,
+    visible_branch,
+)
+from outreach.reports.dashboard import Scope, dashboard
+from outreach.reports.figures import comparison_chart, dashboard_charts
+from outreach.reports.monthly import (
+    month_name,
+    previous_month,
+    reports_list,
+    store_monthly_report,
+    stored_report,
+)
 
 bp = Blueprint("dashboard", __name__)
 READERS = (Role.SUPERVISOR, Role.REGIONAL, Role.ADMIN)
@@ -69,7 +81,7 @@ def _branch_arg() -> Branch | None:
     raw = request.args.get("branch", "")
     if not raw.isdigit():
         return None
-    branch = reports.visible_branch(current_user, int(raw))
+    branch = visible_branch(current_user, int(raw))
     if branch is None:
         abort(404)
     return branch
@@ -79,7 +91,7 @@ def _branches() -> list[Branch]:
     """The branches a regional user (or admin) may choose between; none for a supervisor."""
     if current_user.role == Role.SUPERVISOR:
         return []
-    return list(db.session.scalars(visible_branches(current_user)))
+    return readable_branches(current_user)
 
 
 @bp.route("/")
@@ -88,11 +100,10 @@ def index():
     """Open cases, their age, the ladder funnel, overdue work, the gap, compliance won."""
     branch = _branch_arg()
     today = clock.today()
-    figures = reports.dashboard(reports.Scope.of(current_user, branch.id if branch else None),
-                                today)
+    figures = dashboard(Scope.of(current_user, branch.id if branch else None), today)
     return render_template("reports/index.html", d=figures, branch=branch,
                            branches=_branches(), today=today,
-                           charts=reports.dashboard_charts(figures, href=company_list_url))
+                           charts=dashboard_charts(figures, href=company_list_url))
 
 
 @bp.route("/region")
@@ -100,10 +111,10 @@ def index():
 def region():
     """Every branch of the region side by side."""
     today = clock.today()
-    rows = reports.branch_comparison(current_user, today)
+    rows = branch_comparison(current_user, today)
     return render_template("reports/region.html", rows=rows, today=today,
-                           chart=reports.comparison_chart(rows, href=company_list_url),
-                           older_than=reports.OLDER_THAN_DAYS)
+                           chart=comparison_chart(rows, href=company_list_url),
+                           older_than=OLDER_THAN_DAYS)
 
 
 @bp.route("/review")
@@ -111,7 +122,7 @@ def region():
 def still_non_compliant():
     """Cases open longer than a threshold or stalled at a rung, for the monthly review."""
     branch = _branch_arg()
-    scope = reports.Scope.of(current_user, branch.id if branch else None)
+    scope = Scope.of(current_user, branch.id if branch else None)
     result = review.still_non_compliant(
         scope, clock.today(), older_than_days=_int_arg("days", 90),
         stalled_days=_int_arg("stalled", 30), page=_int_arg("page", 1, low=1, high=100_000))
@@ -132,11 +143,12 @@ def reassign(case_id: int):
     """Give the case's company to another officer of the branch."""
     case = get_visible_or_404(Case, case_id)
     form = ReassignForm()
-    form.officer.choices = [(u.id, u.name) for u in review.branch_officers(case.branch_id)]
+    officers = review.branch_officers(case.branch_id)
+    form.officer.choices = [(u.id, u.name) for u in officers]
     if not form.validate_on_submit():
         flash(_("Choose an officer of this branch."), "error")
         return _back(form)
-    officer = db.session.get(User, form.officer.data)
+    officer = next((u for u in officers if u.id == form.officer.data), None)
     run_service(lambda: review.reassign_case(current_user, case, officer),
          _("%(company)s is now with %(officer)s.", company=case.company.name,
            officer=officer.name if officer else "–"))
@@ -153,7 +165,9 @@ def directive(case_id: int):
         flash(_("Write the directive (at most %(n)d characters).", n=review.DIRECTIVE_MAX),
               "error")
         return _back(form)
-    run_service(lambda: review.leave_directive(current_user, case, form.text.data, clock.today()),
+    base_url = current_app.config["PUBLIC_BASE_URL"]
+    run_service(lambda: review.leave_directive(current_user, case, form.text.data, clock.today(),
+                                               public_base_url=base_url),
          _("Directive left on the case of %(company)s.", company=case.company.name))
     return _back(form)
 
@@ -164,17 +178,17 @@ def monthly_reports():
     """Stored monthly reports; make one for a month on demand."""
     today = clock.today()
     form = ReportForm()
-    choices = list(db.session.scalars(visible_branches(current_user)))
+    choices = readable_branches(current_user)
     form.branch.choices = [(b.id, f"{b.code} – {b.name}") for b in choices]
     if request.method == "GET":
-        form.period.data = reports.previous_month(today).strftime("%Y-%m")
+        form.period.data = previous_month(today).strftime("%Y-%m")
         form.branch.data = current_user.branch_id or (choices[0].id if choices else None)
     if form.validate_on_submit():
-        branch = reports.visible_branch(current_user, form.branch.data)
+        branch = visible_branch(current_user, form.branch.data)
         try:
             if branch is None:
                 raise ServiceError(_("Choose a branch."), "branch")
-            report = reports.store_monthly_report(
+            report = store_monthly_report(
                 current_user, branch, date.fromisoformat(f"{form.period.data}-01"), today)
         except ValueError:
             form.period.errors.append(_("Choose a month."))
@@ -183,12 +197,12 @@ def monthly_reports():
             flash(error.message, "error")
         else:
             db.session.commit()
-            flash(_("The report of %(month)s is ready.", month=reports.month_name(report.period)),
+            flash(_("The report of %(month)s is ready.", month=month_name(report.period)),
                   "success")
             return redirect(url_for("dashboard.monthly_reports"))
     return render_template("reports/reports.html", form=form,
-                           reports=reports.reports_list(current_user),
-                           month_name=reports.month_name), \
+                           reports=reports_list(current_user),
+                           month_name=month_name), \
         400 if form.errors else 200
 
 
@@ -196,9 +210,9 @@ def monthly_reports():
 @roles_required(*READERS)
 def report_pdf(report_id: int):
     """A stored monthly report, as it was made."""
-    report = db.first_or_404(scoped(MonthlyReport, current_user)
-                             .where(MonthlyReport.id == report_id))
-    branch = db.session.get(Branch, report.branch_id)
-    name = f"laporan-{branch.code}-{report.period.strftime('%Y-%m')}.pdf"
+    report = stored_report(current_user, report_id)
+    if report is None:
+        abort(404)
+    name = f"laporan-{report.branch.code}-{report.period.strftime('%Y-%m')}.pdf"
     return current_app.response_class(report.pdf, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "private, no-store"})

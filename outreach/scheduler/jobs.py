@@ -14,7 +14,7 @@ from flask import current_app
 from outreach.calendar.rules import WorkingCalendar
 from outreach.core.db import utcnow
 from outreach.notifications import service as notifications
-from outreach.reports import service as reports
+from outreach.reports import monthly as reports
 from outreach.scheduler.models import JobRun
 from outreach.scheduler.service import (
     MONTHLY_REPORTS,

@@ -33,7 +33,9 @@ class JobRun(db.Model):
 
 
 class SchedulerLease(db.Model):
-    """Who runs the scheduler (SQLite; PostgreSQL uses an advisory lock)."""
+    """A named lock row: the scheduler's lease on SQLite (PostgreSQL uses an advisory lock),
+    and on both databases the row a morning sweep writes first, so that a second sweep of the
+    same day waits for the first to commit."""
 
     __tablename__ = "scheduler_leases"
 

@@ -17,7 +17,6 @@ from outreach.scheduler.models import JobRun
 logger = logging.getLogger("outreach.jobs")
 MORNING_SWEEP = "morning_sweep"
 SEND_NOTIFICATIONS = "send_notifications"
-WEEKLY_SUMMARY = "weekly_summary"
 MONTHLY_REPORTS = "monthly_reports"
 
 

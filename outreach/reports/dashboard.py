@@ -1,70 +1,39 @@
-"""The supervisor's dashboard and the regional comparison, as aggregate SQL (GROUP BY).
+"""The supervisor's dashboard, as aggregate SQL (GROUP BY).
 
 `dashboard(scope, today)` computes every figure of `/dashboard/` with a dozen queries whatever
 the number of companies and steps: nothing is loaded row by row into Python. Each figure carries
 the query parameters of the company list that shows the companies behind it, so the page links
 every number to `/companies/?…` and the list agrees with the number.
 
-Scopes come from `outreach.access`: a user's branches (`Scope.of`), optionally narrowed to one of
-them, or one branch for the scheduler's monthly report (`Scope.branch`).
+Scopes come from `outreach.core.access`: a user's branches (`Scope.of`), optionally narrowed to
+one of them, or one branch for the scheduler's monthly report (`Scope.branch`).
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 from typing import Any
 
-from babel.dates import format_date
-from flask_babel import force_locale, get_locale
-from flask_babel import gettext as _
-from sqlalchemy import (
-    BigInteger,
-    ColumnElement,
-    and_,
-    case,
-    cast,
-    distinct,
-    func,
-    literal,
-    select,
-)
-from sqlalchemy.orm import defer
+from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, distinct, func, literal, select
 
-from outreach.cases.models import Case, CaseStatus, Category, Step
+from outreach.cases.models import Case, CaseStatus, Category
 from outreach.companies import rules as compliance
 from outreach.companies.models import Company
-from outreach.companies.service import (
-    COMPLIANT,
-    NOT_CLOSED,
-    NOT_RECORDED,
-    has_reached,
-    step_in_force,
-)
-from outreach.core.access import branch_condition, scoped
-from outreach.core.audit import record
-from outreach.core.db import utcnow
-from outreach.core.errors import ServiceError
-from outreach.core.formatting import number
-from outreach.core.labels import label
+from outreach.companies.service import COMPLIANT, NOT_CLOSED, NOT_RECORDED
+from outreach.core.access import branch_condition
+from outreach.core.formatting import rupiah_int
 from outreach.extensions import db
 from outreach.ladder import rules as policy
-from outreach.letters.models import Letter
-from outreach.letters.render import page_pdf
-from outreach.org.models import Branch, Role, User
-from outreach.reports.charts import Bar, bar_chart, column_chart
-from outreach.reports.models import MonthlyReport
+from outreach.org.models import Role, User
 
 #: how long cases have been open, in days: (from, to) inclusive, the last open-ended
 AGING_BUCKETS: tuple[tuple[int, int | None], ...] = (
     (0, 30), (31, 90), (91, 180), (181, 365), (366, None))
 #: weeks of "compliance won" shown (about six months)
 WEEKS = 26
-#: rungs listed in the monthly report's list of sanctions and referrals
-SANCTIONS = ("fine", "tmp2t", "legal_referral")
 #: written out (not a parameter) so that SQLite uses the partial index of closed cases
 CLOSED = Case.status == literal(CaseStatus.CLOSED, literal_execute=True)
 NONE = literal("", literal_execute=True)
@@ -199,7 +168,7 @@ class Dashboard:
                 and not any(row.reached.value for row in self.funnel))
 
 
-def _count_rows(stmt) -> list[tuple]:
+def count_rows(stmt) -> list[tuple]:
     return [tuple(row) for row in db.session.execute(stmt)]
 
 
@@ -248,11 +217,6 @@ def gap_totals(group_by: list[Any], in_scope: Callable[[Any], ColumnElement[bool
     return totals
 
 
-def rupiah_int(value: Any) -> int:
-    """A sum of Rupiah from SQL (Decimal or float) rounded to whole Rupiah."""
-    return int(Decimal(value or 0).quantize(Decimal(1), ROUND_HALF_EVEN))
-
-
 def week_starts(today: date, weeks: int = WEEKS) -> list[date]:
     """Mondays of the last `weeks` weeks, the current week last."""
     monday = today - timedelta(days=today.weekday())
@@ -285,12 +249,12 @@ def overdue_by_officer(in_scope: Callable[[Any], ColumnElement[bool]],
                        today: date) -> list[tuple[int | None, str, int]]:
     """(officer id, name, open cases whose next step is overdue) by the company's officer
     (None and "": nobody), from the company's copy of its open case's status and due date."""
-    late = dict(_count_rows(
+    late = dict(count_rows(
         select(Company.officer_id, func.count())
         .where(in_scope(Company.branch_id), Company.open_case_status == CaseStatus.OPEN,
                Company.open_case_due_on < today)
         .group_by(Company.officer_id)))
-    names = dict(_count_rows(select(User.id, User.name).where(
+    names = dict(count_rows(select(User.id, User.name).where(
         User.id.in_([i for i in late if i is not None])))) if late else {}
     return [(officer_id, names.get(officer_id, ""), n) for officer_id, n in late.items()]
 
@@ -369,7 +333,7 @@ def dashboard(scope: Scope, today: date) -> Dashboard:
 
     # 3. the funnel: companies whose case reached each rung, and complied right after it
     reached = reached_by_rung(in_scope)
-    complied = dict(_count_rows(
+    complied = dict(count_rows(
         select(Case.stage, func.count(distinct(Case.company_id)))
         .where(CLOSED, Case.outcome == COMPLIANT,
                in_scope(Case.branch_id))
@@ -398,7 +362,7 @@ def dashboard(scope: Scope, today: date) -> Dashboard:
                  .where(CLOSED, Case.outcome == COMPLIANT,
                         Case.closed_on >= starts[0], Case.closed_on <= last_day,
                         in_scope(Case.branch_id)).subquery())
-    per_week = dict(_count_rows(select(won_cases.c.week, func.count(distinct(
+    per_week = dict(count_rows(select(won_cases.c.week, func.count(distinct(
         won_cases.c.company_id))).group_by(won_cases.c.week)))
     won_total = db.session.scalar(select(func.count(distinct(won_cases.c.company_id)))) or 0
     weeks = [Week(start, start + timedelta(days=6), Cell(per_week.get(i, 0), link(
@@ -425,265 +389,3 @@ def dashboard(scope: Scope, today: date) -> Dashboard:
         weeks=weeks,
         won=Cell(won_total, link(complied_from=starts[0], complied_to=last_day)),
     )
-
-
-# --- the regional comparison --------------------------------------------------------------
-
-@dataclass
-class BranchRow:
-    """One branch's key figures, side by side with the others of the region."""
-
-    branch_id: int
-    code: str
-    name: str
-    open_cases: Cell
-    overdue: Cell
-    older: Cell
-    workers_missing: Cell
-    monthly_owed: int
-    won: Cell
-    fined: Cell
-    referred: Cell
-
-
-OLDER_THAN_DAYS = 90
-
-
-def branch_comparison(user: User, today: date) -> list[BranchRow]:
-    """Key figures of every branch the user reads, one row each (five GROUP BY queries)."""
-    def in_scope(column: Any) -> ColumnElement[bool]:
-        return branch_condition(user, column)
-
-    branches = list(db.session.scalars(select(Branch).where(in_scope(Branch.id))
-                                       .order_by(Branch.name)))
-    older_than = today - timedelta(days=OLDER_THAN_DAYS + 1)
-    cases = {branch_id: (n, late, old) for branch_id, n, late, old in db.session.execute(
-        select(Case.branch_id, func.count(),
-               func.sum(case((and_(Case.status == CaseStatus.OPEN, Case.next_due_on < today),
-                              1), else_=0)),
-               func.sum(case((Case.opened_on <= older_than, 1), else_=0)))
-        .where(NOT_CLOSED, in_scope(Case.branch_id)).group_by(Case.branch_id))}
-    gaps = {branch_id: (missing, money) for (branch_id,), (_n, missing, money)
-            in gap_totals([Company.branch_id], in_scope, today).items()}
-    since = week_starts(today)[0]
-    until = since + timedelta(weeks=WEEKS) - timedelta(days=1)
-    won = dict(_count_rows(
-        select(Case.branch_id, func.count(distinct(Case.company_id)))
-        .where(CLOSED, Case.outcome == COMPLIANT,
-               Case.closed_on >= since, Case.closed_on <= until, in_scope(Case.branch_id))
-        .group_by(Case.branch_id)))
-    sanctions = {branch_id: (fined, referred) for branch_id, fined, referred in
-                 db.session.execute(
-        select(Company.branch_id,
-               func.sum(case((has_reached("fine"), 1), else_=0)),
-               func.sum(case((has_reached("legal_referral"), 1), else_=0)))
-        .where(in_scope(Company.branch_id)).group_by(Company.branch_id))}
-    rows = []
-    for branch in branches:
-        n, late, old = cases.get(branch.id, (0, 0, 0))
-        missing, money = gaps.get(branch.id, (0, 0))
-        base = {"branch": branch.id}
-        rows.append(BranchRow(
-            branch.id, branch.code, branch.name,
-            open_cases=Cell(n, {**base, "open_case": 1}),
-            overdue=Cell(int(late or 0), {**base, "overdue": 1}),
-            older=Cell(int(old or 0), {**base, "open_case": 1,
-                                       "opened_to": older_than.isoformat()}),
-            workers_missing=Cell(int(missing or 0), {**base, "open_case": 1, "sort": "missing"}),
-            monthly_owed=rupiah_int(money),
-            won=Cell(won.get(branch.id, 0), {**base, "complied_from": since.isoformat(),
-                                             "complied_to": until.isoformat()}),
-            fined=Cell(int(sanctions.get(branch.id, (0, 0))[0] or 0),
-                       {**base, "reached": "fine"}),
-            referred=Cell(int(sanctions.get(branch.id, (0, 0))[1] or 0),
-                          {**base, "reached": "legal_referral"}),
-        ))
-    return rows
-
-
-def visible_branch(user: User, branch_id: int) -> Branch | None:
-    """The branch if the user reads it."""
-    return db.session.scalars(select(Branch).where(
-        Branch.id == branch_id, branch_condition(user, Branch.id))).first()
-
-
-# --- the monthly report -------------------------------------------------------------------
-
-@dataclass
-class Sanction:
-    """A company fined, recommended for TMP2T or referred to the prosecutor in the month."""
-
-    company: str
-    kecamatan: str
-    kind: str
-    occurred_on: date
-    letter_number: str
-    officer: str
-
-
-def month_start(day: date) -> date:
-    """The first day of `day`'s month."""
-    return day.replace(day=1)
-
-
-def previous_month(day: date) -> date:
-    """The first day of the month before `day`'s."""
-    return month_start(month_start(day) - timedelta(days=1))
-
-
-def next_month(period: date) -> date:
-    """The first day of the month after `period`."""
-    return month_start(period + timedelta(days=32))
-
-
-def sanctions_in(scope: Scope, period: date) -> list[Sanction]:
-    """Fines, TMP2T recommendations and legal referrals in force taken in the month."""
-    stmt = (select(Company.name, Company.kecamatan, Step.kind, Step.occurred_on, Letter.number,
-                   User.name)
-            .select_from(Step).join(Case, Case.id == Step.case_id)
-            .join(Company, Company.id == Case.company_id)
-            .outerjoin(Letter, Letter.id == Step.letter_id)
-            .outerjoin(User, User.id == Step.officer_id)
-            .where(Step.kind.in_(SANCTIONS), step_in_force(), scope.condition(Case.branch_id),
-                   Step.occurred_on >= period, Step.occurred_on < next_month(period))
-            .order_by(Step.occurred_on, Company.name, Step.id))
-    return [Sanction(name, kecamatan, kind, day, number or "", officer or "")
-            for name, kecamatan, kind, day, number, officer in db.session.execute(stmt)]
-
-
-def month_activity(scope: Scope, period: date) -> dict[str, int]:
-    """What happened in the month: cases opened, compliance won, steps taken."""
-    end = next_month(period)
-    opened = db.session.scalar(select(func.count()).select_from(Case).where(
-        scope.condition(Case.branch_id), Case.opened_on >= period, Case.opened_on < end)) or 0
-    won = db.session.scalar(select(func.count(distinct(Case.company_id))).where(
-        scope.condition(Case.branch_id), CLOSED,
-        Case.outcome == COMPLIANT, Case.closed_on >= period, Case.closed_on < end)) or 0
-    steps = db.session.scalar(select(func.count()).select_from(Step)
-                              .join(Case, Case.id == Step.case_id)
-                              .where(scope.condition(Case.branch_id), step_in_force(),
-                                     Step.occurred_on >= period, Step.occurred_on < end)) or 0
-    return {"opened": opened, "won": won, "steps": steps}
-
-
-def monthly_report_pdf(branch: Branch, period: date, as_of: date, locale: str = "id") -> bytes:
-    """The branch's monthly report: the dashboard's figures and charts as of `as_of`, what
-    happened in the month of `period`, and the companies fined or referred in it."""
-    scope = Scope.branch(branch.id)
-    with force_locale(locale):
-        figures = dashboard(scope, as_of)
-        return page_pdf(
-            "reports/monthly.html", branch=branch, period=period, as_of=as_of, d=figures,
-            month_label=month_name(period),
-            activity=month_activity(scope, period), sanctions=sanctions_in(scope, period),
-            charts=dashboard_charts(figures, links=False))
-
-
-def dashboard_charts(d: Dashboard, *, links: bool = True,
-                     href: Callable[[dict[str, Any]], str] | None = None) -> dict[str, Any]:
-    """The dashboard's charts as SVG markup (`href` turns a cell's filters into a link)."""
-    def url(cell: Cell) -> str | None:
-        return href(cell.params) if href else None
-
-    stages = [Bar(label(s, "rung") or _("Not started"), [c.value], [url(c)])
-              for s, c in d.stage_totals.items()]
-    aging = [Bar(_bucket_label(b), [b.cell.value], [url(b.cell)]) for b in d.aging]
-    funnel = [Bar(label(r.code, "rung"), [r.reached.value, r.complied.value],
-                  [url(r.reached), url(r.complied)]) for r in d.funnel]
-    locale = str(get_locale() or "id")
-    weeks = [Bar(format_date(w.start, "d MMM", locale=locale), [w.cell.value], [url(w.cell)])
-             for w in d.weeks]
-    officers = [Bar(r.name or _("Nobody assigned"), [r.cell.value], [url(r.cell)])
-                for r in d.overdue_by_officer]
-    sectors = [Bar(r.name or _("Not recorded"), [r.workers_missing.value],
-                   [url(r.workers_missing)]) for r in d.by_sector[:12]]
-    nothing = _("Nothing to show yet.")
-    return {
-        "stages": bar_chart(stages, title=_("Open cases by stage"), fmt=number, links=links,
-                            empty=nothing),
-        "aging": bar_chart(aging, title=_("Open cases by days open"), fmt=number, links=links,
-                           empty=nothing, label_width=120),
-        "funnel": bar_chart(funnel, title=_("Ladder funnel"), fmt=number, links=links,
-                            series=[_("Reached the step"), _("Complied after it")],
-                            empty=nothing),
-        "weeks": column_chart(weeks, title=_("Compliance won per week"), fmt=number,
-                              links=links, label_every=4, empty=nothing),
-        "officers": bar_chart(officers, title=_("Overdue next steps by officer"), fmt=number,
-                              links=links, empty=nothing),
-        "sectors": bar_chart(sectors, title=_("Workers not enrolled by sector"), fmt=number,
-                             links=links, empty=nothing),
-    }
-
-
-def _bucket_label(bucket: Bucket) -> str:
-    if bucket.high is None:
-        return _("over %(days)d days", days=bucket.low - 1)
-    return _("%(low)d–%(high)d days", low=bucket.low, high=bucket.high)
-
-
-def store_monthly_report(actor: User | None, branch: Branch, period: date,
-                         today: date) -> MonthlyReport:
-    """Make the branch's report of the month of `period` and store it (replacing an older one);
-    `actor` None is the scheduler, otherwise a supervisor of the branch or regional staff."""
-    if actor is not None:
-        allowed = actor.role in (Role.REGIONAL, Role.ADMIN) or (
-            actor.role == Role.SUPERVISOR and actor.branch_id == branch.id)
-        if not allowed or visible_branch(actor, branch.id) is None:
-            raise ServiceError(_("Only supervisors and regional staff make monthly reports."))
-    period = month_start(period)
-    if period > month_start(today):
-        raise ServiceError(_("That month has not begun yet."), "period")
-    pdf = monthly_report_pdf(branch, period, today)
-    report = db.session.scalars(select(MonthlyReport).where(
-        MonthlyReport.branch_id == branch.id, MonthlyReport.period == period)).first()
-    if report is None:
-        report = MonthlyReport(branch_id=branch.id, period=period)
-        db.session.add(report)
-    report.as_of, report.pdf = today, pdf
-    report.sha256 = hashlib.sha256(pdf).hexdigest()
-    report.generated_by_id = actor.id if actor else None
-    report.generated_at = utcnow()
-    db.session.flush()
-    record(actor, "report.monthly", "monthly_report", report.id,
-           {"period": period, "sha256": report.sha256}, branch_id=branch.id)
-    return report
-
-
-def branches_without_report(period: date) -> list[Branch]:
-    """Active branches with no stored report of the month of `period`."""
-    done = select(MonthlyReport.branch_id).where(MonthlyReport.period == period)
-    return list(db.session.scalars(select(Branch).where(Branch.active, Branch.id.not_in(done))
-                                   .order_by(Branch.code)))
-
-
-def monthly_reports_due(today: date) -> dict[str, Any]:
-    """The scheduler's job: last month's report for every active branch that has none yet."""
-    period = previous_month(today)
-    made = []
-    for branch in branches_without_report(period):
-        store_monthly_report(None, branch, period, today)
-        made.append(branch.code)
-    return {"period": period.isoformat(), "reports": len(made), "branches": made}
-
-
-def reports_list(user: User, limit: int = 60) -> list[MonthlyReport]:
-    """Stored monthly reports of the branches the user reads, newest first."""
-    stmt = (scoped(MonthlyReport, user).options(defer(MonthlyReport.pdf))
-            .order_by(MonthlyReport.period.desc(), MonthlyReport.branch_id).limit(limit))
-    return list(db.session.scalars(stmt))
-
-
-def comparison_chart(rows: list[BranchRow], *, links: bool = True,
-                     href: Callable[[dict[str, Any]], str] | None = None):
-    """Open cases and compliance won per branch, side by side."""
-    bars = [Bar(row.name, [row.open_cases.value, row.won.value],
-                [href(row.open_cases.params) if href else None,
-                 href(row.won.params) if href else None]) for row in rows]
-    return bar_chart(bars, title=_("Branches side by side"), fmt=number, links=links,
-                     series=[_("Open cases"), _("Compliance won (6 months)")],
-                     empty=_("Nothing to show yet."))
-
-
-def month_name(period: date) -> str:
-    """A month as "Februari 2026"."""
-    return format_date(period, "MMMM y", locale=str(get_locale() or "id"))
