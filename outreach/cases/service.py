@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import gettext as _
+from sqlalchemy import update
 from sqlalchemy.orm.attributes import flag_modified
 
 from outreach.calendar.rules import WorkingCalendar
@@ -22,10 +23,13 @@ from outreach.core.db import utcnow
 from outreach.core.errors import ServiceError
 from outreach.core.labels import CATEGORIES, OUTCOMES
 from outreach.extensions import db
+from outreach.imports.models import CloseSuggestion
 from outreach.ladder import rules as policy
 from outreach.letters import service as letters
 from outreach.org.models import Branch, Role, User
+from outreach.reports.models import Directive
 from outreach.tasks import service as reminders
+from outreach.tasks.models import Reminder, ReminderStatus
 
 PAUSE_REASONS = ("dispute", "company_closed", "court")
 DELIVERY_METHODS = ("receipt", "courier", "hand")
@@ -280,7 +284,11 @@ def reopen_case(actor: User, case: Case, expected_version: int | None = None) ->
 
 
 def transfer_company(actor: User, company: Company, target: Branch) -> None:
-    """Move a company and its cases to another branch (a supervisor of the current branch)."""
+    """Move a company to another branch (a supervisor of the current branch), with its cases and
+    every row of their ongoing work: reminders, close suggestions, directives and draft letters
+    (made again from the new branch's template, so that they are issued with its letterhead and
+    number). Issued letters stay the record of the branch that issued them; both branches read
+    them (`Letter.__scope_through__`)."""
     if actor.role != Role.SUPERVISOR or actor.branch_id != company.branch_id:
         raise ServiceError(_("Only a supervisor of this branch may transfer a company."))
     if target.id == company.branch_id:
@@ -292,7 +300,30 @@ def transfer_company(actor: User, company: Company, target: Branch) -> None:
     for case in company.cases:
         case.branch_id = target.id
         project(case, calendar)  # the new branch's ladder and calendar
-    record(actor, "company.transfer", "company", company.id,
-           {"branch_id": [source, target.id]}, branch_id=source)
-    record(actor, "company.transfer", "company", company.id,
-           {"branch_id": [source, target.id]}, branch_id=target.id)
+    db.session.flush()
+    case_ids = [case.id for case in company.cases]
+    moved = _move_case_rows(case_ids, target.id)
+    moved["draft_letters"] = letters.move_drafts(actor, case_ids, target.id)
+    changes = {"branch_id": [source, target.id], **moved}
+    record(actor, "company.transfer", "company", company.id, changes, branch_id=source)
+    record(actor, "company.transfer", "company", company.id, changes, branch_id=target.id)
+
+
+#: rows of other features that belong to a case and carry their own branch
+_CASE_ROWS = (("reminders", Reminder), ("close_suggestions", CloseSuggestion),
+              ("directives", Directive))
+
+
+def _move_case_rows(case_ids: list[int], branch_id: int) -> dict[str, int]:
+    """Give the cases' reminders, close suggestions and directives to the branch; the tasks
+    not done go to nobody (the company has no officer there yet), not to the old branch's
+    officers. Returns how many rows of each moved."""
+    if not case_ids:
+        return {name: 0 for name, _model in _CASE_ROWS}
+    moved = {name: db.session.execute(
+        update(model).where(model.case_id.in_(case_ids), model.branch_id != branch_id)
+        .values(branch_id=branch_id)).rowcount for name, model in _CASE_ROWS}
+    db.session.execute(update(Reminder).where(Reminder.case_id.in_(case_ids),
+                                              Reminder.status != ReminderStatus.DONE)
+                       .values(officer_id=None))
+    return moved
