@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from datetime import date
 
+import flask_migrate
 import pytest
 import time_machine
 from sqlalchemy import select
 
 from outreach.cases import service as case_service
-from outreach.cases.models import Category
+from outreach.cases.models import Case, Category
 from outreach.core.audit import AuditEvent
 from outreach.extensions import db
 from outreach.imports.models import CloseSuggestion
@@ -164,3 +165,33 @@ def test_transfer_leaves_the_tasks_to_nobody_and_records_what_moved(app, world):
         AuditEvent.action == "letter.transfer")).one()
     assert (moved.entity_id, moved.branch_id) == (world["draft"].id, world["tgl"].id)
 
+
+def test_migration_moves_what_earlier_transfers_left_behind(app, world, make_company):
+    """Data written before the fix: the migration gives the transferred case's reminders,
+    suggestion, directive and draft to the branch that holds it (the draft with that branch's
+    template), leaves the issued letter where it was issued, and clears the overdue mark of a
+    closed case."""
+    company, case = world["company"], world["case"]
+    company.branch_id, company.officer_id = world["tgl"].id, world["tono"].id
+    case.branch_id = world["tgl"].id  # what transfer_company used to do, and nothing else
+    other = make_company(world["pkl"], "CV Ikan Segar")
+    with app.test_request_context():
+        closed = case_service.open_case(world["andi"], other, [Category.PWBD], date(2026, 1, 5))
+        db.session.commit()
+        tasks.sweep(TODAY)
+        case_service.close_case(world["andi"], closed, outcome="withdrawn", today=TODAY)
+        closed.overdue_since = TODAY  # what closing used to leave behind
+        db.session.commit()
+    flask_migrate.downgrade(revision="e41f7c2b9d55")
+    flask_migrate.upgrade()
+    db.session.expire_all()
+    tgl = world["tgl"].id
+    assert {(r.branch_id, r.officer_id) for r in db.session.scalars(
+        select(Reminder).where(Reminder.case_id == case.id))} == {(tgl, world["tono"].id)}
+    assert db.session.get(CloseSuggestion, world["suggestion"].id).branch_id == tgl
+    assert db.session.get(Directive, world["directive"].id).branch_id == tgl
+    draft = db.session.get(Letter, world["draft"].id)
+    assert (draft.branch_id, draft.status) == (tgl, "draft")
+    assert draft.template == letters.current_template("notification", tgl)
+    assert db.session.get(Letter, world["issued"].id).branch_id == world["pkl"].id
+    assert db.session.get(Case, closed.id).overdue_since is None
