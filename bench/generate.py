@@ -4,8 +4,9 @@ Two branches of one region with a supervisor and four officers each; companies s
 between them; about 85% of the companies with one open (or paused) case, some with an older
 closed case; steps spread unevenly over the cases (most open cases get 5 to 20, a few get
 many more), walking up the default ladder with phone calls in between, with plausible dates,
-response windows, delivery and approval states. Each case's `stage`, `next_rung` and
-`next_due_on` are computed by `policy.progress`, as the case service would have.
+response windows, delivery and approval states. The copied columns of each case and company
+are computed by `policy.case_copies` and `policy.company_copies`, as the case service's
+`project` writes them.
 """
 
 from __future__ import annotations
@@ -134,13 +135,24 @@ class _StepView:
 
 
 class _CaseView:
-    """The fields of a case `policy.progress` reads."""
+    """The fields of a case `policy.case_copies` reads."""
 
-    __slots__ = ("opened_on", "steps", "branch_id")
+    __slots__ = ("opened_on", "steps", "branch_id", "status")
 
     def __init__(self, opened_on: date, steps: list[dict], branch_id: int) -> None:
         self.opened_on, self.branch_id = opened_on, branch_id
         self.steps = [_StepView(row) for row in steps]
+        self.status = CaseStatus.OPEN
+
+
+class _CaseCopies:
+    """The fields of a case row `policy.company_copies` reads."""
+
+    __slots__ = ("status", "next_due_on", "reached")
+
+    def __init__(self, row: dict) -> None:
+        self.status, self.next_due_on, self.reached = (
+            row["status"], row["next_due_on"], row["reached"])
 
 
 @dataclass
@@ -355,8 +367,7 @@ class Generator:
             end = opened_on + timedelta(days=rng.randint(30, 300))
         steps = self.step_rows(plan, branch_id, company_officer, opened_on, end)
         view = _CaseView(opened_on, steps, branch_id)
-        state = policy.progress(view, self.calendar, self.rung_list)
-        status, stage, next_rung, next_due = CaseStatus.OPEN, state.stage, "", None
+        status = CaseStatus.OPEN
         closed_on, outcome, pause_reason, paused_on, npp, evidence = None, "", "", None, "", ""
         if not plan.is_open:
             status, closed_on = CaseStatus.CLOSED, end
@@ -367,18 +378,19 @@ class Generator:
         elif rng.random() < self.paused_share:
             status, pause_reason = CaseStatus.PAUSED, rng.choice(["dispute", "court"])
             paused_on = steps[-1]["occurred_on"] if steps else opened_on
-        else:
-            next_rung, next_due = state.next_rung, state.next_due_on
+        view.status = status
+        copies = policy.case_copies(view, self.calendar, self.rung_list)  # as `project` writes
         categories = [category]
         if category != Category.ARREARS and rng.random() < 0.2:
             categories.append(Category.ARREARS)
         stamp = datetime.combine(end, clock_time(9), UTC)
         case = {
             "id": plan.case_id, "branch_id": branch_id, "company_id": plan.company_id,
-            "status": status, "stage": stage, "opened_on": opened_on, "closed_on": closed_on,
-            "outcome": outcome, "pause_reason": pause_reason, "paused_on": paused_on,
-            "next_rung": next_rung, "next_due_on": next_due, "closing_npp": npp,
-            "reached": policy.reached_codes(view.steps), "category_list": ",".join(categories),
+            "status": status, "stage": copies.stage, "opened_on": opened_on,
+            "closed_on": closed_on, "outcome": outcome, "pause_reason": pause_reason,
+            "paused_on": paused_on, "next_rung": copies.next_rung,
+            "next_due_on": copies.next_due_on, "closing_npp": npp, "reached": copies.reached,
+            "category_list": ",".join(categories),
             "closing_evidence": evidence, "opened_by_id": company_officer,
             "version": 1 + len(steps), "created_at": stamp, "updated_at": stamp,
         }
@@ -400,16 +412,12 @@ class Generator:
                 category = rng.choices(Category.ALL, CATEGORY_WEIGHTS)[0]
                 company = self.company_row(company_id, branch_id, category)
                 rows[Company.__table__].append(company)
+                held = []
                 for plan in self.cases_of[company_index]:
                     case, categories, steps = self.case_rows(plan, branch_id,
                                                              company["officer_id"], category)
                     rows[Case.__table__].append(case)
-                    # the company's copies of its cases, as models/cases.py keeps them
-                    if case["status"] != CaseStatus.CLOSED:
-                        company["open_case_status"] = case["status"]
-                        company["open_case_due_on"] = case["next_due_on"]
-                    company["reached"] = ",".join(sorted(
-                        set(company["reached"].split(",") + case["reached"].split(",")) - {""}))
+                    held.append(_CaseCopies(case))
                     rows[CaseCategory.__table__] += categories
                     rows[Step.__table__] += steps
                     dataset.cases += 1
@@ -418,6 +426,11 @@ class Generator:
                         dataset.open_cases += 1
                         if branch_id == 1 and case["status"] == CaseStatus.OPEN:
                             dataset.open_case_steps.append((company_id, len(steps)))
+                # the company's copies of its cases, as `outreach.cases.service.project` writes
+                copies = policy.company_copies(held)
+                company["open_case_status"] = copies.open_case_status
+                company["open_case_due_on"] = copies.open_case_due_on
+                company["reached"] = copies.reached
                 dataset.big_branch_companies += branch_id == 1
             for table in tables:
                 for chunk in range(0, len(rows[table]), 10_000):

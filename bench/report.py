@@ -324,11 +324,12 @@ What changed (migration `e41f7c2b9d55`):
   change), so stage, age, overdue and the category table are one `GROUP BY stage,
   category_list` with the ages and the overdue count as sums, in the order of
   `ix_cases_dashboard` (SQLite needs no sort).
-- A company keeps copies of its cases, written by a `before_flush` hook whenever a case is
-  saved: the status and due date of its case that is not closed, and the rungs any of its
-  cases reached. Overdue by officer, the gaps and the funnel read `companies` alone; the
-  funnel needs no de-duplication (a company counts once), and the company list's "rung
-  reached" filter reads the same copy, so the list still agrees with the number.
+- A company keeps copies of its cases, written with the case's own copies by their one
+  writer, `outreach.cases.service.project`, whenever a case changes: the status and due date
+  of its case that is not closed, and the rungs any of its cases reached. Overdue by
+  officer, the gaps and the funnel read `companies` alone; the funnel needs no
+  de-duplication (a company counts once), and the company list's "rung reached" filter reads
+  the same copy, so the list still agrees with the number.
 - The contributions not paid are summed by the database per kind of company (size, risk
   class, programs) as capped wage × workers, and priced in Python once per kind by
   `compliance.owed_weights`, the same rule `compliance.assess` applies to one company (the
@@ -409,10 +410,10 @@ How it works:
   companies split 60/40 between the branches. About 85% of the companies have a case that is
   not closed (3% of those paused), some have an older closed case. The steps, about ten a
   case and unevenly spread, walk up the default ladder with phone calls in between, with
-  response windows, delivery and approval states; each case's stage, next rung and due date
-  are computed by `policy.progress`, as the case service keeps them, and each company's
-  copies of its cases (its open case's status and due date, the rungs any case reached) as
-  `models/cases.py` writes them.
+  response windows, delivery and approval states; each case's copies (stage, next rung and
+  due date, rungs reached) and each company's copies of its cases (its open case's status and
+  due date, the rungs any case reached) are computed by `policy.case_copies` and
+  `policy.company_copies`, as the case service's `project` writes them.
 - Pages: it signs in through the real sign-in form (CSRF token and all) with Flask's test
   client, as an officer of the bigger branch, and times {requests} requests of each page after
   warm-up requests. The server time is the wall time of the in-process request (session,

@@ -19,6 +19,7 @@ from outreach.cases.models import Case, CaseCategory
 from outreach.companies.models import Company
 from outreach.companies.service import name_key
 from outreach.extensions import db, limiter
+from outreach.ladder import rules as policy
 from outreach.ladder.models import LadderRung
 from outreach.org import service as org
 from outreach.org.models import Branch, Region, Role, User
@@ -181,6 +182,11 @@ def make_company() -> Callable[..., Company]:
             case = Case(branch_id=branch.id, company_id=company.id, opened_on=date(2026, 1, 5))
             case.category_rows = [CaseCategory(category=c) for c in categories]
             db.session.add(case)
+            # the company's copies of the case as `project` writes them; the case's own stay
+            # empty (tests set them, or call `outreach.cases.service.project`)
+            held = policy.company_copies([case])
+            company.open_case_status = held.open_case_status
+            company.open_case_due_on = held.open_case_due_on
         db.session.commit()
         return company
 

@@ -70,6 +70,11 @@ def company(branch, name, *, officer=None, case=None, steps=(), **values) -> Com
                                      officer_id=officer.id if officer else None,
                                      approval_status=approval, delivery_status=delivery))
         record.reached = policy.reached_codes(record.steps)
+        # the company's copies of the case as `case_service.project` writes them (the case's
+        # own copies are set by hand above: the steps here carry no response windows)
+        held = policy.company_copies([record])
+        row.open_case_status, row.open_case_due_on = held.open_case_status, held.open_case_due_on
+        row.reached = held.reached
     db.session.commit()
     return row
 

@@ -46,7 +46,7 @@ def world(make_branch, make_user, make_company):
                            officer_id=officer.id)
     case = company.cases[0]
     case.opened_on = date(2026, 5, 4)
-    case_service.refresh(case)
+    case_service.project(case)
     db.session.commit()
     return {"branch": branch, "officer": officer, "other": other, "supervisor": supervisor,
             "company": company, "case": case}
@@ -128,7 +128,7 @@ def test_two_sweeps_at_once_make_one_set(app, world, make_company):
         company = make_company(world["branch"], f"CV Ikan {n}", categories=(Category.PWBD,),
                                officer_id=world["officer"].id)
         company.cases[0].opened_on = date(2026, 5, 4)
-        case_service.refresh(company.cases[0])
+        case_service.project(company.cases[0])
     db.session.commit()
     results, barrier = [], threading.Barrier(2)
 
@@ -292,7 +292,7 @@ def test_a_long_digest_lists_the_oldest_tasks_and_counts_the_rest(app, world, ma
         company = make_company(world["branch"], f"PT Tambahan {n}", categories=(Category.PWBD,),
                                officer_id=world["officer"].id)
         company.cases[0].opened_on = date(2026, 5, 4)
-        case_service.refresh(company.cases[0])
+        case_service.project(company.cases[0])
     db.session.commit()
     monkeypatch.setattr(notifications, "DIGEST_LIMIT", 2)
     with app.test_request_context():

@@ -14,10 +14,9 @@ from sqlalchemy import (
     String,
     Text,
     event,
-    inspect,
     text,
 )
-from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from outreach.core.db import TimestampMixin, utcnow
 from outreach.extensions import db
@@ -73,10 +72,12 @@ class Case(TimestampMixin, db.Model):
     branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
     company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"), index=True)
     status: Mapped[str] = mapped_column(String(10), default=CaseStatus.OPEN)
+    # stage, reached, next_rung, next_due_on and overdue_since are copies of what the steps
+    # say, kept for speed; their one writer is `outreach.cases.service.project`.
     #: code of the highest rung reached; empty before the first step
     stage: Mapped[str] = mapped_column(String(30), default="")
-    #: codes of every rung with a step in force, comma-separated, kept by the case service (the
-    #: dashboard's funnel counts them without reading the steps)
+    #: codes of every rung with a step in force, comma-separated (the dashboard's funnel counts
+    #: them without reading the steps)
     reached: Mapped[str] = mapped_column(String(300), default="", server_default="")
     #: the category codes of `category_rows`, comma-separated in canonical order, written when
     #: the case is inserted (categories never change afterwards): the dashboard counts open
@@ -89,10 +90,11 @@ class Case(TimestampMixin, db.Model):
     #: why the case is paused: dispute, company_closed, court
     pause_reason: Mapped[str] = mapped_column(String(20), default="")
     paused_on: Mapped[date | None] = mapped_column(Date)
-    #: rung expected next and the day it is due, kept current by the case service
+    #: rung expected next and the day it is due (nothing while the case is paused or closed)
     next_rung: Mapped[str] = mapped_column(String(30), default="")
     next_due_on: Mapped[date | None] = mapped_column(Date)
     #: first morning the sweep found the next step overdue; cleared when the due date moves
+    #: and when the case is paused or closed
     overdue_since: Mapped[date | None] = mapped_column(Date)
     #: NPP and evidence recorded when the case closes as compliant
     closing_npp: Mapped[str] = mapped_column(String(20), default="")
@@ -121,41 +123,6 @@ class Case(TimestampMixin, db.Model):
 @event.listens_for(Case, "before_insert")
 def _write_category_list(_mapper, _connection, case: Case) -> None:
     case.category_list = ",".join(case.categories)
-
-
-@event.listens_for(Session, "before_flush")
-def _mirror_cases_on_company(session: Session, _context, _instances) -> None:
-    """Keep the company's copies of its cases whenever a case is saved: the status and next due
-    date of its case that is not closed (`Company.open_case_status`, `open_case_due_on`;
-    cleared when it closes; a company has at most one such case), and the rungs any of its
-    cases reached (`Company.reached`)."""
-    from outreach.companies.models import Company
-
-    for case in [*session.new, *session.dirty]:
-        if not isinstance(case, Case):
-            continue
-        attrs, new = inspect(case).attrs, case in session.new
-        status_changed = attrs.status.history.has_changes()
-        status = case.status or CaseStatus.OPEN  # the column's default, before the INSERT
-        if status == CaseStatus.CLOSED:
-            open_case = ("", None) if status_changed and not new else None
-        elif new or status_changed or attrs.next_due_on.history.has_changes():
-            open_case = (status, case.next_due_on)
-        else:
-            open_case = None
-        reached_changed = new or attrs.reached.history.has_changes()
-        if open_case is None and not reached_changed:
-            continue
-        with session.no_autoflush:
-            company = case.company or session.get(Company, case.company_id)
-            if company is None:
-                continue
-            if open_case is not None:
-                company.open_case_status, company.open_case_due_on = open_case
-            if reached_changed:  # its cases as this session has them, this one included
-                codes = {code for other in {*company.cases, case}
-                         for code in (other.reached or "").split(",")}
-                company.reached = ",".join(sorted(codes - {""}))
 
 
 class CaseCategory(db.Model):

@@ -1,8 +1,8 @@
 """Cases and their steps: opening, logging, delivery, approval, pausing, closing, transfer.
 
 Every function checks the ladder itself (a step the ladder does not allow is refused here,
-not only hidden in the page), records an audit event, and keeps the case's stage and next
-due date current.
+not only hidden in the page), records an audit event, and ends with `project`, the one
+writer of the values copied from a case and its steps (on the case and on its company).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm.attributes import flag_modified
 
 from outreach.calendar.rules import WorkingCalendar
@@ -32,10 +32,13 @@ from outreach.core.db import utcnow
 from outreach.core.errors import ServiceError
 from outreach.core.labels import CATEGORIES, OUTCOMES
 from outreach.extensions import db
+from outreach.imports.models import CloseSuggestion
 from outreach.ladder import rules as policy
 from outreach.letters import service as letters
 from outreach.org.models import Branch, User
+from outreach.reports.models import Directive
 from outreach.tasks import service as reminders
+from outreach.tasks.models import Reminder, ReminderStatus
 
 PAUSE_REASONS = ("dispute", "company_closed", "court")
 DELIVERY_METHODS = ("receipt", "courier", "hand")
@@ -58,26 +61,36 @@ def open_case_of(company: Company) -> Case | None:
     return next((c for c in company.cases if c.status != CaseStatus.CLOSED), None)
 
 
-def refresh(case: Case, calendar: WorkingCalendar | None = None) -> None:
-    """Recompute the case's stage, next rung and next due date from its steps.
+def project(case: Case, calendar: WorkingCalendar | None = None, *,
+            swept_on: date | None = None) -> None:
+    """Write every value copied from the case for speed, from its status and steps: the case's
+    stage, next rung, next due date, rungs reached and overdue mark, and its company's copies
+    of its cases (the status and due date of its case that is not closed, the rungs any of its
+    cases reached). The one writer of those columns: every change of a case or its steps calls
+    it, after the change. `swept_on` is the morning sweep's day (the one that sets overdue
+    marks; `outreach.tasks.service.sweep` does the same in one UPDATE).
 
-    Every change of a case or its steps goes through here, and it always touches the case row,
-    so that the case's version moves and a save from an outdated page is refused.
+    It always touches the case row, so that the case's version moves and a save from an
+    outdated page is refused.
     """
     calendar = calendar or WorkingCalendar.for_branch(case.branch_id)
+    copies = policy.case_copies(case, calendar)
+    case.overdue_since = policy.overdue_mark(
+        case.status, copies.next_due_on, was_due_on=case.next_due_on,
+        was_marked=case.overdue_since, swept_on=swept_on)
+    case.stage, case.next_rung = copies.stage, copies.next_rung
+    case.next_due_on, case.reached = copies.next_due_on, copies.reached
     case.updated_at = utcnow()
     flag_modified(case, "updated_at")  # an UPDATE even when the clock has not moved
-    case.reached = policy.reached_codes(case.steps)
-    if case.status != CaseStatus.OPEN:
-        case.next_rung, case.next_due_on, case.overdue_since = "", None, None
-        if case.status == CaseStatus.CLOSED:
+    with db.session.no_autoflush:
+        company = case.company or db.session.get(Company, case.company_id)
+        if company is None:
             return
-    state = policy.progress(case, calendar)
-    case.stage = state.stage
-    if case.status == CaseStatus.OPEN:
-        if state.next_due_on != case.next_due_on:
-            case.overdue_since = None
-        case.next_rung, case.next_due_on = state.next_rung, state.next_due_on
+        cases = [case, *(other for other in company.cases if other is not case)]
+        held = policy.company_copies(cases)
+    company.open_case_status = held.open_case_status
+    company.open_case_due_on = held.open_case_due_on
+    company.reached = held.reached
 
 
 def open_case(actor: User, company: Company, categories: list[str], today: date) -> Case:
@@ -88,11 +101,11 @@ def open_case(actor: User, company: Company, categories: list[str], today: date)
         raise ServiceError(_("Choose one or more categories."), "categories")
     if open_case_of(company) is not None:
         raise ServiceError(_("This company already has an open case."), "categories")
-    case = Case(branch_id=company.branch_id, company=company, opened_on=today,
-                opened_by_id=actor.id,
+    case = Case(branch_id=company.branch_id, company=company, status=CaseStatus.OPEN,
+                opened_on=today, opened_by_id=actor.id,
                 category_rows=[CaseCategory(category=c) for c in chosen])
     db.session.add(case)
-    refresh(case)
+    project(case)
     db.session.flush()
     record(actor, "case.open", "case", case.id, {"categories": chosen},
            branch_id=case.branch_id)
@@ -130,7 +143,7 @@ def log_step(actor: User, case: Case, *, kind: str, occurred_on: date, today: da
                 else Approval.NOT_NEEDED,
                 proofs=proofs)
     db.session.add(step)
-    refresh(case, calendar)
+    project(case, calendar)
     db.session.flush()
     if rung.is_letter and rung.template_code:
         letters.draft_for_step(actor, step, rung.template_code, today)
@@ -175,7 +188,7 @@ def record_delivery(actor: User, step: Step, *, delivered: bool, on: date, today
         step.delivery_reference = reference.strip()
     step.delivered_on = on
     reminders.settle_delivery(step, utcnow())
-    refresh(case)
+    project(case)
     db.session.flush()
     record(actor, "step.delivery", "step", step.id,
            {"delivery_status": [before["delivery_status"], step.delivery_status],
@@ -197,7 +210,7 @@ def decide_approval(actor: User, step: Step, *, approve: bool, note: str,
     step.approval_by_id = actor.id
     step.approval_at = now
     step.approval_note = note.strip()
-    refresh(case)
+    project(case)
     db.session.flush()
     record(actor, "step.approve" if approve else "step.return", "step", step.id,
            {"approval_status": [Approval.REQUESTED, step.approval_status], "note": note},
@@ -215,7 +228,7 @@ def pause_case(actor: User, case: Case, reason: str, today: date,
     if reason not in PAUSE_REASONS:
         raise ServiceError(_("Choose why the case is paused."), "reason")
     case.status, case.pause_reason, case.paused_on = CaseStatus.PAUSED, reason, today
-    refresh(case)
+    project(case)
     record(actor, "case.pause", "case", case.id, {"reason": reason}, branch_id=case.branch_id)
 
 
@@ -226,7 +239,7 @@ def resume_case(actor: User, case: Case, expected_version: int | None = None) ->
     if case.status != CaseStatus.PAUSED:
         raise ServiceError(_("Only a paused case can be resumed."))
     case.status, case.pause_reason, case.paused_on = CaseStatus.OPEN, "", None
-    refresh(case)
+    project(case)
     record(actor, "case.resume", "case", case.id, {}, branch_id=case.branch_id)
 
 
@@ -250,7 +263,7 @@ def close_case(actor: User, case: Case, *, outcome: str, today: date, npp: str =
             remember_hand_entries(case.company, ["npp"])
     case.status, case.outcome, case.closed_on = CaseStatus.CLOSED, outcome, today
     case.closing_npp, case.closing_evidence = npp, evidence.strip()
-    case.next_rung, case.next_due_on = "", None
+    project(case)  # nothing is due any more, nor overdue; the company has no open case
     record(actor, "case.close", "case", case.id, {"outcome": outcome, "npp": npp},
            branch_id=case.branch_id)
 
@@ -264,25 +277,53 @@ def reopen_case(actor: User, case: Case, expected_version: int | None = None) ->
     if open_case_of(case.company) is not None:
         raise ServiceError(_("This company already has an open case."))
     case.status, case.outcome, case.closed_on = CaseStatus.OPEN, "", None
-    refresh(case)
+    project(case)
     record(actor, "case.reopen", "case", case.id, {}, branch_id=case.branch_id)
 
 
 def transfer_company(actor: User, company: Company, target: Branch) -> None:
-    """Move a company and its cases to another branch (a supervisor of the current branch)."""
+    """Move a company to another branch (a supervisor of the current branch), with its cases and
+    every row of their ongoing work: reminders, close suggestions, directives and draft letters
+    (made again from the new branch's template, so that they are issued with its letterhead and
+    number). Issued letters stay the record of the branch that issued them; both branches read
+    them (`Letter.__scope_through__`)."""
     require(actor, Permission.DECIDE, company.branch_id)
     if target.id == company.branch_id:
         raise ServiceError(_("The company is already in this branch."), "branch")
     source = company.branch_id
+    calendar = WorkingCalendar.for_branch(target.id)
     company.branch_id = target.id
     company.officer_id = None
     for case in company.cases:
         case.branch_id = target.id
-        refresh(case)
-    record(actor, "company.transfer", "company", company.id,
-           {"branch_id": [source, target.id]}, branch_id=source)
-    record(actor, "company.transfer", "company", company.id,
-           {"branch_id": [source, target.id]}, branch_id=target.id)
+        project(case, calendar)  # the new branch's ladder and calendar
+    db.session.flush()
+    case_ids = [case.id for case in company.cases]
+    moved = _move_case_rows(case_ids, target.id)
+    moved["draft_letters"] = letters.move_drafts(actor, case_ids, target.id)
+    changes = {"branch_id": [source, target.id], **moved}
+    record(actor, "company.transfer", "company", company.id, changes, branch_id=source)
+    record(actor, "company.transfer", "company", company.id, changes, branch_id=target.id)
+
+
+#: rows of other features that belong to a case and carry their own branch
+_CASE_ROWS = (("reminders", Reminder), ("close_suggestions", CloseSuggestion),
+              ("directives", Directive))
+
+
+def _move_case_rows(case_ids: list[int], branch_id: int) -> dict[str, int]:
+    """Give the cases' reminders, close suggestions and directives to the branch; the tasks
+    not done go to nobody (the company has no officer there yet), not to the old branch's
+    officers. Returns how many rows of each moved."""
+    if not case_ids:
+        return {name: 0 for name, _model in _CASE_ROWS}
+    moved = {name: db.session.execute(
+        update(model).where(model.case_id.in_(case_ids), model.branch_id != branch_id)
+        .values(branch_id=branch_id)).rowcount for name, model in _CASE_ROWS}
+    db.session.execute(update(Reminder).where(Reminder.case_id.in_(case_ids),
+                                              Reminder.status != ReminderStatus.DONE)
+                       .values(officer_id=None))
+    return moved
 
 
 def visible_step(user: User, step_id: int) -> Step | None:

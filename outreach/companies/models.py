@@ -102,11 +102,11 @@ class Company(TimestampMixin, db.Model):
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     notes: Mapped[str] = mapped_column(Text, default="")
     #: the status and next due date of the company's case that is not closed ("" and None
-    #: when it has none), mirrored from the case whenever it is saved (models/cases.py): the
-    #: dashboard reads them without joining the cases
+    #: when it has none), copied from the case by `outreach.cases.service.project` (their one
+    #: writer) whenever the case changes: the dashboard reads them without joining the cases
     open_case_status: Mapped[str] = mapped_column(String(10), default="", server_default="")
     open_case_due_on: Mapped[date | None] = mapped_column(Date)
-    #: the rungs any of its cases reached (`Case.reached` of them all), mirrored likewise: the
+    #: the rungs any of its cases reached (`Case.reached` of them all), copied likewise: the
     #: dashboard's funnel counts companies by it
     reached: Mapped[str] = mapped_column(String(300), default="", server_default="")
 

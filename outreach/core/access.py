@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import ColumnElement, Select, false, select, true
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
 
 from outreach.core.errors import ServiceError
 from outreach.extensions import db
@@ -32,9 +32,25 @@ def branch_condition(user: User, branch_column: Any) -> ColumnElement[bool]:
     return false()
 
 
+def read_condition(model: Any, user: User) -> ColumnElement[bool]:
+    """SQL condition: the user may read the row of `model` (which must have `branch_id`).
+
+    A model naming a relationship in `__scope_through__` is also read by the branches that
+    may read the record it belongs to: a letter stays the record of the branch that issued it,
+    and the branch that now holds its case (after a transfer) reads it too.
+    """
+    condition = branch_condition(user, model.branch_id)
+    through = getattr(model, "__scope_through__", None)
+    if through is None:
+        return condition
+    relationship = getattr(model, through)
+    parent = relationship.property.mapper.class_
+    return or_(condition, relationship.has(branch_condition(user, parent.branch_id)))
+
+
 def scoped(model: type[M], user: User) -> Select[tuple[M]]:
     """A SELECT of `model` limited to what the user may read (model must have `branch_id`)."""
-    return select(model).where(branch_condition(user, model.branch_id))  # type: ignore[attr-defined]
+    return select(model).where(read_condition(model, user))
 
 
 def visible_branches(user: User) -> Select[tuple[Branch]]:

@@ -206,3 +206,67 @@ def progress(case: Case, calendar: WorkingCalendar, rungs: list[Rung] | None = N
     if not next_rung:
         next_due = None
     return Progress(reached.code if reached else "", next_rung, next_due)
+
+
+# --- the values copied from a case for speed ------------------------------------------------
+
+@dataclass(frozen=True)
+class CaseCopies:
+    """The columns of a case copied from its status and steps (`Case.stage`, `next_rung`,
+    `next_due_on`, `reached`), as they should be."""
+
+    stage: str
+    next_rung: str
+    next_due_on: date | None
+    reached: str
+
+
+def case_copies(case: Case, calendar: WorkingCalendar,
+                rungs: list[Rung] | None = None) -> CaseCopies:
+    """The case's copies computed from its steps: the stage reached (also of a paused or closed
+    case), the rungs with a step in force, and the next rung and its due date while the case is
+    open (nothing is due on a paused or closed case)."""
+    state = progress(case, calendar, rungs)
+    reached = reached_codes(case.steps)
+    if (case.status or CaseStatus.OPEN) != CaseStatus.OPEN:  # None: a new case, open
+        return CaseCopies(state.stage, "", None, reached)
+    return CaseCopies(state.stage, state.next_rung, state.next_due_on, reached)
+
+
+def overdue_mark(status: str | None, next_due_on: date | None, *, was_due_on: date | None,
+                 was_marked: date | None, swept_on: date | None = None) -> date | None:
+    """`Case.overdue_since`: the first morning the sweep found the next step overdue.
+
+    It is kept while the due date stays what it was (`was_due_on`), cleared when the due date
+    moves or the case is no longer open (paused, closed), and set by the sweep of `swept_on`
+    when the due date is past and no mark is kept.
+    """
+    if (status or CaseStatus.OPEN) != CaseStatus.OPEN or next_due_on is None:
+        return None
+    mark = was_marked if next_due_on == was_due_on else None
+    if mark is None and swept_on is not None and next_due_on < swept_on:
+        mark = swept_on
+    return mark
+
+
+@dataclass(frozen=True)
+class CompanyCopies:
+    """The columns of a company copied from its cases (`Company.open_case_status`,
+    `open_case_due_on`, `reached`)."""
+
+    open_case_status: str
+    open_case_due_on: date | None
+    reached: str
+
+
+def company_copies(cases: Sequence[Case]) -> CompanyCopies:
+    """The company's copies of its cases: the status and next due date of its case that is not
+    closed ("" and None when it has none; a company has at most one), and the rungs any of its
+    cases reached."""
+    current = next((c for c in cases if (c.status or CaseStatus.OPEN) != CaseStatus.CLOSED),
+                   None)
+    codes = {code for case in cases for code in (case.reached or "").split(",")} - {""}
+    if current is None:
+        return CompanyCopies("", None, ",".join(sorted(codes)))
+    return CompanyCopies(current.status or CaseStatus.OPEN, current.next_due_on,
+                         ",".join(sorted(codes)))

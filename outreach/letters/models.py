@@ -57,6 +57,10 @@ class Letter(TimestampMixin, db.Model):
 
     __tablename__ = "letters"
     __table_args__ = (UniqueConstraint("branch_id", "year", "seq"),)
+    #: read by the branch that has the letter (`branch_id`: the one that issued it) and by the
+    #: branch that holds its case, which differ once the company moved to another branch
+    #: (`outreach.core.access.read_condition`)
+    __scope_through__ = "case"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)

@@ -257,6 +257,28 @@ def draft_for_step(actor: User, step: Step, template_code: str, today: date) -> 
     return letter
 
 
+def move_drafts(actor: User, case_ids: list[int], branch_id: int) -> int:
+    """The drafts of cases moved to another branch become that branch's, made again from its
+    version in force of their template: issued there, they carry its number and letterhead.
+    An approval given in the old branch does not follow them. Issued letters stay where they
+    were issued. Returns how many drafts moved."""
+    if not case_ids:
+        return 0
+    drafts = db.session.scalars(select(Letter).where(
+        Letter.case_id.in_(case_ids), Letter.status == LetterStatus.DRAFT,
+        Letter.branch_id != branch_id).order_by(Letter.id)).all()
+    for letter in drafts:
+        before = (letter.branch_id, letter.template_id)
+        template = template_in_use(letter.template.code, branch_id)
+        letter.branch_id, letter.template = branch_id, template
+        letter.approved_by_id = None
+        db.session.flush()
+        record(actor, "letter.transfer", "letter", letter.id,
+               {"branch_id": [before[0], branch_id], "template_id": [before[1], template.id]},
+               branch_id=branch_id)
+    return len(drafts)
+
+
 def step_of(letter: Letter) -> Step | None:
     """The step a letter belongs to."""
     return db.session.scalars(select(Step).where(Step.letter_id == letter.id)).first()
