@@ -141,6 +141,7 @@ class Delivery:
     PENDING = "pending"
     DELIVERED = "delivered"
     RETURNED = "returned"
+    ALL = (NOT_APPLICABLE, PENDING, DELIVERED, RETURNED)
 
 
 class Approval:
@@ -150,6 +151,7 @@ class Approval:
     REQUESTED = "requested"
     APPROVED = "approved"
     RETURNED = "returned"
+    ALL = (NOT_NEEDED, REQUESTED, APPROVED, RETURNED)
 
 
 class Step(TimestampMixin, db.Model):

@@ -76,12 +76,11 @@ COLUMNS = [
 def export_rows(user: User, filters: CompanyFilters, today: date) -> Iterator[list[Any]]:
     """Every row of the list for these filters (all pages), as typed values, in list order."""
     listed = company_list_query(user, filters, today)
-    missing = Company.workers_estimated - Company.workers_registered
     stmt = (listed.with_only_columns(
         Company.name, Branch.name, Company.nib, Company.npwp, Company.npp, Company.address,
         Company.kelurahan, Company.kecamatan, Company.city, Company.sector,
         Company.business_size, Company.risk_class, Company.workers_estimated,
-        Company.workers_registered, missing, Company.average_wage, Company.programs,
+        Company.workers_registered, Company.workers_missing, Company.average_wage, Company.programs,
         CaseModel.id, CaseModel.category_list, CaseModel.status, CaseModel.stage,
         CaseModel.next_rung, CaseModel.next_due_on, CaseModel.opened_on, User.name,
         maintain_column_froms=True)

@@ -6,7 +6,8 @@ from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, ForeignKey, Index, Numeric, String, Text
+from sqlalchemy import ColumnElement, Date, ForeignKey, Index, Numeric, String, Text, case
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from outreach.core.db import TimestampMixin
@@ -114,10 +115,17 @@ class Company(TimestampMixin, db.Model):
     officer: Mapped[User | None] = relationship()
     cases: Mapped[list[Case]] = relationship(back_populates="company", order_by="Case.opened_on")
 
-    @property
+    @hybrid_property
     def workers_missing(self) -> int:
-        """Workers estimated but not registered."""
+        """Workers not registered: those estimated beyond those registered, never below zero
+        (the same in Python and, below, in SQL for the dashboard and the exports)."""
         return max(self.workers_estimated - self.workers_registered, 0)
+
+    @workers_missing.inplace.expression
+    @classmethod
+    def _workers_missing_sql(cls) -> ColumnElement[int]:
+        return case((cls.workers_estimated > cls.workers_registered,
+                     cls.workers_estimated - cls.workers_registered), else_=0)
 
     @property
     def program_list(self) -> list[str]:

@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
-from outreach.cases.models import Approval, Case, CaseCategory, CaseStatus, Delivery, Step
+from outreach.cases.models import Case, CaseCategory, CaseStatus
 from outreach.companies.models import BusinessSize, Company, Program, Source
 from outreach.core.access import Permission, get_visible, require, scoped
 from outreach.core.audit import diff, record
@@ -92,12 +92,6 @@ class CompanyFilters:
 #: filter value for "not recorded": an empty sector or kecamatan, a case before its first step
 NOT_RECORDED = "-"
 COMPLIANT = "compliant"
-
-
-def step_in_force(step: Any = Step) -> ColumnElement[bool]:
-    """A step that counts on the ladder: not sent back or waiting for approval, not returned."""
-    return and_(step.approval_status.not_in((Approval.RETURNED, Approval.REQUESTED)),
-                step.delivery_status != Delivery.RETURNED)
 
 
 def has_reached(rung: str) -> ColumnElement[bool]:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 
 from outreach.calendar.rules import WorkingCalendar
 from outreach.cases.models import Approval, Case, CaseStatus, Delivery, Step
@@ -74,18 +75,39 @@ def ladder_for(branch_id: int | None) -> list[Rung]:
     return [Rung.from_row(row) for row in ladder_rows(branch_id) if row.active]
 
 
-def counting_steps(steps: Sequence[Step]) -> list[Step]:
-    """Steps that count on the ladder: not sent back by a supervisor, not returned undelivered.
+# --- when a step counts: each rule in Python and in SQL, side by side (a test holds them equal)
 
-    Anything with a step's attributes will do (the morning sweep passes light rows).
-    """
-    return [s for s in steps
-            if s.approval_status != Approval.RETURNED and s.delivery_status != Delivery.RETURNED]
+def counts(step: Any) -> bool:
+    """A step counts on the ladder (its occurrences, the rungs it unlocks) unless a supervisor
+    sent it back or its letter came back undelivered. Anything with a step's attributes will
+    do (the morning sweep passes light rows)."""
+    return step.approval_status != Approval.RETURNED and step.delivery_status != Delivery.RETURNED
+
+
+def counts_sql(step: Any = Step) -> ColumnElement[bool]:
+    """`counts` as a SQL condition on `step` (the Step model or an alias of it)."""
+    return and_(step.approval_status != Approval.RETURNED,
+                step.delivery_status != Delivery.RETURNED)
+
+
+def in_force(step: Any) -> bool:
+    """A step that counts and is in force: not waiting for a supervisor's approval either."""
+    return counts(step) and step.approval_status != Approval.REQUESTED
+
+
+def in_force_sql(step: Any = Step) -> ColumnElement[bool]:
+    """`in_force` as a SQL condition on `step`."""
+    return and_(counts_sql(step), step.approval_status != Approval.REQUESTED)
+
+
+def counting_steps(steps: Sequence[Step]) -> list[Step]:
+    """The steps that count on the ladder."""
+    return [s for s in steps if counts(s)]
 
 
 def effective_steps(steps: Sequence[Step]) -> list[Step]:
-    """Counting steps that are in force (approved where approval is needed)."""
-    return [s for s in counting_steps(steps) if s.approval_status != Approval.REQUESTED]
+    """The steps that count and are in force."""
+    return [s for s in steps if in_force(s)]
 
 
 def reached_codes(steps: Sequence[Step]) -> str:
@@ -125,20 +147,20 @@ def judge(case: Case, rung: Rung, ladder: dict[str, Rung], calendar: WorkingCale
     if any(s.kind == rung.code and s.approval_status == Approval.REQUESTED for s in counting):
         verdict.reasons.append(_("%(rung)s is waiting for a supervisor's approval.",
                                  rung=rung.name))
-    in_force = [s for s in counting if s.approval_status != Approval.REQUESTED]
+    effective = [s for s in counting if in_force(s)]
     for code in rung.requires:
         prerequisite = ladder.get(code)
         if prerequisite is None:  # the branch switched that rung off
             continue
-        verdict.reasons.extend(_prerequisite_problems(rung, prerequisite, in_force, counting,
+        verdict.reasons.extend(_prerequisite_problems(rung, prerequisite, effective, counting,
                                                       calendar, today))
     return verdict
 
 
-def _prerequisite_problems(rung: Rung, prerequisite: Rung, in_force: list[Step],
+def _prerequisite_problems(rung: Rung, prerequisite: Rung, effective: list[Step],
                            counting: list[Step], calendar: WorkingCalendar,
                            today: date) -> list[str]:
-    step = _latest(in_force, prerequisite.code)
+    step = _latest(effective, prerequisite.code)
     if step is None:
         if _latest(counting, prerequisite.code) is not None:
             return [_("%(rung)s needs %(prereq)s approved by a supervisor.",

@@ -172,11 +172,6 @@ def count_rows(stmt) -> list[tuple]:
     return [tuple(row) for row in db.session.execute(stmt)]
 
 
-def _missing() -> ColumnElement[int]:
-    return case((Company.workers_estimated > Company.workers_registered,
-                 Company.workers_estimated - Company.workers_registered), else_=0)
-
-
 def gap_totals(group_by: list[Any], in_scope: Callable[[Any], ColumnElement[bool]],
                today: date) -> dict[tuple, list]:
     """[companies, workers not registered, monthly contributions not paid (Decimal)] of the
@@ -190,7 +185,7 @@ def gap_totals(group_by: list[Any], in_scope: Callable[[Any], ColumnElement[bool
     wage = cast(Company.average_wage, BigInteger)
     bases = {None: wage, **{cap: case((wage > cap, literal(cap, BigInteger)), else_=wage)
                             for cap in caps}}
-    missing = _missing()
+    missing = Company.workers_missing
     sums = []
     for base in bases.values():
         sums += [func.sum(base * missing), func.sum(base * Company.workers_registered)]

@@ -16,12 +16,13 @@ from sqlalchemy.orm import defer, joinedload, undefer
 
 from outreach.cases.models import Case, Step
 from outreach.companies.models import Company
-from outreach.companies.service import COMPLIANT, step_in_force
+from outreach.companies.service import COMPLIANT
 from outreach.core.access import scoped
 from outreach.core.audit import record
 from outreach.core.db import utcnow
 from outreach.core.errors import ServiceError
 from outreach.extensions import db
+from outreach.ladder.rules import in_force_sql
 from outreach.letters.models import Letter
 from outreach.letters.render import page_pdf
 from outreach.org.models import Branch, Role, User
@@ -69,7 +70,7 @@ def sanctions_in(scope: Scope, period: date) -> list[Sanction]:
             .join(Company, Company.id == Case.company_id)
             .outerjoin(Letter, Letter.id == Step.letter_id)
             .outerjoin(User, User.id == Step.officer_id)
-            .where(Step.kind.in_(SANCTIONS), step_in_force(), scope.condition(Case.branch_id),
+            .where(Step.kind.in_(SANCTIONS), in_force_sql(), scope.condition(Case.branch_id),
                    Step.occurred_on >= period, Step.occurred_on < next_month(period))
             .order_by(Step.occurred_on, Company.name, Step.id))
     return [Sanction(name, kecamatan, kind, day, number or "", officer or "")
@@ -86,7 +87,7 @@ def month_activity(scope: Scope, period: date) -> dict[str, int]:
         Case.outcome == COMPLIANT, Case.closed_on >= period, Case.closed_on < end)) or 0
     steps = db.session.scalar(select(func.count()).select_from(Step)
                               .join(Case, Case.id == Step.case_id)
-                              .where(scope.condition(Case.branch_id), step_in_force(),
+                              .where(scope.condition(Case.branch_id), in_force_sql(),
                                      Step.occurred_on >= period, Step.occurred_on < end)) or 0
     return {"opened": opened, "won": won, "steps": steps}
 

@@ -18,7 +18,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from outreach.calendar.rules import WorkingCalendar
-from outreach.cases.models import Approval, Case, CaseStatus, Delivery, Step
+from outreach.cases.models import Case, CaseStatus, Delivery, Step
 from outreach.companies.models import Company
 from outreach.core.access import Permission, require
 from outreach.core.audit import AuditEvent, record
@@ -135,8 +135,7 @@ def _occurrences(day: date) -> dict[tuple[int, str], int]:
     stmt = (select(Step.case_id, Step.kind, func.count())
             .join(Case, Case.id == Step.case_id)
             .where(Case.status == CaseStatus.OPEN, Case.next_due_on <= day,
-                   Step.kind == Case.next_rung, Step.approval_status != Approval.RETURNED,
-                   Step.delivery_status != Delivery.RETURNED)
+                   Step.kind == Case.next_rung, policy.counts_sql())
             .group_by(Step.case_id, Step.kind))
     return {(case_id, kind): n for case_id, kind, n in db.session.execute(stmt)}
 
