@@ -52,9 +52,7 @@ class DeliveryForm(FlaskForm):
                                                ("returned", _l("Returned"))],
                         default="delivered", validators=[DataRequired()])
     delivered_on = DateField(_l("Date"), validators=[DataRequired()])
-    method = SelectField(_l("How"), choices=[("receipt", _l("Receipt (tanda terima)")),
-                                             ("courier", _l("Courier with tracking number")),
-                                             ("hand", _l("By hand"))])
+    method = SelectField(_l("How"), choices=lambda: choices("method"))
     reference = StringField(_l("Receipt or tracking number"), validators=[Length(max=80)])
     recipient = StringField(_l("Received by"), validators=[Length(max=120)])
 
@@ -71,18 +69,14 @@ class ApprovalForm(FlaskForm):
 class PauseForm(FlaskForm):
     """Pause a case."""
 
-    reason = SelectField(_l("Reason"), choices=[("dispute", _l("Dispute")),
-                                                ("company_closed", _l("Company closed")),
-                                                ("court", _l("In court"))])
+    reason = SelectField(_l("Reason"), choices=lambda: choices("pause"))
     version = HiddenField()
 
 
 class CloseForm(FlaskForm):
     """Close a case."""
 
-    outcome = SelectField(_l("Outcome"), choices=[("compliant", _l("Compliant (registered)")),
-                                                  ("company_closed", _l("Company closed")),
-                                                  ("withdrawn", _l("Withdrawn"))])
+    outcome = SelectField(_l("Outcome"), choices=lambda: choices("close"))
     npp = StringField(_l("NPP"), validators=[Length(max=20)])
     evidence = TextAreaField(_l("Evidence"), validators=[Length(max=2000)],
                              description=_l("E.g. the registration certificate number and date."))

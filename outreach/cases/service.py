@@ -30,7 +30,13 @@ from outreach.core.access import Permission, branch_condition, require
 from outreach.core.audit import record
 from outreach.core.db import utcnow
 from outreach.core.errors import ServiceError
-from outreach.core.labels import CATEGORIES, OUTCOMES
+from outreach.core.labels import (
+    CATEGORIES,
+    CLOSE_OUTCOMES,
+    DELIVERY_METHODS,
+    OUTCOMES,
+    PAUSE_REASONS,
+)
 from outreach.extensions import db
 from outreach.imports.models import CloseSuggestion
 from outreach.ladder import rules as policy
@@ -39,10 +45,6 @@ from outreach.org.models import Branch, User
 from outreach.reports.models import Directive
 from outreach.tasks import service as reminders
 from outreach.tasks.models import Reminder, ReminderStatus
-
-PAUSE_REASONS = ("dispute", "company_closed", "court")
-DELIVERY_METHODS = ("receipt", "courier", "hand")
-CLOSE_OUTCOMES = ("compliant", "company_closed", "withdrawn")
 
 
 def _require_writer(actor: User, branch_id: int) -> None:

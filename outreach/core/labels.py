@@ -62,14 +62,16 @@ OUTCOMES = {
     "no_response": _l("No response"),
 }
 
+# Each enumeration below is the one list of its codes: the forms offer them, the services
+# accept them and the pages show them by these labels.
 PAUSE_REASONS = {
-    "dispute": _l("dispute"),
-    "company_closed": _l("company closed"),
-    "court": _l("in court"),
+    "dispute": _l("Dispute"),
+    "company_closed": _l("Company closed"),
+    "court": _l("In court"),
 }
 
 CLOSE_OUTCOMES = {
-    "compliant": _l("Compliant"),
+    "compliant": _l("Compliant (registered)"),
     "company_closed": _l("Company closed"),
     "withdrawn": _l("Withdrawn"),
 }
@@ -87,9 +89,9 @@ DELIVERIES = {
 }
 
 DELIVERY_METHODS = {
-    "receipt": _l("Receipt"),
-    "courier": _l("Courier"),
-    "hand": _l("By hand to"),
+    "receipt": _l("Receipt (tanda terima)"),
+    "courier": _l("Courier with tracking number"),
+    "hand": _l("By hand"),
 }
 
 LETTER_STATUSES = {
