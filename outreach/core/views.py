@@ -40,19 +40,21 @@ def commit_or_refuse() -> bool:
     return True
 
 
-def run_service(action: Callable[[], Any], success: str | Callable[[Any], str]) -> bool:
+def run_service(action: Callable[[], Any],
+                success: str | Callable[[Any], str] | None = None) -> bool:
     """Run a service call (a button, no form fields); flash its refusal and roll back, or
-    commit and flash `success` (or `success(value)`)."""
+    commit and flash `success` (or `success(value)`) when given."""
     try:
         value = action()
     except ServiceError as error:
         db.session.rollback()
         flash(error.message, "error")
         return False
-    if commit_or_refuse():
+    if not commit_or_refuse():
+        return False
+    if success is not None:
         flash(success(value) if callable(success) else success, "success")
-        return True
-    return False
+    return True
 
 
 @dataclass(frozen=True)

@@ -26,12 +26,11 @@ from wtforms import SelectField
 
 from outreach.companies.models import Company, Source
 from outreach.core import clock
-from outreach.core.access import scoped
 from outreach.core.errors import ServiceError
 from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, require_write
 from outreach.core.labels import label
-from outreach.core.views import attach_error
+from outreach.core.views import run_service, status_of, submit
 from outreach.extensions import db
 from outreach.imports import service
 from outreach.imports.mapping import COMPANY_FIELDS, FIELD_LABELS, FIELDS, SOURCES
@@ -95,33 +94,28 @@ def import_labels() -> dict[str, Any]:
 
 
 def _import(import_id: int) -> CompanyImport:
-    return db.first_or_404(scoped(CompanyImport, current_user)
-                           .where(CompanyImport.id == import_id))
+    return get_visible_or_404(CompanyImport, import_id)
 
 
 @bp.route("/", methods=["GET", "POST"])
 def index():
     """Upload a list, and the branch's import history."""
     form = UploadForm()
-    if form.validate_on_submit():
-        upload = form.file.data
-        if not upload or not getattr(upload, "filename", ""):
-            form.file.errors = [*form.file.errors, _("Choose a file.")]
-        else:
-            limit = current_app.config["IMPORT_MAX_BYTES"]
-            try:
-                company_import, _sheet = service.new_import(
-                    current_user, current_user.branch, filename=upload.filename,
-                    data=upload.read(limit + 1), source=form.source.data, max_bytes=limit)
-            except ServiceError as error:
-                db.session.rollback()
-                attach_error(form, error)
-            else:
-                db.session.commit()
-                return redirect(url_for("imports.map_columns", import_id=company_import.id))
-    status = 400 if form.errors or form.form_errors else 200
+    if outcome := submit(form, lambda: _new_import(form)):
+        company_import, _sheet = outcome.value
+        return redirect(url_for("imports.map_columns", import_id=company_import.id))
     return render_template("imports/index.html", form=form,
-                           imports=service.history(current_user)), status
+                           imports=service.history(current_user)), status_of(form)
+
+
+def _new_import(form: UploadForm):
+    upload = form.file.data
+    if not upload or not getattr(upload, "filename", ""):
+        raise ServiceError(_("Choose a file."), "file")
+    limit = current_app.config["IMPORT_MAX_BYTES"]
+    return service.new_import(current_user, current_user.branch, filename=upload.filename,
+                              data=upload.read(limit + 1), source=form.source.data,
+                              max_bytes=limit)
 
 
 @bp.route("/<int:import_id>/map", methods=["GET", "POST"])
@@ -158,14 +152,9 @@ def map_columns(import_id: int):
 
 def _dry_run(company_import: CompanyImport):
     import_id = company_import.id
-    try:
-        service.preview(current_user, company_import, clock.today(),
-                        progress=service.progress_recorder(import_id))
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if not run_service(lambda: service.preview(current_user, company_import, clock.today(),
+                                               progress=service.progress_recorder(import_id))):
         return redirect(url_for("imports.map_columns", import_id=import_id))
-    db.session.commit()
     return redirect(url_for("imports.preview", import_id=import_id))
 
 
@@ -281,14 +270,8 @@ def discard(import_id: int):
     """Give up an import before the real run."""
     company_import = _import(import_id)
     SimpleForm().validate_on_submit()
-    try:
-        service.discard(current_user, company_import)
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("The import was discarded; nothing was imported."), "success")
+    run_service(lambda: service.discard(current_user, company_import),
+                _("The import was discarded; nothing was imported."))
     return redirect(url_for("imports.index"))
 
 
@@ -307,15 +290,8 @@ def sources(company_id: int):
 @bp.route("/suggestions/<int:suggestion_id>/dismiss", methods=["POST"])
 def dismiss(suggestion_id: int):
     """Take a case off the verify-and-close list."""
-    suggestion = db.first_or_404(scoped(CloseSuggestion, current_user)
-                                 .where(CloseSuggestion.id == suggestion_id))
+    suggestion = get_visible_or_404(CloseSuggestion, suggestion_id)
     SimpleForm().validate_on_submit()
-    try:
-        service.dismiss_suggestion(current_user, suggestion, clock.now())
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
-        flash(_("Taken off the list."), "success")
+    run_service(lambda: service.dismiss_suggestion(current_user, suggestion, clock.now()),
+                _("Taken off the list."))
     return redirect(url_for("tasks.index"))
