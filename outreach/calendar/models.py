@@ -1,4 +1,4 @@
-"""The organisation: regional offices, branches and the people who sign in."""
+"""A branch's own days off (the national ones come from the `holidays` package)."""
 
 from __future__ import annotations
 

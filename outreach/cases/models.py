@@ -1,4 +1,4 @@
-"""Cases of non-compliance, the steps taken on them, their proof, and the ladder of steps."""
+"""Cases of non-compliance, the steps taken on them and their proof."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ class Case(TimestampMixin, db.Model):
               postgresql_where=text("status <> 'closed'")),
         # the dashboard counts a branch's cases by stage and categories (in this order, so
         # that SQLite groups them without sorting), age and due date, rungs reached and
-        # compliance won from the indexes alone (services/reports.py)
+        # compliance won from the indexes alone (reports/dashboard.py)
         Index("ix_cases_dashboard", "branch_id", "stage", "category_list", "status",
               "opened_on", "next_due_on"),
         Index("ix_cases_won", "branch_id", "outcome", "closed_on", "stage", "company_id",

@@ -61,7 +61,7 @@ class Company(TimestampMixin, db.Model):
         Index("ix_companies_branch_sector", "branch_id", "sector"),
         Index("ix_companies_branch_kecamatan", "branch_id", "kecamatan"),
         # the dashboard adds up the workers and contributions missing by sector and kecamatan,
-        # and the overdue cases by officer, from the indexes alone (services/reports.py)
+        # and the overdue cases by officer, from the indexes alone (reports/dashboard.py)
         Index("ix_companies_dashboard", "branch_id", "sector", "kecamatan", "business_size",
               "risk_class", "programs", "workers_estimated", "workers_registered",
               "average_wage", "open_case_status"),

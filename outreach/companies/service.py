@@ -1,4 +1,5 @@
-"""Companies: searching the registry and reading one company."""
+"""Companies: entering and editing them, likely duplicates, the list and its filters, and the
+values entered by hand."""
 
 from __future__ import annotations
 

@@ -1,8 +1,5 @@
-"""Services: the rules of the product as plain functions.
-
-They take explicit arguments (the acting user, today's date), flush but never commit, and
-write an audit event; views, the CLI and the scheduler call them.
-"""
+"""Refusals and error pages: `ServiceError` is how a service refuses (its message shown at a
+form field), and the error pages answer in the app's layout."""
 
 from __future__ import annotations
 

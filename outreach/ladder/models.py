@@ -1,4 +1,4 @@
-"""Cases of non-compliance, the steps taken on them, their proof, and the ladder of steps."""
+"""The rungs of the escalation ladder: the default rows and a branch's overrides."""
 
 from __future__ import annotations
 

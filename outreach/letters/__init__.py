@@ -1,4 +1,2 @@
-"""Letters: sandboxed templates, PDF rendering with WeasyPrint, numbering.
-
-Nothing here touches the request or commits; `outreach.services.letters` uses these pieces.
-"""
+"""Letters: templates and their versions, drafts, issuing with gapless numbers, verification,
+batch printing; PDF rendering with WeasyPrint and the sandbox of the edited templates."""

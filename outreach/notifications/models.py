@@ -1,4 +1,4 @@
-"""Reminders for officers and the record of scheduled job runs."""
+"""Notifications stored for a user: shown in the app, mailed when SMTP is set."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reminders for officers and the record of scheduled job runs."""
+"""The record of scheduled job runs, and named lock rows."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reminders for officers and the record of scheduled job runs."""
+"""Reminders: the tasks the morning sweep gives officers."""
 
 from __future__ import annotations
 
