@@ -23,8 +23,8 @@ from outreach.core.audit import AuditEvent
 from outreach.extensions import db
 from outreach.imports.models import CloseSuggestion, CompanyImport, CompanySourceValue
 from outreach.org.models import Role
+from tests.companies.test_companies import edit_form
 from tests.conftest import csrf_token, login, post
-from tests.test_companies import edit_form
 
 TODAY = date(2026, 3, 2)
 
