@@ -337,8 +337,8 @@ What changed (migration `e41f7c2b9d55`):
 - A partial index of the closed cases serves "complied after" and the weeks won, with the
   `'closed'` written into the SQL so that SQLite uses it.
 
-`tests/test_dashboard.py` checks every figure against hand-computed values and follows a case
-through the case service from opening to closing.
+`tests/reports/test_dashboard.py` checks every figure against hand-computed values and follows a
+case through the case service from opening to closing.
 """
 
 PRINTING_FINDINGS = """\
@@ -351,7 +351,7 @@ PRINTING_FINDINGS = """\
   carries its own font subsets: 8.5 MB in all).
 - With two workers the pool handed out chunks of up to 16 letters: with 500 letters one worker
   could be left rendering the last chunk alone for up to 1.5 s. Now at most 4
-  (`outreach/letters/batch.py`); `tests/test_letters.py` passes on both databases.
+  (`outreach/letters/batch.py`); `tests/letters/test_letters.py` passes on both databases.
 - Nothing else in the renderer was found slow: harfbuzz-subset is loaded (no fontTools
   fallback), forked workers start warm (fonts and stylesheet), and the two workers used the
   same CPU time in all as the one-core run.

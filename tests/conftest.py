@@ -6,7 +6,6 @@ import os
 import re
 import uuid
 from collections.abc import Callable, Iterator
-from datetime import date
 
 import flask_migrate
 import pytest
@@ -15,16 +14,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from outreach import create_app
-from outreach.cases.models import Case, CaseCategory
 from outreach.companies.models import Company
-from outreach.companies.service import name_key
 from outreach.extensions import db, limiter
-from outreach.ladder import rules as policy
 from outreach.ladder.models import LadderRung
-from outreach.org import service as org
 from outreach.org.models import Branch, Region, Role, User
+from tests import factories
+from tests.factories import PASSWORD
 
-PASSWORD = "correct-horse-9"
 CSRF_RE = re.compile(rb'name="csrf-token" content="([^"]+)"')
 
 
@@ -136,58 +132,39 @@ def login(client: FlaskClient, user: User, password: str = PASSWORD):
 
 @pytest.fixture
 def make_branch() -> Callable[..., Branch]:
-    """Create a branch (in region JATENG unless told otherwise)."""
+    """Create a branch (in region JATENG unless told otherwise): `factories.branch`."""
 
     def factory(code: str = "KC-PKL", name: str = "Pekalongan", region: str = "JATENG") -> Branch:
-        branch = org.create_branch(None, code=code, name=name,
-                                   region=org.get_or_create_region(region))
-        db.session.commit()
-        return branch
+        return factories.branch(code, name, region)
 
     return factory
 
 
 @pytest.fixture
 def make_user() -> Callable[..., User]:
-    """Create an account with the test password."""
+    """Create an account with the test password: `factories.user`."""
     counter = iter(range(1, 10_000))
 
     def factory(role: str = Role.OFFICER, branch: Branch | None = None,
                 region: Region | None = None, email: str | None = None,
                 active: bool = True, name: str | None = None) -> User:
         n = next(counter)
-        user = org.create_user(None, email=email or f"{role}{n}@example.org",
-                               name=name or f"{role.title()} {n}", role=role, branch=branch,
-                               region=region, password=PASSWORD)
-        user.active = active
-        db.session.commit()
-        return user
+        return factories.user(role, branch, region, email=email or f"{role}{n}@example.org",
+                              name=name or f"{role.title()} {n}", active=active)
 
     return factory
 
 
 @pytest.fixture
 def make_company() -> Callable[..., Company]:
-    """Create a company in a branch, with an open case when categories are given."""
+    """Create a company in a branch, with an open case when categories are given (opened on
+    `factories.OPENED_ON` unless `opened_on` says otherwise): `factories.company`."""
     counter = iter(range(1, 10_000))
 
     def factory(branch: Branch, name: str | None = None, categories: tuple[str, ...] = (),
                 **values) -> Company:
         n = next(counter)
-        name = name or f"PT Contoh {n}"
-        company = Company(branch_id=branch.id, name=name, name_key=name_key(name), **values)
-        db.session.add(company)
-        db.session.flush()
-        if categories:
-            case = Case(branch_id=branch.id, company_id=company.id, opened_on=date(2026, 1, 5))
-            case.category_rows = [CaseCategory(category=c) for c in categories]
-            db.session.add(case)
-            # the company's copies of the case as `project` writes them; the case's own stay
-            # empty (tests set them, or call `outreach.cases.service.project`)
-            held = policy.company_copies([case])
-            company.open_case_status = held.open_case_status
-            company.open_case_due_on = held.open_case_due_on
-        db.session.commit()
-        return company
+        return factories.company(branch, name or f"PT Contoh {n}", categories=categories,
+                                 **values)
 
     return factory

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import flask_migrate
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import select
 
-from outreach.cases.models import Case
+from outreach.cases.models import Case, CaseCategory
+from outreach.companies.models import Company
+from outreach.companies.service import name_key
 from outreach.core.audit import record
 from outreach.extensions import db
 from outreach.imports.models import CompanySourceValue
@@ -28,14 +32,28 @@ def test_constraints_are_named():
             assert constraint.name, f"unnamed constraint on {table.name}"
 
 
-def test_values_entered_by_hand_before_the_upgrade_are_kept_as_such(make_branch, make_company):
+def old_company(branch, name: str, *, case: bool = False, **values) -> Company:
+    """A company as the app kept it before the revision: raw rows, so that the audit trail
+    holds only the events the test writes (the company service would add its own)."""
+    company = Company(branch_id=branch.id, name=name, name_key=name_key(name), **values)
+    db.session.add(company)
+    db.session.flush()
+    if case:
+        db.session.add(Case(branch_id=branch.id, company_id=company.id, status="open",
+                            opened_on=date(2026, 1, 5),
+                            category_rows=[CaseCategory(category="PWBD")]))
+    db.session.commit()
+    return company
+
+
+def test_values_entered_by_hand_before_the_upgrade_are_kept_as_such(make_branch):
     """The revision that keeps hand entries as values finds the earlier ones in the audit trail:
     the latest change of a field by a person (not an import), and an NPP entered at closing."""
     branch = make_branch()
-    typed = make_company(branch, "PT Diketik", phone="0285-2", director_name="Budi")
-    closed = make_company(branch, "PT Ditutup", categories=("PWBD",), npp="12345678")
-    confirmed = make_company(branch, "PT Dikonfirmasi", categories=("PWBD",), npp="22345678")
-    replaced = make_company(branch, "PT Diganti", categories=("PWBD",), npp="32345678")
+    typed = old_company(branch, "PT Diketik", phone="0285-2", director_name="Budi")
+    closed = old_company(branch, "PT Ditutup", case=True, npp="12345678")
+    confirmed = old_company(branch, "PT Dikonfirmasi", case=True, npp="22345678")
+    replaced = old_company(branch, "PT Diganti", case=True, npp="32345678")
     case_of = {c.company_id: c.id for c in db.session.scalars(select(Case))}
     record(None, "update", "company", typed.id, {"phone": ["0285-1", "0285-9"],
                                                  "director_name": ["", "Budi"]})

@@ -99,7 +99,7 @@ def sweep(day: date, *, now: datetime | None = None, holder: str = "sweep",
     # The overdue marks in one UPDATE rather than `outreach.cases.service.project(case,
     # swept_on=day)` for each open case: with the steps unchanged the projection keeps every
     # other copy and sets the mark exactly where this does (`policy.overdue_mark`: an open case
-    # due before `day` with no mark kept); tests/test_projection.py holds them equal.
+    # due before `day` with no mark kept); tests/cases/test_projection.py holds them equal.
     result.cases_overdue = db.session.execute(
         update(Case).where(Case.status == CaseStatus.OPEN, Case.next_due_on < day,
                            Case.overdue_since.is_(None))

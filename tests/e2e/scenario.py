@@ -48,13 +48,18 @@ class World:
 
     def working_days_ago(self, n: int) -> date:
         """The day `n` working days before today on the branch's calendar."""
-        calendar = WorkingCalendar.for_branch(self.branch.id)
-        day = self.today
-        while n > 0:
-            day -= timedelta(days=1)
-            if calendar.is_working_day(day):
-                n -= 1
-        return day
+        return working_days_before(self.branch, self.today, n)
+
+
+def working_days_before(branch: Branch, today: date, n: int) -> date:
+    """The day `n` working days before `today` on the branch's calendar."""
+    calendar = WorkingCalendar.for_branch(branch.id)
+    day = today
+    while n > 0:
+        day -= timedelta(days=1)
+        if calendar.is_working_day(day):
+            n -= 1
+    return day
 
 
 def make_world(make_branch, make_user, make_company, opened_days_ago: int = 250) -> World:
@@ -67,15 +72,15 @@ def make_world(make_branch, make_user, make_company, opened_days_ago: int = 250)
                            email="agus@example.org")
     for n, npwp in enumerate(("998877665544332", "112233445566778"), start=1):
         make_company(branch, f"CV Lain Usaha {n}", npwp=npwp, categories=(Category.PDS_TK,))
+    today = clock.today()
     company = make_company(branch, "PT Batik Pesisir Sejahtera", categories=(Category.PWBD,),
                            npwp=NPWP, director_name="Budi Santoso",
                            address="Jl. Hayam Wuruk 10", kecamatan="Pekalongan Barat",
                            city="Pekalongan", workers_estimated=40, workers_registered=0,
-                           average_wage=2_500_000, officer_id=officer.id)
-    world = World(branch, officer, supervisor, company, company.cases[0], clock.today())
-    world.case.opened_on = world.working_days_ago(opened_days_ago)
-    db.session.commit()
-    return world
+                           average_wage=2_500_000, officer_id=officer.id,
+                           opened_on=working_days_before(branch, today, opened_days_ago))
+    db.session.commit()  # the branch's head
+    return World(branch, officer, supervisor, company, company.cases[0], today)
 
 
 def log(world: World, kind: str, day: date, *, deliver: bool = True, issue: bool = True,

@@ -21,6 +21,7 @@ from outreach.letters.fetcher import AssetFetcher
 from outreach.letters.models import Letter, LetterTemplate
 from outreach.letters.render import pdf_text
 from outreach.org.models import Role
+from tests import factories
 from tests.conftest import login, post
 
 TODAY = date(2026, 3, 2)
@@ -42,8 +43,6 @@ def world(make_branch, make_user, make_company):
     companies = [make_company(branch, f"PT Batik Pesisir {n}", categories=(Category.PWBD,),
                               director_name="Budi Santoso", address="Jl. Hayam Wuruk 10")
                  for n in range(1, 4)]
-    for company in companies:
-        company.cases[0].opened_on = date(2026, 1, 5)
     db.session.commit()
     return {"branch": branch, "officer": officer, "supervisor": supervisor,
             "companies": companies}
@@ -81,6 +80,7 @@ def test_numbers_are_gapless_and_a_failed_render_uses_none(app, world):
     with app.test_request_context():
         first = issue(world, draft(world, 0))
         broken = draft(world, 1)
+        # a raw row: saving a template checks it, and this one must break only at issue
         bad = LetterTemplate(branch_id=world["branch"].id, code="broken", version=1,
                              name="x", classification="PKP", subject="x",
                              body="{{ company.name.nonexistent() }}")
@@ -156,8 +156,6 @@ def test_eight_concurrent_issuers(app, world, make_company, same_letter):
         drafts = [draft(world, 0)]
         for n in range(7):
             company = make_company(world["branch"], f"CV Ikan {n}", categories=(Category.PWBD,))
-            company.cases[0].opened_on = date(2026, 1, 5)
-            db.session.commit()
             step = case_service.log_step(world["officer"], company.cases[0], kind="notification",
                                          occurred_on=TODAY, today=TODAY)
             db.session.commit()
@@ -318,12 +316,13 @@ def test_fetcher_serves_only_bundled_assets():
 def test_referral_needs_approval_then_gives_a_dossier(client, app, world):
     """A legal referral letter waits for approval; once issued, the dossier has the chronology."""
     officer, supervisor = world["officer"], world["supervisor"]
-    case = world["companies"][0].cases[0]
+    case = factories.company(world["branch"], "PT Batik Pesisir Lama", actor=officer,
+                             categories=(Category.PWBD,), opened_on=date(2025, 9, 1),
+                             director_name="Budi Santoso",
+                             address="Jl. Hayam Wuruk 10").cases[0]
     days = {"notification": date(2025, 9, 1), "visit": date(2025, 9, 3),
             "warning_1": date(2025, 9, 22), "warning_2": date(2025, 10, 8),
             "fine": date(2025, 10, 24), "legal_referral": date(2026, 1, 12)}
-    case.opened_on = date(2025, 9, 1)
-    db.session.commit()
     with app.test_request_context():
         for kind, day in days.items():
             step = case_service.log_step(officer, case, kind=kind, occurred_on=day,
@@ -359,9 +358,10 @@ def test_batch_prints_the_days_letters_and_tomorrows_visit_forms(client, app, wo
     with app.test_request_context():
         first = issue(world, draft(world, 0))
         second = issue(world, draft(world, 1))
-        visit_case = world["companies"][2].cases[0]
-        visit_case.next_rung, visit_case.next_due_on = "visit", date(2026, 3, 3)
-        db.session.commit()
+        # delivered on 12 February: ten working days (without Imlek) end on 2 March, and the
+        # visit is due on Tuesday 3 March
+        factories.delivered_step(world["companies"][2].cases[0], "notification",
+                                 date(2026, 2, 12), today=TODAY, actor=world["officer"])
     login(client, world["officer"])
     response = client.get("/letters/batch?day=2026-03-02")
     text = pdf_text(response.data)

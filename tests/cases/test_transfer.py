@@ -28,8 +28,8 @@ from outreach.reports import review
 from outreach.reports.models import Directive
 from outreach.tasks import service as tasks
 from outreach.tasks.models import Reminder
+from tests.cases.test_projection import assert_copies_fresh
 from tests.conftest import login, post
-from tests.test_projection import assert_copies_fresh
 
 TODAY = date(2026, 3, 2)  # a Monday
 BASE = "https://outreach.example.id"
@@ -68,6 +68,7 @@ def world(app, make_branch, make_user, make_company):
         tasks.sweep(TODAY)  # the visit is due; the second letter is not marked delivered
         directive = review.leave_directive(boss, case, "Kunjungi minggu ini.", TODAY,
                                            public_base_url=BASE)
+        # a raw row: the import makes suggestions from a whole list of registered employers
         db.session.add(CloseSuggestion(branch_id=pkl.id, case_id=case.id, npp="12345678",
                                        workers_registered=12, programs="JKK,JKM,JHT"))
         # Tegal has its own version of the notification

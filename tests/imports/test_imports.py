@@ -23,8 +23,8 @@ from outreach.core.audit import AuditEvent
 from outreach.extensions import db
 from outreach.imports.models import CloseSuggestion, CompanyImport, CompanySourceValue
 from outreach.org.models import Role
+from tests.companies.test_companies import edit_form
 from tests.conftest import csrf_token, login, post
-from tests.test_companies import edit_form
 
 TODAY = date(2026, 3, 2)
 
@@ -204,6 +204,7 @@ def test_row_matches_an_existing_company_by_npwp_with_other_punctuation(
         runner, tmp_path, world, make_company):
     """A row with the company's NPWP written differently updates that company."""
     existing = make_company(world.branch, "PT Batik Pesisir Indah", npwp="012345678901000")
+    entered = db.session.scalar(select(func.max(AuditEvent.id)))  # the company's creation
     data = csv_file([["Nama Perusahaan", "NPWP", "Telepon"],
                      ["PT. BATIK PESISIR INDAH", "01 234 567 8 901 000", "0285-421234"]])
     result = import_file(runner, tmp_path, data, "--branch", "KC-PKL", "--source", "pemkot",
@@ -216,7 +217,8 @@ def test_row_matches_an_existing_company_by_npwp_with_other_punctuation(
     assert said(existing.id, "pemkot") == {"name": "PT. BATIK PESISIR INDAH",
                                           "npwp": "012345678901000", "phone": "0285-421234"}
     event = db.session.scalars(select(AuditEvent).where(
-        AuditEvent.entity_type == "company", AuditEvent.entity_id == existing.id)).one()
+        AuditEvent.entity_type == "company", AuditEvent.entity_id == existing.id,
+        AuditEvent.id > entered)).one()
     assert event.action == "import.update"
     assert event.changes["phone"] == ["", "0285-421234"]
     assert event.changes["source"] == "pemkot"
@@ -495,16 +497,19 @@ def test_a_hand_entry_replaced_on_purpose_is_the_lists_from_then_on(client, runn
 
 @pytest.fixture
 def caseload(world, make_company):
-    """Three companies with open cases, all the officer's."""
+    """Three companies with open cases, all the officer's, their values from an earlier list
+    (none typed by a person, which a list would not replace)."""
     alfa = make_company(world.branch, "PT Alfa", categories=("PWBD",), nib="1000000000001",
-                        workers_estimated=20, business_size="small", officer_id=world.officer.id)
+                        workers_estimated=20, business_size="small", officer_id=world.officer.id,
+                        hand_entered=False)
     bravo = make_company(world.branch, "PT Bravo", categories=("PDS-TK",), nib="1000000000002",
                          workers_estimated=30, workers_registered=10, npp="22345678",
-                         programs="JKK,JKM,JHT", officer_id=world.officer.id)
+                         programs="JKK,JKM,JHT", officer_id=world.officer.id,
+                         hand_entered=False)
     charlie = make_company(world.branch, "PT Charlie", categories=("PDS-Program", "Menunggak"),
                            nib="1000000000003", workers_estimated=5, workers_registered=5,
                            npp="32345678", programs="JKK,JKM", business_size="small",
-                           officer_id=world.officer.id)
+                           officer_id=world.officer.id, hand_entered=False)
     return SimpleNamespace(alfa=alfa, bravo=bravo, charlie=charlie, **vars(world))
 
 

@@ -37,10 +37,9 @@ def world(make_branch, make_user, make_company):
     supervisor = make_user(Role.SUPERVISOR, branch=branch)
     supervisor.locale = "en"
     db.session.commit()
-    company = make_company(branch, "PT Batik Pesisir", categories=(Category.PWBD,))
+    company = make_company(branch, "PT Batik Pesisir", categories=(Category.PWBD,),
+                           opened_on=date(2026, 1, 5))
     case = company.cases[0]
-    case.opened_on = date(2026, 1, 5)
-    db.session.commit()
     return {"branch": branch, "other": other, "officer": officer, "supervisor": supervisor,
             "company": company, "case": case}
 

@@ -145,14 +145,16 @@ def world(make_branch, make_user, make_company):
     tgl = make_branch("KC-TGL", "Tegal", region="JATENG")
     bdg = make_branch("KC-BDG", "Bandung", region="JABAR")
     officer = make_user(Role.OFFICER, branch=pkl)
-    company = make_company(pkl, "PT Batik Pesisir", categories=(Category.PWBD,))
+    company = make_company(pkl, "PT Batik Pesisir", categories=(Category.PWBD,),
+                           opened_on=date(2026, 1, 5))
     case = company.cases[0]
-    case.opened_on = date(2026, 1, 5)
     letter_step = case_service.log_step(officer, case, kind="notification",
                                         occurred_on=date(2026, 1, 5), today=date(2026, 1, 5))
     visit = case_service.log_step(officer, case, kind="visit", occurred_on=date(2026, 1, 6),
                                   today=date(2026, 1, 6),
                                   uploads=[Upload("foto.png", PNG)])
+    # raw rows: only their ids are needed, and the sweep, the import and the monthly report
+    # would each make many more rows (and PDFs) around them
     reminder = Reminder(branch_id=pkl.id, case_id=case.id, officer_id=officer.id,
                         rung_code="warning_1", kind="action_due", dedupe_key="security-test",
                         due_on=date(2026, 1, 20))

@@ -17,6 +17,7 @@ from outreach.cases.models import Category
 from outreach.companies.models import BusinessSize
 from outreach.extensions import db
 from outreach.org.models import Role
+from tests import factories
 from tests.conftest import login
 
 TODAY = date(2026, 3, 2)
@@ -49,13 +50,16 @@ def world(make_branch, make_user, make_company):
     alfa = make_company(pkl, "PT Alfa", categories=(Category.PWBD, Category.ARREARS),
                         nib="0123456789012", npwp="012345678901000", sector="Batik",
                         kecamatan="Pekalongan Barat", business_size=BusinessSize.SMALL,
-                        workers_estimated=20, average_wage=3_000_000, officer_id=officer.id)
-    case = alfa.cases[0]
-    case.stage, case.next_rung, case.next_due_on = "notification", "visit", date(2026, 2, 25)
-    case.opened_on = date(2026, 1, 5)
-    make_company(pkl, "PT Bravo", categories=(Category.PDS_TK,), sector="Batik",
-                 workers_estimated=50, workers_registered=30, business_size=BusinessSize.MEDIUM,
-                 average_wage=4_000_000, programs="JKK,JKM,JHT", risk_class=2)
+                        workers_estimated=20, average_wage=3_000_000, officer_id=officer.id,
+                        opened_on=date(2026, 1, 5))
+    # the notification delivered on Friday 6 February: the visit is due on 25 February
+    factories.delivered_step(alfa.cases[0], "notification", date(2026, 2, 6), today=TODAY,
+                             actor=officer)
+    bravo = make_company(pkl, "PT Bravo", categories=(Category.PDS_TK,), sector="Batik",
+                         workers_estimated=50, workers_registered=30,
+                         business_size=BusinessSize.MEDIUM, average_wage=4_000_000,
+                         programs="JKK,JKM,JHT", risk_class=2)
+    factories.pause(bravo.cases[0], date(2026, 2, 2), actor=officer)  # nothing is due
     make_company(pkl, "PT Charlie", sector="Perikanan", workers_estimated=5)
     make_company(pkl, "=HYPERLINK(\"http://evil.example\")", sector="Batik")
     make_company(pkl, "UD Delta", sector="Batik", categories=(Category.PWBD,),

@@ -43,11 +43,8 @@ def world(make_branch, make_user, make_company):
     other = make_user(Role.OFFICER, branch=branch, name="Joko Susilo")
     supervisor = make_user(Role.SUPERVISOR, branch=branch, name="Dwi Pratama")
     company = make_company(branch, "PT Batik Pesisir", categories=(Category.PWBD,),
-                           officer_id=officer.id)
+                           officer_id=officer.id, opened_on=date(2026, 5, 4))
     case = company.cases[0]
-    case.opened_on = date(2026, 5, 4)
-    case_service.project(case)
-    db.session.commit()
     return {"branch": branch, "officer": officer, "other": other, "supervisor": supervisor,
             "company": company, "case": case}
 
@@ -125,11 +122,8 @@ def test_bad_date_exits_2(app):
 def test_two_sweeps_at_once_make_one_set(app, world, make_company):
     """Two sweeps started together produce one set of reminders."""
     for n in range(20):
-        company = make_company(world["branch"], f"CV Ikan {n}", categories=(Category.PWBD,),
-                               officer_id=world["officer"].id)
-        company.cases[0].opened_on = date(2026, 5, 4)
-        case_service.project(company.cases[0])
-    db.session.commit()
+        make_company(world["branch"], f"CV Ikan {n}", categories=(Category.PWBD,),
+                     officer_id=world["officer"].id, opened_on=date(2026, 5, 4))
     results, barrier = [], threading.Barrier(2)
 
     def run():
@@ -289,11 +283,8 @@ def test_a_long_digest_lists_the_oldest_tasks_and_counts_the_rest(app, world, ma
     from outreach.notifications import service as notifications
 
     for n in range(3):
-        company = make_company(world["branch"], f"PT Tambahan {n}", categories=(Category.PWBD,),
-                               officer_id=world["officer"].id)
-        company.cases[0].opened_on = date(2026, 5, 4)
-        case_service.project(company.cases[0])
-    db.session.commit()
+        make_company(world["branch"], f"PT Tambahan {n}", categories=(Category.PWBD,),
+                     officer_id=world["officer"].id, opened_on=date(2026, 5, 4))
     monkeypatch.setattr(notifications, "DIGEST_LIMIT", 2)
     with app.test_request_context():
         counts = jobs.morning(date(2026, 5, 20))

@@ -12,17 +12,15 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from outreach.cases import service as case_service
-from outreach.cases.models import Case, CaseCategory, CaseStatus, Category, Step
+from outreach.cases.models import Case, Category, Step
 from outreach.companies.models import BusinessSize, Company
 from outreach.companies.rules import assess
-from outreach.companies.service import name_key
 from outreach.core.audit import AuditEvent
 from outreach.extensions import db
-from outreach.ladder import rules as policy
 from outreach.letters import service as letter_service
 from outreach.letters.models import Letter
 from outreach.letters.render import pdf_text
@@ -37,6 +35,7 @@ from outreach.scheduler import runner as scheduler
 from outreach.scheduler import service as job_runs
 from outreach.scheduler.models import JobRun
 from outreach.tasks.models import Reminder
+from tests import factories
 from tests.conftest import login, post
 
 TODAY = date(2026, 3, 2)  # a Monday
@@ -51,31 +50,34 @@ def frozen_clock():
         yield
 
 
-def company(branch, name, *, officer=None, case=None, steps=(), **values) -> Company:
-    """A company with (optionally) one case set as the case service would have kept it, and
-    its steps as (kind, day, approval, delivery)."""
-    row = Company(branch_id=branch.id, name=name, name_key=name_key(name),
-                  officer_id=officer.id if officer else None, **values)
-    db.session.add(row)
-    db.session.flush()
-    if case is not None:
-        categories = case.pop("categories", (Category.PWBD,))
-        record = Case(branch_id=branch.id, company_id=row.id, **case)
-        record.category_rows = [CaseCategory(category=c) for c in categories]
-        db.session.add(record)
-        db.session.flush()
-        for kind, day, *states in steps:
-            approval, delivery = (states + ["", ""])[:2] if states else ("", "")
-            record.steps.append(Step(kind=kind, occurred_on=day,
-                                     officer_id=officer.id if officer else None,
-                                     approval_status=approval, delivery_status=delivery))
-        record.reached = policy.reached_codes(record.steps)
-        # the company's copies of the case as `case_service.project` writes them (the case's
-        # own copies are set by hand above: the steps here carry no response windows)
-        held = policy.company_copies([record])
-        row.open_case_status, row.open_case_due_on = held.open_case_status, held.open_case_due_on
-        row.reached = held.reached
-    db.session.commit()
+def company(branch, name, *, officer=None, supervisor=None, opened_on=None,
+            categories=(Category.PWBD,), steps=(), paused_on=None, closed=None,
+            **values) -> Company:
+    """A company entered through the services, with (when `opened_on` is given) one case
+    opened that day and walked through `steps`, as (kind, day) or (kind, day, what happened):
+    "delivered" (on the day), ("delivered", day), "returned" (undelivered) or "sent back" (by
+    the supervisor); then paused on `paused_on`, or `closed` as (day, outcome)."""
+    row = factories.company(branch, name, actor=officer,
+                            officer_id=officer.id if officer else None, **values)
+    if opened_on is None:
+        return row
+    case = factories.open_case(row, categories, today=opened_on, actor=officer)
+    for kind, day, *what in steps:
+        done = what[0] if what else None
+        if done == "returned":
+            factories.returned_step(case, kind, day, today=TODAY, actor=officer)
+        elif done == "delivered" or isinstance(done, tuple):
+            on = done[1] if isinstance(done, tuple) else day
+            factories.delivered_step(case, kind, day, delivered_on=on, today=TODAY,
+                                     actor=officer)
+        else:
+            taken = factories.step(case, kind, day, today=TODAY, actor=officer)
+            if done == "sent back":
+                factories.decision(taken, supervisor, approve=False, note="Belum lengkap.")
+    if paused_on is not None:
+        factories.pause(case, paused_on, actor=officer)
+    if closed is not None:
+        factories.close(case, closed[0], outcome=closed[1], actor=officer)
     return row
 
 
@@ -84,10 +86,11 @@ def world(make_branch, make_user):
     """Two branches of one region and one branch of another; the figures hand-computed.
 
     Pekalongan (KC-PKL), on Monday 2 March 2026 (N notification, V visit, S summons,
-    T TMP2T; back: sent back or returned undelivered):
+    T TMP2T; back: sent back or returned undelivered); every case worked through the case
+    service, so its stage and next due date are the ladder's:
     | company | officer | case                         | opened    | next due  | steps         |
-    | Alfa    | Andi    | PWBD, notification, open     | 20 Feb 26 | 25 Feb    | N (+1 back)   |
-    | Bravo   | Budi    | PDS-TK+PDS-Program, visit    | 15 Dec 25 | 10 Mar    | N, V, S back  |
+    | Alfa    | Andi    | PWBD, notification, open     | 6 Feb 26  | 25 Feb    | N (+1 back)   |
+    | Bravo   | Budi    | PDS-TK+PDS-Program, visit    | 15 Dec 25 | 10 Mar    | N, V, S back, V |
     | Charlie | Andi    | PWBD, warning_1, paused      | 1 Oct 25  | –         | N, V, W1      |
     | Delta   | –       | PDS-Program, not started     | 10 Jan 25 | 17 Jan 25 | none          |
     | Echo    | Budi    | compliant 16 Feb 26 at visit |           |           | N, V          |
@@ -95,8 +98,8 @@ def world(make_branch, make_user):
     | Golf    | Budi    | compliant 1 Jun 25 at fine   |           |           | N…fine, T back |
     | Hotel   | Andi    | withdrawn 10 Feb 26          |           |           | N             |
     | India   | –       | no case                      |           |           |               |
-    Tegal (KC-TGL): Juliet open and overdue, Kilo compliant 20 Jan 26. Bandung (another
-    region): Lima.
+    Tegal (KC-TGL): Juliet open and overdue (due 3 Feb), Kilo compliant 20 Jan 26. Bandung
+    (another region): Lima.
     """
     pkl = make_branch("KC-PKL", "Pekalongan")
     tgl = make_branch("KC-TGL", "Tegal")
@@ -110,81 +113,74 @@ def world(make_branch, make_user):
     for user in (andi, budi, supervisor, tegal_supervisor, regional):
         user.locale = "en"
     db.session.commit()
-    open_ = CaseStatus.OPEN
-    closed = CaseStatus.CLOSED
+    delivered, returned = "delivered", "returned"
     companies = {
+        # the notification delivered on Friday 6 February: its ten working days end on
+        # Tuesday 24 February (16 and 17 February are Imlek), the visit is due on the 25th
         "alfa": company(pkl, "PT Alfa", officer=andi, sector="Batik",
                         kecamatan="Pekalongan Barat", business_size=BusinessSize.SMALL,
                         workers_estimated=20, average_wage=3_000_000,
-                        case={"status": open_, "stage": "notification", "next_rung": "visit",
-                              "opened_on": date(2026, 2, 20), "next_due_on": date(2026, 2, 25)},
-                        steps=[("notification", date(2026, 2, 20), "", "delivered"),
-                               ("notification", date(2026, 2, 21), "", "returned")]),
+                        opened_on=date(2026, 2, 6),
+                        steps=[("notification", date(2026, 2, 6), delivered),
+                               ("notification", date(2026, 2, 21), returned)]),
+        # the second visit's five working days end on 9 March: the warning is due on the 10th
         "bravo": company(pkl, "PT Bravo", officer=budi, sector="Batik",
                          kecamatan="Pekalongan Timur", business_size=BusinessSize.MEDIUM,
                          workers_estimated=50, workers_registered=30, average_wage=4_000_000,
-                         programs="JKK,JKM,JHT", risk_class=2,
-                         case={"status": open_, "stage": "visit", "next_rung": "warning_1",
-                               "opened_on": date(2025, 12, 15), "next_due_on": date(2026, 3, 10),
-                               "categories": (Category.PDS_TK, Category.PDS_PROGRAM)},
-                         steps=[("notification", date(2025, 12, 16), "", "delivered"),
+                         programs="JKK,JKM,JHT", risk_class=2, opened_on=date(2025, 12, 15),
+                         categories=(Category.PDS_TK, Category.PDS_PROGRAM),
+                         steps=[("notification", date(2025, 12, 16), delivered),
                                 ("visit", date(2026, 1, 5)),
-                                ("summons", date(2026, 1, 20), "", "returned")]),
+                                ("summons", date(2026, 1, 20), returned),
+                                ("visit", date(2026, 3, 2))]),
         "charlie": company(pkl, "PT Charlie", officer=andi, sector="Perikanan",
                            kecamatan="Pekalongan Barat", business_size=BusinessSize.MICRO,
                            workers_estimated=5, average_wage=2_000_000,
-                           case={"status": CaseStatus.PAUSED, "stage": "warning_1",
-                                 "opened_on": date(2025, 10, 1), "pause_reason": "dispute"},
-                           steps=[("notification", date(2025, 10, 2), "", "delivered"),
+                           opened_on=date(2025, 10, 1), paused_on=date(2025, 12, 1),
+                           steps=[("notification", date(2025, 10, 2), delivered),
                                   ("visit", date(2025, 10, 20)),
-                                  ("warning_1", date(2025, 11, 10), "", "delivered")]),
+                                  ("warning_1", date(2025, 11, 10), delivered)]),
+        # five working days from Friday 10 January 2025: the notification is due on the 17th
         "delta": company(pkl, "PT Delta", sector="Perikanan", kecamatan="",
                          business_size=BusinessSize.SMALL, workers_estimated=10,
                          workers_registered=10, average_wage=2_500_000, programs="JKK,JKM",
-                         case={"status": open_, "stage": "", "next_rung": "notification",
-                               "opened_on": date(2025, 1, 10), "next_due_on": date(2025, 1, 17),
-                               "categories": (Category.PDS_PROGRAM,)}),
+                         opened_on=date(2025, 1, 10), categories=(Category.PDS_PROGRAM,)),
         "echo": company(pkl, "PT Echo", officer=budi, sector="Batik",
-                        case={"status": closed, "outcome": "compliant", "stage": "visit",
-                              "opened_on": date(2025, 11, 1), "closed_on": date(2026, 2, 16)},
-                        steps=[("notification", date(2025, 11, 3), "", "delivered"),
+                        opened_on=date(2025, 11, 1), closed=(date(2026, 2, 16), "compliant"),
+                        steps=[("notification", date(2025, 11, 3), delivered),
                                ("visit", date(2025, 11, 20))]),
         "foxtrot": company(pkl, "PT Foxtrot", officer=andi, sector="Batik",
-                           case={"status": closed, "outcome": "compliant", "stage": "",
-                                 "opened_on": date(2026, 2, 1), "closed_on": date(2026, 2, 27)}),
-        "golf": company(pkl, "PT Golf", officer=budi, sector="Batik",
-                        case={"status": closed, "outcome": "compliant", "stage": "fine",
-                              "opened_on": date(2024, 11, 1), "closed_on": date(2025, 6, 1)},
-                        steps=[("notification", date(2024, 11, 4), "", "delivered"),
+                           opened_on=date(2026, 2, 1), closed=(date(2026, 2, 27), "compliant")),
+        "golf": company(pkl, "PT Golf", officer=budi, supervisor=supervisor, sector="Batik",
+                        opened_on=date(2024, 11, 1), closed=(date(2025, 6, 1), "compliant"),
+                        steps=[("notification", date(2024, 11, 4), delivered),
                                ("visit", date(2024, 11, 20)),
-                               ("warning_1", date(2024, 12, 10), "", "delivered"),
-                               ("warning_2", date(2025, 1, 6), "", "delivered"),
-                               ("fine", date(2025, 2, 10), "", "delivered"),
-                               ("tmp2t", date(2025, 3, 10), "returned", "pending")]),
+                               ("warning_1", date(2024, 12, 10), delivered),
+                               ("warning_2", date(2025, 1, 6), delivered),
+                               ("fine", date(2025, 2, 10), delivered),
+                               ("tmp2t", date(2025, 3, 10), "sent back")]),
         "hotel": company(pkl, "PT Hotel", officer=andi, sector="Batik",
-                         case={"status": closed, "outcome": "withdrawn",
-                               "stage": "notification", "opened_on": date(2026, 1, 5),
-                               "closed_on": date(2026, 2, 10)},
-                         steps=[("notification", date(2026, 1, 6), "", "delivered")]),
+                         opened_on=date(2026, 1, 5), closed=(date(2026, 2, 10), "withdrawn"),
+                         steps=[("notification", date(2026, 1, 6), delivered)]),
         "india": company(pkl, "PT India", sector="Batik", workers_estimated=8),
+        # delivered on 19 January: due 2 February, the visit overdue since the 3rd
         "juliet": company(tgl, "PT Juliet", officer=tegal_officer, sector="Batik",
                           kecamatan="Tegal Barat", business_size=BusinessSize.SMALL,
                           workers_estimated=10, average_wage=2_000_000,
-                          case={"status": open_, "stage": "notification", "next_rung": "visit",
-                                "opened_on": date(2026, 1, 5), "next_due_on": date(2026, 2, 1)},
-                          steps=[("notification", date(2026, 1, 6), "", "delivered")]),
-        "kilo": company(tgl, "PT Kilo", sector="Batik",
-                        case={"status": closed, "outcome": "compliant",
-                              "stage": "notification", "opened_on": date(2025, 12, 1),
-                              "closed_on": date(2026, 1, 20)},
-                        steps=[("notification", date(2025, 12, 2), "", "delivered")]),
+                          opened_on=date(2026, 1, 5),
+                          steps=[("notification", date(2026, 1, 6),
+                                  (delivered, date(2026, 1, 19)))]),
+        "kilo": company(tgl, "PT Kilo", sector="Batik", opened_on=date(2025, 12, 1),
+                        closed=(date(2026, 1, 20), "compliant"),
+                        steps=[("notification", date(2025, 12, 2), delivered)]),
+        # opened on Sunday 1 February: the notification is due on Friday the 6th
         "lima": company(bdg, "PT Lima", sector="Batik", workers_estimated=99,
-                        case={"status": open_, "stage": "", "next_rung": "notification",
-                              "opened_on": date(2026, 2, 1), "next_due_on": date(2026, 2, 6)}),
+                        opened_on=date(2026, 2, 1)),
     }
     return SimpleNamespace(pkl=pkl, tgl=tgl, bdg=bdg, andi=andi, budi=budi,
                            supervisor=supervisor, tegal_officer=tegal_officer,
-                           tegal_supervisor=tegal_supervisor, regional=regional, c=companies)
+                           tegal_supervisor=tegal_supervisor, regional=regional, c=companies,
+                           built=db.session.scalar(select(func.max(AuditEvent.id))))
 
 
 def listed(client, href: str) -> list[str]:
@@ -239,7 +235,7 @@ def test_dashboard_figures_match_the_hand_computed_ones(world):
 def test_aging_buckets(world):
     """Cases fall into 0–30, 31–90, 91–180, 181–365 and over 365 days open by opening day."""
     d = dashboard(Scope.of(world.supervisor), TODAY)
-    # Alfa 10 days, Bravo 77, Charlie 152, Delta 416
+    # Alfa 24 days, Bravo 77, Charlie 152, Delta 416
     assert [(b.low, b.high, b.cell.value) for b in d.aging] == [
         (0, 30, 1), (31, 90, 1), (91, 180, 1), (181, 365, 0), (366, None, 1)]
     assert d.aging[1].cell.params == {"open_case": 1, "opened_from": "2025-12-02",
@@ -254,7 +250,7 @@ def test_aging_bucket_edges(make_branch, make_user, opened, bucket):
     """30 days open is still the first bucket, 31 the second; 365 days the fourth, 366 the last."""
     branch = make_branch()
     supervisor = make_user(Role.SUPERVISOR, branch=branch)
-    company(branch, "PT Tepi", case={"status": CaseStatus.OPEN, "opened_on": opened})
+    company(branch, "PT Tepi", opened_on=opened)
     d = dashboard(Scope.of(supervisor), TODAY)
     assert [b.cell.value for b in d.aging] == [1 if i == bucket else 0 for i in range(5)]
 
@@ -434,7 +430,7 @@ def test_dashboard_page_shows_the_figures(client, world):
 def test_chart_labels_are_escaped(client, world):
     """A sector name with markup is shown as text inside the chart, never as markup."""
     company(world.pkl, "PT Xss", sector='<script>alert("x")</script>', workers_estimated=3,
-            case={"status": CaseStatus.OPEN, "opened_on": date(2026, 2, 2)})
+            opened_on=date(2026, 2, 2))
     login(client, world.supervisor)
     page = client.get("/dashboard/").get_data(as_text=True)
     assert "<script>alert" not in page
@@ -523,6 +519,7 @@ def referral(app, world):
     """Bravo's case walked up the ladder through the services, a legal referral requested."""
     officer = world.budi
     case = world.c["bravo"].cases[0]
+    # the world's steps and opening day taken back (no service undoes a step)
     for step in list(case.steps):
         db.session.delete(step)
     case.opened_on = date(2025, 9, 1)
@@ -589,6 +586,7 @@ def test_letters_awaiting_approval_are_in_the_queue(client, world, app):
     case = world.c["alfa"].cases[0]
     with app.test_request_context():
         template = letter_service.template_in_use("tmp2t", world.pkl.id)
+    # raw rows: a TMP2T step not waiting for approval is a state the case service never makes
     letter = Letter(branch_id=world.pkl.id, case_id=case.id, template_id=template.id,
                     status="draft", addressee_name="PT Alfa", data={})
     db.session.add(letter)
@@ -626,6 +624,7 @@ def test_still_non_compliant_list(client, world):
 def test_supervisor_reassigns_a_case_and_its_reminders_follow(client, world):
     """Reassigning gives the company and its open reminders to the chosen officer."""
     case = world.c["delta"].cases[0]
+    # one reminder of Delta's alone (the sweep would make them for every case due)
     db.session.add(Reminder(branch_id=world.pkl.id, case_id=case.id, officer_id=None,
                             rung_code="notification", kind="action_due", dedupe_key="d:1",
                             due_on=date(2025, 1, 17)))
@@ -637,7 +636,8 @@ def test_supervisor_reassigns_a_case_and_its_reminders_follow(client, world):
     assert db.session.get(Company, world.c["delta"].id).officer_id == world.budi.id
     assert db.session.scalars(select(Reminder.officer_id)).all() == [world.budi.id]
     assert db.session.scalars(select(AuditEvent.action).where(
-        AuditEvent.entity_type == "company")).all() == ["company.reassign"]
+        AuditEvent.entity_type == "company", AuditEvent.id > world.built)).all() == [
+        "company.reassign"]
     tegal = post(client, f"/dashboard/cases/{case.id}/reassign",
                  {"officer": world.tegal_officer.id})
     assert tegal.status_code == 302
@@ -700,6 +700,7 @@ def test_directive_mail_links_to_the_company_under_the_public_base_url(app, clie
 def test_monthly_report_on_demand(client, world):
     """A supervisor makes February's report: stored, with the figures and the fines."""
     case = world.c["bravo"].cases[0]
+    # a raw step: Bravo has no written warnings, and the ladder allows a fine only after them
     db.session.add(Step(case_id=case.id, kind="fine", occurred_on=date(2026, 2, 18),
                         officer_id=world.budi.id, delivery_status="delivered"))
     db.session.commit()

@@ -1,0 +1,194 @@
+"""Builders of test data through the app's own services.
+
+Every builder calls the service a person's action would (creating a branch, an account or a
+company, opening a case, logging a step, recording a delivery, issuing a letter, closing a
+case), so that the values the services copy (a case's stage, next rung and due date, its
+company's copies of its cases, the audit trail, the hand-entered values) are exactly what the
+app writes. They take the day explicitly (`today`, `on`), as the services do, and commit.
+
+A builder that needs someone to act and is given nobody acts as `clerk(branch)`: an officer of
+the branch who is not saved, so that no account is added to the branch's staff and the audit
+events it leaves name nobody (as those of a command-line import do).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import date, datetime
+from itertools import count
+from typing import Any
+
+from sqlalchemy import delete
+
+from outreach.cases import service as cases
+from outreach.cases.models import Case, Category, Step
+from outreach.companies import service as companies
+from outreach.companies.models import Company, Source
+from outreach.extensions import db
+from outreach.imports.models import CompanySourceValue
+from outreach.letters import service as letters
+from outreach.letters.models import Letter
+from outreach.org import service as org
+from outreach.org.models import Branch, Region, Role, User
+
+PASSWORD = "correct-horse-9"
+#: the day a company's case is opened unless a test says otherwise (a Monday)
+OPENED_ON = date(2026, 1, 5)
+PUBLIC_BASE_URL = "https://outreach.example.id"
+
+_serial = count(1)
+
+
+def clerk(branch: Branch | int) -> User:
+    """An officer of the branch, not saved: the actor of a builder given none."""
+    branch_id = branch if isinstance(branch, int) else branch.id
+    return User(role=Role.OFFICER, branch_id=branch_id, name="", email="")
+
+
+# --- org ------------------------------------------------------------------------------------------
+
+
+def branch(code: str = "KC-PKL", name: str = "Pekalongan", region: str = "JATENG",
+           **details: str) -> Branch:
+    """A branch in a region (the region made when missing): `org.service.create_branch`."""
+    created = org.create_branch(None, code=code, name=name,
+                                region=org.get_or_create_region(region), **details)
+    db.session.commit()
+    return created
+
+
+def user(role: str = Role.OFFICER, branch: Branch | None = None, region: Region | None = None,
+         *, email: str | None = None, name: str | None = None, active: bool = True,
+         locale: str = "id", password: str = PASSWORD) -> User:
+    """An account with the test password: `org.service.create_user`."""
+    n = next(_serial)
+    created = org.create_user(None, email=email or f"{role}.{n}@example.org",
+                              name=name or f"{role.title()} {n}", role=role, branch=branch,
+                              region=region, password=password, locale=locale)
+    # an account switched off (there is no service for it but the admin's whole-form update)
+    created.active = active
+    db.session.commit()
+    return created
+
+
+# --- companies and cases ------------------------------------------------------------------
+
+
+def company(branch: Branch, name: str | None = None, *, actor: User | None = None,
+            categories: Iterable[str] = (), opened_on: date = OPENED_ON,
+            hand_entered: bool = True, **values: Any) -> Company:
+    """A company entered in the branch (`companies.service.create_company`), with an open case
+    of these categories opened on `opened_on` when categories are given (`open_case`).
+
+    `values` are the company form's fields; `programs` may be a comma-separated string.
+    `hand_entered=False` makes a company whose values came from a list rather than the form:
+    the marks of values typed by a person that `create_company` leaves are deleted (raw rows:
+    only the import enters a company without a person, and it needs a whole file).
+    """
+    unknown = set(values) - set(companies.COMPANY_FIELDS)
+    if unknown:
+        raise TypeError(f"not a company field: {', '.join(sorted(unknown))}")
+    if isinstance(values.get("programs"), str):
+        values["programs"] = [p for p in values["programs"].split(",") if p]
+    actor = actor or clerk(branch)
+    created = companies.create_company(actor, branch.id,
+                                       {"name": name or f"PT Contoh {next(_serial)}", **values})
+    if not hand_entered:
+        db.session.execute(delete(CompanySourceValue).where(
+            CompanySourceValue.company_id == created.id,
+            CompanySourceValue.source == Source.MANUAL))
+    db.session.commit()
+    categories = tuple(categories)
+    if categories:
+        open_case(created, categories, actor=actor, today=opened_on)
+    return created
+
+
+def open_case(company: Company, categories: Iterable[str] = (Category.PWBD,), *,
+              today: date = OPENED_ON, actor: User | None = None) -> Case:
+    """A case opened on `today`: `cases.service.open_case`."""
+    case = cases.open_case(actor or clerk(company.branch_id), company, list(categories), today)
+    db.session.commit()
+    return case
+
+
+def step(case: Case, kind: str, on: date, *, today: date | None = None,
+         actor: User | None = None, outcome: str = "", notes: str = "") -> Step:
+    """A step the ladder allows, taken on `on` (a letter step gets its draft letter):
+    `cases.service.log_step`."""
+    logged = cases.log_step(actor or clerk(case.branch_id), case, kind=kind, occurred_on=on,
+                            today=today or on, outcome=outcome, notes=notes)
+    db.session.commit()
+    return logged
+
+
+def delivery(letter_step: Step, on: date, *, delivered: bool = True, today: date | None = None,
+             actor: User | None = None, recipient: str = "Pak Joko") -> Step:
+    """A letter handed to the company on `on` (or, `delivered=False`, returned undelivered):
+    `cases.service.record_delivery`."""
+    cases.record_delivery(actor or clerk(letter_step.case.branch_id), letter_step,
+                          delivered=delivered, on=on, today=today or on,
+                          method="hand" if delivered else "", recipient=recipient)
+    db.session.commit()
+    return letter_step
+
+
+def delivered_step(case: Case, kind: str, on: date, *, delivered_on: date | None = None,
+                   today: date | None = None, actor: User | None = None,
+                   recipient: str = "Pak Joko") -> Step:
+    """A letter step sent on `on` and delivered by hand on `delivered_on` (the same day unless
+    told): `log_step`, then `record_delivery`."""
+    delivered_on = delivered_on or on
+    today = today or delivered_on
+    logged = step(case, kind, on, today=today, actor=actor)
+    return delivery(logged, delivered_on, today=today, actor=actor, recipient=recipient)
+
+
+def returned_step(case: Case, kind: str, on: date, *, returned_on: date | None = None,
+                  today: date | None = None, actor: User | None = None) -> Step:
+    """A letter step whose letter came back undelivered: `log_step`, then `record_delivery`."""
+    returned_on = returned_on or on
+    today = today or returned_on
+    logged = step(case, kind, on, today=today, actor=actor)
+    return delivery(logged, returned_on, delivered=False, today=today, actor=actor)
+
+
+def decision(approval_step: Step, supervisor: User, *, approve: bool, note: str = "",
+             now: datetime | None = None) -> Step:
+    """A supervisor's decision on a step waiting for approval: `cases.service.decide_approval`."""
+    cases.decide_approval(supervisor, approval_step, approve=approve,
+                          note=note or ("" if approve else "Lengkapi bukti."),
+                          now=now or datetime(2026, 3, 2, 9, 0))
+    db.session.commit()
+    return approval_step
+
+
+def pause(case: Case, today: date, *, reason: str = "dispute",
+          actor: User | None = None) -> Case:
+    """A case paused on `today`: `cases.service.pause_case`."""
+    cases.pause_case(actor or clerk(case.branch_id), case, reason, today)
+    db.session.commit()
+    return case
+
+
+def close(case: Case, today: date, *, outcome: str = "compliant", npp: str = "",
+          actor: User | None = None) -> Case:
+    """A case closed on `today` (as compliant: with an NPP and a note of the evidence):
+    `cases.service.close_case`."""
+    npp = npp or (case.company.npp or f"{90_000_000 + case.company_id}")
+    cases.close_case(actor or clerk(case.branch_id), case, outcome=outcome, today=today,
+                     npp=npp if outcome == "compliant" else "",
+                     evidence="Sertifikat kepesertaan" if outcome == "compliant" else "")
+    db.session.commit()
+    return case
+
+
+# --- letters ------------------------------------------------------------------------------------
+
+
+def issued_letter(letter: Letter, today: date, *, actor: User | None = None,
+                  public_base_url: str = PUBLIC_BASE_URL) -> Letter:
+    """A draft letter numbered, rendered and stored: `letters.service.issue_letter`."""
+    letters.issue_letter(actor or clerk(letter.branch_id), letter, today, public_base_url)
+    db.session.commit()
+    return letter
