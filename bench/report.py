@@ -387,7 +387,7 @@ SQLite and PostgreSQL:
    100 ms for the two pages and under 300 ms for the dashboard, and the same number of
    queries for 10 and 100 rows per page.
 2. **The morning sweep over 100,000 open cases** (issue 5): what `flask --app wsgi reminders
-   run --date DAY` runs, a recorded run of `jobs.morning(DAY)` (reminders, letter drafts,
+   run --date DAY` runs, `jobs.morning_sweep(DAY)`, recorded (reminders, letter drafts,
    overdue marks, the officers' digests, on the first working day of a week the supervisors'
    weekly summaries), on a fresh data set and again on the same day. Targets: first run under
    {sweep.TARGET_FIRST_S:.0f} s, re-run under {sweep.TARGET_RERUN_S:.0f} s, and the re-run
@@ -425,7 +425,7 @@ How it works:
   open case for every company (`--sweep-cases`, default 100,000; ten steps a case), so that
   the cases' windows have elapsed in the generator's mix of rungs. The sweep day is the first
   working day (national calendar, `WorkingCalendar`) on or after the day the data describes.
-  Each run is `jobs.run_recorded(MORNING_SWEEP, day, lambda: jobs.morning(day))` in its own
+  Each run is `outreach.scheduler.jobs.morning_sweep(day)` in its own
   app context, timed from the call to its return (its commits included); "rows added" counts
   the rows of `reminders`, `letters`, `notifications` and `audit_events` before and after.
 - Printing (`bench/printing.py`): the next letter of open cases of a small data set of its own
