@@ -18,8 +18,7 @@ from outreach.cases.models import Case
 from outreach.core import clock
 from outreach.core.errors import ServiceError
 from outreach.core.guards import get_visible_or_404, roles_required, safe_next
-from outreach.core.views import run_service
-from outreach.extensions import db
+from outreach.core.views import run_service, status_of, submit
 from outreach.org.models import Branch, Role
 from outreach.reports import review
 from outreach.reports.comparison import (
@@ -172,6 +171,17 @@ def directive(case_id: int):
     return _back(form)
 
 
+def _store_report(form: ReportForm, today: date):
+    branch = visible_branch(current_user, form.branch.data)
+    if branch is None:
+        raise ServiceError(_("Choose a branch."))
+    try:
+        period = date.fromisoformat(f"{form.period.data}-01")
+    except ValueError:
+        raise ServiceError(_("Choose a month."), "period") from None
+    return store_monthly_report(current_user, branch, period, today)
+
+
 @bp.route("/reports", methods=["GET", "POST"])
 @roles_required(*READERS)
 def monthly_reports():
@@ -183,27 +193,13 @@ def monthly_reports():
     if request.method == "GET":
         form.period.data = previous_month(today).strftime("%Y-%m")
         form.branch.data = current_user.branch_id or (choices[0].id if choices else None)
-    if form.validate_on_submit():
-        branch = visible_branch(current_user, form.branch.data)
-        try:
-            if branch is None:
-                raise ServiceError(_("Choose a branch."), "branch")
-            report = store_monthly_report(
-                current_user, branch, date.fromisoformat(f"{form.period.data}-01"), today)
-        except ValueError:
-            form.period.errors.append(_("Choose a month."))
-        except ServiceError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("The report of %(month)s is ready.", month=month_name(report.period)),
-                  "success")
-            return redirect(url_for("dashboard.monthly_reports"))
+    if submit(form, lambda: _store_report(form, today),
+              lambda report: _("The report of %(month)s is ready.",
+                               month=month_name(report.period))):
+        return redirect(url_for("dashboard.monthly_reports"))
     return render_template("reports/reports.html", form=form,
                            reports=reports_list(current_user),
-                           month_name=month_name), \
-        400 if form.errors else 200
+                           month_name=month_name), status_of(form)
 
 
 @bp.route("/reports/<int:report_id>.pdf")
