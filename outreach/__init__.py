@@ -64,17 +64,18 @@ def configure_logger(app: Flask) -> None:
             weasyprint_logger.addHandler(handler)
 
 
-#: the feature packages that own tables, in the order their models are loaded
-MODEL_FEATURES = ("core.audit", "org", "calendar", "ladder", "companies", "cases", "letters",
-                  "tasks", "notifications", "imports", "reports", "scheduler")
+#: the modules that hold tables: the audit trail of core, and each feature's models
+MODEL_MODULES = ("outreach.core.audit", *(f"outreach.{feature}.models" for feature in (
+    "org", "calendar", "ladder", "companies", "cases", "letters", "tasks", "notifications",
+    "imports", "reports", "scheduler")))
 
 
 def register_models() -> None:
     """Load every model, so that relationships by name and the migrations see all tables."""
     from importlib import import_module
 
-    for feature in MODEL_FEATURES:
-        import_module(f"outreach.{feature}" if "." in feature else f"outreach.{feature}.models")
+    for module in MODEL_MODULES:
+        import_module(module)
 
 
 def register_extensions(app: Flask) -> None:
