@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from functools import wraps
 from typing import Any
 
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
@@ -49,7 +52,20 @@ DOCUMENTED_VARIABLES = {
 }
 
 
+def in_indonesian(function: Callable[..., Any]) -> Callable[..., Any]:
+    """Letters are official documents in Indonesian, whatever language the person issuing or
+    printing them reads the app in: their dates, words and labels are made in Indonesian."""
+
+    @wraps(function)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        with force_locale("id"):
+            return function(*args, **kwargs)
+
+    return wrapped
+
+
 # --- templates ---------------------------------------------------------------------------
+
 
 def current_template(code: str, branch_id: int | None) -> LetterTemplate:
     """The template version in force for the branch. Before any is stored this is version 1
@@ -86,6 +102,7 @@ def template_versions(code: str, branch_id: int) -> list[LetterTemplate]:
     return list(db.session.scalars(stmt)) or [current_template(code, branch_id)]
 
 
+@in_indonesian
 def sample_data(branch: Branch) -> dict[str, Any]:
     """Made-up data to preview a template with."""
     return {
@@ -167,6 +184,7 @@ def _previous_letters(case: Case, before: Step | None) -> list[dict[str, Any]]:
             for step, letter in rows if before is None or step.id != before.id]
 
 
+@in_indonesian
 def letter_data(case: Case, step: Step | None, template: LetterTemplate, officer: User | None,
                 today: date) -> dict[str, Any]:
     """Everything a template may use, as plain data (never model objects)."""
@@ -220,6 +238,7 @@ def addressee_lines(code: str, data: dict[str, Any]) -> list[str]:
     return [line for line in lines if line]
 
 
+@in_indonesian
 def build_html(template: LetterTemplate, data: dict[str, Any], *, draft: bool,
                qr_url: str | None = None) -> str:
     """The full letter HTML: the trusted surat dinas layout around the sandboxed body."""
@@ -416,6 +435,7 @@ def visits_due(branch_id: int, day: date) -> list[Case]:
         .order_by(Company.name)))
 
 
+@in_indonesian
 def batch_pdf(actor: User, branch: Branch, day: date, visit_day: date, today: date,
               workers: int | None = None, progress=None) -> tuple[bytes, int, int]:
     """One PDF to print: a cover list, the letters issued on `day`, the forms of the visits
@@ -434,6 +454,7 @@ def batch_pdf(actor: User, branch: Branch, day: date, visit_day: date, today: da
     return document, len(letters), len(visits)
 
 
+@in_indonesian
 def dossier_pdf(case: Case) -> bytes:
     """The legal referral with the chronology of every step, showing persuasion was exhausted."""
     from outreach.letters.batch import merge

@@ -133,6 +133,21 @@ def test_issue_twice_gives_one_number(client, app, world):
     assert [(lt.id, lt.seq) for lt in issued] == [(letter.id, 1)]
 
 
+def test_a_letter_is_in_indonesian_whoever_issues_it(client, app, world):
+    """An officer who reads the app in English issues a letter: the app speaks English to
+    them, the letter (an official document) is in Indonesian, dates included."""
+    world["officer"].locale = "en"
+    db.session.commit()
+    with app.test_request_context():
+        letter = draft(world)
+    login(client, world["officer"])
+    page = post(client, f"/letters/{letter.id}/issue", follow_redirects=True)
+    assert "Letter issued with number 001/PKP/KC-PKL/III/2026." in page.get_data(as_text=True)
+    text = pdf_text(db.session.get(Letter, letter.id).pdf)
+    assert "Pekalongan, 2 Maret 2026" in text
+    assert "March" not in text
+
+
 def _issue_in_thread(app, letter_id, officer_id, results, barrier):
     from outreach.org.models import User
 
