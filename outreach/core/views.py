@@ -40,23 +40,6 @@ def commit_or_refuse() -> bool:
     return True
 
 
-def run_service(action: Callable[[], Any],
-                success: str | Callable[[Any], str] | None = None) -> bool:
-    """Run a service call (a button, no form fields); flash its refusal and roll back, or
-    commit and flash `success` (or `success(value)`) when given."""
-    try:
-        value = action()
-    except ServiceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-        return False
-    if not commit_or_refuse():
-        return False
-    if success is not None:
-        flash(success(value) if callable(success) else success, "success")
-    return True
-
-
 @dataclass(frozen=True)
 class Outcome:
     """What `submit` did: `saved` (also its truth value) and the service's return `value`."""
@@ -68,24 +51,37 @@ class Outcome:
         return self.saved
 
 
-def submit(form: FlaskForm, action: Callable[[], Any],
-           success: str | Callable[[Any], str] | None = None) -> Outcome:
-    """Validate the submitted form, call the service and commit, flashing `success` (or
-    `success(value)`); a refusal goes to the form field it names, the transaction is rolled
-    back and nothing typed is lost, since the caller renders the same form again."""
-    if not form.validate_on_submit():
-        return Outcome(False)
+Success = str | Callable[[Any], str] | None
+
+
+def _call(action: Callable[[], Any], refuse: Callable[[ServiceError], None],
+          success: Success) -> Outcome:
+    """Call the service and commit, flashing `success` (or `success(value)`); on a refusal
+    roll back and hand it to `refuse`."""
     try:
         value = action()
     except ServiceError as error:
         db.session.rollback()
-        attach_error(form, error)
+        refuse(error)
         return Outcome(False)
     if not commit_or_refuse():
         return Outcome(False)
     if success is not None:
         flash(success(value) if callable(success) else success, "success")
     return Outcome(True, value)
+
+
+def run_service(action: Callable[[], Any], success: Success = None) -> bool:
+    """Run a service call (a button, no form fields): its refusal is flashed."""
+    return _call(action, lambda error: flash(error.message, "error"), success).saved
+
+
+def submit(form: FlaskForm, action: Callable[[], Any], success: Success = None) -> Outcome:
+    """Validate the submitted form, then run the service call: a refusal goes to the form
+    field it names and nothing typed is lost, since the caller renders the same form again."""
+    if not form.validate_on_submit():
+        return Outcome(False)
+    return _call(action, lambda error: attach_error(form, error), success)
 
 
 def status_of(form: FlaskForm) -> int:
