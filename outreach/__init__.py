@@ -156,10 +156,11 @@ def register_security_headers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Every feature's `flask …` commands."""
+    from outreach.cases import cli as cases
     from outreach.imports import cli as imports
     from outreach.maintenance import cli as maintenance
     from outreach.org import cli as org
     from outreach.scheduler import cli as scheduler
 
-    for feature in (org, imports, maintenance, scheduler):
+    for feature in (org, cases, imports, maintenance, scheduler):
         feature.init_app(app)

@@ -14,19 +14,18 @@ events it leaves name nobody (as those of a command-line import do).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime
+from datetime import date, datetime, time
 from itertools import count
 from typing import Any
 
 from sqlalchemy import delete
 
 from outreach.cases import service as cases
-from outreach.cases.models import Case, Category, Step
+from outreach.cases.models import Approval, Case, Category, Step
 from outreach.companies import service as companies
 from outreach.companies.models import Company, Source
 from outreach.extensions import db
 from outreach.imports.models import CompanySourceValue
-from outreach.letters import service as letters
 from outreach.letters.models import Letter
 from outreach.org import service as org
 from outreach.org.models import Branch, Region, Role, User
@@ -43,6 +42,13 @@ def clerk(branch: Branch | int) -> User:
     """An officer of the branch, not saved: the actor of a builder given none."""
     branch_id = branch if isinstance(branch, int) else branch.id
     return User(role=Role.OFFICER, branch_id=branch_id, name="", email="")
+
+
+def deputy(branch: Branch | int) -> User:
+    """A supervisor of the branch, not saved: the second pair of eyes of a builder that sends a
+    letter needing approval."""
+    branch_id = branch if isinstance(branch, int) else branch.id
+    return User(role=Role.SUPERVISOR, branch_id=branch_id, name="", email="")
 
 
 # --- org ------------------------------------------------------------------------------------------
@@ -112,13 +118,36 @@ def open_case(company: Company, categories: Iterable[str] = (Category.PWBD,), *,
     return case
 
 
-def step(case: Case, kind: str, on: date, *, today: date | None = None,
-         actor: User | None = None, outcome: str = "", notes: str = "") -> Step:
-    """A step the ladder allows, taken on `on` (a letter step gets its draft letter):
-    `cases.service.log_step`."""
+def drafted_step(case: Case, kind: str, on: date, *, today: date | None = None,
+                 actor: User | None = None, outcome: str = "", notes: str = "") -> Step:
+    """A step the ladder allows, logged on `on` (a letter step gets its draft letter and
+    counts for nothing until the letter is issued): `cases.service.log_step`."""
     logged = cases.log_step(actor or clerk(case.branch_id), case, kind=kind, occurred_on=on,
                             today=today or on, outcome=outcome, notes=notes)
     db.session.commit()
+    return logged
+
+
+def step(case: Case, kind: str, on: date, *, today: date | None = None,
+         actor: User | None = None, outcome: str = "", notes: str = "") -> Step:
+    """A step the ladder allows, taken on `on`: `drafted_step`, and a letter step's letter
+    issued that day (a working day) unless the step waits for a supervisor's approval."""
+    logged = drafted_step(case, kind, on, today=today or on, actor=actor, outcome=outcome,
+                          notes=notes)
+    if logged.letter is not None and logged.approval_status != Approval.REQUESTED:
+        issued_letter(logged.letter, on, actor=actor)
+    return logged
+
+
+def sent_step(case: Case, kind: str, on: date, *, actor: User | None = None,
+              approver: User | None = None) -> Step:
+    """A letter step whose letter was issued on `on`: logged, approved by a second person
+    when the rung needs it (`approver`, else an unsaved supervisor of the branch), issued."""
+    logged = step(case, kind, on, actor=actor)
+    if logged.approval_status == Approval.REQUESTED:
+        decision(logged, approver or deputy(case.branch_id), approve=True,
+                 now=datetime.combine(on, time(9)))
+        issued_letter(logged.letter, on, actor=actor)
     return logged
 
 
@@ -135,21 +164,21 @@ def delivery(letter_step: Step, on: date, *, delivered: bool = True, today: date
 
 def delivered_step(case: Case, kind: str, on: date, *, delivered_on: date | None = None,
                    today: date | None = None, actor: User | None = None,
-                   recipient: str = "Pak Joko") -> Step:
-    """A letter step sent on `on` and delivered by hand on `delivered_on` (the same day unless
-    told): `log_step`, then `record_delivery`."""
+                   recipient: str = "Pak Joko", approver: User | None = None) -> Step:
+    """A letter step issued on `on` (approved first when the rung needs it) and delivered by
+    hand on `delivered_on` (the same day unless told): `sent_step`, then `record_delivery`."""
     delivered_on = delivered_on or on
     today = today or delivered_on
-    logged = step(case, kind, on, today=today, actor=actor)
+    logged = sent_step(case, kind, on, actor=actor, approver=approver)
     return delivery(logged, delivered_on, today=today, actor=actor, recipient=recipient)
 
 
 def returned_step(case: Case, kind: str, on: date, *, returned_on: date | None = None,
                   today: date | None = None, actor: User | None = None) -> Step:
-    """A letter step whose letter came back undelivered: `log_step`, then `record_delivery`."""
+    """A letter step whose letter came back undelivered: `sent_step`, then `record_delivery`."""
     returned_on = returned_on or on
     today = today or returned_on
-    logged = step(case, kind, on, today=today, actor=actor)
+    logged = sent_step(case, kind, on, actor=actor)
     return delivery(logged, returned_on, delivered=False, today=today, actor=actor)
 
 
@@ -172,13 +201,21 @@ def pause(case: Case, today: date, *, reason: str = "dispute",
 
 
 def close(case: Case, today: date, *, outcome: str = "compliant", npp: str = "",
-          actor: User | None = None) -> Case:
-    """A case closed on `today` (as compliant: with an NPP and a note of the evidence):
-    `cases.service.close_case`."""
+          actor: User | None = None, approver: User | None = None) -> Case:
+    """A case closed on `today`: as compliant, with an NPP, a note of the evidence and every
+    estimated worker registered; otherwise asked for with a reason and approved by a second
+    person (`approver`, else an unsaved supervisor of the branch):
+    `cases.service.close_case`, then `decide_closing`."""
     npp = npp or (case.company.npp or f"{90_000_000 + case.company_id}")
-    cases.close_case(actor or clerk(case.branch_id), case, outcome=outcome, today=today,
-                     npp=npp if outcome == "compliant" else "",
-                     evidence="Sertifikat kepesertaan" if outcome == "compliant" else "")
+    compliant = outcome == "compliant"
+    request = cases.close_case(actor or clerk(case.branch_id), case, outcome=outcome,
+                               today=today, npp=npp if compliant else "",
+                               evidence="Sertifikat kepesertaan" if compliant else "",
+                               registered=case.company.workers_estimated if compliant else None,
+                               reason="" if compliant else "Perusahaan tidak beroperasi lagi.")
+    if request is not None:
+        cases.decide_closing(approver or deputy(case.branch_id), request, approve=True,
+                             note="", now=datetime.combine(today, time(9)), today=today)
     db.session.commit()
     return case
 
@@ -188,7 +225,8 @@ def close(case: Case, today: date, *, outcome: str = "compliant", npp: str = "",
 
 def issued_letter(letter: Letter, today: date, *, actor: User | None = None,
                   public_base_url: str = PUBLIC_BASE_URL) -> Letter:
-    """A draft letter numbered, rendered and stored: `letters.service.issue_letter`."""
-    letters.issue_letter(actor or clerk(letter.branch_id), letter, today, public_base_url)
+    """A draft letter issued on `today` (a working day): numbered, rendered, stored, and its
+    step dated by it: `cases.service.issue_letter`."""
+    cases.issue_letter(actor or clerk(letter.branch_id), letter, today, public_base_url)
     db.session.commit()
     return letter

@@ -8,6 +8,7 @@ from flask_wtf.file import MultipleFileField
 from wtforms import (
     DateField,
     HiddenField,
+    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -80,4 +81,15 @@ class CloseForm(FlaskForm):
     npp = StringField(_l("NPP"), validators=[Length(max=20)])
     evidence = TextAreaField(_l("Evidence"), validators=[Length(max=2000)],
                              description=_l("E.g. the registration certificate number and date."))
+    registered = IntegerField(_l("Workers registered now"), validators=[Optional()],
+                              description=_l("A compliant close needs every estimated worker "
+                                             "registered."))
+    reason = TextAreaField(_l("Reason for the supervisor"), validators=[Length(max=2000)],
+                           description=_l("Needed for any other outcome, and for a compliant "
+                                          "close with workers still missing: a supervisor "
+                                          "other than you decides."))
     version = HiddenField()
+
+
+class ClosingDecisionForm(ApprovalForm):
+    """A supervisor's decision on a request to close a case."""

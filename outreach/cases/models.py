@@ -135,13 +135,17 @@ class CaseCategory(db.Model):
 
 
 class Delivery:
-    """Delivery state of a letter step."""
+    """Delivery state of a letter step: its letter is a draft (unsent), issued and on its way
+    (pending), delivered, returned undelivered, or withdrawn (voided, or a draft withdrawn when
+    the case closed)."""
 
     NOT_APPLICABLE = ""
+    UNSENT = "unsent"
     PENDING = "pending"
     DELIVERED = "delivered"
     RETURNED = "returned"
-    ALL = (NOT_APPLICABLE, PENDING, DELIVERED, RETURNED)
+    WITHDRAWN = "withdrawn"
+    ALL = (NOT_APPLICABLE, UNSENT, PENDING, DELIVERED, RETURNED, WITHDRAWN)
 
 
 class Approval:
@@ -151,7 +155,9 @@ class Approval:
     REQUESTED = "requested"
     APPROVED = "approved"
     RETURNED = "returned"
-    ALL = (NOT_NEEDED, REQUESTED, APPROVED, RETURNED)
+    #: the request lapsed: the case closed before a supervisor decided
+    WITHDRAWN = "withdrawn"
+    ALL = (NOT_NEEDED, REQUESTED, APPROVED, RETURNED, WITHDRAWN)
 
 
 class Step(TimestampMixin, db.Model):
@@ -211,3 +217,39 @@ class Proof(db.Model):
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     step: Mapped[Step] = relationship(back_populates="proofs")
+
+
+class ClosingStatus:
+    """Where a request to close a case stands."""
+
+    REQUESTED = "requested"
+    APPROVED = "approved"
+    RETURNED = "returned"
+    ALL = (REQUESTED, APPROVED, RETURNED)
+
+
+class ClosingRequest(TimestampMixin, db.Model):
+    """A close that needs a second person: any outcome other than compliant, or a compliant
+    close with workers still unregistered. The case closes when a supervisor other than the
+    requester approves."""
+
+    __tablename__ = "closing_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    #: the outcome asked for (`outreach.core.labels.CLOSE_OUTCOMES`)
+    outcome: Mapped[str] = mapped_column(String(20))
+    npp: Mapped[str] = mapped_column(String(20), default="")
+    evidence: Mapped[str] = mapped_column(Text, default="")
+    #: why the case should close this way (a partial close: why the rest are not registered)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    requested_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default=ClosingStatus.REQUESTED)
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    decision_note: Mapped[str] = mapped_column(Text, default="")
+
+    case: Mapped[Case] = relationship()
+    requested_by: Mapped[User | None] = relationship(foreign_keys=[requested_by_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])

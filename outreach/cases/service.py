@@ -19,6 +19,8 @@ from outreach.cases.models import (
     Case,
     CaseCategory,
     CaseStatus,
+    ClosingRequest,
+    ClosingStatus,
     Delivery,
     Proof,
     Step,
@@ -30,6 +32,7 @@ from outreach.core.access import Permission, branch_condition, require
 from outreach.core.audit import record
 from outreach.core.db import utcnow
 from outreach.core.errors import ServiceError
+from outreach.core.formatting import long_date
 from outreach.core.labels import (
     CATEGORIES,
     CLOSE_OUTCOMES,
@@ -41,6 +44,7 @@ from outreach.extensions import db
 from outreach.imports.models import CloseSuggestion
 from outreach.ladder import rules as policy
 from outreach.letters import service as letters
+from outreach.letters.models import Letter, LetterStatus
 from outreach.org.models import Branch, User
 from outreach.reports.models import Directive
 from outreach.tasks import service as reminders
@@ -95,6 +99,21 @@ def project(case: Case, calendar: WorkingCalendar | None = None, *,
     company.reached = held.reached
 
 
+def reproject_all(chunk: int, commit) -> int:
+    """`project` every case, `chunk` cases per transaction (`commit` ends each). Returns how
+    many."""
+    done, last = 0, 0
+    while True:
+        batch = db.session.scalars(select(Case).where(Case.id > last).order_by(Case.id)
+                                   .limit(chunk)).all()
+        if not batch:
+            return done
+        for case in batch:
+            project(case)
+        last, done = batch[-1].id, done + len(batch)
+        commit()
+
+
 def open_case(actor: User, company: Company, categories: list[str], today: date) -> Case:
     """Open a case of non-compliance with one or more categories."""
     _require_writer(actor, company.branch_id)
@@ -118,7 +137,9 @@ def log_step(actor: User, case: Case, *, kind: str, occurred_on: date, today: da
              outcome: str = "", notes: str = "", uploads: list[Upload] | None = None,
              expected_version: int | None = None,
              max_proof_bytes: int = DEFAULT_MAX_BYTES) -> Step:
-    """Record a step the ladder allows; refuse it, with the reason, when it does not."""
+    """Record a step the ladder allows; refuse it, with the reason, when it does not. A letter
+    step is dated by its letter: logging it makes the draft (the step counts for nothing yet),
+    issuing dates and numbers it, delivery starts its window."""
     _require_writer(actor, case.branch_id)
     check_version(case, expected_version)
     if occurred_on > today:
@@ -133,21 +154,28 @@ def log_step(actor: User, case: Case, *, kind: str, occurred_on: date, today: da
     rung = ladder.get(kind)
     if rung is None:
         raise ServiceError(_("Unknown step %(code)s.", code=kind), "kind")
+    drafts_letter = rung.is_letter and bool(rung.template_code)
+    if drafts_letter:
+        occurred_on = today  # until its letter is issued, and then by its letter
     verdict = policy.judge(case, rung, ladder, calendar, occurred_on)
     if not verdict.allowed:
         raise ServiceError(" ".join(verdict.reasons), "kind")
     proofs = [make_proof(u, actor, max_proof_bytes) for u in (uploads or []) if u.filename]
+    if drafts_letter:
+        delivery = Delivery.UNSENT
+    else:
+        delivery = Delivery.PENDING if rung.is_letter else Delivery.NOT_APPLICABLE
     step = Step(case=case, kind=kind, occurred_on=occurred_on, officer_id=actor.id,
                 outcome=outcome, notes=notes.strip(),
-                due_on=policy.due_date(rung, occurred_on, calendar),
-                delivery_status=Delivery.PENDING if rung.is_letter else Delivery.NOT_APPLICABLE,
+                due_on=None if drafts_letter else policy.due_date(rung, occurred_on, calendar),
+                delivery_status=delivery,
                 approval_status=Approval.REQUESTED if rung.needs_approval
                 else Approval.NOT_NEEDED,
                 proofs=proofs)
     db.session.add(step)
     project(case, calendar)
     db.session.flush()
-    if rung.is_letter and rung.template_code:
+    if drafts_letter:
         letters.draft_for_step(actor, step, rung.template_code, today)
     reminders.settle_for_step(case, kind, utcnow())
     record(actor, "step.log", "step", step.id,
@@ -163,10 +191,17 @@ def record_delivery(actor: User, step: Step, *, delivered: bool, on: date, today
     _require_writer(actor, case.branch_id)
     if step.delivery_status == Delivery.NOT_APPLICABLE:
         raise ServiceError(_("Only letters are delivered."))
+    if step.delivery_status == Delivery.WITHDRAWN:
+        raise ServiceError(_("This letter was withdrawn."))
+    if step.delivery_status == Delivery.UNSENT or (
+            step.letter is not None and step.letter.status != LetterStatus.ISSUED):
+        raise ServiceError(_("Only an issued letter can be recorded delivered or returned: "
+                             "issue the letter first."))
     if on > today:
         raise ServiceError(_("The date cannot be in the future."), "delivered_on")
     if on < step.occurred_on:
-        raise ServiceError(_("A letter cannot arrive before it was sent."), "delivered_on")
+        raise ServiceError(_("A letter cannot arrive before it was issued (%(date)s).",
+                             date=long_date(step.occurred_on)), "delivered_on")
     before = {"delivery_status": step.delivery_status, "delivered_on": step.delivered_on}
     if delivered:
         if method not in DELIVERY_METHODS:
@@ -206,6 +241,13 @@ def decide_approval(actor: User, step: Step, *, approve: bool, note: str,
     require(actor, Permission.DECIDE, case.branch_id)
     if step.approval_status != Approval.REQUESTED:
         raise ServiceError(_("This step is not waiting for approval."))
+    if case.status != CaseStatus.OPEN:
+        raise ServiceError(_("The case is not open: nothing escalates on a paused or closed "
+                             "case."))
+    if approve and (problem := letters.four_eyes_problem(
+            actor, requested_by_id=step.officer_id,
+            drafted_by_id=step.letter.created_by_id if step.letter else None)):
+        raise ServiceError(problem)
     if not approve and not note.strip():
         raise ServiceError(_("Say why the request is sent back."), "note")
     step.approval_status = Approval.APPROVED if approve else Approval.RETURNED
@@ -246,8 +288,12 @@ def resume_case(actor: User, case: Case, expected_version: int | None = None) ->
 
 
 def close_case(actor: User, case: Case, *, outcome: str, today: date, npp: str = "",
-               evidence: str = "", expected_version: int | None = None) -> None:
-    """Close a case; closing as compliant needs the NPP and a note of the evidence."""
+               evidence: str = "", registered: int | None = None, reason: str = "",
+               expected_version: int | None = None) -> ClosingRequest | None:
+    """Close a case, or ask a supervisor to. Closing as compliant needs the NPP, a note of the
+    evidence and every estimated worker registered; a compliant close with workers still
+    missing (a partial close, with its reason) and any other outcome wait for a supervisor
+    other than the requester (`decide_closing`). Returns the request when one is made."""
     _require_writer(actor, case.branch_id)
     check_version(case, expected_version)
     if case.status == CaseStatus.CLOSED:
@@ -255,19 +301,107 @@ def close_case(actor: User, case: Case, *, outcome: str, today: date, npp: str =
     if outcome not in CLOSE_OUTCOMES:
         raise ServiceError(_("Choose how the case ends."), "outcome")
     npp = npp.strip()
+    company = case.company
     if outcome == "compliant":
         if not npp.isdigit() or not 6 <= len(npp) <= 20:
             raise ServiceError(_("Enter the employer's NPP (digits only)."), "npp")
         if not evidence.strip():
             raise ServiceError(_("Describe the evidence of registration."), "evidence")
-        if case.company.npp != npp:
-            case.company.npp = npp
-            remember_hand_entries(case.company, ["npp"])
-    case.status, case.outcome, case.closed_on = CaseStatus.CLOSED, outcome, today
-    case.closing_npp, case.closing_evidence = npp, evidence.strip()
-    project(case)  # nothing is due any more, nor overdue; the company has no open case
-    record(actor, "case.close", "case", case.id, {"outcome": outcome, "npp": npp},
+        if registered is not None and registered < 0:
+            raise ServiceError(_("Enter the number of workers registered."), "registered")
+    if pending_closing(case) is not None:
+        raise ServiceError(_("A request to close this case is already waiting for a "
+                           "supervisor."))
+    now_registered = company.workers_registered if registered is None else registered
+    complete = outcome == "compliant" and now_registered >= company.workers_estimated
+    if registered is not None and registered != company.workers_registered:
+        company.workers_registered = registered
+        remember_hand_entries(company, ["workers_registered"])
+    if complete:
+        _close(actor, case, outcome, today, npp, evidence.strip())
+        return None
+    if not reason.strip():
+        if outcome == "compliant":
+            raise ServiceError(_("%(missing)d of %(estimated)d workers are not registered yet: "
+                                 "say why the case may close anyway (a supervisor decides).",
+                                 missing=company.workers_estimated - now_registered,
+                                 estimated=company.workers_estimated), "reason")
+        raise ServiceError(_("Say why the case should close this way (a supervisor decides)."),
+                           "reason")
+    request = ClosingRequest(case=case, outcome=outcome, npp=npp, evidence=evidence.strip(),
+                             reason=reason.strip(), requested_by_id=actor.id,
+                             requested_on=today)
+    db.session.add(request)
+    project(case)
+    db.session.flush()
+    record(actor, "case.close_request", "case", case.id,
+           {"outcome": outcome, "reason": request.reason, "registered": now_registered},
            branch_id=case.branch_id)
+    return request
+
+
+def pending_closing(case: Case) -> ClosingRequest | None:
+    """The case's request to close waiting for a supervisor, if any."""
+    return db.session.scalars(select(ClosingRequest).where(
+        ClosingRequest.case_id == case.id,
+        ClosingRequest.status == ClosingStatus.REQUESTED)).first()
+
+
+def decide_closing(actor: User, request: ClosingRequest, *, approve: bool, note: str,
+                   now: datetime, today: date) -> None:
+    """A supervisor other than the requester closes the case as asked, or sends the request
+    back with a reason."""
+    case = request.case
+    require(actor, Permission.DECIDE, case.branch_id)
+    if request.status != ClosingStatus.REQUESTED:
+        raise ServiceError(_("This request is not waiting for a decision."))
+    if approve and (problem := letters.four_eyes_problem(
+            actor, requested_by_id=request.requested_by_id)):
+        raise ServiceError(problem)
+    if not approve and not note.strip():
+        raise ServiceError(_("Say why the request is sent back."), "note")
+    request.status = ClosingStatus.APPROVED if approve else ClosingStatus.RETURNED
+    request.decided_by_id, request.decided_at = actor.id, now
+    request.decision_note = note.strip()
+    if approve and case.status != CaseStatus.CLOSED:
+        _close(actor, case, request.outcome, today, request.npp, request.evidence,
+               approved_request=request.id)
+    else:
+        project(case)
+    db.session.flush()
+    record(actor, "case.close_approve" if approve else "case.close_return", "case", case.id,
+           {"request": request.id, "note": request.decision_note}, branch_id=case.branch_id)
+
+
+def _close(actor: User, case: Case, outcome: str, today: date, npp: str, evidence: str, *,
+           approved_request: int | None = None) -> None:
+    """Close the case: nothing escalates on it any more, so its drafts and the approvals it was
+    waiting for are withdrawn."""
+    if outcome == "compliant" and case.company.npp != npp:
+        case.company.npp = npp
+        remember_hand_entries(case.company, ["npp"])
+    withdrawn = _withdraw_pending(actor, case, _("Withdrawn: the case was closed."), utcnow())
+    case.status, case.outcome, case.closed_on = CaseStatus.CLOSED, outcome, today
+    case.closing_npp, case.closing_evidence = npp, evidence
+    project(case)  # nothing is due any more, nor overdue; the company has no open case
+    record(actor, "case.close", "case", case.id,
+           {"outcome": outcome, "npp": npp, "withdrawn": withdrawn,
+            "request": approved_request}, branch_id=case.branch_id)
+
+
+def _withdraw_pending(actor: User, case: Case, reason: str, now: datetime) -> dict[str, int]:
+    """Withdraw the case's draft letters and the steps waiting for a supervisor or for their
+    letter. Returns how many of each."""
+    drafts = letters.withdraw_drafts(actor, case.id, str(reason), now)
+    waiting = 0
+    for step in case.steps:
+        if step.approval_status == Approval.REQUESTED:
+            step.approval_status, step.approval_at = Approval.WITHDRAWN, now
+            step.approval_note = str(reason)
+            waiting += 1
+        if step.delivery_status == Delivery.UNSENT:
+            step.delivery_status = Delivery.WITHDRAWN
+    return {"draft_letters": len(drafts), "approvals": waiting}
 
 
 def reopen_case(actor: User, case: Case, expected_version: int | None = None) -> None:
@@ -281,6 +415,57 @@ def reopen_case(actor: User, case: Case, expected_version: int | None = None) ->
     case.status, case.outcome, case.closed_on = CaseStatus.OPEN, "", None
     project(case)
     record(actor, "case.reopen", "case", case.id, {}, branch_id=case.branch_id)
+
+
+def issue_letter(actor: User, letter: Letter, today: date, public_base_url: str) -> Letter:
+    """Issue a draft letter: the one way to. Letters are issued on working days; a letter of a
+    step is issued only while its case is open and the ladder still allows the step, and the
+    step is dated by its letter (its window runs from delivery). A second call issues nothing
+    more."""
+    if letter.status == LetterStatus.ISSUED:
+        return letter
+    calendar = WorkingCalendar.for_branch(letter.branch_id)
+    if not calendar.is_working_day(today):
+        raise ServiceError(_("Letters are issued on working days: %(day)s is not one (%(why)s).",
+                             day=long_date(today), why=_day_off(calendar, today)))
+    step = letters.step_of(letter)
+    rung = None
+    if step is not None:
+        case = step.case
+        if case.status != CaseStatus.OPEN:
+            raise ServiceError(_("The case is not open: nothing escalates on a paused or "
+                                 "closed case."))
+        ladder = {r.code: r for r in policy.ladder_for(case.branch_id)}
+        rung = ladder.get(step.kind)
+        if rung is not None:
+            others = [s for s in case.steps if s is not step]
+            verdict = policy.judge(case, rung, ladder, calendar, today, steps=others)
+            if not verdict.allowed:
+                raise ServiceError(" ".join(verdict.reasons))
+    letters.seal_letter(actor, letter, today, public_base_url)
+    if step is not None and step.delivery_status == Delivery.UNSENT:
+        step.occurred_on = today
+        step.delivery_status = Delivery.PENDING
+        step.due_on = policy.due_date(rung, today, calendar) if rung is not None else None
+        project(step.case, calendar)
+        db.session.flush()
+    return letter
+
+
+def _day_off(calendar: WorkingCalendar, day: date) -> str:
+    name = calendar.day_off_name(day) or ""
+    return {"weekend": _("a weekend"), "branch": _("a day off of the branch")}.get(name, name)
+
+
+def void_letter(actor: User, letter: Letter, reason: str, now: datetime) -> None:
+    """A supervisor withdraws an issued letter, with a reason: its number stays used, its PDF
+    stored, and its step stops counting on the ladder."""
+    letters.void_letter(actor, letter, reason, now)
+    step = letters.step_of(letter)
+    if step is not None:
+        step.delivery_status = Delivery.WITHDRAWN
+        project(step.case)
+    db.session.flush()
 
 
 def transfer_company(actor: User, company: Company, target: Branch) -> None:

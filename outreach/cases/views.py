@@ -19,21 +19,25 @@ from outreach.cases import service
 from outreach.cases.forms import (
     ApprovalForm,
     CloseForm,
+    ClosingDecisionForm,
     DeliveryForm,
     OpenCaseForm,
     PauseForm,
     StepForm,
 )
-from outreach.cases.models import Approval, Case, Step
+from outreach.cases.models import Approval, Case, ClosingRequest, Step
 from outreach.cases.proofs import Upload
 from outreach.cases.timeline import company_timeline
 from outreach.companies.forms import TransferForm
 from outreach.companies.models import Company
+from outreach.companies.rules import assess
 from outreach.core import clock
 from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, roles_required, staff_only
 from outreach.core.views import run_service, status_of, submit
+from outreach.extensions import db
 from outreach.ladder import rules as policy
+from outreach.letters.models import LetterStatus
 from outreach.org import service as org
 from outreach.org.models import Role
 from outreach.reports import review
@@ -129,15 +133,16 @@ def approval(step_id: int):
     """A supervisor approves a requested step or sends it back with a reason."""
     step = _step(step_id)
     form = ApprovalForm()
-    if outcome := submit(form, lambda: review.decide_escalation(
+    if submit(form, lambda: service.decide_approval(
             current_user, step, approve=form.decision.data == "approve",
-            note=form.note.data or "", now=clock.now(), today=clock.today(),
-            public_base_url=current_app.config["PUBLIC_BASE_URL"]), _("Decision recorded.")):
-        if outcome.value is not None:
-            flash(_("Referral letter %(number)s issued: its dossier is ready below.",
-                    number=outcome.value.number), "success")
+            note=form.note.data or "", now=clock.now()), _("Decision recorded.")):
+        if step.approval_status == Approval.APPROVED and step.letter is not None \
+                and step.letter.status == LetterStatus.DRAFT:
+            flash(_("Approved: the letter can be issued now."), "info")
+            return redirect(url_for("letters.detail", letter_id=step.letter.id))
         return redirect(url_for("cases.approvals"))
     return render_template("cases/approval_form.html", step=step, form=form,
+                           compliance=assess(step.case.company, clock.today()),
                            timeline=company_timeline(step.case.company)), status_of(form)
 
 
@@ -187,13 +192,40 @@ def close(case_id: int):
     if request.method == "GET":
         form.version.data = case.version
         form.npp.data = case.company.npp or ""
+        form.registered.data = case.company.workers_registered
     if submit(form, lambda: service.close_case(
             current_user, case, outcome=form.outcome.data, today=clock.today(),
             npp=form.npp.data or "", evidence=form.evidence.data or "",
-            expected_version=_version(form)), _("Case closed.")):
+            registered=form.registered.data, reason=form.reason.data or "",
+            expected_version=_version(form)), _closed):
         return _company_page(case.company_id)
     return render_template("cases/simple_form.html", case=case, form=form,
                            title=_("Close the case")), status_of(form)
+
+
+def _closed(request: ClosingRequest | None) -> str:
+    if request is not None:
+        return _("The request to close the case is waiting for a supervisor.")
+    return _("Case closed.")
+
+
+@bp.route("/closings/<int:request_id>", methods=["GET", "POST"])
+@roles_required(Role.SUPERVISOR)
+def closing(request_id: int):
+    """A supervisor decides a request to close a case, with its figures and timeline."""
+    closing_request = db.session.get(ClosingRequest, request_id)
+    if closing_request is None:
+        abort(404)
+    case = get_visible_or_404(Case, closing_request.case_id)
+    form = ClosingDecisionForm()
+    if submit(form, lambda: service.decide_closing(
+            current_user, closing_request, approve=form.decision.data == "approve",
+            note=form.note.data or "", now=clock.now(), today=clock.today()),
+            _("Decision recorded.")):
+        return redirect(url_for("cases.approvals"))
+    return render_template("cases/closing_form.html", request_=closing_request, case=case,
+                           form=form, compliance=assess(case.company, clock.today()),
+                           timeline=company_timeline(case.company)), status_of(form)
 
 
 @bp.route("/cases/<int:case_id>/reopen", methods=["POST"])

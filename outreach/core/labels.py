@@ -80,12 +80,15 @@ APPROVALS = {
     "requested": _l("Waiting for approval"),
     "approved": _l("Approved"),
     "returned": _l("Sent back"),
+    "withdrawn": _l("Withdrawn (case closed)"),
 }
 
 DELIVERIES = {
+    "unsent": _l("Letter not issued yet"),
     "pending": _l("Not yet delivered"),
     "delivered": _l("Delivered"),
     "returned": _l("Returned"),
+    "withdrawn": _l("Letter withdrawn"),
 }
 
 DELIVERY_METHODS = {
@@ -97,7 +100,7 @@ DELIVERY_METHODS = {
 LETTER_STATUSES = {
     "draft": _l("Draft"),
     "issued": _l("Issued"),
-    "void": _l("Void"),
+    "void": _l("Withdrawn"),
 }
 
 GROUPS = {

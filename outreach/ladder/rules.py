@@ -77,27 +77,39 @@ def ladder_for(branch_id: int | None) -> list[Rung]:
 
 # --- when a step counts: each rule in Python and in SQL, side by side (a test holds them equal)
 
+#: a supervisor sent the step back, or the case closed before anyone decided
+_LAPSED_APPROVALS = (Approval.RETURNED, Approval.WITHDRAWN)
+#: the letter came back undelivered, or it was withdrawn (voided, or withdrawn as a draft)
+_LAPSED_DELIVERIES = (Delivery.RETURNED, Delivery.WITHDRAWN)
+
+
 def counts(step: Any) -> bool:
-    """A step counts on the ladder (its occurrences, the rungs it unlocks) unless a supervisor
-    sent it back or its letter came back undelivered. Anything with a step's attributes will
-    do (the morning sweep passes light rows)."""
-    return step.approval_status != Approval.RETURNED and step.delivery_status != Delivery.RETURNED
+    """A step counts on the ladder (its occurrences: no second one while it stands) unless a
+    supervisor sent it back, its request lapsed, or its letter came back undelivered or was
+    withdrawn. Anything with a step's attributes will do (the morning sweep passes light
+    rows)."""
+    return (step.approval_status not in _LAPSED_APPROVALS
+            and step.delivery_status not in _LAPSED_DELIVERIES)
 
 
 def counts_sql(step: Any = Step) -> ColumnElement[bool]:
     """`counts` as a SQL condition on `step` (the Step model or an alias of it)."""
-    return and_(step.approval_status != Approval.RETURNED,
-                step.delivery_status != Delivery.RETURNED)
+    return and_(step.approval_status.not_in(_LAPSED_APPROVALS),
+                step.delivery_status.not_in(_LAPSED_DELIVERIES))
 
 
 def in_force(step: Any) -> bool:
-    """A step that counts and is in force: not waiting for a supervisor's approval either."""
-    return counts(step) and step.approval_status != Approval.REQUESTED
+    """A step that counts and is in force, the one that unlocks rungs and makes the stage: not
+    waiting for a supervisor's approval, and, for a letter, issued (a step whose letter is
+    still a draft counts for nothing: the letter is the legal act)."""
+    return (counts(step) and step.approval_status != Approval.REQUESTED
+            and step.delivery_status != Delivery.UNSENT)
 
 
 def in_force_sql(step: Any = Step) -> ColumnElement[bool]:
     """`in_force` as a SQL condition on `step`."""
-    return and_(counts_sql(step), step.approval_status != Approval.REQUESTED)
+    return and_(counts_sql(step), step.approval_status != Approval.REQUESTED,
+                step.delivery_status != Delivery.UNSENT)
 
 
 def counting_steps(steps: Sequence[Step]) -> list[Step]:
@@ -147,6 +159,9 @@ def judge(case: Case, rung: Rung, ladder: dict[str, Rung], calendar: WorkingCale
     if any(s.kind == rung.code and s.approval_status == Approval.REQUESTED for s in counting):
         verdict.reasons.append(_("%(rung)s is waiting for a supervisor's approval.",
                                  rung=rung.name))
+    elif any(s.kind == rung.code and s.delivery_status == Delivery.UNSENT for s in counting):
+        verdict.reasons.append(_("The letter of %(rung)s is still a draft: issue it first.",
+                                 rung=rung.name))
     effective = [s for s in counting if in_force(s)]
     for code in rung.requires:
         prerequisite = ladder.get(code)
@@ -162,8 +177,12 @@ def _prerequisite_problems(rung: Rung, prerequisite: Rung, effective: list[Step]
                            today: date) -> list[str]:
     step = _latest(effective, prerequisite.code)
     if step is None:
-        if _latest(counting, prerequisite.code) is not None:
+        pending = _latest(counting, prerequisite.code)
+        if pending is not None and pending.approval_status == Approval.REQUESTED:
             return [_("%(rung)s needs %(prereq)s approved by a supervisor.",
+                      rung=rung.name, prereq=prerequisite.name)]
+        if pending is not None:
+            return [_("%(rung)s needs the letter of %(prereq)s issued.",
                       rung=rung.name, prereq=prerequisite.name)]
         return [_("%(rung)s needs %(prereq)s first.", rung=rung.name, prereq=prerequisite.name)]
     needs_delivery = rung.requires_delivery and prerequisite.is_letter

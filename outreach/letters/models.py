@@ -18,7 +18,8 @@ if TYPE_CHECKING:
 
 class LetterStatus:
     """Life of a letter: drafts may change, issued letters never do (a draft whose template
-    needs approval is issued once a supervisor approved it or its step)."""
+    needs approval is issued once a supervisor approved it or its step). A supervisor may void
+    an issued letter (withdraw it, with a reason); closing a case voids its drafts."""
 
     DRAFT = "draft"
     ISSUED = "issued"
@@ -82,6 +83,10 @@ class Letter(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     issued_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: a voided letter keeps its number (never reused) and its PDF; a withdrawn draft has none
+    voided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    void_reason: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     branch: Mapped[Branch] = relationship()
     case: Mapped[Case | None] = relationship()

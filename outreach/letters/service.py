@@ -11,7 +11,7 @@ import hashlib
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from functools import wraps
 from typing import Any
 
@@ -176,7 +176,7 @@ def _previous_letters(case: Case, before: Step | None) -> list[dict[str, Any]]:
     rows = db.session.execute(
         select(Step, Letter).join(Letter, Step.letter_id == Letter.id)
         .where(Step.case_id == case.id, Letter.status == LetterStatus.ISSUED,
-               Step.delivery_status != Delivery.RETURNED)
+               Step.delivery_status.not_in((Delivery.RETURNED, Delivery.WITHDRAWN)))
         .order_by(Letter.issued_on, Letter.id))
     return [{"kind": step.kind, "kind_label": label(step.kind, "rung"), "number": letter.number,
              "date": long_date(letter.issued_on),
@@ -316,11 +316,26 @@ def approval_missing(letter: Letter) -> str | None:
     return None
 
 
+def four_eyes_problem(actor: User, *, requested_by_id: int | None = None,
+                      drafted_by_id: int | None = None) -> str | None:
+    """Why `actor` may not approve: they asked for the step or drafted its letter."""
+    if actor.id is not None and actor.id == requested_by_id:
+        return _("Four eyes: you asked for this yourself, so another supervisor must approve it.")
+    if actor.id is not None and actor.id == drafted_by_id:
+        return _("Four eyes: you drafted this letter, so another supervisor must approve it.")
+    return None
+
+
 def approve_letter(actor: User, letter: Letter) -> None:
-    """A supervisor approves a draft letter for issuing."""
+    """A supervisor approves a draft letter for issuing (never the one who drafted it or asked
+    for its step)."""
     require(actor, Permission.DECIDE, letter.branch_id)
     if letter.status != LetterStatus.DRAFT:
         raise ServiceError(_("Only a draft can be approved."))
+    step = step_of(letter)
+    if problem := four_eyes_problem(actor, requested_by_id=step.officer_id if step else None,
+                                    drafted_by_id=letter.created_by_id):
+        raise ServiceError(problem)
     letter.approved_by_id = actor.id
     record(actor, "letter.approve", "letter", letter.id, {}, branch_id=letter.branch_id)
 
@@ -332,8 +347,10 @@ def _verify_code() -> str:
             return code
 
 
-def issue_letter(actor: User, letter: Letter, today: date, public_base_url: str) -> Letter:
-    """Number, render and store the letter; a second call issues nothing more."""
+def seal_letter(actor: User, letter: Letter, today: date, public_base_url: str) -> Letter:
+    """The letter's half of issuing: number, render and store it; a second call issues nothing
+    more. `outreach.cases.service.issue_letter` is the one way to issue (it checks the day and
+    the case, and dates the letter's step by it)."""
     require(actor, Permission.WORK, letter.branch_id)
     problem = approval_missing(letter)
     if problem and letter.status != LetterStatus.ISSUED:
@@ -377,6 +394,59 @@ def issue_letter(actor: User, letter: Letter, today: date, public_base_url: str)
     return letter
 
 
+def void_letter(actor: User, letter: Letter, reason: str, now: datetime) -> None:
+    """The letter's half of voiding: withdraw an issued letter (supervisors, with a reason).
+    Its number stays used and is never given again, its PDF stays stored and `/verify` says it
+    was withdrawn; `outreach.cases.service.void_letter` also stops its step counting."""
+    require(actor, Permission.DECIDE, letter.branch_id)
+    if letter.status != LetterStatus.ISSUED:
+        raise ServiceError(_("Only an issued letter can be voided."))
+    if not reason.strip():
+        raise ServiceError(_("Say why the letter is withdrawn."), "reason")
+    letter.status, letter.void_reason = LetterStatus.VOID, reason.strip()
+    letter.voided_at, letter.voided_by_id = now, actor.id
+    record(actor, "letter.void", "letter", letter.id,
+           {"number": letter.number, "reason": letter.void_reason}, branch_id=letter.branch_id)
+
+
+def withdraw_drafts(actor: User, case_id: int, reason: str, now: datetime) -> list[Letter]:
+    """Withdraw the case's draft letters (its case closed): they are never issued. Returns
+    them."""
+    drafts = list(db.session.scalars(select(Letter).where(
+        Letter.case_id == case_id, Letter.status == LetterStatus.DRAFT).order_by(Letter.id)))
+    for letter in drafts:
+        letter.status, letter.void_reason = LetterStatus.VOID, reason
+        letter.voided_at, letter.voided_by_id = now, actor.id
+        record(actor, "letter.withdraw", "letter", letter.id, {"reason": reason},
+               branch_id=letter.branch_id)
+    return drafts
+
+
+def redraft(actor: User, letter: Letter) -> Letter:
+    """Make a draft again from the version in force of its template (the template changed
+    since it was drafted); an approval of the old text does not carry over."""
+    require(actor, Permission.WORK, letter.branch_id)
+    if letter.status != LetterStatus.DRAFT:
+        raise ServiceError(_("Only a draft can be made again."))
+    template = template_in_use(letter.template.code, letter.branch_id)
+    if template.id == letter.template_id:
+        raise ServiceError(_("This draft is already made from the version in force."))
+    before = letter.template.version
+    letter.template, letter.approved_by_id = template, None
+    db.session.flush()
+    record(actor, "letter.redraft", "letter", letter.id,
+           {"version": [before, template.version]}, branch_id=letter.branch_id)
+    return letter
+
+
+def newer_template(letter: Letter) -> LetterTemplate | None:
+    """The template version in force when it is newer than the one a draft was made from."""
+    if letter.status != LetterStatus.DRAFT:
+        return None
+    template = template_in_use(letter.template.code, letter.branch_id)
+    return template if template.id != letter.template_id else None
+
+
 def preview_pdf(letter: Letter, actor: User, today: date) -> bytes:
     """A draft rendered with the current data and a KONSEP mark; nothing is stored."""
     data = letter_data(letter.case, step_of(letter), letter.template, actor, today)
@@ -401,16 +471,20 @@ class Verification:
     branch: str
     addressee: str
     sha256: str
+    #: when the letter was withdrawn (voided), if it was
+    withdrawn_on: date | None = None
 
 
 def verification(code: str) -> Verification | None:
-    """The public facts of an issued letter, by its verify code."""
+    """The public facts of an issued letter (also one withdrawn since), by its verify code."""
     letter = db.session.scalars(select(Letter).where(
-        Letter.verify_code == code.strip().upper(), Letter.status == LetterStatus.ISSUED)).first()
-    if letter is None:
+        Letter.verify_code == code.strip().upper(),
+        Letter.status.in_((LetterStatus.ISSUED, LetterStatus.VOID)))).first()
+    if letter is None or letter.issued_on is None:
         return None
+    withdrawn = letter.voided_at.date() if letter.voided_at else None
     return Verification(letter.number or "", letter.issued_on, letter.branch.name,
-                        letter.addressee_name, letter.sha256 or "")
+                        letter.addressee_name, letter.sha256 or "", withdrawn)
 
 
 def matches(check: Verification, data: bytes) -> bool:

@@ -19,17 +19,18 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import StringField, TextAreaField
-from wtforms.validators import DataRequired, Length
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length
 
 from outreach.calendar.rules import WorkingCalendar
+from outreach.cases import service as cases
 from outreach.cases.models import Case
 from outreach.core import clock
 from outreach.core.access import Permission, may
 from outreach.core.errors import ServiceError
 from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, public, roles_required, staff_only
-from outreach.core.views import run_service, submit
+from outreach.core.views import run_service, status_of, submit
 from outreach.extensions import db, limiter
 from outreach.letters import service
 from outreach.letters.defaults import DEFAULT_TEMPLATES
@@ -50,6 +51,21 @@ class TemplateForm(FlaskForm):
                                  validators=[Length(max=20)])
     copies = TextAreaField(_l("Copies (Tembusan), one a line"), validators=[Length(max=2000)])
     body = TextAreaField(_l("Body"), validators=[DataRequired(), Length(max=50_000)])
+
+
+class IssueForm(FlaskForm):
+    """Issuing uses the next number of the branch's register: it is confirmed."""
+
+    confirm = BooleanField(_l("I have checked the letter: issue it now with the next number. "
+                              "An issued letter never changes."),
+                           validators=[InputRequired(message=_l("Tick the box to confirm."))])
+
+
+class VoidForm(FlaskForm):
+    """A supervisor withdraws an issued letter."""
+
+    reason = TextAreaField(_l("Why is the letter withdrawn?"),
+                           validators=[DataRequired(), Length(max=2000)])
 
 
 class VerifyForm(FlaskForm):
@@ -81,12 +97,19 @@ def index():
 def detail(letter_id: int):
     """One letter with its status and actions."""
     letter = get_visible_or_404(Letter, letter_id)
-    return render_template("letters/detail.html", letter=letter,
-                           step=service.step_of(letter),
+    return _detail_page(letter, IssueForm(), VoidForm())
+
+
+def _detail_page(letter: Letter, issue_form: IssueForm, void_form: VoidForm,
+                 status: int = 200):
+    page = render_template("letters/detail.html", letter=letter, step=service.step_of(letter),
                            waiting=service.approval_missing(letter)
                            if letter.status == LetterStatus.DRAFT else None,
+                           newer=service.newer_template(letter),
                            writable=may(current_user, Permission.WORK, letter.branch_id),
-                           form=SimpleForm())
+                           deciding=may(current_user, Permission.DECIDE, letter.branch_id),
+                           form=SimpleForm(), issue_form=issue_form, void_form=void_form)
+    return page, status
 
 
 @bp.route("/letters/<int:letter_id>.pdf")
@@ -102,14 +125,39 @@ def pdf(letter_id: int):
 @bp.route("/letters/<int:letter_id>/issue", methods=["POST"])
 @staff_only
 def issue(letter_id: int):
-    """Issue a draft: number, PDF, verification code."""
+    """Issue a draft, once confirmed: number, PDF, verification code, and its step's date."""
+    letter = get_visible_or_404(Letter, letter_id)
+    form = IssueForm()
+    if submit(form, lambda: cases.issue_letter(current_user, letter, clock.today(),
+                                               current_app.config["PUBLIC_BASE_URL"]),
+              lambda issued: _("Letter issued with number %(number)s.", number=issued.number)):
+        return redirect(url_for("letters.detail", letter_id=letter.id))
+    return _detail_page(letter, form, VoidForm(), status_of(form))
+
+
+@bp.route("/letters/<int:letter_id>/void", methods=["POST"])
+@roles_required(Role.SUPERVISOR)
+def void(letter_id: int):
+    """A supervisor withdraws an issued letter, with a reason."""
+    letter = get_visible_or_404(Letter, letter_id)
+    form = VoidForm()
+    if submit(form, lambda: cases.void_letter(current_user, letter, form.reason.data or "",
+                                              clock.now()),
+              _("The letter is withdrawn; its number stays used.")):
+        return redirect(url_for("letters.detail", letter_id=letter.id))
+    return _detail_page(letter, IssueForm(), form, status_of(form))
+
+
+@bp.route("/letters/<int:letter_id>/redraft", methods=["POST"])
+@staff_only
+def redraft(letter_id: int):
+    """Make a draft again from the template version in force."""
     letter = get_visible_or_404(Letter, letter_id)
     form = SimpleForm()
     if form.validate_on_submit():
-        run_service(lambda: service.issue_letter(current_user, letter, clock.today(),
-                                                 current_app.config["PUBLIC_BASE_URL"]),
-                    lambda issued: _("Letter issued with number %(number)s.",
-                                     number=issued.number))
+        run_service(lambda: service.redraft(current_user, letter),
+                    lambda made: _("The draft now follows version %(n)d of its template.",
+                                   n=made.template.version))
     return redirect(url_for("letters.detail", letter_id=letter.id))
 
 

@@ -4,14 +4,13 @@ case's company to another officer, and directives left on a case for its officer
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
-from outreach.cases.models import Approval, Case, CaseStatus, Step
-from outreach.cases.service import decide_approval
+from outreach.cases.models import Approval, Case, CaseStatus, ClosingRequest, ClosingStatus, Step
 from outreach.cases.timeline import Entry, company_timeline
 from outreach.companies.models import Company
 from outreach.companies.service import NOT_CLOSED
@@ -19,7 +18,6 @@ from outreach.core.access import scoped
 from outreach.core.audit import record
 from outreach.core.errors import ServiceError
 from outreach.extensions import db
-from outreach.letters import service as letters
 from outreach.letters.models import Letter, LetterStatus, LetterTemplate
 from outreach.notifications import service as notifications
 from outreach.org.models import Role, User
@@ -49,11 +47,13 @@ class ApprovalQueue:
     letters: list[Letter]
     #: approved legal referrals whose dossier can be printed
     dossiers: list[Step]
+    #: requests to close a case other than as fully compliant
+    closings: list[ClosingRequest] = field(default_factory=list)
     timelines: dict[int, list[Entry]] = field(default_factory=dict)
 
     @property
     def empty(self) -> bool:
-        return not self.steps and not self.letters
+        return not self.steps and not self.letters and not self.closings
 
 
 def letters_awaiting_approval(actor: User) -> list[Letter]:
@@ -87,23 +87,18 @@ def approval_queue(actor: User, today: date) -> ApprovalQueue:
                Letter.issued_on >= since)
         .options(joinedload(Step.case).joinedload(Case.company), joinedload(Step.letter))
         .order_by(Letter.issued_on.desc(), Step.id.desc())).unique())
-    queue = ApprovalQueue(steps, waiting_letters, dossiers)
-    for case in [s.case for s in steps] + [lt.case for lt in waiting_letters if lt.case]:
+    closings = list(db.session.scalars(
+        select(ClosingRequest).join(Case, Case.id == ClosingRequest.case_id)
+        .where(Case.branch_id == actor.branch_id,
+               ClosingRequest.status == ClosingStatus.REQUESTED)
+        .options(joinedload(ClosingRequest.case).joinedload(Case.company))
+        .order_by(ClosingRequest.requested_on, ClosingRequest.id)).unique())
+    queue = ApprovalQueue(steps, waiting_letters, dossiers, closings)
+    for case in ([s.case for s in steps] + [lt.case for lt in waiting_letters if lt.case]
+                 + [c.case for c in closings]):
         if case.id not in queue.timelines:
             queue.timelines[case.id] = company_timeline(case.company)[:TIMELINE_AT_HAND]
     return queue
-
-
-def decide_escalation(actor: User, step: Step, *, approve: bool, note: str, now: datetime,
-                      today: date, public_base_url: str) -> Letter | None:
-    """Approve a requested step or send it back; approving a legal referral issues its letter,
-    so that its dossier (the letter and the chronology) is ready. Returns that letter."""
-    decide_approval(actor, step, approve=approve, note=note, now=now)
-    if not approve or step.kind != "legal_referral" or step.letter is None:
-        return None
-    if step.letter.status == LetterStatus.DRAFT:
-        letters.issue_letter(actor, step.letter, today, public_base_url)
-    return step.letter if step.letter.status == LetterStatus.ISSUED else None
 
 
 # --- still non-compliant ------------------------------------------------------------------

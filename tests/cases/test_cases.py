@@ -15,6 +15,7 @@ from outreach.companies.models import Company
 from outreach.core.audit import AuditEvent
 from outreach.extensions import db
 from outreach.org.models import Role
+from tests import factories
 from tests.conftest import login, post
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
@@ -52,13 +53,13 @@ def step_form(client, case, **fields):
 
 
 def add_steps(world, *kinds_and_days):
+    """Steps taken by the officer: letters issued and delivered by hand the same day (approved
+    by the supervisor first when the rung needs it)."""
     for kind, day in kinds_and_days:
-        step = service.log_step(world["officer"], world["case"], kind=kind, occurred_on=day,
-                                today=day)
-        if step.delivery_status == "pending":
-            service.record_delivery(world["officer"], step, delivered=True, on=day, today=day,
-                                    method="hand", recipient="Bu Sari")
-    db.session.commit()
+        taken = factories.sent_step(world["case"], kind, day, actor=world["officer"],
+                                    approver=world["supervisor"])
+        if taken.delivery_status == "pending":
+            factories.delivery(taken, day, actor=world["officer"], recipient="Bu Sari")
 
 
 def test_officer_logs_a_visit_with_a_photo(client, world):
@@ -151,19 +152,28 @@ def test_second_save_from_an_outdated_page_is_refused(client, world):
     assert db.session.scalars(select(Step).where(Step.kind == "visit")).all() == []
 
 
-def test_letter_delivery_needs_its_proof(client, world):
-    """A courier delivery needs a tracking number; with it the letter is delivered."""
-    step = service.log_step(world["officer"], world["case"], kind="notification",
-                            occurred_on=date(2026, 2, 26), today=TODAY)
-    db.session.commit()
+def test_letter_delivery_needs_an_issued_letter_and_its_proof(client, world):
+    """A letter step's delivery is refused while its letter is a draft and before the day it
+    was issued; a courier delivery needs a tracking number; with it the letter is delivered
+    and its window runs from that day."""
+    step = factories.drafted_step(world["case"], "notification", date(2026, 2, 25),
+                                  actor=world["officer"])
     login(client, world["officer"])
     url = f"/steps/{step.id}/delivery"
-    response = post(client, url, {"result": "delivered", "delivered_on": "2026-02-27",
-                                  "method": "courier", "reference": ""})
+    delivered = {"result": "delivered", "delivered_on": "2026-02-27", "method": "courier",
+                 "reference": "JNE0042"}
+    response = post(client, url, delivered)
+    assert response.status_code == 400
+    assert "Only an issued letter can be recorded delivered" in response.get_data(as_text=True)
+    factories.issued_letter(step.letter, date(2026, 2, 26), actor=world["officer"])
+    db.session.refresh(step)
+    assert step.occurred_on == step.letter.issued_on == date(2026, 2, 26)  # dated by its letter
+    early = post(client, url, {**delivered, "delivered_on": "2026-02-25"})
+    assert "cannot arrive before it was issued (26 February 2026)" in early.get_data(as_text=True)
+    response = post(client, url, {**delivered, "reference": ""})
     assert response.status_code == 400
     assert "Enter the receipt or tracking number." in response.get_data(as_text=True)
-    response = post(client, url, {"result": "delivered", "delivered_on": "2026-02-27",
-                                  "method": "courier", "reference": "JNE0042"})
+    response = post(client, url, delivered)
     assert response.status_code == 302
     db.session.refresh(step)
     assert (step.delivery_status, step.delivery_reference, step.delivered_on) == (

@@ -20,15 +20,15 @@ from sqlalchemy import select
 from outreach.calendar import service as calendar_service
 from outreach.calendar.rules import WorkingCalendar
 from outreach.cases import service
-from outreach.cases.models import Case, CaseStatus, Category, Step
+from outreach.cases.models import Case, CaseStatus, Category, ClosingRequest, Step
 from outreach.companies.models import Company
 from outreach.core.db import utcnow
 from outreach.extensions import db
 from outreach.imports.models import CloseSuggestion
 from outreach.ladder import rules as policy
 from outreach.org.models import Role
-from outreach.reports import review
 from outreach.tasks import service as tasks
+from tests import factories
 from tests.conftest import login, post
 
 TODAY = date(2026, 3, 2)  # a Monday
@@ -111,7 +111,14 @@ def test_each_service_that_changes_a_case_writes_its_copies(app, world):
                                     **extra)
             db.session.commit()
             assert_copies_fresh()
+            if step.letter is not None and step.approval_status != "requested":
+                issue(step, day)
             return step
+
+        def issue(step, day):
+            service.issue_letter(officer, step.letter, day, BASE)
+            db.session.commit()
+            assert_copies_fresh()
 
         first = log("notification", date(2026, 1, 5))
         _deliver(world, first, date(2026, 1, 5))
@@ -123,7 +130,13 @@ def test_each_service_that_changes_a_case_writes_its_copies(app, world):
         log("visit", date(2026, 1, 6))
         for kind, day in (("warning_1", date(2026, 1, 21)), ("warning_2", date(2026, 2, 5)),
                           ("fine", date(2026, 2, 24))):
-            _deliver(world, log(kind, day), day)
+            taken = log(kind, day)
+            if taken.approval_status == "requested":
+                service.decide_approval(supervisor, taken, approve=True, note="", now=utcnow())
+                db.session.commit()
+                assert_copies_fresh()
+                issue(taken, day)
+            _deliver(world, taken, day)
             assert_copies_fresh()
         tmp2t = log("tmp2t", TODAY)  # waits for the supervisor: not in force yet
         service.decide_approval(supervisor, tmp2t, approve=False, note="Lengkapi bukti.",
@@ -131,12 +144,17 @@ def test_each_service_that_changes_a_case_writes_its_copies(app, world):
         db.session.commit()
         assert_copies_fresh()
         again = log("tmp2t", TODAY)
-        review.decide_escalation(supervisor, again, approve=True, note="Setuju.",
-                                 now=utcnow(), today=TODAY, public_base_url=BASE)
+        service.decide_approval(supervisor, again, approve=True, note="Setuju.", now=utcnow())
         db.session.commit()
         assert_copies_fresh()
+        assert "tmp2t" not in db.session.get(Case, case.id).reached  # its letter is a draft
+        issue(again, TODAY)
         assert db.session.get(Case, case.id).reached == (
             "fine,notification,phone_call,tmp2t,visit,warning_1,warning_2")
+        service.void_letter(supervisor, again.letter, "Salah alamat DPMPTSP.", utcnow())
+        db.session.commit()
+        assert_copies_fresh()
+        assert "tmp2t" not in db.session.get(Case, case.id).reached  # withdrawn: it counts no more
 
         case = db.session.get(Case, case.id)
         service.pause_case(officer, case, "dispute", TODAY)
@@ -146,14 +164,19 @@ def test_each_service_that_changes_a_case_writes_its_copies(app, world):
         db.session.commit()
         assert_copies_fresh()
         service.close_case(officer, db.session.get(Case, case.id), outcome="compliant",
-                           today=TODAY, npp="12345678", evidence="Sertifikat kepesertaan")
+                           today=TODAY, npp="12345678", evidence="Sertifikat kepesertaan",
+                           registered=20)
         db.session.commit()
         assert_copies_fresh()
         service.reopen_case(officer, db.session.get(Case, case.id))
         db.session.commit()
         assert_copies_fresh()
-        service.close_case(officer, db.session.get(Case, case.id), outcome="withdrawn",
-                           today=TODAY)
+        request = service.close_case(officer, db.session.get(Case, case.id),
+                                     outcome="withdrawn", today=TODAY, reason="Salah sasaran.")
+        db.session.commit()
+        assert_copies_fresh()
+        service.decide_closing(supervisor, request, approve=True, note="", now=utcnow(),
+                               today=TODAY)
         db.session.commit()
     assert assert_copies_fresh() == 1
     company = db.session.get(Company, alfa.id)
@@ -187,6 +210,8 @@ def test_each_page_that_changes_a_case_writes_its_copies(app, client, world):
     assert _step_form(client, case, "notification", TODAY).status_code == 302
     assert_copies_fresh()
     step = db.session.scalars(select(Step).where(Step.case_id == case.id)).one()
+    assert post(client, f"/letters/{step.letter_id}/issue", {"confirm": "y"}).status_code == 302
+    assert_copies_fresh()
     assert post(client, f"/steps/{step.id}/delivery",
                 {"result": "delivered", "delivered_on": TODAY.isoformat(), "method": "courier",
                  "reference": "JNE0042"}).status_code == 302
@@ -203,8 +228,16 @@ def test_each_page_that_changes_a_case_writes_its_copies(app, client, world):
     assert_copies_fresh()
     assert post(client, f"/cases/{case.id}/close",
                 {"outcome": "company_closed", "npp": "", "evidence": "",
+                 "reason": "Pabrik tutup sejak Februari.",
                  "version": db.session.get(Case, case.id).version}).status_code == 302
     assert_copies_fresh()
+    request = db.session.scalars(select(ClosingRequest)).one()
+    boss = app.test_client()
+    login(boss, world["supervisor"])
+    assert post(boss, f"/closings/{request.id}", {"decision": "approve", "note": ""}
+                ).status_code == 302
+    assert_copies_fresh()
+    assert db.session.get(Case, case.id).status == CaseStatus.CLOSED
     assert post(client, f"/cases/{case.id}/reopen",
                 {"version": db.session.get(Case, case.id).version}).status_code == 302
     assert_copies_fresh()
@@ -217,14 +250,12 @@ def test_an_approval_over_http_writes_the_copies(app, client, world):
     charlie = world["companies"][2]
     with app.test_request_context():
         case = service.open_case(officer, charlie, [Category.PWBD], date(2026, 1, 5))
-        for kind, day in (("notification", date(2026, 1, 5)), ("visit", date(2026, 1, 6)),
-                          ("warning_1", date(2026, 1, 21)), ("warning_2", date(2026, 2, 5)),
+        factories.delivered_step(case, "notification", date(2026, 1, 5), actor=officer)
+        factories.step(case, "visit", date(2026, 1, 6), actor=officer)
+        for kind, day in (("warning_1", date(2026, 1, 21)), ("warning_2", date(2026, 2, 5)),
                           ("fine", date(2026, 2, 24))):
-            step = service.log_step(officer, case, kind=kind, occurred_on=day, today=day)
-            if step.delivery_status == "pending":
-                service.record_delivery(officer, step, delivered=True, on=day, today=day,
-                                        method="hand", recipient="Bu Sari")
-        db.session.commit()
+            factories.delivered_step(case, kind, day, actor=officer,
+                                     approver=world["supervisor"])
     login(client, officer)
     assert _step_form(client, case, "tmp2t", TODAY).status_code == 302
     assert_copies_fresh()
@@ -233,6 +264,9 @@ def test_an_approval_over_http_writes_the_copies(app, client, world):
     login(boss, world["supervisor"])
     assert post(boss, f"/steps/{tmp2t.id}/approval",
                 {"decision": "approve", "note": "Setuju."}).status_code == 302
+    assert_copies_fresh()
+    assert post(client, f"/letters/{tmp2t.letter_id}/issue", {"confirm": "y"}
+                ).status_code == 302
     assert_copies_fresh()
     assert "tmp2t" in db.session.get(Company, charlie.id).reached
 
@@ -246,8 +280,7 @@ def test_transfer_projects_the_cases_with_the_new_branchs_calendar(app, client, 
         old = service.open_case(officer, alfa, [Category.PWBD], date(2026, 1, 5))
         service.log_step(officer, old, kind="phone_call", occurred_on=date(2026, 1, 6),
                          today=date(2026, 1, 6))
-        service.close_case(officer, old, outcome="withdrawn", today=date(2026, 1, 7))
-        db.session.flush()
+        factories.close(old, date(2026, 1, 7), outcome="withdrawn", actor=officer)
         case = service.open_case(officer, alfa, [Category.PDS_TK], date(2026, 2, 23))
         db.session.commit()
         tasks.sweep(TODAY)  # due 2 March: not overdue yet
@@ -279,8 +312,7 @@ def test_the_sweeps_bulk_overdue_marks_are_the_projections(app, world, make_comp
             company = make_company(world["pkl"], f"CV {label}", officer_id=officer.id)
             cases[label] = service.open_case(officer, company, [Category.PWBD], day)
         service.pause_case(officer, cases["paused"], "dispute", TODAY)
-        service.close_case(officer, cases["closed"], outcome="withdrawn", today=TODAY)
-        db.session.commit()
+        factories.close(cases["closed"], TODAY, outcome="withdrawn", actor=officer)
         tasks.sweep(date(2026, 2, 27))  # marks the one due 9 January
         db.session.commit()
     for day in (date(2026, 2, 27), TODAY, date(2026, 3, 3), date(2026, 3, 4)):
@@ -321,7 +353,7 @@ def test_closing_a_case_clears_its_overdue_mark(app, world):
         tasks.sweep(TODAY)
         db.session.commit()
         assert closing.overdue_since == pausing.overdue_since == TODAY
-        service.close_case(officer, closing, outcome="withdrawn", today=TODAY)
+        factories.close(closing, TODAY, outcome="withdrawn", actor=officer)
         service.pause_case(officer, pausing, "dispute", TODAY)
         db.session.commit()
     assert db.session.get(Case, closing.id).overdue_since is None
@@ -343,9 +375,8 @@ def test_an_import_and_closing_its_suggested_case_write_the_copies(app, client, 
     alfa = world["companies"][0]
     with app.test_request_context():
         case = service.open_case(officer, alfa, [Category.PWBD], date(2026, 2, 2))
-        step = service.log_step(officer, case, kind="notification", occurred_on=date(2026, 2, 2),
-                                today=date(2026, 2, 2))
-        _deliver(world, step, date(2026, 2, 3))
+        factories.delivered_step(case, "notification", date(2026, 2, 2),
+                                 delivered_on=date(2026, 2, 3), actor=officer)
         tasks.sweep(TODAY)
         db.session.commit()
     buffer = io.StringIO()

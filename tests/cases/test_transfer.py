@@ -29,6 +29,7 @@ from outreach.reports.models import Directive
 from outreach.tasks import service as tasks
 from outreach.tasks.models import Reminder
 from tests.cases.test_projection import assert_copies_fresh
+from tests import factories
 from tests.conftest import login, post
 
 TODAY = date(2026, 3, 2)  # a Monday
@@ -60,12 +61,12 @@ def world(app, make_branch, make_user, make_company):
         case = case_service.open_case(andi, company, [Category.PWBD], date(2026, 1, 5))
         first = case_service.log_step(andi, case, kind="notification",
                                       occurred_on=date(2026, 1, 5), today=date(2026, 1, 5))
-        letters.issue_letter(andi, first.letter, date(2026, 1, 5), BASE)
+        case_service.issue_letter(andi, first.letter, date(2026, 1, 5), BASE)
         case_service.record_delivery(andi, first, delivered=True, on=date(2026, 1, 6),
                                      today=date(2026, 1, 6), method="hand", recipient="Bu Sari")
         second = case_service.log_step(andi, case, kind="notification",
                                        occurred_on=date(2026, 2, 2), today=date(2026, 2, 2))
-        tasks.sweep(TODAY)  # the visit is due; the second letter is not marked delivered
+        tasks.sweep(TODAY)  # the visit is due; the second letter is still a draft
         directive = review.leave_directive(boss, case, "Kunjungi minggu ini.", TODAY,
                                            public_base_url=BASE)
         # a raw row: the import makes suggestions from a whole list of registered employers
@@ -79,7 +80,7 @@ def world(app, make_branch, make_user, make_company):
                               body=default.body + f"<p>{TEGAL_LINE}</p>")
         db.session.commit()
     reminders = db.session.scalars(select(Reminder).order_by(Reminder.id)).all()
-    assert {r.kind for r in reminders} == {"action_due", "undelivered"}
+    assert {r.kind for r in reminders} == {"action_due"}
     assert all(r.officer_id == andi.id for r in reminders)
     return {"pkl": pkl, "tgl": tgl, "andi": andi, "boss": boss, "tono": tono, "tari": tari,
             "company": company, "case": case, "issued": first.letter, "draft": second.letter,
@@ -127,7 +128,7 @@ def test_transfer_moves_the_cases_work_and_both_branches_read_its_issued_letters
     assert tegal.get(f"/letters/{issued.id}").status_code == 200
     assert tegal.get(f"/letters/{issued.id}.pdf").data == issued.pdf
     assert tegal.get(f"/letters/{draft.id}").status_code == 200
-    assert post(tegal, f"/letters/{draft.id}/issue").status_code == 302
+    assert post(tegal, f"/letters/{draft.id}/issue", {"confirm": "y"}).status_code == 302
     letter = db.session.get(Letter, draft.id)
     assert letter.status == "issued" and letter.branch_id == world["tgl"].id
     assert letter.number == "001/PKP/KC-TGL/III/2026"
@@ -161,7 +162,7 @@ def test_transfer_leaves_the_tasks_to_nobody_and_records_what_moved(app, world):
         AuditEvent.action == "company.transfer")).all()
     assert {e.branch_id for e in events} == {world["pkl"].id, world["tgl"].id}
     assert events[0].changes == {
-        "branch_id": [world["pkl"].id, world["tgl"].id], "reminders": 2,
+        "branch_id": [world["pkl"].id, world["tgl"].id], "reminders": 1,
         "close_suggestions": 1, "directives": 1, "draft_letters": 1}
     moved = db.session.scalars(select(AuditEvent).where(
         AuditEvent.action == "letter.transfer")).one()
@@ -181,7 +182,8 @@ def test_migration_moves_what_earlier_transfers_left_behind(app, world, make_com
         closed = case_service.open_case(world["andi"], other, [Category.PWBD], date(2026, 1, 5))
         db.session.commit()
         tasks.sweep(TODAY)
-        case_service.close_case(world["andi"], closed, outcome="withdrawn", today=TODAY)
+        factories.close(closed, TODAY, outcome="withdrawn", actor=world["andi"],
+                        approver=world["boss"])
         closed.overdue_since = TODAY  # what closing used to leave behind
         db.session.commit()
     flask_migrate.downgrade(revision="e41f7c2b9d55")

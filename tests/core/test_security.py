@@ -20,7 +20,7 @@ from werkzeug.routing import Rule
 from outreach import create_app
 from outreach.calendar.models import BranchHoliday
 from outreach.cases import service as case_service
-from outreach.cases.models import Category, Step
+from outreach.cases.models import Category, ClosingRequest, Step
 from outreach.cases.proofs import Upload
 from outreach.core.audit import AuditEvent
 from outreach.extensions import db
@@ -28,6 +28,7 @@ from outreach.imports.models import CloseSuggestion, CompanyImport
 from outreach.org.models import Role
 from outreach.reports.models import MonthlyReport
 from outreach.tasks.models import Reminder
+from tests import factories
 from tests.conftest import login, post
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
@@ -65,11 +66,14 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "cases.proof": SIGNED_IN,
     "cases.approval": SUPERVISOR,
     "cases.approvals": SUPERVISOR,
+    "cases.closing": SUPERVISOR,
     "cases.transfer": SUPERVISOR,
     "letters.index": SIGNED_IN,
     "letters.detail": SIGNED_IN,
     "letters.pdf": SIGNED_IN,
     "letters.issue": BRANCH_STAFF,
+    "letters.redraft": BRANCH_STAFF,
+    "letters.void": SUPERVISOR,
     "letters.approve": SUPERVISOR,
     "letters.visit_form": SIGNED_IN,
     "letters.dossier": SIGNED_IN,
@@ -148,8 +152,7 @@ def world(make_branch, make_user, make_company):
     company = make_company(pkl, "PT Batik Pesisir", categories=(Category.PWBD,),
                            opened_on=date(2026, 1, 5))
     case = company.cases[0]
-    letter_step = case_service.log_step(officer, case, kind="notification",
-                                        occurred_on=date(2026, 1, 5), today=date(2026, 1, 5))
+    letter_step = factories.step(case, "notification", date(2026, 1, 5), actor=officer)
     visit = case_service.log_step(officer, case, kind="visit", occurred_on=date(2026, 1, 6),
                                   today=date(2026, 1, 6),
                                   uploads=[Upload("foto.png", PNG)])
@@ -164,7 +167,9 @@ def world(make_branch, make_user, make_company):
     suggestion = CloseSuggestion(branch_id=pkl.id, case_id=case.id, npp="12345678")
     report = MonthlyReport(branch_id=pkl.id, period=date(2025, 12, 1), as_of=date(2026, 1, 2),
                            pdf=b"%PDF-1.4", sha256="0" * 64)
-    db.session.add_all([reminder, holiday, upload, suggestion, report])
+    closing = ClosingRequest(case_id=case.id, outcome="withdrawn", reason="Tutup usaha",
+                             requested_on=date(2026, 1, 7))
+    db.session.add_all([reminder, holiday, upload, suggestion, report, closing])
     db.session.commit()
     return {
         "ids": {
@@ -172,7 +177,7 @@ def world(make_branch, make_user, make_company):
             "letter_id": letter_step.letter.id, "proof_id": visit.proofs[0].id,
             "reminder_id": reminder.id, "holiday_id": holiday.id,
             "import_id": upload.id, "suggestion_id": suggestion.id, "report_id": report.id,
-            "user_id": officer.id, "branch_id": pkl.id,
+            "user_id": officer.id, "branch_id": pkl.id, "request_id": closing.id,
             "code": "notification", "filename": "app.css", "fmt": "csv",
         },
         "users": {

@@ -122,7 +122,7 @@ def world(make_branch, make_user):
                         workers_estimated=20, average_wage=3_000_000,
                         opened_on=date(2026, 2, 6),
                         steps=[("notification", date(2026, 2, 6), delivered),
-                               ("notification", date(2026, 2, 21), returned)]),
+                               ("notification", date(2026, 2, 23), returned)]),
         # the second visit's five working days end on 9 March: the warning is due on the 10th
         "bravo": company(pkl, "PT Bravo", officer=budi, sector="Batik",
                          kecamatan="Pekalongan Timur", business_size=BusinessSize.MEDIUM,
@@ -308,8 +308,7 @@ def test_case_service_keeps_the_rungs_reached(app, world):
     case = world.c["india"]
     with app.test_request_context():
         opened = case_service.open_case(world.andi, case, [Category.PWBD], TODAY)
-        step = case_service.log_step(world.andi, opened, kind="notification",
-                                     occurred_on=TODAY, today=TODAY)
+        step = factories.step(opened, "notification", TODAY, actor=world.andi)
         case_service.log_step(world.andi, opened, kind="phone_call", occurred_on=TODAY,
                               today=TODAY)
         db.session.commit()
@@ -337,15 +336,13 @@ def test_figures_follow_a_case_from_opening_to_closing(app, world):
     with app.test_request_context():
         case = case_service.open_case(world.andi, india, [Category.PWBD, Category.ARREARS],
                                       date(2026, 2, 2))
-        case_service.log_step(world.andi, case, kind="notification",
-                              occurred_on=date(2026, 2, 2), today=date(2026, 2, 2))
-        db.session.commit()
+        factories.step(case, "notification", date(2026, 2, 2), actor=world.andi)
         assert (india.open_case_status, india.open_case_due_on) == ("open", case.next_due_on)
         assert india.reached == "notification" and case.next_due_on < TODAY
         # India: 8 workers not registered, its notification's window over: overdue for Andi
         assert figures() == (5, 3, 1, 53, [("Andi Wijaya", 2), ("", 1)], 7)
-        case_service.close_case(world.andi, case, outcome="withdrawn", today=TODAY)
-        db.session.commit()
+        factories.close(case, TODAY, outcome="withdrawn", actor=world.andi,
+                        approver=world.supervisor)
     assert (india.open_case_status, india.open_case_due_on) == ("", None)
     assert figures()[:-1] == before[:-1]  # still reached the notification, now closed
     assert figures()[-1] == 7
@@ -529,13 +526,13 @@ def referral(app, world):
             "fine": date(2025, 10, 24), "legal_referral": date(2026, 2, 23)}
     with app.test_request_context():
         for kind, day in days.items():
-            step = case_service.log_step(officer, case, kind=kind, occurred_on=day,
-                                         today=TODAY, outcome="refused" if kind == "visit" else "")
-            if step.letter is not None and step.approval_status != "requested":
-                letter_service.issue_letter(officer, step.letter, day, "https://x.example")
-                case_service.record_delivery(officer, step, delivered=True, on=day,
-                                             today=TODAY, method="hand", recipient="Pak Joko")
-            db.session.commit()
+            if kind == "visit":
+                factories.step(case, kind, day, actor=officer, outcome="refused")
+            elif kind == "legal_referral":
+                factories.drafted_step(case, kind, day, actor=officer)
+            else:
+                factories.delivered_step(case, kind, day, actor=officer,
+                                         approver=world.supervisor)
     return db.session.scalars(select(Step).where(Step.kind == "legal_referral")).one()
 
 
@@ -549,17 +546,28 @@ def test_queue_shows_escalations_with_the_timeline_at_hand(client, world, referr
     assert "Written Warning II" in timeline and "Fine" in timeline
     decide = client.get(f"/steps/{referral.id}/approval").get_data(as_text=True)
     beside = decide[decide.index('id="timeline-heading"'):]
-    assert "Written Warning II" in beside and "Approving issues the referral letter" in decide
+    assert "Written Warning II" in beside
+    # the letter itself is at hand, and the compliance figures
+    assert f'src="/letters/{referral.letter_id}.pdf"' in decide
+    assert "Workers estimated" in decide and "Programs missing" in decide
 
 
-def test_approving_a_legal_referral_issues_it_and_makes_the_dossier(client, world, referral):
-    """Approval issues the referral letter; the queue offers its dossier, a real PDF."""
+def test_approving_a_legal_referral_then_issuing_it_makes_the_dossier(client, world, referral):
+    """Approval leads to the referral letter; issued once confirmed, the queue offers its
+    dossier, a real PDF."""
     login(client, world.supervisor)
     response = post(client, f"/steps/{referral.id}/approval",
                     {"decision": "approve", "note": "Setuju, lanjutkan ke Kejari."})
-    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/letters/{referral.letter_id}")
     letter = db.session.get(Letter, referral.letter_id)
-    assert letter.status == "issued" and letter.number
+    assert letter.status == "draft"
+    refused = post(client, f"/letters/{letter.id}/issue", {})
+    assert "Tick the box to confirm." in refused.get_data(as_text=True)
+    assert db.session.get(Letter, letter.id).status == "draft"
+    post(client, f"/letters/{letter.id}/issue", {"confirm": "y"})
+    letter = db.session.get(Letter, referral.letter_id)
+    assert letter.status == "issued" and letter.number and letter.issued_on == TODAY
+    assert db.session.get(Step, referral.id).occurred_on == TODAY
     page = client.get("/approvals").get_data(as_text=True)
     assert "Nothing is waiting for your approval." in page
     assert letter.number in page and f"/cases/{referral.case_id}/dossier.pdf" in page
