@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from flask_babel import gettext as _
-from sqlalchemy import extract, select
+from sqlalchemy import select
 
 from outreach.calendar.models import BranchHoliday, DayKind
 from outreach.calendar.rules import collective_leave_days, is_weekend, national_days_off
@@ -165,7 +165,7 @@ def calendar_year(branch_id: int, year: int) -> CalendarYear:
     branch's own days off of a year, with the national days the branch works marked."""
     rows = {row.day: row for row in db.session.scalars(select(BranchHoliday).where(
         BranchHoliday.branch_id == branch_id,
-        extract("year", BranchHoliday.day) == year))}
+        BranchHoliday.day.between(date(year, 1, 1), date(year, 12, 31))))}
     working = {day: row for day, row in rows.items() if row.kind == DayKind.WORKING}
     collective = collective_leave_days(year)
     result = CalendarYear(year)
