@@ -14,6 +14,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Regexp
 
+from outreach.calendar import service as calendar
 from outreach.cases.models import Case
 from outreach.core import clock
 from outreach.core.errors import ServiceError
@@ -100,8 +101,11 @@ def index():
     branch = _branch_arg()
     today = clock.today()
     figures = dashboard(Scope.of(current_user, branch.id if branch else None), today)
+    no_collective_leave = (calendar.years_without_collective_leave(current_user.branch_id, today)
+                           if current_user.role == Role.SUPERVISOR else [])
     return render_template("reports/index.html", d=figures, branch=branch,
                            branches=_branches(), today=today,
+                           no_collective_leave=no_collective_leave,
                            charts=dashboard_charts(figures, href=company_list_url))
 
 

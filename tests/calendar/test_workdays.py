@@ -40,3 +40,29 @@ def test_branch_days_off_count_too():
     local = WorkingCalendar([date(2026, 6, 3)])
     assert plain.add_working_days(date(2026, 6, 2), 1) == date(2026, 6, 3)
     assert local.add_working_days(date(2026, 6, 2), 1) == date(2026, 6, 4)
+
+
+def test_warning_delivered_17_march_2026_ends_on_8_april(make_branch):
+    """Issue 13's example: does a warning I delivered on Tuesday 17 March 2026 end its 10
+    working days on 8 April, on a branch's calendar from the package's 2026 data?"""
+    calendar = WorkingCalendar.for_branch(make_branch().id)
+    # skipped: 18 Mar (cuti bersama Nyepi), 19 Mar (Nyepi), 20 Mar (cuti bersama Idul
+    # Fitri), 21-22 Mar (Idul Fitri, a weekend), 23-24 Mar (cuti bersama Idul Fitri),
+    # 28-29 Mar, 3 Apr (Wafat Yesus Kristus), 4-5 Apr (Paskah on the Sunday);
+    # counted: 25, 26, 27, 30, 31 Mar, 1, 2, 6, 7, 8 Apr
+    assert calendar.add_working_days(date(2026, 3, 17), 10) == date(2026, 4, 8)
+
+
+def test_a_working_day_of_the_branch_counts_and_weekends_stay_off():
+    """A national day the branch works counts as a working day; a weekend never does."""
+    calendar = WorkingCalendar(working_days=[date(2026, 3, 23), date(2026, 3, 21)])
+    assert calendar.is_working_day(date(2026, 3, 23))
+    assert not calendar.is_working_day(date(2026, 3, 21))  # a Saturday
+    assert calendar.add_working_days(date(2026, 3, 17), 10) == date(2026, 4, 7)
+
+
+def test_collective_leave_added_by_hand_counts_as_a_day_off():
+    """Collective leave of a year the package does not know is a day off, named as such."""
+    calendar = WorkingCalendar(collective_leave={date(2028, 1, 27): "Cuti Bersama Imlek"})
+    assert calendar.day_off_name(date(2028, 1, 27)) == "Cuti Bersama Imlek"
+    assert calendar.add_working_days(date(2028, 1, 25), 1) == date(2028, 1, 28)

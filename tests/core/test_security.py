@@ -86,6 +86,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "settings.rung": SUPERVISOR,
     "calendar.holidays": SUPERVISOR,
     "calendar.holiday_delete": SUPERVISOR,
+    "calendar.working_day": SUPERVISOR,
     "tasks.index": SIGNED_IN,
     "tasks.inbox": SIGNED_IN,
     "tasks.done": BRANCH_STAFF,
