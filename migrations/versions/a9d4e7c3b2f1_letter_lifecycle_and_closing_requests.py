@@ -9,7 +9,7 @@ After upgrading, run `flask --app wsgi cases reproject` so that the copies kept 
 companies (stage, next step, due date) follow the steps again.
 
 Revision ID: a9d4e7c3b2f1
-Revises: f3b9a6c1d2e8
+Revises: 35eac35be150
 Create Date: 2026-12-01 12:30:00.000000
 
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a9d4e7c3b2f1"
-down_revision = "f3b9a6c1d2e8"
+down_revision = "35eac35be150"
 branch_labels = None
 depends_on = None
 

@@ -442,8 +442,7 @@ def issue_letter(actor: User, letter: Letter, today: date, public_base_url: str)
             verdict = policy.judge(case, rung, ladder, calendar, today, steps=others)
             if not verdict.allowed:
                 raise ServiceError(" ".join(verdict.reasons))
-    letters.seal_letter(actor, letter, today, public_base_url)
-    if step is not None and step.delivery_status == Delivery.UNSENT:
+    if letters.seal_letter(actor, letter, today, public_base_url) and step is not None:
         step.occurred_on = today
         step.delivery_status = Delivery.PENDING
         step.due_on = policy.due_date(rung, today, calendar) if rung is not None else None

@@ -347,10 +347,11 @@ def _verify_code() -> str:
             return code
 
 
-def seal_letter(actor: User, letter: Letter, today: date, public_base_url: str) -> Letter:
-    """The letter's half of issuing: number, render and store it; a second call issues nothing
-    more. `outreach.cases.service.issue_letter` is the one way to issue (it checks the day and
-    the case, and dates the letter's step by it)."""
+def seal_letter(actor: User, letter: Letter, today: date, public_base_url: str) -> bool:
+    """The letter's half of issuing: number, render and store it; a second call (or one that
+    lost the race to another) issues nothing more. Returns whether this call issued it.
+    `outreach.cases.service.issue_letter` is the one way to issue (it checks the day and the
+    case, and dates the letter's step by it)."""
     require(actor, Permission.WORK, letter.branch_id)
     problem = approval_missing(letter)
     if problem and letter.status != LetterStatus.ISSUED:
@@ -362,7 +363,7 @@ def seal_letter(actor: User, letter: Letter, today: date, public_base_url: str) 
     if claimed.rowcount != 1:
         db.session.refresh(letter)
         if letter.status == LetterStatus.ISSUED:
-            return letter
+            return False
         raise ServiceError(_("Only a draft can be issued."))
     branch = db.session.get(Branch, letter.branch_id)
     template = letter.template
@@ -391,7 +392,7 @@ def seal_letter(actor: User, letter: Letter, today: date, public_base_url: str) 
     record(actor, "letter.issue", "letter", letter.id, {"number": number,
                                                         "sha256": letter.sha256},
            branch_id=letter.branch_id)
-    return letter
+    return True
 
 
 def void_letter(actor: User, letter: Letter, reason: str, now: datetime) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup, with_appcontext
 
 from outreach.core.cli import fail
@@ -26,7 +26,8 @@ def seed_demo(companies: int, password: str) -> None:
 
     if companies < 0:
         fail("--companies must be zero or more")
-    logins = demo.seed(companies_per_branch=companies, password=password)
+    logins = demo.seed(companies_per_branch=companies, password=password,
+                       public_base_url=current_app.config["PUBLIC_BASE_URL"])
     db.session.commit()
     click.echo(f"Demo logins (password: {password}):")
     for user in logins:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import heapq
 import random
+from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
 
 from faker import Faker
 from sqlalchemy import func, select
 
+from outreach.calendar.rules import WorkingCalendar
 from outreach.cases import service as cases
 from outreach.cases.models import Approval, Case, Category, Delivery
 from outreach.companies.models import BusinessSize, Company, Source
@@ -51,8 +54,10 @@ def _account(email: str, name: str, role: str, password: str, branch=None, regio
 
 
 def seed(companies_per_branch: int = 300, password: str = "demo12345",  # noqa: S107 - demo
-         today: date | None = None) -> list[User]:
-    """Create what is missing of the demo data and return the demo accounts."""
+         today: date | None = None, public_base_url: str = "http://127.0.0.1:5000") -> list[User]:
+    """Create what is missing of the demo data and return the demo accounts. The cases are
+    worked day by day across the branch, so that its letters are issued in date order (their
+    numbers follow their dates) on working days, and a letter step's date is its letter's."""
     today = today or date.today()
     region = org.get_or_create_region(*REGION)
     logins = [
@@ -76,12 +81,13 @@ def seed(companies_per_branch: int = 300, password: str = "demo12345",  # noqa: 
                      branch=branch),
         ]
         logins += staff
-        _seed_companies(branch, spec, staff[0], staff[1:], companies_per_branch, today)
+        _seed_companies(branch, spec, staff[0], staff[1:], companies_per_branch, today,
+                        public_base_url)
     return logins
 
 
 def _seed_companies(branch, spec: dict, supervisor: User, officers: list[User], wanted: int,
-                    today: date) -> None:
+                    today: date, public_base_url: str) -> None:
     have = db.session.scalar(select(func.count(Company.id)).where(Company.branch_id == branch.id))
     if have >= wanted:
         return
@@ -89,6 +95,8 @@ def _seed_companies(branch, spec: dict, supervisor: User, officers: list[User], 
     fake = Faker("id_ID")
     fake.seed_instance(f"{spec['code']}-{have}")
     sizes, weights = zip(*SIZE_WEIGHTS, strict=True)
+    calendar = WorkingCalendar.for_branch(branch.id)
+    walks: list[Iterator[date]] = []
     for _ in range(wanted - have):
         size = rng.choices(sizes, weights)[0]
         low, high = WORKERS_BY_SIZE[size]
@@ -120,8 +128,22 @@ def _seed_companies(branch, spec: dict, supervisor: User, officers: list[User], 
             officer = next(o for o in officers if o.id == company.officer_id)
             opened = today - timedelta(days=rng.randint(3, 400))
             case = cases.open_case(officer, company, categories, opened)
-            _walk(case, officer, supervisor, rng, today)
+            walks.append(_walk(case, officer, supervisor, rng, today, calendar,
+                               public_base_url))
+    _in_date_order(walks)
     db.session.flush()
+
+
+def _in_date_order(walks: list[Iterator[date]]) -> None:
+    """Run the cases' walks together, always the one whose next day is earliest: each walk
+    yields the day it acts next and acts when resumed."""
+    queue = [(day, n, walk) for n, walk in enumerate(walks)
+             if (day := next(walk, None)) is not None]
+    heapq.heapify(queue)
+    while queue:
+        _day, n, walk = heapq.heappop(queue)
+        if (day := next(walk, None)) is not None:
+            heapq.heappush(queue, (day, n, walk))
 
 
 #: how far demo cases get along the ladder, with weights
@@ -131,33 +153,54 @@ PATH = ["notification", "visit", "joint_visit", "warning_1", "warning_2", "fine"
 OUTCOMES = ["promised", "refused", "unreachable", "no_response", "partial", "disputed"]
 
 
-def _walk(case: Case, officer: User, supervisor: User, rng: random.Random, today: date) -> None:
-    """Take the case along the ladder through the services, as an officer would have."""
+def _working(calendar: WorkingCalendar, day: date) -> date:
+    return day if calendar.is_working_day(day) else calendar.next_working_day(day)
+
+
+def _walk(case: Case, officer: User, supervisor: User, rng: random.Random, today: date,
+          calendar: WorkingCalendar, public_base_url: str) -> Iterator[date]:
+    """Take the case along the ladder through the services, as an officer would have: yields
+    each day it acts on next (a working day) and acts when resumed."""
     depths, weights = zip(*DEPTHS, strict=True)
     target = rng.choices(depths, weights)[0]
     day = case.opened_on
     for kind in PATH[:target]:
-        day = max(day + timedelta(days=rng.randint(1, 4)), case.next_due_on or day)
+        day = _working(calendar, max(day + timedelta(days=rng.randint(1, 4)),
+                                     case.next_due_on or day))
         if day > today:
             return
+        yield day
         if rng.random() < 0.3:
-            cases.log_step(officer, case, kind="phone_call", occurred_on=day, today=today,
+            cases.log_step(officer, case, kind="phone_call", occurred_on=day, today=day,
                            outcome=rng.choice(OUTCOMES))
         try:
-            step = cases.log_step(officer, case, kind=kind, occurred_on=day, today=today,
+            step = cases.log_step(officer, case, kind=kind, occurred_on=day, today=day,
                                   outcome=rng.choice(OUTCOMES) if kind == "visit" else "")
         except ServiceError:
             return
+        if step.approval_status == Approval.REQUESTED:
+            day = calendar.next_working_day(day)
+            if rng.random() < 0.15 or day > today:
+                return  # still waiting for the supervisor, its letter a draft
+            yield day
+            cases.decide_approval(supervisor, step, approve=True, note="",
+                                  now=datetime.combine(day, time(10), UTC))
+        if step.delivery_status == Delivery.UNSENT:
+            cases.issue_letter(officer, step.letter, day, public_base_url)
         if step.delivery_status == Delivery.PENDING:
             arrived = day + timedelta(days=rng.randint(1, 3))
             if arrived > today:
                 return
-            cases.record_delivery(officer, step, delivered=True, on=arrived, today=today,
+            yield arrived
+            cases.record_delivery(officer, step, delivered=True, on=arrived, today=arrived,
                                   method="courier", reference=f"JNE{rng.randrange(10**9)}")
-        if step.approval_status == Approval.REQUESTED and rng.random() < 0.6:
-            cases.decide_approval(supervisor, step, approve=True, note="",
-                                  now=datetime.combine(day, time(10), UTC))
+            day = arrived
     if target <= 2 and rng.random() < 0.25 and case.steps:
-        cases.close_case(officer, case, outcome="compliant", today=today,
+        day = _working(calendar, day + timedelta(days=rng.randint(1, 10)))
+        if day > today:
+            return
+        yield day
+        cases.close_case(officer, case, outcome="compliant", today=day,
                          npp=str(rng.randrange(10**7, 10**8)),
-                         evidence="Sertifikat kepesertaan BPJS Ketenagakerjaan")
+                         evidence="Sertifikat kepesertaan BPJS Ketenagakerjaan",
+                         registered=case.company.workers_estimated)

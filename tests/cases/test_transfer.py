@@ -28,8 +28,8 @@ from outreach.reports import review
 from outreach.reports.models import Directive
 from outreach.tasks import service as tasks
 from outreach.tasks.models import Reminder
-from tests.cases.test_projection import assert_copies_fresh
 from tests import factories
+from tests.cases.test_projection import assert_copies_fresh
 from tests.conftest import login, post
 
 TODAY = date(2026, 3, 2)  # a Monday

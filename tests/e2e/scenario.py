@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from PIL import Image
@@ -22,7 +22,6 @@ from outreach.cases.models import Case, Category, Step
 from outreach.companies.models import Company
 from outreach.core import clock
 from outreach.extensions import db
-from outreach.letters import service as letter_service
 from outreach.org.models import Branch, Role, User
 from tests.conftest import PASSWORD
 
@@ -85,14 +84,19 @@ def make_world(make_branch, make_user, make_company, opened_days_ago: int = 250)
 
 def log(world: World, kind: str, day: date, *, deliver: bool = True, issue: bool = True,
         outcome: str = "") -> Step:
-    """Log a step on the case dated `day`; issue and deliver its letter that same day."""
+    """Log a step on the case dated `day` (a working day); when `issue`, have the supervisor
+    approve it if the rung needs it and issue its letter that day; when `deliver`, deliver it
+    by hand that day."""
     step = case_service.log_step(world.officer, world.case, kind=kind, occurred_on=day,
-                                 today=world.today, outcome=outcome)
+                                 today=day, outcome=outcome)
+    if issue and step.approval_status == "requested":
+        case_service.decide_approval(world.supervisor, step, approve=True, note="",
+                                     now=datetime.combine(day, time(9), UTC))
     if step.letter is not None and issue:
-        letter_service.issue_letter(world.officer, step.letter, day, BASE)
-    if step.letter is not None and deliver:
+        case_service.issue_letter(world.officer, step.letter, day, BASE)
+    if step.letter is not None and issue and deliver:
         case_service.record_delivery(world.officer, step, delivered=True, on=day,
-                                     today=world.today, method="hand", recipient="Pak Joko")
+                                     today=day, method="hand", recipient="Pak Joko")
     db.session.commit()
     return step
 

@@ -126,6 +126,7 @@ def test_officer_finds_company_logs_visit_and_issues_warning_one(
     page.locator("nav").get_by_role("link", name="Surat", exact=True).click()
     row = page.locator("tbody tr", has_text="Teguran Tertulis I")
     row.get_by_role("link", name="(konsep)").click()
+    page.get_by_label("Saya sudah memeriksa surat", exact=False).check()
     page.get_by_role("button", name="Terbitkan surat").click()
     db.session.expire_all()
     warning = db.session.scalars(select(Step).where(Step.case_id == world.case.id,
@@ -161,8 +162,9 @@ def referred(make_branch, make_user, make_company) -> tuple[World, Step]:
 
 def test_supervisor_approves_legal_referral_and_downloads_the_dossier(
         context, referred, screenshots):
-    """A supervisor finds the referral in the approvals queue and approves it; the referral
-    letter is issued and the dossier with the case's chronology downloads."""
+    """A supervisor finds the referral in the approvals queue and approves it; on the
+    referral letter's page they confirm and issue it, and the dossier with the case's
+    chronology downloads."""
     world, referral = referred
     page = context.new_page()
     sign_in(page, world.supervisor)
@@ -174,12 +176,15 @@ def test_supervisor_approves_legal_referral_and_downloads_the_dossier(
     page.get_by_label("Setujui").check()
     page.get_by_label("Alasan atau catatan").fill("Upaya persuasif sudah habis; teruskan.")
     page.get_by_role("button", name="Simpan keputusan").click()
-    flash(page, "Keputusan telah dicatat.")
-    expect(main.get_by_role("link", name="Putuskan")).to_have_count(0)  # the queue is empty
+    flash(page, "Disetujui: suratnya dapat diterbitkan sekarang.")
     db.session.expire_all()
     assert db.session.get(Step, referral.id).approval_status == "approved"
+    page.get_by_label("Saya sudah memeriksa surat", exact=False).check()
+    page.get_by_role("button", name="Terbitkan surat").click()
+    db.session.expire_all()
     letter = db.session.get(Letter, referral.letter_id)
     assert letter.status == "issued"
+    flash(page, f"Surat telah diterbitkan dengan nomor {letter.number}.")
     page.screenshot(path=screenshots / "supervisor_approves_referral.png", full_page=True)
 
     text = pdf_text(download(page, "Berkas penyerahan ke Kejari (PDF)"))

@@ -57,7 +57,7 @@ def draft(world, index=0, on=TODAY) -> Letter:
 
 
 def issue(world, letter) -> Letter:
-    service.issue_letter(world["officer"], letter, TODAY, BASE)
+    case_service.issue_letter(world["officer"], letter, TODAY, BASE)
     db.session.commit()
     return letter
 
@@ -89,7 +89,7 @@ def test_numbers_are_gapless_and_a_failed_render_uses_none(app, world):
         broken.template_id = bad.id
         db.session.commit()
         with pytest.raises(ServiceError, match="baris 1"):
-            service.issue_letter(world["officer"], broken, TODAY, BASE)
+            case_service.issue_letter(world["officer"], broken, TODAY, BASE)
         db.session.rollback()
         assert db.session.get(Letter, broken.id).status == "draft"
         assert db.session.get(Letter, broken.id).number is None
@@ -127,8 +127,8 @@ def test_issue_twice_gives_one_number(client, app, world):
     with app.test_request_context():
         letter = draft(world)
     login(client, world["officer"])
-    post(client, f"/letters/{letter.id}/issue")
-    post(client, f"/letters/{letter.id}/issue")
+    post(client, f"/letters/{letter.id}/issue", {"confirm": "y"})
+    post(client, f"/letters/{letter.id}/issue", {"confirm": "y"})
     issued = db.session.scalars(select(Letter).where(Letter.number.is_not(None))).all()
     assert [(lt.id, lt.seq) for lt in issued] == [(letter.id, 1)]
 
@@ -141,7 +141,7 @@ def test_a_letter_is_in_indonesian_whoever_issues_it(client, app, world):
     with app.test_request_context():
         letter = draft(world)
     login(client, world["officer"])
-    page = post(client, f"/letters/{letter.id}/issue", follow_redirects=True)
+    page = post(client, f"/letters/{letter.id}/issue", {"confirm": "y"}, follow_redirects=True)
     assert "Letter issued with number 001/PKP/KC-PKL/III/2026." in page.get_data(as_text=True)
     text = pdf_text(db.session.get(Letter, letter.id).pdf)
     assert "Pekalongan, 2 Maret 2026" in text
@@ -156,7 +156,7 @@ def _issue_in_thread(app, letter_id, officer_id, results, barrier):
         try:
             letter = db.session.get(Letter, letter_id)
             officer = db.session.get(User, officer_id)
-            service.issue_letter(officer, letter, TODAY, BASE)
+            case_service.issue_letter(officer, letter, TODAY, BASE)
             db.session.commit()
             results.append(letter.seq)
         except Exception as error:  # reported by the test
@@ -340,23 +340,21 @@ def test_referral_needs_approval_then_gives_a_dossier(client, app, world):
             "fine": date(2025, 10, 24), "legal_referral": date(2026, 1, 12)}
     with app.test_request_context():
         for kind, day in days.items():
-            step = case_service.log_step(officer, case, kind=kind, occurred_on=day,
-                                         today=TODAY, outcome="refused" if kind == "visit" else "")
-            if step.letter is not None:
-                if step.approval_status != "requested":
-                    service.issue_letter(officer, step.letter, day, BASE)
-                case_service.record_delivery(officer, step, delivered=True, on=day,
-                                             today=TODAY, method="hand", recipient="Pak Joko")
-            db.session.commit()
+            if kind == "visit":
+                factories.step(case, kind, day, actor=officer, outcome="refused")
+            elif kind == "legal_referral":
+                factories.drafted_step(case, kind, day, actor=officer)
+            else:
+                factories.delivered_step(case, kind, day, actor=officer, approver=supervisor)
         referral = db.session.scalars(select(Step).where(Step.kind == "legal_referral")).one()
         with pytest.raises(ServiceError):
-            service.issue_letter(officer, referral.letter, TODAY, BASE)
+            case_service.issue_letter(officer, referral.letter, TODAY, BASE)
         db.session.rollback()
     login(client, supervisor)
     post(client, f"/steps/{referral.id}/approval", {"decision": "approve", "note": "Setuju"})
     officer_client = client.application.test_client()
     login(officer_client, officer)
-    post(officer_client, f"/letters/{referral.letter_id}/issue")
+    post(officer_client, f"/letters/{referral.letter_id}/issue", {"confirm": "y"})
     letter = db.session.get(Letter, referral.letter_id)
     assert letter.status == "issued"
     assert "Kejaksaan Negeri" in pdf_text(letter.pdf)

@@ -44,3 +44,27 @@ def test_demo_login_works(client, runner):
                                             "password": "pw-12345678"}, follow_redirects=True)
     assert response.request.path == "/companies/"
     assert "Pekalongan" in response.get_data(as_text=True)
+
+
+def test_demo_letters_are_a_record_that_holds(runner):
+    """The demo data has no delivered or returned draft, every issued letter is dated on a
+    working day and by its step, and a branch's numbers follow the dates."""
+    from outreach.calendar.rules import WorkingCalendar
+    from outreach.cases.models import Step
+    from outreach.letters.models import Letter, LetterStatus
+
+    assert runner.invoke(args=["demo", "seed", "--companies", "40"]).exit_code == 0
+    rows = db.session.execute(select(Letter, Step).join(Step, Step.letter_id == Letter.id)).all()
+    issued = [(letter, step) for letter, step in rows if letter.status == LetterStatus.ISSUED]
+    assert len(issued) > 20
+    assert all(step.delivery_status == "unsent"
+               for letter, step in rows if letter.status == LetterStatus.DRAFT)
+    assert all(letter.issued_on == step.occurred_on for letter, step in issued)
+    for letter, _step in issued:
+        assert WorkingCalendar.for_branch(letter.branch_id).is_working_day(letter.issued_on)
+    for branch_id in {letter.branch_id for letter, _step in issued}:
+        mine = sorted((lt for lt, _s in issued if lt.branch_id == branch_id),
+                      key=lambda lt: (lt.year, lt.seq))
+        assert [lt.issued_on for lt in mine] == sorted(lt.issued_on for lt in mine)
+        assert [lt.seq for lt in mine if lt.year == mine[-1].year] == list(
+            range(1, 1 + sum(1 for lt in mine if lt.year == mine[-1].year)))
