@@ -21,9 +21,10 @@ depends_on = None
 
 
 def upgrade():
-    with op.batch_alter_table('users') as batch_op:
-        batch_op.add_column(sa.Column('phone', sa.String(length=40), nullable=False,
-                                      server_default=''))
+    # a plain ALTER TABLE: rebuilding users (a batch operation on SQLite) would trip the
+    # foreign keys that point at it
+    op.add_column('users', sa.Column('phone', sa.String(length=40), nullable=False,
+                                     server_default=''))
     op.create_table(
         'partner_offices',
         sa.Column('id', sa.Integer(), nullable=False),
@@ -49,5 +50,4 @@ def downgrade():
     with op.batch_alter_table('partner_offices') as batch_op:
         batch_op.drop_index('ix_partner_offices_branch_id')
     op.drop_table('partner_offices')
-    with op.batch_alter_table('users') as batch_op:
-        batch_op.drop_column('phone')
+    op.drop_column('users', 'phone')

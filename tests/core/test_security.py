@@ -25,7 +25,7 @@ from outreach.cases.proofs import Upload
 from outreach.core.audit import AuditEvent
 from outreach.extensions import db
 from outreach.imports.models import CloseSuggestion, CompanyImport
-from outreach.org.models import Role
+from outreach.org.models import PartnerOffice, Role
 from outreach.reports.models import MonthlyReport
 from outreach.tasks.models import Reminder
 from tests.conftest import login, post
@@ -71,6 +71,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "letters.pdf": SIGNED_IN,
     "letters.issue": BRANCH_STAFF,
     "letters.approve": SUPERVISOR,
+    "letters.meeting": BRANCH_STAFF,
     "letters.visit_form": SIGNED_IN,
     "letters.dossier": SIGNED_IN,
     "letters.batch": BRANCH_STAFF,
@@ -82,6 +83,9 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "settings.rung": SUPERVISOR,
     "calendar.holidays": SUPERVISOR,
     "calendar.holiday_delete": SUPERVISOR,
+    "partners.offices": SUPERVISOR,
+    "partners.office_new": SUPERVISOR,
+    "partners.office_edit": SUPERVISOR,
     "tasks.index": SIGNED_IN,
     "tasks.inbox": SIGNED_IN,
     "tasks.done": BRANCH_STAFF,
@@ -164,7 +168,10 @@ def world(make_branch, make_user, make_company):
     suggestion = CloseSuggestion(branch_id=pkl.id, case_id=case.id, npp="12345678")
     report = MonthlyReport(branch_id=pkl.id, period=date(2025, 12, 1), as_of=date(2026, 1, 2),
                            pdf=b"%PDF-1.4", sha256="0" * 64)
-    db.session.add_all([reminder, holiday, upload, suggestion, report])
+    office = PartnerOffice(branch_id=pkl.id, kind="kejari", area="Kota Pekalongan",
+                           name="Kejaksaan Negeri Kota Pekalongan",
+                           head_title="Kepala Kejaksaan Negeri Kota Pekalongan")
+    db.session.add_all([reminder, holiday, upload, suggestion, report, office])
     db.session.commit()
     return {
         "ids": {
@@ -172,7 +179,7 @@ def world(make_branch, make_user, make_company):
             "letter_id": letter_step.letter.id, "proof_id": visit.proofs[0].id,
             "reminder_id": reminder.id, "holiday_id": holiday.id,
             "import_id": upload.id, "suggestion_id": suggestion.id, "report_id": report.id,
-            "user_id": officer.id, "branch_id": pkl.id,
+            "user_id": officer.id, "branch_id": pkl.id, "office_id": office.id,
             "code": "notification", "filename": "app.css", "fmt": "csv",
         },
         "users": {
