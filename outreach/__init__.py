@@ -121,7 +121,7 @@ def register_blueprints(app: Flask) -> None:
     from outreach.imports import views as imports
     from outreach.ladder import views as ladder
     from outreach.letters import views as letters
-    from outreach.org.views import admin, auth, home
+    from outreach.org.views import admin, auth, home, partners
     from outreach.reports import views as reports
     from outreach.tasks import views as tasks
 
@@ -129,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
                               (companies.bp, "/companies"), (cases.bp, None),
                               (letters.bp, None), (tasks.bp, "/tasks"),
                               (ladder.bp, "/settings"), (calendar.bp, "/settings"),
+                              (partners.bp, "/settings"),
                               (reports.bp, "/dashboard"), (imports.bp, "/imports")):
         app.register_blueprint(blueprint, url_prefix=prefix)
 

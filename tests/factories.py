@@ -230,3 +230,20 @@ def issued_letter(letter: Letter, today: date, *, actor: User | None = None,
     cases.issue_letter(actor or clerk(letter.branch_id), letter, today, public_base_url)
     db.session.commit()
     return letter
+
+
+def partner_offices(branch: Branch, *areas: str) -> list:
+    """The permit office, labour office and district prosecutor of each city or regency (e.g.
+    "Kota Pekalongan") in the branch's registry: `org.partners.save_office`."""
+    from outreach.org import partners
+    from outreach.org.models import PartnerKind
+
+    supervisor = User(role=Role.SUPERVISOR, branch_id=branch.id, name="", email="")
+    names = {PartnerKind.DPMPTSP: "Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu",
+             PartnerKind.DISNAKER: "Dinas Tenaga Kerja", PartnerKind.KEJARI: "Kejaksaan Negeri"}
+    made = [partners.save_office(supervisor, None, kind=kind, area=area,
+                                 name=f"{name} {area}", head_title=f"Kepala {name} {area}",
+                                 address=f"Jl. Pemuda No. {n}, {area}")
+            for area in areas for n, (kind, name) in enumerate(names.items(), start=1)]
+    db.session.commit()
+    return made

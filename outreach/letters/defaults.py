@@ -1,4 +1,8 @@
-"""The agency's default letter templates; a branch's supervisor edits them into new versions."""
+"""The agency's default letter templates; a branch's supervisor edits them into new versions.
+
+A line of the copies (Tembusan) that is `{dpmptsp}`, `{disnaker}` or `{kejari}` prints the head
+of that partner office of the company's own city or regency, from the branch's registry.
+"""
 
 from __future__ import annotations
 
@@ -28,18 +32,18 @@ class DefaultTemplate:
 DEFAULT_TEMPLATES = {t.code: t for t in [
     DefaultTemplate("notification", "Surat Pemberitahuan", "PKP",
                     "Pemberitahuan Kewajiban Kepesertaan BPJS Ketenagakerjaan", "Biasa",
-                    "Kepala Dinas Tenaga Kerja"),
+                    "{disnaker}"),
     DefaultTemplate("summons", "Surat Panggilan", "PKP", "Undangan Klarifikasi Kepesertaan",
-                    "Penting", "Kepala Dinas Tenaga Kerja"),
+                    "Penting", "{disnaker}"),
     DefaultTemplate("warning_1", "Teguran Tertulis I", "PKP", "Teguran Tertulis Pertama",
-                    "Penting", "Kepala Dinas Tenaga Kerja\nKepala Kantor Wilayah"),
+                    "Penting", "{disnaker}\nKepala Kantor Wilayah"),
     DefaultTemplate("warning_2", "Teguran Tertulis II", "PKP", "Teguran Tertulis Kedua",
-                    "Segera", "Kepala Dinas Tenaga Kerja\nKepala Kantor Wilayah"),
+                    "Segera", "{disnaker}\nKepala Kantor Wilayah"),
     DefaultTemplate("fine", "Pemberitahuan Sanksi Denda", "PKP", "Pengenaan Sanksi Denda",
-                    "Segera", "Kepala Kantor Wilayah"),
+                    "Segera", "{disnaker}\nKepala Kantor Wilayah"),
     DefaultTemplate("tmp2t", "Rekomendasi TMP2T", "PKP",
                     "Rekomendasi Sanksi Tidak Mendapat Pelayanan Publik Tertentu", "Segera",
-                    "Kepala Kantor Wilayah\nKepala Dinas Tenaga Kerja", True),
+                    "Kepala Kantor Wilayah\n{disnaker}", True),
     DefaultTemplate("legal_referral", "Penyerahan ke Kejaksaan Negeri (SKK)", "HK",
                     "Penyerahan Penanganan Perkara Kepatuhan dengan Surat Kuasa Khusus",
                     "Rahasia", "Kepala Kantor Wilayah", True),

@@ -11,6 +11,60 @@ from markupsafe import Markup
 
 ENVIRONMENT = ImmutableSandboxedEnvironment(autoescape=True, undefined=Undefined)
 
+_UNITS = ["nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan",
+          "sembilan", "sepuluh", "sebelas"]
+_SCALES = [(10**12, "triliun"), (10**9, "miliar"), (10**6, "juta")]
+
+
+def spell(number: int) -> str:
+    """An integer in Indonesian words: 14 → "empat belas", 1000 → "seribu"."""
+    if number < 0:
+        return f"minus {spell(-number)}"
+    if number < 12:
+        return _UNITS[number]
+    if number < 20:
+        return f"{_UNITS[number - 10]} belas"
+    if number < 100:
+        tens, rest = divmod(number, 10)
+        return f"{_UNITS[tens]} puluh" + (f" {_UNITS[rest]}" if rest else "")
+    if number < 1000:
+        hundreds, rest = divmod(number, 100)
+        head = "seratus" if hundreds == 1 else f"{_UNITS[hundreds]} ratus"
+        return head + (f" {spell(rest)}" if rest else "")
+    if number < 10**6:
+        thousands, rest = divmod(number, 1000)
+        head = "seribu" if thousands == 1 else f"{spell(thousands)} ribu"
+        return head + (f" {spell(rest)}" if rest else "")
+    for scale, word in _SCALES:
+        if number >= scale:
+            head, rest = divmod(number, scale)
+            return f"{spell(head)} {word}" + (f" {spell(rest)}" if rest else "")
+    raise ValueError(number)  # pragma: no cover - the scales end at 10**12
+
+
+def terbilang(value: Any) -> str:
+    """A figure followed by its words, as official letters write it: "14 (empat belas)",
+    "1.000 (seribu)". A value that is not a whole number is returned as it is."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if number != value and str(number) != str(value).strip():
+        return str(value)
+    return f"{number:,}".replace(",", ".") + f" ({spell(number)})"
+
+
+def enumerate_id(items: Any) -> str:
+    """A list joined the Indonesian way: "A", "A dan B", "A, B, dan C"."""
+    parts = [str(item) for item in items or [] if str(item)]
+    if len(parts) < 3:
+        return " dan ".join(parts)
+    return ", ".join(parts[:-1]) + ", dan " + parts[-1]
+
+
+ENVIRONMENT.filters["terbilang"] = terbilang
+ENVIRONMENT.filters["daftar"] = enumerate_id
+
 
 @dataclass
 class TemplateProblem(Exception):

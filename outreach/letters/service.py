@@ -17,6 +17,8 @@ from typing import Any
 
 from flask_babel import force_locale
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from markupsafe import Markup
 from sqlalchemy import func, select, update
 
 from outreach.cases.models import Approval, Case, Delivery, Step
@@ -33,22 +35,29 @@ from outreach.letters import numbering
 from outreach.letters.defaults import DEFAULT_TEMPLATES
 from outreach.letters.models import Letter, LetterStatus, LetterTemplate
 from outreach.letters.render import html_to_pdf, qr_svg, render_page
-from outreach.letters.sandbox import TemplateProblem, render_body
-from outreach.org.models import Branch, User
+from outreach.letters.sandbox import TemplateProblem, enumerate_id, render_body, terbilang
+from outreach.org.models import Branch, PartnerKind, PartnerOffice, User
+from outreach.org.partners import canonical_area, office_for
 
 #: the one template that is a form to fill in on site rather than a letter
 FORM_TEMPLATE = "visit_report"
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 #: the variables a template body may use, for the editor's help panel
 DOCUMENTED_VARIABLES = {
-    "company": "name, director, address, kelurahan, kecamatan, city, nib, npwp, npp, sector, "
+    "company": "name, director, address, kelurahan, kecamatan, city, area (Kota/Kabupaten …), "
+               "nib, npwp, npp, sector, size (usaha mikro/kecil/menengah/besar), "
                "workers_estimated, workers_registered, workers_missing",
-    "branch": "name, code, address, city, phone, email, head_name, head_title",
+    "branch": "name, code, address, city, phone, email, head_name, head_title, time_zone",
     "letter": "number, date, nature, subject, response_days, verify_code, verify_url",
-    "case": "categories (list), categories_text, opened_on",
-    "previous_letters": "list of {kind, kind_label, number, date, delivered_on}",
-    "compliance": "mandatory (list), missing_programs (list), monthly_owed, monthly_fine",
-    "officer": "name",
+    "case": "categories (list), categories_text (the duties not met, after \"kewajiban\"), "
+            "duty_articles (of UU 24/2011), opened_on",
+    "previous_letters": "list of {kind, kind_label, number, date, delivered_on}, in date order",
+    "compliance": "mandatory (list), mandatory_text, missing_programs (list), monthly_owed, "
+                  "monthly_fine",
+    "officer": "name, phone (the company's officer: the contact person)",
+    "meeting": "day, date, time, place, contact (a summons' meeting)",
+    "partners": "dpmptsp, disnaker, kejari: {name, area, head_title, head_name, address}",
+    "filters": "terbilang (14 → \"14 (empat belas)\"), daftar (a list → \"A, B, dan C\")",
 }
 
 
@@ -105,27 +114,49 @@ def template_versions(code: str, branch_id: int) -> list[LetterTemplate]:
 @in_indonesian
 def sample_data(branch: Branch) -> dict[str, Any]:
     """Made-up data to preview a template with."""
+    branch_plain = branch_data(branch)
+    area = f"Kota {branch.city or branch.name}"
+    partners = {PartnerKind.DPMPTSP: {
+        "name": f"Dinas Penanaman Modal dan PTSP {area}", "area": area,
+        "head_title": f"Kepala Dinas Penanaman Modal dan PTSP {area}", "head_name": "",
+        "address": "Jl. Contoh No. 1"},
+        PartnerKind.DISNAKER: {"name": f"Dinas Tenaga Kerja {area}", "area": area,
+                               "head_title": f"Kepala Dinas Tenaga Kerja {area}",
+                               "head_name": "", "address": "Jl. Contoh No. 2"},
+        PartnerKind.KEJARI: {"name": f"Kejaksaan Negeri {area}", "area": area,
+                             "head_title": f"Kepala Kejaksaan Negeri {area}", "head_name": "",
+                             "address": "Jl. Contoh No. 3"}}
     return {
         "company": {"name": "PT Contoh Batik Sejahtera", "director": "Budi Santoso",
                     "address": "Jl. Hayam Wuruk No. 10", "kelurahan": "Kauman",
-                    "kecamatan": "Pekalongan Timur", "city": branch.city or branch.name,
+                    "kecamatan": "Pekalongan Timur", "city": area, "area": area,
                     "nib": "1234567890123", "npwp": "01.234.567.8-901.000", "npp": "",
-                    "sector": "Batik", "workers_estimated": 40, "workers_registered": 12,
-                    "workers_missing": 28},
-        "branch": branch_data(branch),
+                    "sector": "Batik", "size": "usaha kecil", "workers_estimated": 40,
+                    "workers_registered": 12, "workers_missing": 28},
+        "branch": branch_plain,
         "letter": {"number": "001/PKP/KC/I/2026", "date": long_date(date(2026, 1, 5)),
                    "nature": "Penting", "subject": "Contoh", "response_days": 10,
                    "verify_code": "CONTOH1234", "verify_url": "/verify/CONTOH1234",
                    "attachment": "", "copies": []},
         "case": {"categories": ["PDS-TK"], "categories_text": _categories_text(["PDS-TK"]),
+                 "duty_articles": _duty_articles(["PDS-TK"]),
                  "opened_on": long_date(date(2025, 11, 3))},
         "previous_letters": [{"kind": "notification", "kind_label": "Surat Pemberitahuan",
                               "number": "045/PKP/KC/XI/2025",
                               "date": long_date(date(2025, 11, 10)),
                               "delivered_on": long_date(date(2025, 11, 12))}],
-        "compliance": {"mandatory": ["JKK", "JKM", "JHT"], "missing_programs": ["JHT"],
+        "compliance": {"mandatory": ["JKK", "JKM", "JHT"],
+                       "mandatory_text": enumerate_id(PROGRAM_NAMES[p]
+                                                      for p in ("JKK", "JKM", "JHT")),
+                       "missing_programs": ["JHT"],
                        "monthly_owed": rupiah(9_876_000), "monthly_fine": rupiah(9_876)},
-        "officer": {"name": "Siti Rahmawati"},
+        "officer": {"name": "Siti Rahmawati", "phone": "0812 3456 7890"},
+        "meeting": {"day": "Senin", "date": long_date(date(2026, 1, 12)),
+                    "time": f"09.00 {branch_plain['time_zone']}",
+                    "place": f"Kantor Cabang {branch.name}, {branch.address}",
+                    "contact": "Siti Rahmawati 0812 3456 7890"},
+        "partners": partners,
+        "attachments": [],
     }
 
 
@@ -155,33 +186,239 @@ def save_template(actor: User, code: str, *, subject: str, nature: str, copies: 
 
 # --- data for a letter ----------------------------------------------------------------------
 
+#: each kind of non-compliance as the duty the company has not met, phrased to follow
+#: "kewajiban" (UU 24/2011 art. 15 ayat (1): register itself and its workers in the programs it
+#: must take; art. 15 ayat (2): give complete and true data, wages included; art. 19: pay the
+#: contributions)
+DUTIES = {"PWBD": "mendaftarkan perusahaan dan seluruh pekerjanya",
+          "PDS-TK": "mendaftarkan seluruh pekerjanya",
+          "PDS-Upah": "melaporkan upah yang sebenarnya",
+          "PDS-Program": "mengikuti seluruh program yang wajib",
+          "Menunggak": "membayar iuran tepat waktu"}
+#: the articles of UU 24/2011 each duty rests on
+DUTY_ARTICLES = {"PWBD": ("Pasal 15 ayat (1)",), "PDS-TK": ("Pasal 15 ayat (1)",),
+                 "PDS-Upah": ("Pasal 15 ayat (2)", "Pasal 19"),
+                 "PDS-Program": ("Pasal 15 ayat (1)",), "Menunggak": ("Pasal 19",)}
+PROGRAM_NAMES = {"JKK": "Jaminan Kecelakaan Kerja (JKK)", "JKM": "Jaminan Kematian (JKM)",
+                 "JHT": "Jaminan Hari Tua (JHT)", "JP": "Jaminan Pensiun (JP)",
+                 "JKP": "Jaminan Kehilangan Pekerjaan (JKP)"}
+SIZE_WORDS = {"micro": "usaha mikro", "small": "usaha kecil", "medium": "usaha menengah",
+              "large": "usaha besar"}
+WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
+#: the Indonesian time zone abbreviation of a branch's time zone
+ZONE_WORDS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA",
+              "Asia/Jayapura": "WIT"}
+#: the partner a letter is addressed to: TMP2T to the permit office of the company's city or
+#: regency (UU 24/2011 art. 17 ayat (4), PP 86/2013 art. 8 ayat (1)), the referral to its
+#: district prosecutor
+ADDRESSED_TO = {"tmp2t": PartnerKind.DPMPTSP, "legal_referral": PartnerKind.KEJARI}
+#: how a line of a template's copies (Tembusan) names a partner office; the old default line
+#: "Kepala Dinas Tenaga Kerja" names the company's labour office too
+COPY_TOKENS = {"{dpmptsp}": PartnerKind.DPMPTSP, "{disnaker}": PartnerKind.DISNAKER,
+               "{kejari}": PartnerKind.KEJARI, "kepala dinas tenaga kerja": PartnerKind.DISNAKER}
+PARTNER_WORDS = {PartnerKind.DPMPTSP: "Kepala Dinas Penanaman Modal dan Pelayanan Terpadu "
+                                      "Satu Pintu",
+                 PartnerKind.DISNAKER: "Kepala Dinas Tenaga Kerja",
+                 PartnerKind.KEJARI: "Kepala Kejaksaan Negeri"}
+#: what a letter carries as attachments: none, or their number in words ("1 (satu) berkas")
+NO_ATTACHMENT = "-"
+
+
 def branch_data(branch: Branch) -> dict[str, Any]:
     """A branch as plain data for templates."""
     return {"name": branch.name, "code": branch.code, "address": branch.address,
             "city": branch.city or branch.name, "phone": branch.phone, "email": branch.email,
-            "head_name": branch.head_name, "head_title": branch.head_title}
+            "head_name": branch.head_name, "head_title": branch.head_title,
+            "time_zone": ZONE_WORDS.get(branch.timezone, "WIB")}
 
 
 def _categories_text(codes: list[str]) -> str:
-    words = {"PWBD": "belum mendaftarkan perusahaan dan pekerjanya",
-             "PDS-TK": "baru mendaftarkan sebagian pekerjanya",
-             "PDS-Upah": "melaporkan upah pekerja lebih rendah dari yang sebenarnya",
-             "PDS-Program": "belum mengikuti seluruh program yang wajib",
-             "Menunggak": "menunggak pembayaran iuran"}
-    parts = [words[c] for c in codes if c in words]
-    return " dan ".join(parts) if parts else "belum memenuhi kewajiban kepesertaan"
+    """The duties not met, to follow "kewajiban": "mendaftarkan seluruh pekerjanya dan membayar
+    iuran tepat waktu"."""
+    parts = [DUTIES[c] for c in codes if c in DUTIES]
+    return enumerate_id(parts) if parts else "kepesertaan program jaminan sosial ketenagakerjaan"
+
+
+def _duty_articles(codes: list[str]) -> str:
+    """The articles of UU 24/2011 the duties rest on: "Pasal 15 ayat (1) dan Pasal 19"."""
+    articles = sorted({a for c in codes for a in DUTY_ARTICLES.get(c, ())} or
+                      {"Pasal 15 ayat (1)"})
+    return enumerate_id(articles)
 
 
 def _previous_letters(case: Case, before: Step | None) -> list[dict[str, Any]]:
+    """The case's letters issued before this one, in date order (returned ones left out)."""
     rows = db.session.execute(
         select(Step, Letter).join(Letter, Step.letter_id == Letter.id)
         .where(Step.case_id == case.id, Letter.status == LetterStatus.ISSUED,
                Step.delivery_status.not_in((Delivery.RETURNED, Delivery.WITHDRAWN)))
-        .order_by(Letter.issued_on, Letter.id))
+        .order_by(Letter.issued_on, Letter.seq, Letter.id))
+    current = {before.id} if before is not None else set()
+    current_letter = before.letter_id if before is not None else None
     return [{"kind": step.kind, "kind_label": label(step.kind, "rung"), "number": letter.number,
              "date": long_date(letter.issued_on),
              "delivered_on": long_date(step.delivered_on) if step.delivered_on else ""}
-            for step, letter in rows if before is None or step.id != before.id]
+            for step, letter in rows
+            if step.id not in current and (current_letter is None or letter.id != current_letter)]
+
+
+def _partner(office: PartnerOffice | None) -> dict[str, str]:
+    if office is None:
+        return {}
+    return {"name": office.name, "area": office.area, "head_title": office.head_title,
+            "head_name": office.head_name, "address": office.address}
+
+
+def _contact(company: Company, fallback: User | None) -> dict[str, str]:
+    """The company's officer, the person the letter names to contact (the issuer only when
+    the company has no officer)."""
+    person = company.officer or fallback
+    return {"name": person.name if person else "", "phone": person.phone if person else ""}
+
+
+def _meeting(draft: dict[str, Any], branch: dict[str, Any]) -> dict[str, str]:
+    """The summons' meeting as the letter writes it: day, date, time with its zone, place."""
+    meeting = draft.get("meeting") or {}
+    try:
+        on = date.fromisoformat(meeting.get("date") or "")
+    except ValueError:
+        on = None
+    at = (meeting.get("time") or "").replace(":", ".")
+    blank = "........"  # a draft without its meeting yet; issuing it is refused
+    return {"day": WEEKDAYS[on.weekday()] if on else blank,
+            "date": long_date(on) if on else blank,
+            "time": f"{at} {branch['time_zone']}" if at else blank,
+            "place": meeting.get("place") or blank, "contact": meeting.get("contact") or ""}
+
+
+def _copies(lines: str, partners: dict[str, dict[str, str]]) -> list[str]:
+    """The copies (Tembusan), a partner named by its kind printed as its office's head."""
+    copies = []
+    for line in (c.strip() for c in lines.splitlines()):
+        if not line:
+            continue
+        kind = COPY_TOKENS.get(line.lower())
+        if kind is not None:
+            line = partners.get(kind, {}).get("head_title") or PARTNER_WORDS[kind]
+        copies.append(line)
+    return copies
+
+
+def _copied_partners(copies: str) -> list[str]:
+    kinds: list[str] = []
+    for line in copies.splitlines():
+        kind = COPY_TOKENS.get(line.strip().lower())
+        if kind is not None and kind not in kinds:
+            kinds.append(kind)
+    return kinds
+
+
+#: why each partner must be the one of the company's own city or regency
+PARTNER_RULES = {
+    PartnerKind.DPMPTSP: _l("UU 24/2011 art. 17(4) and PP 86/2013 art. 8(1): the government of "
+                            "the company's city or regency withholds its public services at the "
+                            "agency's request"),
+    PartnerKind.KEJARI: _l("the district prosecutor of the company's city or regency acts for "
+                           "the agency with a special power of attorney"),
+    PartnerKind.DISNAKER: _l("PP 86/2013 art. 13(5): non-compliance is reported to the labour "
+                             "office responsible for the company"),
+}
+PARTNER_LABELS = {PartnerKind.DPMPTSP: _l("permit office (DPMPTSP)"),
+                  PartnerKind.DISNAKER: _l("labour office (Disnaker)"),
+                  PartnerKind.KEJARI: _l("district prosecutor (Kejari)")}
+
+
+def _office_problem(case: Case, kind: str) -> str | None:
+    company = case.company
+    area = canonical_area(company.city)
+    if area is None:
+        return _("The company's city \"%(city)s\" does not say whether it is a Kota or a "
+                 "Kabupaten: write it with its prefix on the company's page (e.g. \"Kota "
+                 "%(name)s\" or \"Kabupaten %(name)s\"). %(rule)s.",
+                 city=company.city or "–", name=company.city or "…", rule=PARTNER_RULES[kind])
+    if office_for(case.branch_id, kind, area) is None:
+        return _("The branch's partner offices have no %(office)s for %(area)s: add it "
+                 "under Branch settings, Partner offices. %(rule)s.",
+                 office=PARTNER_LABELS[kind], area=area, rule=PARTNER_RULES[kind])
+    return None
+
+
+def partner_problem(case: Case, template_code: str) -> str | None:
+    """Why the letter cannot go to the partner office it is addressed to, or None: TMP2T goes
+    to the permit office and the referral to the prosecutor of the company's own city or
+    regency, so the company's city must say Kota or Kabupaten and the branch's registry must
+    have that office."""
+    kind = ADDRESSED_TO.get(template_code)
+    return _office_problem(case, kind) if kind is not None else None
+
+
+def copy_problems(case: Case, copies: str) -> list[str]:
+    """The copies (Tembusan) that name a partner office the registry lacks for the company's
+    city or regency: printed without its city, a warning, not a refusal."""
+    problems = [_office_problem(case, kind) for kind in _copied_partners(copies)]
+    return [p for p in dict.fromkeys(problems) if p]
+
+
+def missing_details(letter: Letter, today: date | None = None) -> str | None:
+    """What the letter still lacks to be issued, or None: a summons names the day, time and
+    place of the meeting, after the letter's date."""
+    if letter.template.code != "summons":
+        return None
+    meeting = letter.data.get("meeting") or {}
+    if not (meeting.get("date") and meeting.get("time") and meeting.get("place")):
+        return _("A summons names the day, time and place of the meeting: fill them in on the "
+                 "letter's page before issuing it.")
+    if today is not None and date.fromisoformat(meeting["date"]) <= today:
+        return _("The meeting of a summons must be after the day the letter is issued.")
+    return None
+
+
+def refuse_unready(letter: Letter, today: date) -> None:
+    """Refuse to issue a draft that cannot name its partner offices or lacks its details."""
+    if letter.status != LetterStatus.DRAFT:
+        return
+    problem = (partner_problem(letter.case, letter.template.code)
+               if letter.case is not None else None) or missing_details(letter, today)
+    if problem:
+        raise ServiceError(problem)
+
+
+def letter_warnings(letter: Letter, today: date) -> list[str]:
+    """What a draft's page warns of before it is issued (nothing for an issued letter)."""
+    if letter.status != LetterStatus.DRAFT:
+        return []
+    problems = [missing_details(letter, today)]
+    if letter.case is not None:
+        problems += [partner_problem(letter.case, letter.template.code),
+                     *copy_problems(letter.case, letter.template.copies)]
+    return list(dict.fromkeys(p for p in problems if p))
+
+
+def set_meeting(actor: User, letter: Letter, *, on: date | None, at: str, place: str,
+                contact: str, today: date) -> Letter:
+    """Fill in the meeting of a summons draft: day, time, place, and whom to contact."""
+    require(actor, Permission.WORK, letter.branch_id)
+    if letter.status != LetterStatus.DRAFT or letter.template.code != "summons":
+        raise ServiceError(_("Only the draft of a summons has a meeting to fill in."))
+    if on is None:
+        raise ServiceError(_("Please enter the day of the meeting."), "on")
+    if on <= today:
+        raise ServiceError(_("The meeting of a summons must be after the day the letter is "
+                             "issued."), "on")
+    at = at.strip().replace(".", ":")
+    try:
+        hour, minute = (int(part) for part in at.split(":"))
+        if not (0 <= hour < 24 and 0 <= minute < 60):
+            raise ValueError(at)
+    except ValueError:
+        raise ServiceError(_("Write the time as 09:00."), "at") from None
+    if not place.strip():
+        raise ServiceError(_("Please enter the place of the meeting."), "place")
+    meeting = {"date": on.isoformat(), "time": f"{hour:02d}:{minute:02d}",
+               "place": place.strip(), "contact": contact.strip()}
+    letter.data = {**letter.data, "meeting": meeting}
+    record(actor, "letter.meeting", "letter", letter.id, meeting, branch_id=letter.branch_id)
+    return letter
 
 
 @in_indonesian
@@ -194,40 +431,58 @@ def letter_data(case: Case, step: Step | None, template: LetterTemplate, officer
     if step is not None and step.due_on:
         rung = {r.code: r for r in policy.ladder_for(case.branch_id)}.get(step.kind)
         window = rung.window_days if rung else None
+    draft = step.letter.data if step is not None and step.letter is not None else {}
+    area = canonical_area(company.city)
+    partners = {kind: _partner(office_for(case.branch_id, kind, area))
+                for kind in PartnerKind.ALL}
+    branch = branch_data(case.company.branch)
+    contact = _contact(company, officer)
+    meeting = _meeting(draft, branch)
     return {
         "company": {"name": company.name, "director": company.director_name,
                     "address": company.address, "kelurahan": company.kelurahan,
-                    "kecamatan": company.kecamatan, "city": company.city,
+                    "kecamatan": company.kecamatan, "city": company.city, "area": area or "",
                     "nib": company.nib or "", "npwp": format_npwp(company.npwp),
                     "npp": company.npp or "", "sector": company.sector,
+                    "size": SIZE_WORDS.get(company.business_size, "usaha kecil"),
                     "workers_estimated": company.workers_estimated,
                     "workers_registered": company.workers_registered,
                     "workers_missing": company.workers_missing},
-        "branch": branch_data(case.company.branch),
+        "branch": branch,
         "letter": {"number": "", "date": long_date(today), "nature": template.nature,
                    "subject": template.subject, "response_days": window or 10,
                    "verify_code": "", "verify_url": "", "attachment": "",
-                   "copies": [c.strip() for c in template.copies.splitlines() if c.strip()]},
+                   "copies": _copies(template.copies, partners)},
         "case": {"categories": case.categories,
                  "categories_text": _categories_text(case.categories),
+                 "duty_articles": _duty_articles(case.categories),
                  "opened_on": long_date(case.opened_on)},
         "previous_letters": _previous_letters(case, step),
         "compliance": {"mandatory": list(compliance.mandatory),
+                       "mandatory_text": enumerate_id(PROGRAM_NAMES.get(p, p)
+                                                      for p in compliance.mandatory),
                        "missing_programs": compliance.missing_programs,
                        "monthly_owed": rupiah(compliance.monthly_owed),
                        "monthly_fine": rupiah(compliance.monthly_owed / 1000)},
-        "officer": {"name": officer.name if officer else ""},
+        "officer": contact,
+        "meeting": {**meeting, "contact": meeting["contact"] or
+                    " ".join(p for p in (contact["name"], contact["phone"]) if p)},
+        "partners": partners,
+        "attachments": [{"title": a.get("title", ""), "html": a.get("html", "")}
+                        for a in draft.get("attachments") or []],
     }
 
 
 def addressee_lines(code: str, data: dict[str, Any]) -> list[str]:
-    """Who the letter goes to: the company, or the partner for TMP2T and legal referral."""
-    city = data["branch"]["city"]
-    if code == "tmp2t":
-        return ["Kepala Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu", f"Kota {city}",
-                "di tempat"]
-    if code == "legal_referral":
-        return [f"Kepala Kejaksaan Negeri {city}", "di tempat"]
+    """Who the letter goes to: the company, or for TMP2T and the legal referral the partner
+    office of the company's own city or regency (from the branch's registry)."""
+    kind = ADDRESSED_TO.get(code)
+    if kind is not None:
+        office = data.get("partners", {}).get(kind) or {}
+        if not office:
+            area = data["company"].get("area") or data["company"]["city"]
+            return [PARTNER_WORDS[kind], f"(kantor mitra untuk {area or '…'} belum terdaftar)"]
+        return [line for line in (office["head_title"], office["address"], "di tempat") if line]
     company = data["company"]
     lines = [f"Pimpinan {company['name']}"]
     if company["director"]:
@@ -238,16 +493,29 @@ def addressee_lines(code: str, data: dict[str, Any]) -> list[str]:
     return [line for line in lines if line]
 
 
+def attachment_text(data: dict[str, Any]) -> str:
+    """The Lampiran line: "-" without attachments, else their number ("1 (satu) berkas")."""
+    if data["letter"].get("attachment"):
+        return data["letter"]["attachment"]
+    count = len(data.get("attachments") or [])
+    return f"{terbilang(count)} berkas" if count else NO_ATTACHMENT
+
+
 @in_indonesian
 def build_html(template: LetterTemplate, data: dict[str, Any], *, draft: bool,
                qr_url: str | None = None) -> str:
-    """The full letter HTML: the trusted surat dinas layout around the sandboxed body."""
+    """The full letter HTML: the trusted surat dinas layout around the sandboxed body, then
+    its attachments (made by the app, never by a template), each from a new page."""
     body = render_body(template.body, data)
     form_title = template.subject if template.code == FORM_TEMPLATE else None
+    # attachments are HTML the app itself makes (the fine calculation), not user input
+    attachments = [{"title": a["title"], "html": Markup(a["html"])}  # noqa: S704
+                   for a in data.get("attachments") or []]
     return render_page("letters/layout.html", letter=data["letter"], branch=data["branch"],
                        addressee=addressee_lines(template.code, data), body=body,
                        draft=draft, qr=qr_svg(qr_url) if qr_url else None,
-                       form_title=form_title)
+                       form_title=form_title, lampiran=attachment_text(data),
+                       attachments=attachments)
 
 
 # --- drafts, approval, issuing --------------------------------------------------------------
@@ -353,6 +621,7 @@ def seal_letter(actor: User, letter: Letter, today: date, public_base_url: str) 
     `outreach.cases.service.issue_letter` is the one way to issue (it checks the day and the
     case, and dates the letter's step by it)."""
     require(actor, Permission.WORK, letter.branch_id)
+    refuse_unready(letter, today)
     problem = approval_missing(letter)
     if problem and letter.status != LetterStatus.ISSUED:
         raise ServiceError(problem)

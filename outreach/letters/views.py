@@ -19,8 +19,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, StringField, TextAreaField
-from wtforms.validators import DataRequired, InputRequired, Length
+from wtforms import BooleanField, DateField, StringField, TextAreaField
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from outreach.calendar.rules import WorkingCalendar
 from outreach.cases import service as cases
@@ -49,7 +49,10 @@ class TemplateForm(FlaskForm):
     nature = StringField(_l("Nature (Sifat)"), validators=[DataRequired(), Length(max=40)])
     classification = StringField(_l("Classification in the number"),
                                  validators=[Length(max=20)])
-    copies = TextAreaField(_l("Copies (Tembusan), one a line"), validators=[Length(max=2000)])
+    copies = TextAreaField(_l("Copies (Tembusan), one a line"), validators=[Length(max=2000)],
+                           description=_l("A line {disnaker}, {dpmptsp} or {kejari} prints the "
+                                          "head of that office of the company's city or "
+                                          "regency (Branch settings, Partner offices)."))
     body = TextAreaField(_l("Body"), validators=[DataRequired(), Length(max=50_000)])
 
 
@@ -66,6 +69,15 @@ class VoidForm(FlaskForm):
 
     reason = TextAreaField(_l("Why is the letter withdrawn?"),
                            validators=[DataRequired(), Length(max=2000)])
+
+
+class MeetingForm(FlaskForm):
+    """The meeting a summons invites the company to."""
+
+    on = DateField(_l("Day of the meeting"), validators=[Optional()])
+    at = StringField(_l("Time (e.g. 09:00)"), validators=[Length(max=5)])
+    place = StringField(_l("Place"), validators=[Length(max=255)])
+    contact = StringField(_l("Contact person and phone"), validators=[Length(max=200)])
 
 
 class VerifyForm(FlaskForm):
@@ -101,14 +113,16 @@ def detail(letter_id: int):
 
 
 def _detail_page(letter: Letter, issue_form: IssueForm, void_form: VoidForm,
-                 status: int = 200):
+                 status: int = 200, meeting_form: MeetingForm | None = None):
     page = render_template("letters/detail.html", letter=letter, step=service.step_of(letter),
                            waiting=service.approval_missing(letter)
                            if letter.status == LetterStatus.DRAFT else None,
                            newer=service.newer_template(letter),
                            writable=may(current_user, Permission.WORK, letter.branch_id),
                            deciding=may(current_user, Permission.DECIDE, letter.branch_id),
-                           form=SimpleForm(), issue_form=issue_form, void_form=void_form)
+                           form=SimpleForm(), issue_form=issue_form, void_form=void_form,
+                           warnings=service.letter_warnings(letter, clock.today()),
+                           meeting_form=_meeting_form(letter, meeting_form))
     return page, status
 
 
@@ -291,3 +305,35 @@ def dossier(case_id: int):
         flash(error.message, "error")
         return redirect(url_for("companies.detail", company_id=case.company_id))
     return pdf_response(document, f"dossier-{case.id}.pdf", inline=False)
+
+
+def _meeting_form(letter: Letter, form: MeetingForm | None = None) -> MeetingForm | None:
+    """The meeting form of a summons draft, filled with what the draft holds."""
+    if letter.status != LetterStatus.DRAFT or letter.template.code != "summons":
+        return None
+    if form is None:
+        form = MeetingForm(formdata=None)
+        meeting = letter.data.get("meeting") or {}
+        branch = letter.branch
+        officer = letter.case.company.officer if letter.case is not None else None
+        form.on.data = date.fromisoformat(meeting["date"]) if meeting.get("date") else None
+        form.at.data = meeting.get("time", "")
+        form.place.data = meeting.get("place") or f"Kantor BPJS Ketenagakerjaan Cabang " \
+                                                   f"{branch.name}, {branch.address}"
+        form.contact.data = meeting.get("contact") or " ".join(
+            p for p in (officer.name if officer else "", officer.phone if officer else "") if p)
+    return form
+
+
+@bp.route("/letters/<int:letter_id>/meeting", methods=["POST"])
+@staff_only
+def meeting(letter_id: int):
+    """Fill in the day, time, place and contact of a summons' meeting."""
+    letter = get_visible_or_404(Letter, letter_id)
+    form = MeetingForm()
+    if submit(form, lambda: service.set_meeting(
+            current_user, letter, on=form.on.data, at=form.at.data or "",
+            place=form.place.data or "", contact=form.contact.data or "",
+            today=clock.today()), _("Meeting saved.")):
+        return redirect(url_for("letters.detail", letter_id=letter.id))
+    return _detail_page(letter, IssueForm(), VoidForm(), 400, meeting_form=form)

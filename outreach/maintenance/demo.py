@@ -17,8 +17,9 @@ from outreach.companies.models import BusinessSize, Company, Source
 from outreach.companies.service import name_key
 from outreach.core.errors import ServiceError
 from outreach.extensions import db
+from outreach.org import partners
 from outreach.org import service as org
-from outreach.org.models import Role, User
+from outreach.org.models import PartnerKind, Role, User
 
 DEMO_DOMAIN = "outreach-demo.id"
 REGION = ("JATENG-DIY", "Kantor Wilayah Jawa Tengah & DIY")
@@ -29,12 +30,15 @@ BRANCHES = [
         "head_name": "Dwi Ananda Pratama", "letter_unit_code": "KC-PKL",
         "kecamatan": ["Pekalongan Barat", "Pekalongan Timur", "Pekalongan Utara",
                       "Pekalongan Selatan"],
+        # the kecamatan above are those of the city (Kota), not of the regency around it
+        "company_city": "Kota Pekalongan", "areas": ["Kota Pekalongan", "Kabupaten Pekalongan"],
     },
     {
         "code": "KC-TGL", "name": "Tegal", "city": "Tegal",
         "address": "Jl. Kapten Sudibyo No. 12, Tegal 52131", "phone": "(0283) 351234",
         "head_name": "Sri Wahyuningsih", "letter_unit_code": "KC-TGL",
         "kecamatan": ["Tegal Barat", "Tegal Timur", "Tegal Selatan", "Margadana"],
+        "company_city": "Kota Tegal", "areas": ["Kota Tegal", "Kabupaten Tegal"],
     },
 ]
 SECTORS = ["Batik", "Perikanan", "Pertanian", "Konveksi", "Perdagangan", "Rumah makan",
@@ -66,7 +70,8 @@ def seed(companies_per_branch: int = 300, password: str = "demo12345",  # noqa: 
                  region=region),
     ]
     for spec in BRANCHES:
-        details = {k: v for k, v in spec.items() if k not in ("code", "name", "kecamatan")}
+        details = {k: v for k, v in spec.items()
+                   if k not in ("code", "name", "kecamatan", "company_city", "areas")}
         branch = org.find_branch(spec["code"]) or org.create_branch(
             None, code=spec["code"], name=spec["name"], region=region, **details)
         slug = spec["code"].split("-")[-1].lower()
@@ -81,9 +86,29 @@ def seed(companies_per_branch: int = 300, password: str = "demo12345",  # noqa: 
                      branch=branch),
         ]
         logins += staff
+        _seed_partner_offices(staff[0], spec["areas"])
         _seed_companies(branch, spec, staff[0], staff[1:], companies_per_branch, today,
                         public_base_url)
     return logins
+
+
+#: the partner offices of each city and regency, by kind: (office name, title of its head)
+PARTNER_NAMES = {
+    PartnerKind.DPMPTSP: ("Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu {area}",
+                          "Kepala Dinas Penanaman Modal dan Pelayanan Terpadu Satu Pintu {area}"),
+    PartnerKind.DISNAKER: ("Dinas Tenaga Kerja {area}", "Kepala Dinas Tenaga Kerja {area}"),
+    PartnerKind.KEJARI: ("Kejaksaan Negeri {area}", "Kepala Kejaksaan Negeri {area}"),
+}
+
+
+def _seed_partner_offices(supervisor: User, areas: list[str]) -> None:
+    """The branch's permit offices, labour offices and prosecutors, for each area it covers."""
+    for area in areas:
+        for kind, (name, title) in PARTNER_NAMES.items():
+            if partners.office_for(supervisor.branch_id, kind, area) is None:
+                partners.save_office(supervisor, None, kind=kind, area=area,
+                                     name=name.format(area=area),
+                                     head_title=title.format(area=area))
 
 
 def _seed_companies(branch, spec: dict, supervisor: User, officers: list[User], wanted: int,
@@ -111,7 +136,7 @@ def _seed_companies(branch, spec: dict, supervisor: User, officers: list[User], 
             npp=None if category == Category.PWBD else f"{rng.randrange(10**7, 10**8)}",
             director_name=fake.name(), address=fake.street_address(),
             kelurahan=fake.street_name().replace("Jl. ", "").replace("Gg. ", ""),
-            kecamatan=rng.choice(spec["kecamatan"]), city=spec["city"],
+            kecamatan=rng.choice(spec["kecamatan"]), city=spec["company_city"],
             phone=fake.phone_number(), sector=rng.choice(SECTORS), business_size=size,
             risk_class=rng.randint(1, 5), workers_estimated=estimated,
             workers_registered=registered, average_wage=rng.randrange(2_100_000, 4_500_000, 50_000),

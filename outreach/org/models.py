@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -84,6 +84,8 @@ class User(TimestampMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255), default="")
     #: interface language: "id" or "en"
     locale: Mapped[str] = mapped_column(String(5), default="id")
+    #: office phone printed in letters where the user is the company's contact person
+    phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
 
     branch: Mapped[Branch | None] = relationship(back_populates="users")
     region: Mapped[Region | None] = relationship()
@@ -107,3 +109,38 @@ class User(TimestampMixin, db.Model):
     def check_password(self, password: str) -> bool:
         """Whether the password matches the stored hash."""
         return bool(self.password_hash) and check_password_hash(self.password_hash, password)
+
+
+class PartnerKind:
+    """The partner offices a branch writes to or copies letters to, for a city or regency."""
+
+    #: the one-stop permit office (Dinas Penanaman Modal dan PTSP): TMP2T is addressed to it
+    DPMPTSP = "dpmptsp"
+    #: the labour office (Dinas Tenaga Kerja): copies of letters to the company
+    DISNAKER = "disnaker"
+    #: the district prosecutor (Kejaksaan Negeri): the legal referral is addressed to it
+    KEJARI = "kejari"
+    ALL = (DPMPTSP, DISNAKER, KEJARI)
+
+
+class PartnerOffice(TimestampMixin, db.Model):
+    """A partner office of a branch for one city or regency (Kota or Kabupaten) it covers."""
+
+    __tablename__ = "partner_offices"
+    __table_args__ = (UniqueConstraint("branch_id", "kind", "area",
+                                       name="uq_partner_offices_branch_kind_area"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
+    #: one of PartnerKind
+    kind: Mapped[str] = mapped_column(String(20))
+    #: the city or regency it serves, with its prefix, e.g. "Kota Pekalongan", "Kabupaten Batang"
+    area: Mapped[str] = mapped_column(String(80))
+    #: the office's name, e.g. "Kejaksaan Negeri Kota Pekalongan"
+    name: Mapped[str] = mapped_column(String(200))
+    #: the title letters are addressed to, e.g. "Kepala Kejaksaan Negeri Kota Pekalongan"
+    head_title: Mapped[str] = mapped_column(String(200))
+    head_name: Mapped[str] = mapped_column(String(120), default="")
+    address: Mapped[str] = mapped_column(String(255), default="")
+
+    branch: Mapped[Branch] = relationship()

@@ -142,7 +142,7 @@ def _check_user_fields(email: str, name: str, role: str, branch: Branch | None,
 
 def create_user(actor: User | None, *, email: str, name: str, role: str,
                 branch: Branch | None = None, region: Region | None = None,
-                password: str | None = None, locale: str = "id") -> User:
+                password: str | None = None, locale: str = "id", phone: str = "") -> User:
     """Create an account with its first password; regional staff take the region of the
     branch given."""
     email = normalise_email(email)
@@ -153,7 +153,7 @@ def create_user(actor: User | None, *, email: str, name: str, role: str,
     _check_user_fields(email, name, role, branch, region)
     if find_user(email) is not None:
         raise ServiceError(_("An account with this e-mail address already exists."), "email")
-    user = User(email=email, name=name.strip(), role=role, locale=locale,
+    user = User(email=email, name=name.strip(), role=role, locale=locale, phone=phone.strip(),
                 branch=branch if role != Role.ADMIN else None,
                 region=region if role == Role.REGIONAL else None)
     set_password(user, password)
@@ -165,9 +165,9 @@ def create_user(actor: User | None, *, email: str, name: str, role: str,
 
 
 def update_user(actor: User, user: User, *, name: str, role: str, branch: Branch | None,
-                active: bool, password: str | None = None) -> User:
-    """Change an account's name, role, branch or whether it may sign in; set a new password
-    when one is given."""
+                active: bool, password: str | None = None, phone: str | None = None) -> User:
+    """Change an account's name, role, branch, phone or whether it may sign in; set a new
+    password when one is given."""
     region = branch.region if (role == Role.REGIONAL and branch is not None) else user.region
     _check_user_fields(user.email, name, role, branch, region)
     if user.id == actor.id and (not active or role != Role.ADMIN):
@@ -176,6 +176,7 @@ def update_user(actor: User, user: User, *, name: str, role: str, branch: Branch
         "name": name.strip(), "role": role, "active": active,
         "branch_id": branch.id if (branch is not None and role != Role.ADMIN) else None,
         "region_id": region.id if (region is not None and role == Role.REGIONAL) else None,
+        **({"phone": phone.strip()} if phone is not None else {}),
     })
     if password:
         set_password(user, password)

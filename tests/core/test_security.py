@@ -25,7 +25,7 @@ from outreach.cases.proofs import Upload
 from outreach.core.audit import AuditEvent
 from outreach.extensions import db
 from outreach.imports.models import CloseSuggestion, CompanyImport
-from outreach.org.models import Role
+from outreach.org.models import PartnerOffice, Role
 from outreach.reports.models import MonthlyReport
 from outreach.tasks.models import Reminder
 from tests import factories
@@ -75,6 +75,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "letters.redraft": BRANCH_STAFF,
     "letters.void": SUPERVISOR,
     "letters.approve": SUPERVISOR,
+    "letters.meeting": BRANCH_STAFF,
     "letters.visit_form": SIGNED_IN,
     "letters.dossier": SIGNED_IN,
     "letters.batch": BRANCH_STAFF,
@@ -87,6 +88,9 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "calendar.holidays": SUPERVISOR,
     "calendar.holiday_delete": SUPERVISOR,
     "calendar.working_day": SUPERVISOR,
+    "partners.offices": SUPERVISOR,
+    "partners.office_new": SUPERVISOR,
+    "partners.office_edit": SUPERVISOR,
     "tasks.index": SIGNED_IN,
     "tasks.inbox": SIGNED_IN,
     "tasks.done": BRANCH_STAFF,
@@ -171,6 +175,10 @@ def world(make_branch, make_user, make_company):
     closing = ClosingRequest(case_id=case.id, outcome="withdrawn", reason="Tutup usaha",
                              requested_on=date(2026, 1, 7))
     db.session.add_all([reminder, holiday, upload, suggestion, report, closing])
+    office = PartnerOffice(branch_id=pkl.id, kind="kejari", area="Kota Pekalongan",
+                           name="Kejaksaan Negeri Kota Pekalongan",
+                           head_title="Kepala Kejaksaan Negeri Kota Pekalongan")
+    db.session.add_all([reminder, holiday, upload, suggestion, report, office])
     db.session.commit()
     return {
         "ids": {
@@ -179,6 +187,7 @@ def world(make_branch, make_user, make_company):
             "reminder_id": reminder.id, "holiday_id": holiday.id,
             "import_id": upload.id, "suggestion_id": suggestion.id, "report_id": report.id,
             "user_id": officer.id, "branch_id": pkl.id, "request_id": closing.id,
+            "office_id": office.id,
             "code": "notification", "filename": "app.css", "fmt": "csv",
         },
         "users": {

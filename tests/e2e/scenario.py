@@ -23,6 +23,7 @@ from outreach.companies.models import Company
 from outreach.core import clock
 from outreach.extensions import db
 from outreach.org.models import Branch, Role, User
+from tests import factories
 from tests.conftest import PASSWORD
 
 if TYPE_CHECKING:
@@ -75,10 +76,11 @@ def make_world(make_branch, make_user, make_company, opened_days_ago: int = 250)
     company = make_company(branch, "PT Batik Pesisir Sejahtera", categories=(Category.PWBD,),
                            npwp=NPWP, director_name="Budi Santoso",
                            address="Jl. Hayam Wuruk 10", kecamatan="Pekalongan Barat",
-                           city="Pekalongan", workers_estimated=40, workers_registered=0,
+                           city="Kota Pekalongan", workers_estimated=40, workers_registered=0,
                            average_wage=2_500_000, officer_id=officer.id,
                            opened_on=working_days_before(branch, today, opened_days_ago))
     db.session.commit()  # the branch's head
+    factories.partner_offices(branch, "Kota Pekalongan")
     return World(branch, officer, supervisor, company, company.cases[0], today)
 
 

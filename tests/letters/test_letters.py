@@ -333,8 +333,9 @@ def test_referral_needs_approval_then_gives_a_dossier(client, app, world):
     officer, supervisor = world["officer"], world["supervisor"]
     case = factories.company(world["branch"], "PT Batik Pesisir Lama", actor=officer,
                              categories=(Category.PWBD,), opened_on=date(2025, 9, 1),
-                             director_name="Budi Santoso",
-                             address="Jl. Hayam Wuruk 10").cases[0]
+                             director_name="Budi Santoso", address="Jl. Hayam Wuruk 10",
+                             city="Kota Pekalongan").cases[0]
+    factories.partner_offices(world["branch"], "Kota Pekalongan")
     days = {"notification": date(2025, 9, 1), "visit": date(2025, 9, 3),
             "warning_1": date(2025, 9, 22), "warning_2": date(2025, 10, 8),
             "fine": date(2025, 10, 24), "legal_referral": date(2026, 1, 12)}

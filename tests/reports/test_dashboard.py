@@ -520,7 +520,10 @@ def referral(app, world):
     for step in list(case.steps):
         db.session.delete(step)
     case.opened_on = date(2025, 9, 1)
+    # the referral goes to the prosecutor of the company's own city (the branch's registry)
+    case.company.city = "Kota Pekalongan"
     db.session.commit()
+    factories.partner_offices(world.pkl, "Kota Pekalongan")
     days = {"notification": date(2025, 9, 1), "visit": date(2025, 9, 3),
             "warning_1": date(2025, 9, 22), "warning_2": date(2025, 10, 8),
             "fine": date(2025, 10, 24), "legal_referral": date(2026, 2, 23)}

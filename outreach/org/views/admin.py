@@ -45,6 +45,8 @@ class UserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(_l("Role"), choices=[])
     branch = SelectField(_l("Branch"), coerce=int)
+    phone = StringField(_l("Phone (printed in letters as the contact)"),
+                        validators=[Length(max=40)])
     password = PasswordField(_l("Password"), validators=[Optional(), Length(min=8, max=200)],
                              description=_l("At least 8 characters. Leave empty to keep it."))
     active = BooleanField(_l("May sign in"), default=True)
@@ -146,8 +148,8 @@ def user_new():
     form = _user_form(None)
     if submit(form, lambda: org.create_user(
             current_user, email=form.email.data, name=form.name.data, role=form.role.data,
-            branch=org.get_branch(form.branch.data), password=form.password.data),
-            _("Account created.")):
+            branch=org.get_branch(form.branch.data), password=form.password.data,
+            phone=form.phone.data or ""), _("Account created.")):
         return redirect(url_for("admin.users"))
     return render_template("org/user_form.html", form=form, user=None)
 
@@ -162,6 +164,7 @@ def user_edit(user_id: int):
     if submit(form, lambda: org.update_user(
             current_user, user, name=form.name.data, role=form.role.data,
             branch=org.get_branch(form.branch.data), active=form.active.data,
-            password=form.password.data or None), _("Account saved.")):
+            password=form.password.data or None, phone=form.phone.data or ""),
+            _("Account saved.")):
         return redirect(url_for("admin.users"))
     return render_template("org/user_form.html", form=form, user=user)
