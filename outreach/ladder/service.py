@@ -137,7 +137,7 @@ def add_rung(actor: User, *, code: str, name: str, position: int, is_letter: boo
     if not CODE.fullmatch(code):
         raise ServiceError(_("A code is 2 to 30 lower-case letters, digits or underscores, "
                              "starting with a letter."), "code")
-    if code in rules.LEGAL_RUNGS or _default(code) is not None \
+    if code in (*rules.LEGAL_RUNGS, "new") or _default(code) is not None \
             or _branch_row(actor.branch_id, code) is not None:
         raise ServiceError(_("The ladder already has a step %(code)s.", code=code), "code")
     window_days = window_days or None
