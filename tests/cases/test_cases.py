@@ -15,6 +15,7 @@ from outreach.companies.models import Company
 from outreach.core.audit import AuditEvent
 from outreach.extensions import db
 from outreach.org.models import Role
+from tests import factories
 from tests.conftest import login, post
 
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
@@ -55,6 +56,7 @@ def add_steps(world, *kinds_and_days):
     for kind, day in kinds_and_days:
         step = service.log_step(world["officer"], world["case"], kind=kind, occurred_on=day,
                                 today=day)
+        factories.approval(step)
         if step.delivery_status == "pending":
             service.record_delivery(world["officer"], step, delivered=True, on=day, today=day,
                                     method="hand", recipient="Bu Sari")

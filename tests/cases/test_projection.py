@@ -29,6 +29,7 @@ from outreach.ladder import rules as policy
 from outreach.org.models import Role
 from outreach.reports import review
 from outreach.tasks import service as tasks
+from tests import factories
 from tests.conftest import login, post
 
 TODAY = date(2026, 3, 2)  # a Monday
@@ -123,7 +124,10 @@ def test_each_service_that_changes_a_case_writes_its_copies(app, world):
         log("visit", date(2026, 1, 6))
         for kind, day in (("warning_1", date(2026, 1, 21)), ("warning_2", date(2026, 2, 5)),
                           ("fine", date(2026, 2, 24))):
-            _deliver(world, log(kind, day), day)
+            taken = log(kind, day)
+            factories.approval(taken, supervisor)
+            assert_copies_fresh()
+            _deliver(world, taken, day)
             assert_copies_fresh()
         tmp2t = log("tmp2t", TODAY)  # waits for the supervisor: not in force yet
         service.decide_approval(supervisor, tmp2t, approve=False, note="Lengkapi bukti.",
@@ -221,6 +225,7 @@ def test_an_approval_over_http_writes_the_copies(app, client, world):
                           ("warning_1", date(2026, 1, 21)), ("warning_2", date(2026, 2, 5)),
                           ("fine", date(2026, 2, 24))):
             step = service.log_step(officer, case, kind=kind, occurred_on=day, today=day)
+            factories.approval(step, world["supervisor"])
             if step.delivery_status == "pending":
                 service.record_delivery(officer, step, delivered=True, on=day, today=day,
                                         method="hand", recipient="Bu Sari")

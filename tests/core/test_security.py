@@ -80,6 +80,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "letters.sample_pdf": SUPERVISOR,
     "settings.ladder": SUPERVISOR,
     "settings.rung": SUPERVISOR,
+    "settings.new_rung": SUPERVISOR,
     "calendar.holidays": SUPERVISOR,
     "calendar.holiday_delete": SUPERVISOR,
     "tasks.index": SIGNED_IN,

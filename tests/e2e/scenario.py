@@ -24,6 +24,7 @@ from outreach.core import clock
 from outreach.extensions import db
 from outreach.letters import service as letter_service
 from outreach.org.models import Branch, Role, User
+from tests import factories
 from tests.conftest import PASSWORD
 
 if TYPE_CHECKING:
@@ -88,6 +89,7 @@ def log(world: World, kind: str, day: date, *, deliver: bool = True, issue: bool
     """Log a step on the case dated `day`; issue and deliver its letter that same day."""
     step = case_service.log_step(world.officer, world.case, kind=kind, occurred_on=day,
                                  today=world.today, outcome=outcome)
+    factories.approval(step, world.supervisor)
     if step.letter is not None and issue:
         letter_service.issue_letter(world.officer, step.letter, day, BASE)
     if step.letter is not None and deliver:

@@ -342,6 +342,7 @@ def test_referral_needs_approval_then_gives_a_dossier(client, app, world):
         for kind, day in days.items():
             step = case_service.log_step(officer, case, kind=kind, occurred_on=day,
                                          today=TODAY, outcome="refused" if kind == "visit" else "")
+            factories.approval(step, supervisor)
             if step.letter is not None:
                 if step.approval_status != "requested":
                     service.issue_letter(officer, step.letter, day, BASE)
