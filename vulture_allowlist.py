@@ -31,3 +31,6 @@ _.importers_only, _.import_labels
 _.pdf_text, _.company_steps_mean, _.load_after
 # the models' mixin (models are not scanned)
 _.TimestampMixin
+# the Python twin of the sweep's SQL condition (ladder.rules.action_due_sql), held equal to it by
+# tests/ladder/test_rules_agree.py
+_.action_due

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from sqlalchemy import (
     ForeignKey,
     String,
@@ -13,9 +11,6 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach.extensions import db
-
-if TYPE_CHECKING:
-    pass
 
 
 class LadderRung(db.Model):
@@ -46,3 +41,10 @@ class LadderRung(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
     #: offered but never expected next (a summons or joint visit, when the branch sees fit)
     optional: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: a sanction the law sets (PP 86/2013 art. 5-8: the warnings, the fine, TMP2T) or the
+    #: referral that rests on them: no branch may switch it off, stretch it or drop what it needs
+    legal: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: how many steps of this persuasion rung the first written warning needs (0: none)
+    min_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: the name of a rung a branch added (the app's rungs are named by `labels.RUNGS`)
+    name: Mapped[str] = mapped_column(String(100), default="", server_default="")

@@ -125,17 +125,16 @@ def _insert_rows(table, rows: list[dict]) -> None:
 
 
 def _due(day: date) -> list:
-    """The conditions of a case whose next step is due on `day`."""
-    return [Case.status == CaseStatus.OPEN, Case.next_rung != "",
-            Case.next_due_on.is_not(None), Case.next_due_on <= day]
+    """The conditions of a case whose next step is asked for on `day`: due, or for the fine
+    from the day after warning II's window ends until its deadline (`policy.action_due`)."""
+    return [Case.status == CaseStatus.OPEN, policy.action_due_sql(day)]
 
 
 def _occurrences(day: date) -> dict[tuple[int, str], int]:
     """How many counting steps of its next rung each due case already has."""
     stmt = (select(Step.case_id, Step.kind, func.count())
             .join(Case, Case.id == Step.case_id)
-            .where(Case.status == CaseStatus.OPEN, Case.next_due_on <= day,
-                   Step.kind == Case.next_rung, policy.counts_sql())
+            .where(*_due(day), Step.kind == Case.next_rung, policy.counts_sql())
             .group_by(Step.case_id, Step.kind))
     return {(case_id, kind): n for case_id, kind, n in db.session.execute(stmt)}
 
@@ -179,11 +178,12 @@ def _prepare_drafts(due: list, day: date) -> int:
         return 0
     # `policy.judge` looks only at the steps of the rung and of the rungs it requires, and
     # at the case's status: every due case is open.
-    kinds = {code for _, _, rung in candidates for code in (rung.code, *rung.requires)}
+    kinds = {code for _, branch_id, rung in candidates
+             for code in policy.required_codes(rung, ladders[branch_id])}
     steps = defaultdict(list)
     for row in db.session.execute(
             select(Step.case_id, Step.id, Step.kind, Step.occurred_on, Step.due_on,
-                   Step.delivery_status, Step.approval_status)
+                   Step.delivered_on, Step.delivery_status, Step.approval_status)
             .where(among(Step.case_id, [candidate[0] for candidate in candidates]),
                    Step.kind.in_(sorted(kinds)))):
         steps[row.case_id].append(row)
@@ -254,9 +254,12 @@ def _insert_drafts(drafts: list, day: date) -> int:
 # --- the officer's tasks ------------------------------------------------------------------
 
 def open_tasks_query(user: User, today: date):
-    """The user's reminders that need attention today: due, not done, not snoozed past today."""
+    """The user's reminders that need attention today: due (the fine's from the day the sweep
+    asks for it: its `due_on` is its deadline), not done, not snoozed past today."""
+    deadline = (Reminder.kind == ReminderKind.ACTION_DUE) & Reminder.rung_code.in_(
+        sorted(policy.DEADLINE_RUNGS))
     return (select(Reminder).where(
-        Reminder.officer_id == user.id, Reminder.due_on <= today,
+        Reminder.officer_id == user.id, (Reminder.due_on <= today) | deadline,
         (Reminder.status == ReminderStatus.OPEN)
         | ((Reminder.status == ReminderStatus.SNOOZED) & (Reminder.snoozed_until <= today))))
 

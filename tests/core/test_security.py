@@ -85,6 +85,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "letters.sample_pdf": SUPERVISOR,
     "settings.ladder": SUPERVISOR,
     "settings.rung": SUPERVISOR,
+    "settings.new_rung": SUPERVISOR,
     "calendar.holidays": SUPERVISOR,
     "calendar.holiday_delete": SUPERVISOR,
     "calendar.working_day": SUPERVISOR,

@@ -109,7 +109,13 @@ def download(page: Page, link_name: str) -> bytes:
 def test_officer_finds_company_logs_visit_and_issues_warning_one(
         context, world, screenshots):
     """An officer signs in, finds the company by a badly typed NPWP, logs a visit with a photo,
-    issues Teguran Tertulis I and gets its numbered PDF."""
+    issues Teguran Tertulis I and gets its numbered PDF (in a branch whose warnings need no
+    supervisor's approval)."""
+    from outreach.ladder.service import adjust_rung
+
+    adjust_rung(world.supervisor, "warning_1", window_days=10, max_count=1, active=True,
+                needs_approval=False)
+    db.session.commit()
     page = context.new_page()
     sign_in(page, world.officer)
     find_company_by_npwp(page)

@@ -40,6 +40,12 @@ def log(officer, case, kind, on, **kw):
     return step
 
 
+def approve(supervisor, step, on):
+    service.decide_approval(supervisor, step, approve=True, note="",
+                            now=datetime(on.year, on.month, on.day, 9, tzinfo=UTC))
+    db.session.commit()
+
+
 def deliver(officer, step, on):
     service.record_delivery(officer, step, delivered=True, on=on, today=on, method="courier",
                             reference="JNE123")
@@ -74,8 +80,10 @@ def test_full_ladder_to_legal_referral(setup):
     assert visit.due_on == date(2026, 1, 15)
     assert "warning_1" in allowed(case, date(2026, 1, 22))
 
-    # Warning I just before Idul Fitri; delivered the same day.
+    # Warning I just before Idul Fitri, approved and delivered the same day.
     warning_1 = log(officer, case, "warning_1", date(2026, 3, 16))
+    assert warning_1.approval_status == Approval.REQUESTED
+    approve(supervisor, warning_1, date(2026, 3, 16))
     deliver(officer, warning_1, date(2026, 3, 16))
     assert warning_1.due_on == date(2026, 4, 7)
     assert case.next_due_on == date(2026, 4, 8)
@@ -87,6 +95,7 @@ def test_full_ladder_to_legal_referral(setup):
     assert "10" in refused.value.message
 
     warning_2 = log(officer, case, "warning_2", date(2026, 4, 8))
+    approve(supervisor, warning_2, date(2026, 4, 8))
     with pytest.raises(ServiceError):  # at most one warning II
         service.log_step(officer, case, kind="warning_2", occurred_on=date(2026, 4, 9),
                          today=date(2026, 4, 9))
@@ -96,12 +105,13 @@ def test_full_ladder_to_legal_referral(setup):
     assert "fine" in allowed(case, date(2026, 4, 24))
 
     fine = log(officer, case, "fine", date(2026, 4, 24))
+    assert "legal_referral" not in allowed(case, date(2026, 4, 28))  # fine not approved yet
+    approve(supervisor, fine, date(2026, 4, 24))
     deliver(officer, fine, date(2026, 4, 27))
+    assert fine.due_on is None  # the fine has a deadline before it, no window after it
     assert "tmp2t" in allowed(case, date(2026, 4, 28))
-    assert "legal_referral" not in allowed(case, date(2026, 4, 28))  # fine window: 30 days
 
-    referral_day = service.WorkingCalendar.for_branch(case.branch_id).add_working_days(
-        fine.due_on, 1)
+    referral_day = date(2026, 6, 9)
     referral = log(officer, case, "legal_referral", referral_day,
                    notes="Perusahaan tetap menolak mendaftar.")
     assert referral.approval_status == Approval.REQUESTED
@@ -132,6 +142,7 @@ def test_returned_request_can_be_made_again(setup):
     for kind, on in [("warning_1", date(2026, 2, 2)), ("warning_2", date(2026, 2, 19)),
                      ("fine", date(2026, 3, 6))]:
         step = log(officer, case, kind, on)
+        approve(supervisor, step, on)
         deliver(officer, step, on)
     tmp2t = log(officer, case, "tmp2t", date(2026, 3, 9))
     assert "tmp2t" not in allowed(case, date(2026, 3, 9))  # waiting for approval

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import itertools
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -42,3 +42,35 @@ def test_python_and_sql_agree_on_every_state_of_a_step(make_branch, python, sql)
     assert steps[Approval.RETURNED, Delivery.DELIVERED].id not in selected
     assert steps[Approval.NOT_NEEDED, Delivery.RETURNED].id not in selected
     assert (steps[Approval.REQUESTED, Delivery.PENDING].id in selected) == (sql is rules.counts_sql)
+
+
+def test_python_and_sql_agree_on_when_the_sweep_asks_for_the_next_step(make_branch):
+    """Cases due before, on and after the sweep's day, with the fine (asked for from the first
+    day of its 30 days) or another rung next, or none: the sweep's SQL condition selects
+    exactly the cases `action_due` names, and the fine is asked for from the day after warning
+    II's window ends (deadline minus 29 days)."""
+    branch = make_branch()
+    company = Company(branch_id=branch.id, name="PT Uji", name_key="uji")
+    db.session.add(company)
+    db.session.flush()
+    day = date(2026, 4, 24)
+    cases = {}
+    for rung, offset in itertools.product(["fine", "warning_1", ""], [None, -1, 0, 1, 28, 29,
+                                                                      30, 31]):
+        due = None if offset is None else day + timedelta(days=offset)
+        case = Case(branch_id=branch.id, company_id=company.id, opened_on=date(2026, 1, 5),
+                    next_rung=rung, next_due_on=due)
+        db.session.add(case)
+        cases[rung, offset] = case
+    db.session.flush()
+    ids = [c.id for c in cases.values()]
+    selected = set(db.session.scalars(select(Case.id).where(Case.id.in_(ids),
+                                                            rules.action_due_sql(day))))
+    named = {c.id for c in cases.values() if rules.action_due(c.next_rung, c.next_due_on, day)}
+    assert selected == named
+    assert {offset for (rung, offset), c in cases.items() if c.id in selected and
+            rung == "fine"} == {-1, 0, 1, 28, 29}
+    assert {offset for (rung, offset), c in cases.items() if c.id in selected and
+            rung == "warning_1"} == {-1, 0}
+    # a warning II window ending 23 April: the fine's deadline is 23 May, asked for from 24 April
+    assert rules.action_opens_on("fine", date(2026, 5, 23)) == date(2026, 4, 24)
