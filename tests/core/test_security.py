@@ -25,6 +25,7 @@ from outreach.cases.proofs import Upload
 from outreach.core.audit import AuditEvent
 from outreach.extensions import db
 from outreach.imports.models import CloseSuggestion, CompanyImport
+from outreach.money import service as money
 from outreach.org.models import Role
 from outreach.reports.models import MonthlyReport
 from outreach.tasks.models import Reminder
@@ -112,6 +113,10 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "dashboard.directive": SUPERVISOR,
     "dashboard.monthly_reports": OVERSEERS,
     "dashboard.report_pdf": OVERSEERS,
+    "money.ledger": SIGNED_IN,
+    "money.add_payment": BRANCH_STAFF,
+    "money.payment_proof": SIGNED_IN,
+    "money.wage_caps": frozenset({Role.SUPERVISOR, Role.ADMIN}),
 }
 
 #: routes that change nothing although they accept POST (previews, sample renders, uploads to
@@ -164,6 +169,9 @@ def world(make_branch, make_user, make_company):
     suggestion = CloseSuggestion(branch_id=pkl.id, case_id=case.id, npp="12345678")
     report = MonthlyReport(branch_id=pkl.id, period=date(2025, 12, 1), as_of=date(2026, 1, 2),
                            pdf=b"%PDF-1.4", sha256="0" * 64)
+    payment = money.add_payment(officer, company, kind="contribution", paid_on=date(2026, 1, 6),
+                                amount=1_000_000, reference="TRF-1",
+                                upload=Upload("bukti.png", PNG), today=date(2026, 1, 6))
     db.session.add_all([reminder, holiday, upload, suggestion, report])
     db.session.commit()
     return {
@@ -172,7 +180,7 @@ def world(make_branch, make_user, make_company):
             "letter_id": letter_step.letter.id, "proof_id": visit.proofs[0].id,
             "reminder_id": reminder.id, "holiday_id": holiday.id,
             "import_id": upload.id, "suggestion_id": suggestion.id, "report_id": report.id,
-            "user_id": officer.id, "branch_id": pkl.id,
+            "user_id": officer.id, "branch_id": pkl.id, "payment_id": payment.id,
             "code": "notification", "filename": "app.css", "fmt": "csv",
         },
         "users": {
