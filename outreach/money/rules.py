@@ -152,8 +152,10 @@ class MonthRow:
         return sum(self.late.values())
 
 
-def month_lines(profile: Profile, month: date,
-                rates: dict[tuple[str, int | None], ContributionRate]) -> tuple[list[Line], int | None]:
+Rates = dict[tuple[str, int | None], ContributionRate]
+
+
+def month_lines(profile: Profile, month: date, rates: Rates) -> tuple[list[Line], int | None]:
     """The contribution lines of one month with the rates in force on its first day."""
     company_rates = rates_for(rates, profile.risk_class)
     mandatory = MANDATORY.get(profile.business_size, MANDATORY["small"])
