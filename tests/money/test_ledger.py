@@ -307,8 +307,8 @@ def test_the_cap_page_refuses_bad_input(client, make_user, added_caps, data, mes
     assert db.session.scalar(select(func.count(ContributionRate.id))) == before
 
 
-def test_a_cap_added_on_the_page_applies_to_the_months_after_it(client, make_branch, make_user,
-                                                                added_caps):
+def test_a_cap_added_on_the_page_applies_to_the_months_after_it(app, client, make_branch,
+                                                                make_user, added_caps):
     """Does a cap an administrator adds from 1 March 2026 change JP from that month on, and is
     a supervisor refused?"""
     branch = make_branch()
@@ -320,6 +320,7 @@ def test_a_cap_added_on_the_page_applies_to_the_months_after_it(client, make_bra
                                                 "effective_from": "2026-03-01",
                                                 "source": "Pengumuman"})
     assert refused.status_code == 400
+    client = app.test_client()
     login(client, make_user(Role.ADMIN))
     response = post(client, "/money/wage-caps", {
         "amount": "11000000", "effective_from": "2026-03-01",
