@@ -31,3 +31,6 @@ _.importers_only, _.import_labels
 _.pdf_text, _.company_steps_mean, _.load_after
 # the models' mixin (models are not scanned)
 _.TimestampMixin
+# the money API others call after the merge (the ladder's TMP2T and closing checks read
+# fine_state, the letters letter_money), and a month's amounts per program read by templates
+_.fine_state, _.letter_money, _.imposed_on, _.unpaid_past_due, _.by_program

@@ -120,8 +120,8 @@ def register_blueprints(app: Flask) -> None:
     from outreach.companies import views as companies
     from outreach.imports import views as imports
     from outreach.ladder import views as ladder
-    from outreach.money import views as money
     from outreach.letters import views as letters
+    from outreach.money import views as money
     from outreach.org.views import admin, auth, home
     from outreach.reports import views as reports
     from outreach.tasks import views as tasks
