@@ -330,3 +330,24 @@ def test_a_cap_added_on_the_page_applies_to_the_months_after_it(app, client, mak
     # February on the 2025 cap: 10,547,400 x 3% = 316,422; March on the new one: 330,000
     assert [row.by_program["JP"] for row in book.rows] == [316_422, 330_000]
     assert "contoh uji" in client.get("/money/wage-caps").get_data(as_text=True)
+
+
+def test_the_export_carries_the_balance_of_companies_past_warning_ii(client, make_branch,
+                                                                     make_user):
+    """Does the company export show the ledger's balances for a company whose open case
+    reached warning II, and leave them blank for one that did not?"""
+    branch = make_branch()
+    fined = factories.company(branch, "PT Didenda", categories=(Category.PWBD,),
+                              business_size="medium", workers_estimated=25,
+                              average_wage=2_700_000, obliged_on=date(2025, 2, 23))
+    walk_to_warning_2(fined.cases[0])
+    factories.company(branch, "PT Baru", categories=(Category.PWBD,), workers_estimated=3,
+                      average_wage=2_000_000)
+    login(client, make_user(Role.OFFICER, branch=branch))
+    text = client.get("/companies/export.csv").data.decode("utf-8-sig")
+    rows = {line.split(";")[0]: line.split(";") for line in text.splitlines()[1:]}
+    book = money.ledger(fined, clock.today())
+    assert rows["PT Didenda"][-4:] == [str(book.contribution_balance), str(book.fine.amount),
+                                       str(book.fine_balance), str(book.balance)]
+    assert book.fine.amount > 0
+    assert rows["PT Baru"][-4:] == ["", "", "", ""]
