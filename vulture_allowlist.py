@@ -34,3 +34,6 @@ _.TimestampMixin
 # the Python twin of the sweep's SQL condition (ladder.rules.action_due_sql), held equal to it by
 # tests/ladder/test_rules_agree.py
 _.action_due
+# the money API others call after the merge (the ladder's TMP2T and closing checks read
+# fine_state, the letters letter_money), and a month's amounts per program read by templates
+_.fine_state, _.letter_money, _.imposed_on, _.unpaid_past_due, _.by_program

@@ -67,7 +67,7 @@ def configure_logger(app: Flask) -> None:
 #: the modules that hold tables: the audit trail of core, and each feature's models
 MODEL_MODULES = ("outreach.core.audit", *(f"outreach.{feature}.models" for feature in (
     "org", "calendar", "ladder", "companies", "cases", "letters", "tasks", "notifications",
-    "imports", "reports", "scheduler")))
+    "imports", "reports", "scheduler", "money")))
 
 
 def register_models() -> None:
@@ -121,6 +121,7 @@ def register_blueprints(app: Flask) -> None:
     from outreach.imports import views as imports
     from outreach.ladder import views as ladder
     from outreach.letters import views as letters
+    from outreach.money import views as money
     from outreach.org.views import admin, auth, home, partners
     from outreach.reports import views as reports
     from outreach.tasks import views as tasks
@@ -130,7 +131,8 @@ def register_blueprints(app: Flask) -> None:
                               (letters.bp, None), (tasks.bp, "/tasks"),
                               (ladder.bp, "/settings"), (calendar.bp, "/settings"),
                               (partners.bp, "/settings"),
-                              (reports.bp, "/dashboard"), (imports.bp, "/imports")):
+                              (reports.bp, "/dashboard"), (imports.bp, "/imports"),
+                              (money.bp, "/money")):
         app.register_blueprint(blueprint, url_prefix=prefix)
 
 

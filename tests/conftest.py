@@ -68,7 +68,7 @@ def app(database_url: str) -> Iterator[Flask]:
 
 
 #: tables the migrations fill with reference data, kept between tests
-REFERENCE_TABLES = {"contribution_rates", "alembic_version"}
+REFERENCE_TABLES = {"contribution_rates", "late_payment_rates", "alembic_version"}
 
 
 def _empty_all_tables() -> None:

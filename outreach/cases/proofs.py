@@ -46,22 +46,30 @@ def sniff(data: bytes) -> tuple[str, set[str]] | None:
     return None
 
 
-def make_proof(upload: Upload, uploader: User, max_bytes: int = DEFAULT_MAX_BYTES) -> Proof:
-    """A Proof for the upload, or a ServiceError naming what is wrong with the file."""
+def checked_upload(upload: Upload, max_bytes: int = DEFAULT_MAX_BYTES,
+                   field: str = "proof") -> tuple[str, str]:
+    """The upload's safe file name and content type, or a ServiceError (at `field`) naming
+    what is wrong with the file: empty, too large, not a photo or PDF, a lying extension."""
     name = PurePath(upload.filename.replace("\\", "/")).name[:200] or "bukti"
     if not upload.data:
-        raise ServiceError(_("The file %(name)s is empty.", name=name), "proof")
+        raise ServiceError(_("The file %(name)s is empty.", name=name), field)
     if len(upload.data) > max_bytes:
         raise ServiceError(_("The file %(name)s is larger than %(size)s.", name=name,
-                             size=human_size(max_bytes)), "proof")
+                             size=human_size(max_bytes)), field)
     found = sniff(upload.data)
     if found is None:
         raise ServiceError(_("The file %(name)s is not a photo (JPEG, PNG, WebP) or a PDF scan.",
-                             name=name), "proof")
+                             name=name), field)
     content_type, extensions = found
     if PurePath(name).suffix.lower() not in extensions:
         raise ServiceError(_("The file %(name)s does not match its extension.", name=name),
-                           "proof")
+                           field)
+    return name, content_type
+
+
+def make_proof(upload: Upload, uploader: User, max_bytes: int = DEFAULT_MAX_BYTES) -> Proof:
+    """A Proof for the upload, or a ServiceError naming what is wrong with the file."""
+    name, content_type = checked_upload(upload, max_bytes)
     return Proof(filename=name, content_type=content_type, size=len(upload.data),
                  sha256=hashlib.sha256(upload.data).hexdigest(), data=upload.data,
                  uploaded_by_id=uploader.id)

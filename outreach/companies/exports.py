@@ -25,6 +25,7 @@ from outreach.companies.service import CompanyFilters, company_list_query
 from outreach.core.formatting import rupiah_int
 from outreach.core.labels import label
 from outreach.extensions import db
+from outreach.money.service import ledger
 from outreach.org.models import Branch, User
 
 MIMETYPES = {"csv": "text/csv; charset=utf-8",
@@ -70,7 +71,16 @@ COLUMNS = [
     Column("Kasus dibuka", "date", 12),
     Column("Lama terbuka (hari)", "int", 10),
     Column("Petugas", width=20),
+    # the ledger (outreach.money.service.ledger), computed only for companies whose open case
+    # has reached warning II: before it there is no fine, and the ledger of tens of thousands
+    # of companies would make the export slow; the others are left blank
+    Column("Saldo iuran (Rp)", "int", 16),
+    Column("Denda (Rp)", "int", 14),
+    Column("Saldo denda (Rp)", "int", 14),
+    Column("Saldo total (Rp)", "int", 16),
 ]
+#: companies whose ledger the export computes: an open case that reached warning II
+LEDGER_FROM = "warning_2"
 
 
 def export_rows(user: User, filters: CompanyFilters, today: date) -> Iterator[list[Any]]:
@@ -83,13 +93,13 @@ def export_rows(user: User, filters: CompanyFilters, today: date) -> Iterator[li
         Company.workers_registered, Company.workers_missing, Company.average_wage, Company.programs,
         CaseModel.id, CaseModel.category_list, CaseModel.status, CaseModel.stage,
         CaseModel.next_rung, CaseModel.next_due_on, CaseModel.opened_on, User.name,
-        maintain_column_froms=True)
+        Company.id, Company.reached, maintain_column_froms=True)
         .join(Branch, Branch.id == Company.branch_id)
         .outerjoin(User, User.id == Company.officer_id))
     rates = compliance.rates_in_force(today)
     for (name, branch, nib, npwp, npp, address, kelurahan, kecamatan, city, sector, size, risk,
          estimated, registered, gap, wage, programs, case_id, categories, status, stage,
-         next_rung, due, opened, officer) in db.session.execute(
+         next_rung, due, opened, officer, company_id, reached) in db.session.execute(
             stmt.execution_options(yield_per=CHUNK)):
         owed = compliance.monthly_owed(rates, size, risk, programs, wage, max(gap, 0),
                                        registered)
@@ -100,7 +110,16 @@ def export_rows(user: User, filters: CompanyFilters, today: date) -> Iterator[li
                label(status, "case_status") if case_id else "",
                (label(stage, "rung") or "Belum dimulai") if case_id else "",
                label(next_rung, "rung") if case_id else "", due, opened,
-               (today - opened).days if opened else None, officer or ""]
+               (today - opened).days if opened else None, officer or "",
+               *money_columns(company_id, reached, case_id is not None, today)]
+
+
+def money_columns(company_id: int, reached: str, open_case: bool, today: date) -> list:
+    """The ledger's balances of a company whose open case reached warning II, else blanks."""
+    if not open_case or LEDGER_FROM not in reached.split(","):
+        return [None, None, None, None]
+    book = ledger(db.session.get(Company, company_id), today)
+    return [book.contribution_balance, book.fine.amount, book.fine_balance, book.balance]
 
 
 def _safe_text(value: str) -> str:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
+    DateField,
     HiddenField,
     IntegerField,
     SelectField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from outreach.core.forms import MultiCheckboxField
 from outreach.core.labels import choices
@@ -45,6 +46,14 @@ class CompanyForm(FlaskForm):
                                 validators=[InputRequired(), NumberRange(min=0)])
     programs = MultiCheckboxField(_l("Programs taken"),
                                   choices=[(p, p) for p in ("JKK", "JKM", "JHT", "JP", "JKP")])
+    obliged_on = DateField(_l("Obliged since"), validators=[Optional()],
+                           description=_l("The day the company had to register its workers. "
+                                          "Unknown: the ledger counts from the case's opening."))
+    reported_wage = IntegerField(_l("Wage reported to the agency (Rp)"),
+                                 validators=[Optional(), NumberRange(min=0)],
+                                 description=_l("For PDS-Upah: the wage the company reports."))
+    unpaid_since = DateField(_l("Contributions unpaid since"), validators=[Optional()],
+                             description=_l("For arrears: the first month not paid."))
     officer_id = SelectField(_l("Officer"), coerce=int, default=0)
     notes = TextAreaField(_l("Notes"), validators=[Length(max=2000)])
     confirm_duplicate = HiddenField()

@@ -99,6 +99,14 @@ class Company(TimestampMixin, db.Model):
     average_wage: Mapped[int] = mapped_column(default=0)
     #: programs taken, comma-separated codes ("JKK,JKM")
     programs: Mapped[str] = mapped_column(String(40), default="")
+    #: the day the company became obliged to register and pay (from a list or the officer);
+    #: unknown (None) makes the ledger count from its case's opening, shown as an assumption
+    obliged_on: Mapped[date | None] = mapped_column(Date)
+    #: the monthly wage per worker the company reports to the agency, Rupiah (PDS-Upah: the
+    #: contributions owed are on the gap up to `average_wage`, the actual wage)
+    reported_wage: Mapped[int | None]
+    #: the first month whose contributions the company has not paid (Menunggak)
+    unpaid_since: Mapped[date | None] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(20), default=Source.MANUAL)
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     notes: Mapped[str] = mapped_column(Text, default="")
@@ -150,3 +158,6 @@ class ContributionRate(db.Model):
     wage_cap: Mapped[int | None]
     effective_from: Mapped[date] = mapped_column(Date)
     legal_basis: Mapped[str] = mapped_column(String(120), default="")
+    #: where the figure comes from (the announcement of a JP wage cap), and what of it could
+    #: not be confirmed
+    source: Mapped[str] = mapped_column(Text, default="", server_default="")

@@ -46,12 +46,25 @@ class OwedTerm:
     registered_too: bool
 
 
-def rates_in_force(day: date) -> dict[tuple[str, int | None], ContributionRate]:
-    """The contribution rate in force on `day` per (program, risk class for JKK, else None)."""
+def all_rates() -> list[ContributionRate]:
+    """Every contribution rate row, oldest first: for `rates_in_force` over many days."""
+    return list(db.session.scalars(select(ContributionRate)
+                                   .order_by(ContributionRate.effective_from, ContributionRate.id)))
+
+
+def rates_in_force(day: date, rows: list[ContributionRate] | None = None
+                   ) -> dict[tuple[str, int | None], ContributionRate]:
+    """The contribution rate in force on `day` per (program, risk class for JKK, else None):
+    the one place a rate or the JP wage cap in force on a day is read. `rows` (from
+    `all_rates`) spares a query per day when a ledger walks many months."""
+    if rows is None:
+        rows = list(db.session.scalars(
+            select(ContributionRate).where(ContributionRate.effective_from <= day)
+            .order_by(ContributionRate.effective_from, ContributionRate.id)))
     chosen: dict[tuple[str, int | None], ContributionRate] = {}
-    rows = db.session.scalars(select(ContributionRate).where(ContributionRate.effective_from <= day)
-                              .order_by(ContributionRate.effective_from))
     for row in rows:
+        if row.effective_from > day:
+            break
         key = (row.program, row.risk_class if row.program == Program.JKK else None)
         chosen[key] = row  # later effective dates replace earlier ones
     return chosen

@@ -200,7 +200,8 @@ def distinct_values(user: User, column: Any) -> list[str]:
 COMPANY_FIELDS = ("name", "nib", "npwp", "npp", "director_name", "address", "kelurahan",
                   "kecamatan", "city", "postal_code", "phone", "email", "sector",
                   "business_size", "risk_class", "workers_estimated", "workers_registered",
-                  "average_wage", "programs", "source", "officer_id", "notes")
+                  "average_wage", "programs", "obliged_on", "reported_wage", "unpaid_since",
+                  "source", "officer_id", "notes")
 #: the fields the imported lists fill too: a value a person enters in one of them is kept as
 #: entered by hand, and an import reports a list's other value instead of replacing it
 HAND_ENTERED_FIELDS = tuple(f for f in COMPANY_FIELDS if f not in ("source", "officer_id", "notes"))
@@ -251,6 +252,13 @@ def clean_values(values: dict[str, Any]) -> dict[str, Any]:
     for key in ("workers_estimated", "workers_registered", "average_wage"):
         if int(clean.get(key) or 0) < 0:
             raise ServiceError(_("The number cannot be negative."), key)
+    if "reported_wage" in clean and clean["reported_wage"] in ("", None):
+        clean["reported_wage"] = None
+    elif "reported_wage" in clean and int(clean["reported_wage"]) < 0:
+        raise ServiceError(_("The number cannot be negative."), "reported_wage")
+    for key in ("obliged_on", "unpaid_since"):
+        if key in clean and not clean[key]:
+            clean[key] = None
     if not 1 <= int(clean.get("risk_class") or 1) <= 5:
         raise ServiceError(_("The risk class is 1 to 5."), "risk_class")
     programs = [p for p in Program.ALL if p in set(clean.get("programs") or [])]

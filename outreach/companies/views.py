@@ -24,6 +24,7 @@ from outreach.core.labels import choices
 from outreach.core.views import attach_error
 from outreach.extensions import db
 from outreach.ladder import rules as policy
+from outreach.money.service import ledger
 from outreach.org import service as org
 from outreach.org.models import Role
 
@@ -111,7 +112,7 @@ def detail(company_id: int):
     supervisor_view = current_user.role in (Role.SUPERVISOR, Role.REGIONAL, Role.ADMIN)
     return render_template(
         "companies/detail.html", company=company, case=case, today=today,
-        compliance=assess(company, today), verdicts=verdicts,
+        compliance=assess(company, today), verdicts=verdicts, book=ledger(company, today),
         timeline=company_timeline(company),
         audit=audit_trail(company) if supervisor_view else None,
         writable=may(current_user, Permission.WORK, company.branch_id),

@@ -218,6 +218,8 @@ CLEANERS: dict[str, Callable[[Any, date], Any]] = {
     "workers_registered": lambda raw, today: parse_whole(raw),
     "average_wage": _clean_wage,
     "programs": _clean_programs,
+    "obliged_on": _date_cleaner,
+    "reported_wage": _clean_wage,
     "registered_on": _date_cleaner,
     "licensed_on": _date_cleaner,
 }

@@ -21,7 +21,7 @@ IDENTIFIERS = ("nib", "npwp", "npp")
 COMPANY_FIELDS = ("name", "nib", "npwp", "npp", "director_name", "address", "kelurahan",
                   "kecamatan", "city", "postal_code", "phone", "email", "sector",
                   "business_size", "risk_class", "workers_estimated", "workers_registered",
-                  "average_wage", "programs")
+                  "average_wage", "programs", "obliged_on", "reported_wage")
 #: dates only the lists carry: kept as what the source said, shown with the company's sources
 DATE_FIELDS = ("registered_on", "licensed_on")
 FIELDS = COMPANY_FIELDS + DATE_FIELDS
@@ -46,6 +46,8 @@ FIELD_LABELS = {
     "workers_registered": _l("Workers registered"),
     "average_wage": _l("Average monthly wage (Rp)"),
     "programs": _l("Programs taken"),
+    "obliged_on": _l("Obliged since"),
+    "reported_wage": _l("Wage reported to the agency (Rp)"),
     "registered_on": _l("Registration date"),
     "licensed_on": _l("Permit date"),
 }
@@ -88,6 +90,10 @@ HEADERS: dict[str, tuple[str, ...]] = {
                            "registered workers"),
     "average_wage": ("upah rata rata", "rata rata upah", "upah", "gaji", "average wage",
                      "average monthly wage", "wage"),
+    "obliged_on": ("tanggal wajib daftar", "tgl wajib daftar", "wajib sejak", "tanggal wajib",
+                   "obliged since", "obliged on"),
+    "reported_wage": ("upah dilaporkan", "upah yang dilaporkan", "upah lapor", "upah terlapor",
+                      "reported wage", "wage reported"),
     "programs": ("program", "program diikuti", "program yang diikuti", "programs",
                  "programs taken"),
     "registered_on": ("tanggal kepesertaan", "tgl kepesertaan", "tanggal daftar", "tgl daftar",

@@ -22,11 +22,12 @@ from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, distinct, fu
 from outreach.cases.models import Case, CaseStatus, Category
 from outreach.companies import rules as compliance
 from outreach.companies.models import Company
-from outreach.companies.service import COMPLIANT, NOT_CLOSED, NOT_RECORDED
+from outreach.companies.service import COMPLIANT, NOT_CLOSED, NOT_RECORDED, has_reached
 from outreach.core.access import branch_condition
 from outreach.core.formatting import rupiah_int
 from outreach.extensions import db
 from outreach.ladder import rules as policy
+from outreach.money.service import payments_total
 from outreach.org.models import Role, User
 
 #: how long cases have been open, in days: (from, to) inclusive, the last open-ended
@@ -364,6 +365,14 @@ def dashboard(scope: Scope, today: date) -> Dashboard:
         complied_from=start, complied_to=start + timedelta(days=6))))
         for i, start in enumerate(starts)]
 
+    # 7. money: companies whose open case reached warning II (a fine runs for them), and the
+    # payments recorded, from two aggregate queries; the ledger itself (a walk over months per
+    # company) is computed on each company's page and in the exports, not here
+    fined = db.session.scalar(select(func.count()).select_from(Company).where(
+        in_scope(Company.branch_id), HAS_OPEN_CASE, has_reached("warning_2"))) or 0
+    money = {"past_warning_2": Cell(fined, link(open_case=1, reached="warning_2")),
+             "paid": payments_total(in_scope)}
+
     return Dashboard(
         today=today,
         open_cases=Cell(open_total, link(open_case=1)),
@@ -383,4 +392,5 @@ def dashboard(scope: Scope, today: date) -> Dashboard:
         monthly_owed=sum(r.monthly_owed for r in by_sector),
         weeks=weeks,
         won=Cell(won_total, link(complied_from=starts[0], complied_to=last_day)),
+        extra={"money": money},
     )

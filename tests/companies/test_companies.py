@@ -502,13 +502,14 @@ def test_fully_compliant_company_owes_nothing(client, world, make_company):
 
 
 def test_pension_estimate_uses_the_wage_cap_in_force(world, make_company):
-    """Is JP estimated on the wage cap in force on the day (7,000,000, then 10,042,300)?"""
+    """Is JP estimated on the wage cap in force on the day (9,559,600 from March 2023,
+    10,042,300 from March 2024, 10,547,400 from March 2025)?"""
     company = make_company(world.branch, "PT Besar", business_size=BusinessSize.MEDIUM,
                            risk_class=1, programs="JKK,JKM,JHT", workers_estimated=10,
                            workers_registered=10, average_wage=12_000_000)
     # Only JP is missing, for the 10 registered workers, at 2% + 1% of the capped wage.
-    assert assess(company, TODAY).monthly_owed == 10_042_300 * 3 // 100 * 10
-    assert assess(company, date(2024, 2, 29)).monthly_owed == 7_000_000 * 3 // 100 * 10
+    assert assess(company, TODAY).monthly_owed == 10_547_400 * 3 // 100 * 10
+    assert assess(company, date(2024, 2, 29)).monthly_owed == 9_559_600 * 3 // 100 * 10
     assert assess(company, date(2024, 3, 1)).monthly_owed == 3_012_690
 
 

@@ -27,7 +27,8 @@ HEADERS = ["Nama perusahaan", "Kantor cabang", "NIB", "NPWP", "NPP", "Alamat", "
            "Pekerja terdaftar", "Pekerja belum terdaftar", "Upah rata-rata (Rp)",
            "Program diikuti", "Perkiraan iuran belum dibayar per bulan (Rp)", "Kategori",
            "Status kasus", "Tahap", "Langkah berikutnya", "Jatuh tempo", "Kasus dibuka",
-           "Lama terbuka (hari)", "Petugas"]
+           "Lama terbuka (hari)", "Petugas", "Saldo iuran (Rp)", "Denda (Rp)",
+           "Saldo denda (Rp)", "Saldo total (Rp)"]
 
 
 @pytest.fixture(autouse=True)

@@ -25,6 +25,7 @@ from outreach.cases.proofs import Upload
 from outreach.core.audit import AuditEvent
 from outreach.extensions import db
 from outreach.imports.models import CloseSuggestion, CompanyImport
+from outreach.money import service as money
 from outreach.org.models import PartnerOffice, Role
 from outreach.reports.models import MonthlyReport
 from outreach.tasks.models import Reminder
@@ -122,6 +123,10 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "dashboard.directive": SUPERVISOR,
     "dashboard.monthly_reports": OVERSEERS,
     "dashboard.report_pdf": OVERSEERS,
+    "money.ledger": SIGNED_IN,
+    "money.add_payment": BRANCH_STAFF,
+    "money.payment_proof": SIGNED_IN,
+    "money.wage_caps": frozenset({Role.SUPERVISOR, Role.ADMIN}),
 }
 
 #: routes that change nothing although they accept POST (previews, sample renders, uploads to
@@ -175,11 +180,13 @@ def world(make_branch, make_user, make_company):
                            pdf=b"%PDF-1.4", sha256="0" * 64)
     closing = ClosingRequest(case_id=case.id, outcome="withdrawn", reason="Tutup usaha",
                              requested_on=date(2026, 1, 7))
-    db.session.add_all([reminder, holiday, upload, suggestion, report, closing])
     office = PartnerOffice(branch_id=pkl.id, kind="kejari", area="Kota Pekalongan",
                            name="Kejaksaan Negeri Kota Pekalongan",
                            head_title="Kepala Kejaksaan Negeri Kota Pekalongan")
-    db.session.add_all([reminder, holiday, upload, suggestion, report, office])
+    payment = money.add_payment(officer, company, kind="contribution", paid_on=date(2026, 1, 6),
+                                amount=1_000_000, reference="TRF-1",
+                                upload=Upload("bukti.png", PNG), today=date(2026, 1, 6))
+    db.session.add_all([reminder, holiday, upload, suggestion, report, closing, office])
     db.session.commit()
     return {
         "ids": {
@@ -187,8 +194,15 @@ def world(make_branch, make_user, make_company):
             "letter_id": letter_step.letter.id, "proof_id": visit.proofs[0].id,
             "reminder_id": reminder.id, "holiday_id": holiday.id,
             "import_id": upload.id, "suggestion_id": suggestion.id, "report_id": report.id,
-            "user_id": officer.id, "branch_id": pkl.id, "request_id": closing.id,
-            "office_id": office.id,
+    closing = ClosingRequest(case_id=case.id, outcome="withdrawn", reason="Tutup usaha",
+                             requested_on=date(2026, 1, 7))
+    office = PartnerOffice(branch_id=pkl.id, kind="kejari", area="Kota Pekalongan",
+                           name="Kejaksaan Negeri Kota Pekalongan",
+                           head_title="Kepala Kejaksaan Negeri Kota Pekalongan")
+    payment = money.add_payment(officer, company, kind="contribution", paid_on=date(2026, 1, 6),
+                                amount=1_000_000, reference="TRF-1",
+                                upload=Upload("bukti.png", PNG), today=date(2026, 1, 6))
+    db.session.add_all([reminder, holiday, upload, suggestion, report, closing, office])
             "code": "notification", "filename": "app.css", "fmt": "csv",
         },
         "users": {

@@ -790,3 +790,17 @@ def test_discarding_an_upload_keeps_nothing_of_the_file(client, world):
     post(client, f"/imports/{company_import.id}/confirm")
     assert count(Company) == 0
     assert client.get(f"/imports/{company_import.id}/file").status_code == 404
+
+
+def test_a_list_fills_the_obliged_date_and_the_wage_reported(runner, tmp_path, world):
+    """Does a list with "Tanggal wajib daftar" and "Upah dilaporkan" columns give the company
+    the day it became obliged and the wage it reports, which the ledger then counts from?"""
+    rows = [["Nama Perusahaan", "Jumlah TK", "Upah Rata-rata", "Upah Dilaporkan",
+             "Tanggal Wajib Daftar"],
+            ["PT Lapor Rendah", "10", "5.000.000", "3.000.000", "01/02/2025"]]
+    result = import_file(runner, tmp_path, csv_file(rows), "--branch", "KC-PKL",
+                         "--source", "bpjs", "--json")
+    assert result.exit_code == 0, result.output
+    found = company("PT Lapor Rendah")
+    assert (found.obliged_on, found.reported_wage, found.average_wage) == (
+        date(2025, 2, 1), 3_000_000, 5_000_000)
