@@ -194,15 +194,8 @@ def world(make_branch, make_user, make_company):
             "letter_id": letter_step.letter.id, "proof_id": visit.proofs[0].id,
             "reminder_id": reminder.id, "holiday_id": holiday.id,
             "import_id": upload.id, "suggestion_id": suggestion.id, "report_id": report.id,
-    closing = ClosingRequest(case_id=case.id, outcome="withdrawn", reason="Tutup usaha",
-                             requested_on=date(2026, 1, 7))
-    office = PartnerOffice(branch_id=pkl.id, kind="kejari", area="Kota Pekalongan",
-                           name="Kejaksaan Negeri Kota Pekalongan",
-                           head_title="Kepala Kejaksaan Negeri Kota Pekalongan")
-    payment = money.add_payment(officer, company, kind="contribution", paid_on=date(2026, 1, 6),
-                                amount=1_000_000, reference="TRF-1",
-                                upload=Upload("bukti.png", PNG), today=date(2026, 1, 6))
-    db.session.add_all([reminder, holiday, upload, suggestion, report, closing, office])
+            "user_id": officer.id, "branch_id": pkl.id, "request_id": closing.id,
+            "office_id": office.id, "payment_id": payment.id,
             "code": "notification", "filename": "app.css", "fmt": "csv",
         },
         "users": {
