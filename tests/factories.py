@@ -14,7 +14,7 @@ events it leaves name nobody (as those of a command-line import do).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from itertools import count
 from typing import Any
 
@@ -26,6 +26,7 @@ from outreach.companies import service as companies
 from outreach.companies.models import Company, Source
 from outreach.extensions import db
 from outreach.imports.models import CompanySourceValue
+from outreach.letters import service as letters
 from outreach.letters.models import Letter
 from outreach.org import service as org
 from outreach.org.models import Branch, Region, Role, User
@@ -226,8 +227,14 @@ def close(case: Case, today: date, *, outcome: str = "compliant", npp: str = "",
 def issued_letter(letter: Letter, today: date, *, actor: User | None = None,
                   public_base_url: str = PUBLIC_BASE_URL) -> Letter:
     """A draft letter issued on `today` (a working day): numbered, rendered, stored, and its
-    step dated by it: `cases.service.issue_letter`."""
-    cases.issue_letter(actor or clerk(letter.branch_id), letter, today, public_base_url)
+    step dated by it: `cases.service.issue_letter`. A summons without its meeting gets one a
+    week later at the branch (`letters.service.set_meeting`)."""
+    actor = actor or clerk(letter.branch_id)
+    if letter.template.code == "summons" and not letter.data.get("meeting"):
+        letters.set_meeting(actor, letter, on=today + timedelta(days=7), at="09:00",
+                            place="Kantor Cabang BPJS Ketenagakerjaan", contact="Petugas",
+                            today=today)
+    cases.issue_letter(actor, letter, today, public_base_url)
     db.session.commit()
     return letter
 

@@ -32,7 +32,7 @@ from outreach.core.access import Permission, branch_condition, require
 from outreach.core.audit import record
 from outreach.core.db import utcnow
 from outreach.core.errors import ServiceError
-from outreach.core.formatting import long_date
+from outreach.core.formatting import long_date, rupiah
 from outreach.core.labels import (
     CATEGORIES,
     CLOSE_OUTCOMES,
@@ -45,6 +45,7 @@ from outreach.imports.models import CloseSuggestion
 from outreach.ladder import rules as policy
 from outreach.letters import service as letters
 from outreach.letters.models import Letter, LetterStatus
+from outreach.money.service import fine_state
 from outreach.org.models import Branch, User
 from outreach.reports.models import Directive
 from outreach.tasks import service as reminders
@@ -309,6 +310,11 @@ def close_case(actor: User, case: Case, *, outcome: str, today: date, npp: str =
             raise ServiceError(_("Describe the evidence of registration."), "evidence")
         if registered is not None and registered < 0:
             raise ServiceError(_("Enter the number of workers registered."), "registered")
+        fine = fine_state(case, today)
+        if fine.outstanding > 0:
+            raise ServiceError(_("The fine of %(amount)s is not paid yet: a case closes as "
+                                 "compliant once the fine is paid (PP 86/2013 article 10(7)).",
+                                 amount=rupiah(fine.outstanding)), "outcome")
     if pending_closing(case) is not None:
         raise ServiceError(_("A request to close this case is already waiting for a "
                            "supervisor."))
@@ -384,9 +390,23 @@ def _close(actor: User, case: Case, outcome: str, today: date, npp: str, evidenc
     case.status, case.outcome, case.closed_on = CaseStatus.CLOSED, outcome, today
     case.closing_npp, case.closing_evidence = npp, evidence
     project(case)  # nothing is due any more, nor overdue; the company has no open case
+    drafted = [letters.draft_letter(actor, case, code, today).id
+               for kind, code in CLOSING_LETTERS if _issued_step(case, kind)]
     record(actor, "case.close", "case", case.id,
            {"outcome": outcome, "npp": npp, "withdrawn": withdrawn,
-            "request": approved_request}, branch_id=case.branch_id)
+            "request": approved_request, "closing_letters": drafted},
+           branch_id=case.branch_id)
+
+
+#: the letters a close drafts after a sanction was issued on the case: the request to the
+#: permit office to lift TMP2T (PP 86/2013 pasal 10 ayat (7)-(8)), the notice to the prosecutor
+CLOSING_LETTERS = (("tmp2t", "tmp2t_lift"), ("legal_referral", "referral_notice"))
+
+
+def _issued_step(case: Case, kind: str) -> bool:
+    """Whether the case has a step of `kind` whose letter was issued and stands."""
+    return any(s.kind == kind and policy.in_force(s) and s.letter is not None
+               and s.letter.status == LetterStatus.ISSUED for s in case.steps)
 
 
 def _withdraw_pending(actor: User, case: Case, reason: str, now: datetime) -> dict[str, int]:

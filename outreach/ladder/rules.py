@@ -24,9 +24,11 @@ from sqlalchemy import ColumnElement, and_, or_, select
 
 from outreach.calendar.rules import WorkingCalendar
 from outreach.cases.models import Approval, Case, CaseStatus, Delivery, Step
+from outreach.core.formatting import long_date
 from outreach.core.labels import label
 from outreach.extensions import db
 from outreach.ladder.models import LadderRung
+from outreach.money.service import fine_state
 
 #: how many working days a new case has before its first letter is due
 FIRST_STEP_DAYS = 5
@@ -337,7 +339,28 @@ def judge(case: Case, rung: Rung, ladder: dict[str, Rung], calendar: WorkingCale
         if problems and prerequisite.legal:
             problems = [f"{problem} {law_of(rung.code)}" for problem in problems]
         verdict.reasons.extend(problems)
+    if rung.code == TMP2T and not verdict.reasons:
+        verdict.reasons.extend(_fine_unpaid_problems(case, today))
     return verdict
+
+
+def _fine_unpaid_problems(case: Case, today: date) -> list[str]:
+    """TMP2T is requested only for a fine imposed and not paid by its due date (PP 86/2013
+    pasal 10 ayat (6)); the ledger says when it was due and what is still owed."""
+    state = fine_state(case, today)
+    if state.imposed_on is None:
+        return []  # the fine's own prerequisite (delivered) says so
+    if state.amount <= 0:
+        return [_("The fine comes to Rp0: enter the company's workers and wages so that its "
+                  "ledger computes the fine; TMP2T is requested only for a fine not paid "
+                  "(PP 86/2013 article 10(6)).")]
+    if state.outstanding <= 0:
+        return [_("The fine is paid: TMP2T is requested only for a fine not paid (PP 86/2013 "
+                  "article 10(6)).")]
+    if not state.unpaid_past_due:
+        return [_("TMP2T may be requested only once the fine is unpaid past its due date, "
+                  "%(due)s (PP 86/2013 article 10(6)).", due=long_date(state.due_on))]
+    return []
 
 
 def _window_end(step: Any, prerequisite: Rung, calendar: WorkingCalendar) -> date | None:

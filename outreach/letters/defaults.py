@@ -49,4 +49,13 @@ DEFAULT_TEMPLATES = {t.code: t for t in [
                     "Rahasia", "Kepala Kantor Wilayah", True),
     DefaultTemplate("visit_report", "Berita Acara Kunjungan", "PKP",
                     "Berita Acara Kunjungan", "Biasa", "", False),
+    # written when a case closes: the permit office withdraws its TMP2T sanction once the fine
+    # is paid and the company registered (PP 86/2013 pasal 10 ayat (7)-(8)); the prosecutor
+    # learns that the referral is over
+    DefaultTemplate("tmp2t_lift", "Pencabutan Rekomendasi TMP2T", "PKP",
+                    "Permohonan Pencabutan Sanksi Tidak Mendapat Pelayanan Publik Tertentu",
+                    "Segera", "Kepala Kantor Wilayah"),
+    DefaultTemplate("referral_notice", "Pemberitahuan Penutupan Perkara ke Kejaksaan Negeri",
+                    "HK", "Pemberitahuan Penyelesaian Perkara Kepatuhan", "Penting",
+                    "Kepala Kantor Wilayah"),
 ]}

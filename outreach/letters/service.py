@@ -36,6 +36,7 @@ from outreach.letters.defaults import DEFAULT_TEMPLATES
 from outreach.letters.models import Letter, LetterStatus, LetterTemplate
 from outreach.letters.render import html_to_pdf, qr_svg, render_page
 from outreach.letters.sandbox import TemplateProblem, enumerate_id, render_body, terbilang
+from outreach.money import service as money
 from outreach.org.models import Branch, PartnerKind, PartnerOffice, User
 from outreach.org.partners import canonical_area, office_for
 
@@ -211,7 +212,11 @@ ZONE_WORDS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "
 #: the partner a letter is addressed to: TMP2T to the permit office of the company's city or
 #: regency (UU 24/2011 art. 17 ayat (4), PP 86/2013 art. 8 ayat (1)), the referral to its
 #: district prosecutor
-ADDRESSED_TO = {"tmp2t": PartnerKind.DPMPTSP, "legal_referral": PartnerKind.KEJARI}
+ADDRESSED_TO = {"tmp2t": PartnerKind.DPMPTSP, "legal_referral": PartnerKind.KEJARI,
+                "tmp2t_lift": PartnerKind.DPMPTSP, "referral_notice": PartnerKind.KEJARI}
+#: the letters that state the money: the fine (with its calculation attached) and the
+#: referral (the amount claimed)
+MONEY_LETTERS = ("fine", "legal_referral")
 #: how a line of a template's copies (Tembusan) names a partner office; the old default line
 #: "Kepala Dinas Tenaga Kerja" names the company's labour office too
 COPY_TOKENS = {"{dpmptsp}": PartnerKind.DPMPTSP, "{disnaker}": PartnerKind.DISNAKER,
@@ -470,7 +475,25 @@ def letter_data(case: Case, step: Step | None, template: LetterTemplate, officer
         "partners": partners,
         "attachments": [{"title": a.get("title", ""), "html": a.get("html", "")}
                         for a in draft.get("attachments") or []],
+        "closing": {"outcome": case.outcome, "outcome_text": label(case.outcome, "close"),
+                    "evidence": case.closing_evidence, "closed_on": long_date(case.closed_on)
+                    if case.closed_on else ""},
+        **_money_data(case, template.code, today),
     }
+
+
+def _money_data(case: Case, code: str, today: date) -> dict[str, Any]:
+    """The ledger's figures for the letters that state them: the fine letter carries its
+    calculation as an attachment (Lampiran), the referral the amount claimed."""
+    if code not in MONEY_LETTERS:
+        return {}
+    figures = money.letter_money(case, today)
+    extra: dict[str, Any] = {"money": figures}
+    if code == "fine":
+        extra["attachments"] = [{"title": "Perhitungan Denda",
+                                 "html": render_page("letters/fine_calculation.html",
+                                                     money=figures)}]
+    return extra
 
 
 def addressee_lines(code: str, data: dict[str, Any]) -> list[str]:
@@ -541,6 +564,21 @@ def draft_for_step(actor: User, step: Step, template_code: str, today: date) -> 
     record(actor, "letter.draft", "letter", letter.id, {"template": letter.template.code,
                                                         "version": letter.template.version},
            branch_id=case.branch_id)
+    return letter
+
+
+def draft_letter(actor: User, case: Case, template_code: str, today: date) -> Letter:
+    """A draft letter of the case that belongs to no step (the letters closing a case writes:
+    the withdrawal of a TMP2T recommendation, the notice to the prosecutor)."""
+    template = template_in_use(template_code, case.branch_id)
+    letter = Letter(branch_id=case.branch_id, case_id=case.id, template_id=template.id,
+                    status=LetterStatus.DRAFT, created_by_id=actor.id,
+                    addressee_name=case.company.name,
+                    data={"rung": template_code, "drafted_on": today.isoformat()})
+    db.session.add(letter)
+    db.session.flush()
+    record(actor, "letter.draft", "letter", letter.id,
+           {"template": template.code, "version": template.version}, branch_id=case.branch_id)
     return letter
 
 

@@ -182,26 +182,32 @@ def test_letter_delivery_needs_an_issued_letter_and_its_proof(client, world):
 
 
 def test_supervisor_approves_a_tmp2t_request(client, world):
-    """An officer's TMP2T request waits in the supervisor's queue until approved."""
+    """An officer's TMP2T request, once the fine (delivered 24 February, due 15 March) is unpaid
+    past its due date, waits in the supervisor's queue until approved."""
+    world["company"].workers_estimated, world["company"].average_wage = 10, 3_000_000
     add_steps(world, ("notification", date(2026, 1, 5)), ("visit", date(2026, 1, 6)),
               ("warning_1", date(2026, 1, 21)), ("warning_2", date(2026, 2, 5)),
               ("fine", date(2026, 2, 24)))
     login(client, world["officer"])
-    assert step_form(client, world["case"], kind="tmp2t").status_code == 302
-    tmp2t = db.session.scalars(select(Step).where(Step.kind == "tmp2t")).one()
-    assert tmp2t.approval_status == "requested"
-    assert client.get(f"/steps/{tmp2t.id}/approval").status_code == 403
-    boss = client.application.test_client()
-    login(boss, world["supervisor"])
-    queue = boss.get("/approvals").get_data(as_text=True)
-    assert "PT Batik Pesisir" in queue and "TMP2T recommendation" in queue
-    response = post(boss, f"/steps/{tmp2t.id}/approval", {"decision": "return", "note": ""})
-    assert "Say why the request is sent back." in response.get_data(as_text=True)
-    post(boss, f"/steps/{tmp2t.id}/approval", {"decision": "approve", "note": "Setuju."})
-    db.session.refresh(tmp2t)
-    assert tmp2t.approval_status == "approved"
-    assert tmp2t.approval_by_id == world["supervisor"].id
-    assert "Nothing is waiting" in boss.get("/approvals").get_data(as_text=True)
+    early = step_form(client, world["case"], kind="tmp2t", occurred_on="2026-03-02")
+    assert "unpaid past its due date, 15 March 2026" in early.get_data(as_text=True)
+    with time_machine.travel("2026-03-16 09:00 +0700", tick=False):
+        assert step_form(client, world["case"], kind="tmp2t",
+                         occurred_on="2026-03-16").status_code == 302
+        tmp2t = db.session.scalars(select(Step).where(Step.kind == "tmp2t")).one()
+        assert tmp2t.approval_status == "requested"
+        assert client.get(f"/steps/{tmp2t.id}/approval").status_code == 403
+        boss = client.application.test_client()
+        login(boss, world["supervisor"])
+        queue = boss.get("/approvals").get_data(as_text=True)
+        assert "PT Batik Pesisir" in queue and "TMP2T recommendation" in queue
+        response = post(boss, f"/steps/{tmp2t.id}/approval", {"decision": "return", "note": ""})
+        assert "Say why the request is sent back." in response.get_data(as_text=True)
+        post(boss, f"/steps/{tmp2t.id}/approval", {"decision": "approve", "note": "Setuju."})
+        db.session.refresh(tmp2t)
+        assert tmp2t.approval_status == "approved"
+        assert tmp2t.approval_by_id == world["supervisor"].id
+        assert "Nothing is waiting" in boss.get("/approvals").get_data(as_text=True)
 
 
 def test_pause_resume_close_and_reopen(client, world):

@@ -21,18 +21,23 @@ from outreach.calendar import service as calendar_service
 from outreach.calendar.rules import WorkingCalendar
 from outreach.cases import service
 from outreach.cases.models import Case, CaseStatus, Category, ClosingRequest, Step
+from outreach.cases.proofs import Upload
 from outreach.companies.models import Company
 from outreach.core.db import utcnow
 from outreach.extensions import db
 from outreach.imports.models import CloseSuggestion
 from outreach.ladder import rules as policy
+from outreach.money import service as money
 from outreach.org.models import Role
 from outreach.tasks import service as tasks
 from tests import factories
 from tests.conftest import login, post
 
 TODAY = date(2026, 3, 2)  # a Monday
+#: after 15 March, the due date of a fine imposed in February: TMP2T may be requested
+LATER = date(2026, 3, 16)
 BASE = "https://outreach.example.id"
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture(autouse=True)
@@ -81,8 +86,10 @@ def world(make_branch, make_user, make_company):
     for user in (officer, supervisor, tegal_supervisor):
         user.locale = "en"
     companies = [make_company(pkl, name, officer_id=officer.id, nib=f"100000000000{n}",
-                              workers_estimated=20, business_size="small")
+                              workers_estimated=20, business_size="small",
+                              average_wage=3_000_000, city="Kota Pekalongan")
                  for n, name in enumerate(["PT Alfa", "PT Bravo", "PT Charlie"], start=1)]
+    factories.partner_offices(pkl, "Kota Pekalongan")
     db.session.commit()
     return {"pkl": pkl, "tgl": tgl, "officer": officer, "supervisor": supervisor,
             "tegal_supervisor": tegal_supervisor, "companies": companies}
@@ -138,17 +145,17 @@ def test_each_service_that_changes_a_case_writes_its_copies(app, world):
                 issue(taken, day)
             _deliver(world, taken, day)
             assert_copies_fresh()
-        tmp2t = log("tmp2t", TODAY)  # waits for the supervisor: not in force yet
+        tmp2t = log("tmp2t", LATER)  # waits for the supervisor: not in force yet
         service.decide_approval(supervisor, tmp2t, approve=False, note="Lengkapi bukti.",
                                 now=utcnow())
         db.session.commit()
         assert_copies_fresh()
-        again = log("tmp2t", TODAY)
+        again = log("tmp2t", LATER)
         service.decide_approval(supervisor, again, approve=True, note="Setuju.", now=utcnow())
         db.session.commit()
         assert_copies_fresh()
         assert "tmp2t" not in db.session.get(Case, case.id).reached  # its letter is a draft
-        issue(again, TODAY)
+        issue(again, LATER)
         assert db.session.get(Case, case.id).reached == (
             "fine,notification,phone_call,tmp2t,visit,warning_1,warning_2")
         service.void_letter(supervisor, again.letter, "Salah alamat DPMPTSP.", utcnow())
@@ -157,14 +164,17 @@ def test_each_service_that_changes_a_case_writes_its_copies(app, world):
         assert "tmp2t" not in db.session.get(Case, case.id).reached  # withdrawn: it counts no more
 
         case = db.session.get(Case, case.id)
-        service.pause_case(officer, case, "dispute", TODAY)
+        service.pause_case(officer, case, "dispute", LATER)
         db.session.commit()
         assert_copies_fresh()
         service.resume_case(officer, db.session.get(Case, case.id))
         db.session.commit()
         assert_copies_fresh()
+        money.add_payment(officer, db.session.get(Company, alfa.id), kind="fine",
+                          paid_on=LATER, amount=money.fine_state(case, LATER).outstanding,
+                          reference="TRF-1", upload=Upload("bukti.png", PNG), today=LATER)
         service.close_case(officer, db.session.get(Case, case.id), outcome="compliant",
-                           today=TODAY, npp="12345678", evidence="Sertifikat kepesertaan",
+                           today=LATER, npp="12345678", evidence="Sertifikat kepesertaan",
                            registered=20)
         db.session.commit()
         assert_copies_fresh()
@@ -172,11 +182,11 @@ def test_each_service_that_changes_a_case_writes_its_copies(app, world):
         db.session.commit()
         assert_copies_fresh()
         request = service.close_case(officer, db.session.get(Case, case.id),
-                                     outcome="withdrawn", today=TODAY, reason="Salah sasaran.")
+                                     outcome="withdrawn", today=LATER, reason="Salah sasaran.")
         db.session.commit()
         assert_copies_fresh()
         service.decide_closing(supervisor, request, approve=True, note="", now=utcnow(),
-                               today=TODAY)
+                               today=LATER)
         db.session.commit()
     assert assert_copies_fresh() == 1
     company = db.session.get(Company, alfa.id)
@@ -256,18 +266,19 @@ def test_an_approval_over_http_writes_the_copies(app, client, world):
                           ("fine", date(2026, 2, 24))):
             factories.delivered_step(case, kind, day, actor=officer,
                                      approver=world["supervisor"])
-    login(client, officer)
-    assert _step_form(client, case, "tmp2t", TODAY).status_code == 302
-    assert_copies_fresh()
-    tmp2t = db.session.scalars(select(Step).where(Step.kind == "tmp2t")).one()
-    boss = app.test_client()
-    login(boss, world["supervisor"])
-    assert post(boss, f"/steps/{tmp2t.id}/approval",
-                {"decision": "approve", "note": "Setuju."}).status_code == 302
-    assert_copies_fresh()
-    assert post(client, f"/letters/{tmp2t.letter_id}/issue", {"confirm": "y"}
-                ).status_code == 302
-    assert_copies_fresh()
+    with time_machine.travel("2026-03-16 09:00 +0700", tick=False):
+        login(client, officer)
+        assert _step_form(client, case, "tmp2t", LATER).status_code == 302
+        assert_copies_fresh()
+        tmp2t = db.session.scalars(select(Step).where(Step.kind == "tmp2t")).one()
+        boss = app.test_client()
+        login(boss, world["supervisor"])
+        assert post(boss, f"/steps/{tmp2t.id}/approval",
+                    {"decision": "approve", "note": "Setuju."}).status_code == 302
+        assert_copies_fresh()
+        assert post(client, f"/letters/{tmp2t.letter_id}/issue", {"confirm": "y"}
+                    ).status_code == 302
+        assert_copies_fresh()
     assert "tmp2t" in db.session.get(Company, charlie.id).reached
 
 

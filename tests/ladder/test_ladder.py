@@ -14,6 +14,7 @@ from outreach.extensions import db
 from outreach.ladder import rules as policy
 from outreach.ladder import service as ladder
 from outreach.org.models import Role
+from tests import factories
 
 
 @pytest.fixture
@@ -21,7 +22,8 @@ def setup(make_branch, make_user, make_company):
     branch = make_branch()
     officer = make_user(Role.OFFICER, branch=branch)
     supervisor = make_user(Role.SUPERVISOR, branch=branch)
-    company = make_company(branch, "PT Batik Pesisir")
+    company = make_company(branch, "PT Batik Pesisir", city="Kota Pekalongan",
+                           workers_estimated=10, average_wage=3_000_000)
     return officer, supervisor, company
 
 
@@ -35,15 +37,18 @@ def reasons(case, code, today):
 
 
 def log(officer, case, kind, on, **kw):
-    step = service.log_step(officer, case, kind=kind, occurred_on=on, today=on, **kw)
-    db.session.commit()
-    return step
+    """The officer logs the step on `on`; a letter step's letter is issued that day unless the
+    step waits for a supervisor's approval (`approve` issues it then)."""
+    return factories.step(case, kind, on, actor=officer, **kw)
 
 
 def approve(supervisor, step, on):
+    """The supervisor approves the step on `on`, and its letter is issued that day."""
     service.decide_approval(supervisor, step, approve=True, note="",
                             now=datetime(on.year, on.month, on.day, 9, tzinfo=UTC))
     db.session.commit()
+    if step.letter is not None:
+        factories.issued_letter(step.letter, on, actor=step.officer)
 
 
 def deliver(officer, step, on):
@@ -109,7 +114,9 @@ def test_full_ladder_to_legal_referral(setup):
     approve(supervisor, fine, date(2026, 4, 24))
     deliver(officer, fine, date(2026, 4, 27))
     assert fine.due_on is None  # the fine has a deadline before it, no window after it
-    assert "tmp2t" in allowed(case, date(2026, 4, 28))
+    # TMP2T only once the fine (imposed on delivery, 27 April) is unpaid past 15 May
+    assert "15 Mei 2026" in reasons(case, "tmp2t", date(2026, 4, 28))
+    assert "tmp2t" in allowed(case, date(2026, 5, 18))
 
     referral_day = date(2026, 6, 9)
     referral = log(officer, case, "legal_referral", referral_day,
@@ -127,6 +134,10 @@ def test_full_ladder_to_legal_referral(setup):
     service.decide_approval(supervisor, referral, approve=True, note="Lanjutkan ke Kejari.",
                             now=datetime(2026, 6, 10, tzinfo=UTC))
     db.session.commit()
+    assert case.stage == "fine"  # approved, but in force only once its letter is issued
+    factories.partner_offices(company.branch, "Kota Pekalongan")
+    factories.issued_letter(referral.letter, date(2026, 6, 10), actor=officer)
+    assert referral.occurred_on == date(2026, 6, 10)  # dated by its letter
     assert case.stage == "legal_referral"
     assert case.next_rung == ""
 
@@ -144,12 +155,13 @@ def test_returned_request_can_be_made_again(setup):
         step = log(officer, case, kind, on)
         approve(supervisor, step, on)
         deliver(officer, step, on)
-    tmp2t = log(officer, case, "tmp2t", date(2026, 3, 9))
-    assert "tmp2t" not in allowed(case, date(2026, 3, 9))  # waiting for approval
+    # the fine, imposed on 6 March, is unpaid past 15 April
+    tmp2t = log(officer, case, "tmp2t", date(2026, 4, 16))
+    assert "tmp2t" not in allowed(case, date(2026, 4, 16))  # waiting for approval
     service.decide_approval(supervisor, tmp2t, approve=False, note="Lengkapi bukti denda.",
-                            now=datetime(2026, 3, 9, tzinfo=UTC))
+                            now=datetime(2026, 4, 16, tzinfo=UTC))
     db.session.commit()
-    assert "tmp2t" in allowed(case, date(2026, 3, 10))
+    assert "tmp2t" in allowed(case, date(2026, 4, 17))
 
 
 def test_returned_letter_does_not_count(setup):

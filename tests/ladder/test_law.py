@@ -48,15 +48,12 @@ def approved(step, supervisor, on):
 
 
 def to_warning_2(case, supervisor, *, delivered_on=date(2026, 4, 9)):
-    """Letter, visit, warning I (approved, delivered 16 March), warning II (approved, sent
-    8 April and delivered on `delivered_on`)."""
+    """Letter, visit, warning I (approved, issued and delivered 16 March), warning II (approved
+    and issued 8 April, delivered on `delivered_on`)."""
     factories.delivered_step(case, "notification", date(2026, 1, 5), delivered_on=date(2026, 1, 6))
     factories.step(case, "visit", date(2026, 1, 8))
-    warning_1 = factories.step(case, "warning_1", date(2026, 3, 16))
-    approved(warning_1, supervisor, date(2026, 3, 16))
-    factories.delivery(warning_1, date(2026, 3, 16))
-    warning_2 = factories.step(case, "warning_2", date(2026, 4, 8))
-    approved(warning_2, supervisor, date(2026, 4, 8))
+    factories.delivered_step(case, "warning_1", date(2026, 3, 16), approver=supervisor)
+    warning_2 = factories.sent_step(case, "warning_2", date(2026, 4, 8), approver=supervisor)
     if delivered_on is not None:
         factories.delivery(warning_2, delivered_on)
     return warning_2
@@ -285,4 +282,6 @@ def test_fine_deadline_is_30_days_after_warning_2_ends(world):
     assert fine.due_on is None
     assert case.next_due_on == date(2026, 5, 23)  # waiting for approval: still the deadline
     approved(fine, world["supervisor"], date(2026, 4, 24))
+    assert case.next_due_on == date(2026, 5, 23)  # approved, not issued: still the deadline
+    factories.issued_letter(fine.letter, date(2026, 4, 24))
     assert (case.stage, case.next_rung, case.next_due_on) == ("fine", "tmp2t", None)

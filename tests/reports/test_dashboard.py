@@ -68,15 +68,13 @@ def company(branch, name, *, officer=None, supervisor=None, opened_on=None,
             factories.returned_step(case, kind, day, today=TODAY, actor=officer)
         elif done == "delivered" or isinstance(done, tuple):
             on = done[1] if isinstance(done, tuple) else day
+            factories.delivered_step(case, kind, day, delivered_on=on, today=TODAY,
+                                     actor=officer, approver=supervisor)
+        elif done == "sent back":
             taken = factories.step(case, kind, day, today=TODAY, actor=officer)
-            factories.approval(taken, supervisor)
-            factories.delivery(taken, on, today=TODAY, actor=officer)
+            factories.decision(taken, supervisor, approve=False, note="Belum lengkap.")
         else:
-            taken = factories.step(case, kind, day, today=TODAY, actor=officer)
-            if done == "sent back":
-                factories.decision(taken, supervisor, approve=False, note="Belum lengkap.")
-            else:
-                factories.approval(taken, supervisor)
+            factories.sent_step(case, kind, day, actor=officer, approver=supervisor)
     if paused_on is not None:
         factories.pause(case, paused_on, actor=officer)
     if closed is not None:

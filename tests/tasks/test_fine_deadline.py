@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 import pytest
 from sqlalchemy import select
@@ -30,10 +30,8 @@ def world(make_branch, make_user, make_company):
     factories.step(case, "visit", date(2026, 1, 8))
     for kind, sent, delivered in [("warning_1", date(2026, 3, 16), date(2026, 3, 16)),
                                   ("warning_2", date(2026, 4, 8), date(2026, 4, 9))]:
-        warning = factories.step(case, kind, sent)
-        factories.decision(warning, supervisor, approve=True,
-                           now=datetime(sent.year, sent.month, sent.day, 9))
-        factories.delivery(warning, delivered)
+        # approved by the supervisor and issued on `sent`, delivered on `delivered`
+        factories.delivered_step(case, kind, sent, delivered_on=delivered, approver=supervisor)
     return {"officer": officer, "case": case, "company": company}
 
 

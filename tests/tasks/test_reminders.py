@@ -26,6 +26,7 @@ from outreach.scheduler.lease import Leadership
 from outreach.scheduler.models import JobRun
 from outreach.tasks import service
 from outreach.tasks.models import Reminder
+from tests import factories
 from tests.conftest import login, post
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -63,6 +64,7 @@ def test_three_weeks_of_sweeps_across_holidays(app, world):
                                             occurred_on=date(2026, 5, 4),
                                             today=date(2026, 5, 4))
         db.session.commit()
+        factories.issued_letter(letter_step.letter, date(2026, 5, 4), actor=officer)
         case_service.record_delivery(officer, letter_step, delivered=True, on=date(2026, 5, 5),
                                      today=date(2026, 5, 5), method="hand", recipient="Bu Ani")
         db.session.commit()
@@ -159,6 +161,7 @@ def test_undelivered_letter_gets_a_reminder_until_delivered(app, world):
     step = case_service.log_step(officer, case, kind="notification",
                                  occurred_on=date(2026, 5, 4), today=date(2026, 5, 4))
     db.session.commit()
+    factories.issued_letter(step.letter, date(2026, 5, 4), actor=officer)
     jobs.morning(date(2026, 5, 8))
     assert [r.kind for r in reminders_of(case.id)] == []
     jobs.morning(date(2026, 5, 11))
