@@ -432,8 +432,8 @@ def letter_data(case: Case, step: Step | None, template: LetterTemplate, officer
     """Everything a template may use, as plain data (never model objects)."""
     company: Company = case.company
     compliance = assess(company, today)
-    window = None
-    if step is not None and step.due_on:
+    window = None  # the rung's response window, which the letter states (its step's due date
+    if step is not None:  # is counted from delivery with the same figure)
         rung = {r.code: r for r in policy.ladder_for(case.branch_id)}.get(step.kind)
         window = rung.window_days if rung else None
     draft = step.letter.data if step is not None and step.letter is not None else {}

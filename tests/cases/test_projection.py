@@ -416,3 +416,21 @@ def test_demo_data_made_through_the_services_has_fresh_copies(app):
     result = app.test_cli_runner().invoke(args=["demo", "seed", "--companies", "12"])
     assert result.exit_code == 0, result.output
     assert assert_copies_fresh() > 10
+
+
+def test_reproject_command_writes_the_copies_again(app, world):
+    """`flask cases reproject` brings copies left stale by an upgrade back to what the steps
+    say, in transactions of the chunk given."""
+    officer = world["officer"]
+    with app.test_request_context():
+        cases = [service.open_case(officer, company, [Category.PWBD], date(2026, 1, 5))
+                 for company in world["companies"]]
+        factories.delivered_step(cases[0], "notification", date(2026, 1, 5), actor=officer)
+    for case in cases:
+        case.stage, case.next_rung, case.next_due_on = "fine", "tmp2t", None  # stale
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["cases", "reproject", "--chunk", "2"])
+    assert result.exit_code == 0 and "reprojected 3 cases" in result.output
+    db.session.expire_all()
+    assert assert_copies_fresh() == 3
+    assert db.session.get(Case, cases[0].id).stage == "notification"

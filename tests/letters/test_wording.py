@@ -57,6 +57,9 @@ def world(make_branch, make_user):
 
 def company(world, name="PT Batik Pesisir", *, city="Kabupaten Pekalongan",
             categories=(Category.PWBD,), **values):
+    """A company of the branch with an open case; its workers and wage let the ledger compute
+    a fine, without which TMP2T is refused (PP 86/2013 art. 10(6))."""
+    values = {"workers_estimated": 12, "average_wage": 2_500_000, **values}
     return factories.company(world["branch"], name, actor=world["officer"], city=city,
                              categories=categories, opened_on=date(2025, 9, 1),
                              director_name="Budi Santoso", address="Jl. Raya Wiradesa 10",
@@ -77,7 +80,7 @@ def walk(world, firm, until: str) -> Letter:
             db.session.commit()
             return step.letter
         if step.letter is not None:
-            service.issue_letter(officer, step.letter, day, BASE)
+            case_service.issue_letter(officer, step.letter, day, BASE)
             case_service.record_delivery(officer, step, delivered=True, on=day, today=TODAY,
                                          method="hand", recipient="Pak Joko")
         db.session.commit()
@@ -85,7 +88,7 @@ def walk(world, firm, until: str) -> Letter:
 
 
 def issue(world, letter: Letter, on: date = TODAY) -> str:
-    service.issue_letter(world["issuer"], letter, on, BASE)
+    case_service.issue_letter(world["issuer"], letter, on, BASE)
     db.session.commit()
     return flat(pdf_text(letter.pdf))
 
@@ -213,7 +216,7 @@ def test_issuing_refuses_without_the_partner_office(app, world):
         for firm, reason in ((bare, "Kota atau Kabupaten"), (elsewhere, "Kabupaten Batang")):
             letter = walk(world, firm, "tmp2t")
             with pytest.raises(ServiceError, match=reason) as refusal:
-                service.issue_letter(world["issuer"], letter, date(2025, 12, 1), BASE)
+                case_service.issue_letter(world["issuer"], letter, date(2025, 12, 1), BASE)
             assert "PP 86/2013" in refusal.value.message
             db.session.rollback()
             assert db.session.get(Letter, letter.id).number is None
@@ -290,7 +293,7 @@ def _summons(world) -> Letter:
         step = case_service.log_step(officer, case, kind=kind, occurred_on=day, today=TODAY,
                                      outcome="refused" if kind == "visit" else "")
         if step.letter is not None:
-            service.issue_letter(officer, step.letter, day, BASE)
+            case_service.issue_letter(officer, step.letter, day, BASE)
             case_service.record_delivery(officer, step, delivered=True, on=day, today=TODAY,
                                          method="hand", recipient="Pak Joko")
         db.session.commit()
@@ -322,7 +325,7 @@ def test_a_summons_without_its_meeting_is_not_issued(client, app, world):
     with app.test_request_context():
         letter = _summons(world)
         with pytest.raises(ServiceError, match="hari, jam, dan tempat"):
-            service.issue_letter(world["issuer"], letter, TODAY, BASE)
+            case_service.issue_letter(world["issuer"], letter, TODAY, BASE)
         db.session.rollback()
     login(client, world["officer"])
     past = post(client, f"/letters/{letter.id}/meeting",
