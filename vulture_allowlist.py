@@ -11,6 +11,8 @@ _ = object()
 _.updated_at, _.delivery_method, _.delivery_reference, _.delivery_recipient
 _.approval_by_id, _.closing_evidence, _.closing_npp, _.recorded_at, _.dismissed_by_id
 _.dismissed_at, _.issued_by_id, _.last_error, _.generated_by_id, _.generated_at, _.done_at
+# who withdrew a letter and who decided a close, kept for the record (audit, backups)
+_.voided_by_id, _.decided_by_id, _.decided_at
 # openpyxl's worksheet and cell settings (exports)
 _.freeze_panes, _.font, _.number_format
 # Flask-Login's settings and SQLAlchemy's declarative base
@@ -22,7 +24,7 @@ _.widget, _.option_widget
 _.fetch
 # dataclass fields read by templates (dashboard, comparison, review, monthly report)
 _.category_totals, _.complied_before_steps, _.older, _.letter_number, _.days_open
-_.overdue_days, _.last_step_on, _.addressee
+_.overdue_days, _.last_step_on, _.addressee, _.withdrawn_on
 # the sweep's result, read by the CLI, the job run record and the tests
 _.reminders_created, _.letters_drafted, _.cases_overdue
 # Flask's hooks registered by decorators on the blueprint
@@ -34,6 +36,5 @@ _.TimestampMixin
 # the Python twin of the sweep's SQL condition (ladder.rules.action_due_sql), held equal to it by
 # tests/ladder/test_rules_agree.py
 _.action_due
-# the money API others call after the merge (the ladder's TMP2T and closing checks read
-# fine_state, the letters letter_money), and a month's amounts per program read by templates
-_.fine_state, _.letter_money, _.imposed_on, _.unpaid_past_due, _.by_program
+# a month's amounts per program, read by the ledger page
+_.by_program

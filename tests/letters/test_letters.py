@@ -265,6 +265,30 @@ def test_letter_keeps_the_template_version_it_was_made_from(app, world):
     assert "Versi baru" not in pdf_text(letter.pdf)
 
 
+def test_a_draft_is_made_again_from_the_version_in_force(client, app, world):
+    """A draft made before a template edit says which version it was made from and offers to
+    be made again from the new one; issued, it then carries the new text."""
+    world["officer"].locale = "en"
+    db.session.commit()
+    with app.test_request_context():
+        letter = draft(world)
+        service.save_template(world["supervisor"], "notification", subject="Baru",
+                              nature="Biasa", copies="", classification="PKP",
+                              body="<p>Versi baru untuk {{ company.name }}</p>")
+        db.session.commit()
+    login(client, world["officer"])
+    page = client.get(f"/letters/{letter.id}").get_data(as_text=True)
+    assert "made from version 1" in page and "newer version (2)" in page
+    post(client, f"/letters/{letter.id}/redraft")
+    assert db.session.get(Letter, letter.id).template.version == 2
+    page = client.get(f"/letters/{letter.id}").get_data(as_text=True)
+    assert "made from version 2" in page and "newer version" not in page
+    again = post(client, f"/letters/{letter.id}/redraft", follow_redirects=True)
+    assert "already made from the version in force" in again.get_data(as_text=True)
+    post(client, f"/letters/{letter.id}/issue", {"confirm": "y"})
+    assert "Versi baru untuk" in pdf_text(db.session.get(Letter, letter.id).pdf)
+
+
 def test_live_preview_renders_sample_data(client, world):
     """The editor's preview renders the body on sample data and shows errors."""
     login(client, world["supervisor"])
