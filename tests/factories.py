@@ -22,12 +22,14 @@ from sqlalchemy import delete
 
 from outreach.cases import service as cases
 from outreach.cases.models import Approval, Case, Category, Step
+from outreach.cases.proofs import Upload
 from outreach.companies import service as companies
 from outreach.companies.models import Company, Source
 from outreach.extensions import db
 from outreach.imports.models import CompanySourceValue
 from outreach.letters import service as letters
 from outreach.letters.models import Letter
+from outreach.money import service as money
 from outreach.org import service as org
 from outreach.org.models import Branch, Region, Role, User
 
@@ -203,12 +205,18 @@ def pause(case: Case, today: date, *, reason: str = "dispute",
 
 def close(case: Case, today: date, *, outcome: str = "compliant", npp: str = "",
           actor: User | None = None, approver: User | None = None) -> Case:
-    """A case closed on `today`: as compliant, with an NPP, a note of the evidence and every
-    estimated worker registered; otherwise asked for with a reason and approved by a second
-    person (`approver`, else an unsaved supervisor of the branch):
-    `cases.service.close_case`, then `decide_closing`."""
+    """A case closed on `today`: as compliant, with an NPP, a note of the evidence, every
+    estimated worker registered and its fine paid that day (`money.service.add_payment`);
+    otherwise asked for with a reason and approved by a second person (`approver`, else an
+    unsaved supervisor of the branch): `cases.service.close_case`, then `decide_closing`."""
     npp = npp or (case.company.npp or f"{90_000_000 + case.company_id}")
     compliant = outcome == "compliant"
+    outstanding = money.fine_state(case, today).outstanding if compliant else 0
+    if outstanding:
+        money.add_payment(actor or clerk(case.branch_id), case.company, kind="fine",
+                          paid_on=today, amount=outstanding, reference="Setoran denda",
+                          upload=Upload("bukti-setor.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64),
+                          today=today)
     request = cases.close_case(actor or clerk(case.branch_id), case, outcome=outcome,
                                today=today, npp=npp if compliant else "",
                                evidence="Sertifikat kepesertaan" if compliant else "",

@@ -442,6 +442,7 @@ def issue_letter(actor: User, letter: Letter, today: date, public_base_url: str)
     step is issued only while its case is open and the ladder still allows the step, and the
     step is dated by its letter (its window runs from delivery). A second call issues nothing
     more."""
+    require(actor, Permission.WORK, letter.branch_id)
     if letter.status == LetterStatus.ISSUED:
         return letter
     calendar = WorkingCalendar.for_branch(letter.branch_id)
