@@ -63,7 +63,7 @@ class ApprovalForm(FlaskForm):
 
     decision = RadioField(_l("Decision"), choices=[("approve", _l("Approve")),
                                                    ("return", _l("Send back"))],
-                          validators=[DataRequired()])
+                          validators=[DataRequired(message=_l("Choose approve or send back."))])
     note = TextAreaField(_l("Reason or note"), validators=[Length(max=2000)])
 
 

@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from outreach.cases.forms import OpenCaseForm
-from outreach.cases.service import open_case_of
+from outreach.cases.service import open_case_of, pending_closing
 from outreach.cases.timeline import audit_trail, company_timeline
 from outreach.companies import exports, service
 from outreach.companies.forms import CompanyForm, TransferForm
@@ -118,6 +118,7 @@ def detail(company_id: int):
         writable=may(current_user, Permission.WORK, company.branch_id),
         open_form=OpenCaseForm(), simple_form=SimpleForm(), transfer_form=_transfer_form(company),
         closed_cases=[c for c in company.cases if c is not case],
+        closing=pending_closing(case) if case is not None else None,
     )
 
 

@@ -27,6 +27,13 @@ def long_date(value: date | datetime | None) -> str:
     return babel_format_date(value, "d MMMM y", locale=_locale())
 
 
+def month_year(value: date | None) -> str:
+    """A month as "Januari 2022" (the standalone month name)."""
+    if value is None:
+        return "–"
+    return babel_format_date(value, "LLLL y", locale=_locale())
+
+
 def weekday_date(value: date | None) -> str:
     """A date with its weekday, as "Senin, 17 Januari 2022"."""
     if value is None:
@@ -68,6 +75,7 @@ def init_app(app: Flask) -> None:
     """Register the filters."""
     app.add_template_filter(long_date)
     app.add_template_filter(weekday_date)
+    app.add_template_filter(month_year)
     app.add_template_filter(rupiah)
     app.add_template_filter(number)
     app.add_template_filter(format_npwp, "npwp")

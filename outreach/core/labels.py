@@ -100,7 +100,7 @@ DELIVERY_METHODS = {
 LETTER_STATUSES = {
     "draft": _l("Draft"),
     "issued": _l("Issued"),
-    "void": _l("Withdrawn"),
+    "void": _l("Letter withdrawn"),
 }
 
 GROUPS = {

@@ -333,12 +333,14 @@ def judge(case: Case, rung: Rung, ladder: dict[str, Rung], calendar: WorkingCale
         verdict.reasons.append(_("The letter of %(rung)s is still a draft: issue it first.",
                                  rung=rung.name))
     effective = [s for s in counting if in_force(s)]
+    cite = False  # the law behind a legal prerequisite, said once after its problems
     for prerequisite, needed in requirements(rung, ladder):
         problems = _prerequisite_problems(rung, prerequisite, needed, effective, counting,
                                           calendar, today)
-        if problems and prerequisite.legal:
-            problems = [f"{problem} {law_of(rung.code)}" for problem in problems]
+        cite = cite or bool(problems and prerequisite.legal)
         verdict.reasons.extend(problems)
+    if cite:
+        verdict.reasons.append(str(law_of(rung.code)))
     if rung.code == TMP2T and not verdict.reasons:
         verdict.reasons.extend(_fine_unpaid_problems(case, today))
     return verdict

@@ -68,7 +68,9 @@ class VoidForm(FlaskForm):
     """A supervisor withdraws an issued letter."""
 
     reason = TextAreaField(_l("Why is the letter withdrawn?"),
-                           validators=[DataRequired(), Length(max=2000)])
+                           validators=[DataRequired(message=_l("Say why the letter is "
+                                                               "withdrawn.")),
+                                       Length(max=2000)])
 
 
 class MeetingForm(FlaskForm):
@@ -87,11 +89,13 @@ class VerifyForm(FlaskForm):
 
 
 def pdf_response(data: bytes, filename: str, inline: bool = True):
-    """A PDF download."""
+    """A PDF download; the app's own pages may show it in a frame (the approval page shows the
+    letter beside the decision), no other site may."""
     disposition = "inline" if inline else "attachment"
     return current_app.response_class(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'{disposition}; filename="{filename}"',
-        "Cache-Control": "private, no-store"})
+        "Cache-Control": "private, no-store",
+        "Content-Security-Policy": "frame-ancestors 'self'", "X-Frame-Options": "SAMEORIGIN"})
 
 
 def _safe_filename(text: str) -> str:
@@ -130,7 +134,7 @@ def _detail_page(letter: Letter, issue_form: IssueForm, void_form: VoidForm,
 def pdf(letter_id: int):
     """The issued PDF, byte for byte as stored; for a draft, a marked preview."""
     letter = get_visible_or_404(Letter, letter_id)
-    if letter.status == LetterStatus.ISSUED:
+    if letter.pdf is not None:  # issued, or issued and withdrawn since: the stored file
         return pdf_response(letter.pdf, f"{_safe_filename(letter.number or '')}.pdf")
     return pdf_response(service.preview_pdf(letter, current_user, clock.today()),
                         f"konsep-{letter.id}.pdf")

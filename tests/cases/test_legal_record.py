@@ -22,6 +22,7 @@ from outreach.letters.render import pdf_text
 from outreach.money import service as money
 from outreach.org.models import Role
 from tests import factories
+from tests.conftest import login, post
 
 BASE = "https://outreach.example.id"
 
@@ -193,7 +194,7 @@ def proof_of_payment():
     return Upload("bukti-denda.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
 
 
-def test_closing_withdraws_drafts_and_pending_approvals(world):
+def test_closing_withdraws_drafts_and_pending_approvals(world, client):
     """A case closed while warning I waits for approval: its request lapses, its draft is
     withdrawn and never issued, and no one can approve it afterwards."""
     case = world["case"]
@@ -204,6 +205,10 @@ def test_closing_withdraws_drafts_and_pending_approvals(world):
                                today=date(2026, 3, 3), reason="Pabrik tutup sejak Februari.")
     db.session.commit()
     assert request is not None and case.status == "open"  # a second person decides
+    login(client, world["officer"])
+    page = client.get(f"/companies/{case.company_id}").get_data(as_text=True)
+    assert "Permintaan menutup kasus (Perusahaan tutup) menunggu keputusan penyelia" in page
+    assert f"/cases/{case.id}/close" not in page  # no second request
     refused(lambda: cases.decide_closing(world["officer"], request, approve=True, note="",
                                          now=at(date(2026, 3, 3)), today=date(2026, 3, 3)))
     cases.decide_closing(world["head"], request, approve=True, note="", now=at(date(2026, 3, 3)),
@@ -241,8 +246,6 @@ def test_a_partial_compliant_close_waits_for_a_supervisor(world):
 def test_a_voided_letter_keeps_its_number_and_says_so_on_the_check_page(world, client):
     """A supervisor withdraws an issued letter with a reason: its number is never given again,
     its PDF stays, /verify says it was withdrawn and when, and its step no longer counts."""
-    from tests.conftest import login, post
-
     case = world["case"]
     step = factories.delivered_step(case, "notification", date(2026, 2, 2),
                                     actor=world["officer"])
@@ -259,6 +262,7 @@ def test_a_voided_letter_keeps_its_number_and_says_so_on_the_check_page(world, c
     assert letter.status == LetterStatus.VOID and letter.pdf == pdf and letter.seq == 1
     assert db.session.get(Step, step.id).delivery_status == Delivery.WITHDRAWN
     assert db.session.get(type(case), case.id).stage == ""
+    assert client.get(f"/letters/{letter.id}.pdf").data == pdf  # the stored file, as issued
     page = client.get(f"/verify/{letter.verify_code}").get_data(as_text=True)
     assert "DITARIK" in page and letter.number in page
     again = factories.step(db.session.get(type(case), case.id), "notification",
