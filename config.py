@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
@@ -44,6 +45,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     REMEMBER_COOKIE_SECURE = False
+    #: "keep me signed in" lasts two weeks (Flask-Login's default is a year)
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
 
     WTF_CSRF_ENABLED = True
     WTF_CSRF_TIME_LIMIT = None

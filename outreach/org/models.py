@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import secrets
+
 from sqlalchemy import ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -66,6 +68,11 @@ class Branch(TimestampMixin, db.Model):
     users: Mapped[list[User]] = relationship(back_populates="branch")
 
 
+def new_session_token() -> str:
+    """A fresh random token that ties sessions and remember cookies to one sign-in epoch."""
+    return secrets.token_urlsafe(32)
+
+
 class User(TimestampMixin, db.Model):
     """Someone who signs in: an officer, supervisor, regional staff member or admin."""
 
@@ -86,6 +93,9 @@ class User(TimestampMixin, db.Model):
     locale: Mapped[str] = mapped_column(String(5), default="id")
     #: office phone printed in letters where the user is the company's contact person
     phone: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    #: part of the id in every session and remember cookie; a new one ends them all
+    session_token: Mapped[str] = mapped_column(String(64), default=new_session_token,
+                                               server_default="")
 
     branch: Mapped[Branch | None] = relationship(back_populates="users")
     region: Mapped[Region | None] = relationship()
@@ -99,8 +109,9 @@ class User(TimestampMixin, db.Model):
         return self.active
 
     def get_id(self) -> str:
-        """The id Flask-Login keeps in the session."""
-        return str(self.id)
+        """The id Flask-Login keeps in the session and the remember cookie: the account and
+        its current session token, so that rotating the token ends both."""
+        return f"{self.id}:{self.session_token}"
 
     def set_password(self, password: str) -> None:
         """Store a scrypt hash of the password."""

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import re
+import secrets
+from functools import cache
 
 from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.orm import aliased
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from outreach.core.access import scoped
-from outreach.core.audit import diff, record
+from outreach.core.audit import AuditEvent, diff, record
 from outreach.core.errors import ServiceError
 from outreach.extensions import db
-from outreach.org.models import Branch, Region, Role, User
+from outreach.org.models import Branch, Region, Role, User, new_session_token
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 BRANCH_CODE_RE = re.compile(r"^[A-Z0-9][A-Z0-9-]{1,19}$")
@@ -181,17 +185,26 @@ def update_user(actor: User, user: User, *, name: str, role: str, branch: Branch
     if password:
         set_password(user, password)
         changes["password"] = ["", "changed"]
+    elif "active" in changes and not active:
+        rotate_session_token(user)
     if changes:
         record(actor, "update", "user", user.id, changes, branch_id=user.branch_id)
     return user
 
 
 def set_password(user: User, password: str) -> None:
-    """Set a new password of at least eight characters."""
+    """Set a new password of at least eight characters; every session of the account ends."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ServiceError(_("A password needs at least %(n)d characters.",
                              n=MIN_PASSWORD_LENGTH), "password")
     user.set_password(password)
+    rotate_session_token(user)
+
+
+def rotate_session_token(user: User) -> None:
+    """Give the account a new session token: every session and remember cookie made with the
+    old one no longer signs in (OWASP ASVS 4.0.3 V3.3.1 and V3.3.3)."""
+    user.session_token = new_session_token()
 
 
 def set_locale(user: User, locale: str) -> None:
@@ -199,11 +212,73 @@ def set_locale(user: User, locale: str) -> None:
     user.locale = locale
 
 
-def authenticate(email: str, password: str) -> tuple[User | None, str | None]:
-    """The user for these credentials, or None and the reason to show."""
+@cache
+def _dummy_hash() -> str:
+    """A scrypt hash of a random password, checked when no account can be: an unknown e-mail
+    then takes as long as a wrong password."""
+    return generate_password_hash(secrets.token_urlsafe(16), method="scrypt")
+
+
+def sign_in_refused() -> str:
+    """The one message for every failed sign-in: unknown e-mail, wrong password or a
+    deactivated account look the same, so the page tells no one which accounts exist (OWASP
+    Authentication Cheat Sheet, "Authentication and error messages")."""
+    return _("Wrong e-mail address or password, or the account may not sign in. "
+             "If this keeps happening, ask your branch's admin.")
+
+
+def authenticate(email: str, password: str,
+                 address: str | None = None) -> tuple[User | None, str | None]:
+    """The user for these credentials, or None and the message to show.
+
+    Every attempt checks one password hash, also for an unknown e-mail, so that the answer
+    takes the same time; every attempt is audited, a failure with the e-mail as typed (never
+    the password) and no actor."""
     user = find_user(email)
-    if user is None or not user.check_password(password):
-        return None, _("Wrong e-mail address or password.")
-    if not user.active:
-        return None, _("This account has been deactivated. Ask your branch's admin.")
+    if user is not None and user.password_hash:
+        matches = user.check_password(password)
+    else:
+        check_password_hash(_dummy_hash(), password)
+        matches = False
+    where = {"address": address} if address else {}
+    if user is None or not matches or not user.active:
+        reason = "unknown" if user is None else ("password" if not matches else "deactivated")
+        record(None, "sign_in.failed", "user", user.id if user else None,
+               {"email": normalise_email(email)[:254], "reason": reason, **where},
+               branch_id=user.branch_id if user else None)
+        return None, sign_in_refused()
+    record(user, "sign_in", "user", user.id, where, branch_id=user.branch_id)
     return user, None
+
+
+def sign_out(user: User, *, everywhere: bool = False) -> None:
+    """Sign out: the account's token changes, so this session, its remember cookie and every
+    other session of the account end. `everywhere` is the user's own button for it."""
+    rotate_session_token(user)
+    record(user, "sign_out.everywhere" if everywhere else "sign_out", "user", user.id,
+           branch_id=user.branch_id)
+
+
+#: what the audit calls the events of signing in and out
+SIGN_IN_ACTIONS = ("sign_in", "sign_in.failed", "sign_out", "sign_out.everywhere")
+
+
+def account_history(user: User, limit: int = 100) -> list[tuple[AuditEvent, User | None]]:
+    """The audit events of one account (changes, sign-ins, failures, sign-outs), newest first,
+    with who acted."""
+    stmt = (select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.user_id)
+            .where(AuditEvent.entity_type == "user", AuditEvent.entity_id == user.id)
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
+    return [(event, actor) for event, actor in db.session.execute(stmt)]
+
+
+def sign_in_log(limit: int = 200) -> list[tuple[AuditEvent, User | None]]:
+    """Sign-ins, failed sign-ins (also for e-mails with no account) and sign-outs of every
+    account, newest first."""
+    subject = aliased(User)
+    stmt = (select(AuditEvent, subject)
+            .outerjoin(subject, (AuditEvent.entity_type == "user")
+                       & (subject.id == AuditEvent.entity_id))
+            .where(AuditEvent.entity_type == "user", AuditEvent.action.in_(SIGN_IN_ACTIONS))
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
+    return [(event, account) for event, account in db.session.execute(stmt)]

@@ -36,15 +36,16 @@ def test_wrong_password_is_refused_with_a_message(client, officer):
     """A wrong password shows the sign-in page again with a clear message."""
     response = post(client, "/auth/login", {"email": officer.email, "password": "nope-nope"})
     assert response.status_code == 200
-    assert "E-mail atau kata sandi salah." in response.get_data(as_text=True)
+    assert "E-mail atau kata sandi salah" in response.get_data(as_text=True)
     assert client.get("/companies/").status_code == 302
 
 
 def test_inactive_account_is_refused_with_a_message(client, make_branch, make_user):
-    """A deactivated account cannot sign in and is told why."""
+    """A deactivated account cannot sign in; the message is the one of every failed sign-in
+    (it does not tell that the password was right)."""
     user = make_user(Role.OFFICER, branch=make_branch(), active=False)
     response = post(client, "/auth/login", {"email": user.email, "password": PASSWORD})
-    assert "Akun ini telah dinonaktifkan" in response.get_data(as_text=True)
+    assert "atau akun ini tidak boleh masuk" in response.get_data(as_text=True)
     assert client.get("/companies/").status_code == 302
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user
+from flask_login import current_user, login_user
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
@@ -166,5 +166,15 @@ def user_edit(user_id: int):
             branch=org.get_branch(form.branch.data), active=form.active.data,
             password=form.password.data or None, phone=form.phone.data or ""),
             _("Account saved.")):
+        if user.id == current_user.id:  # a new password ends the admin's other sessions only
+            login_user(user)
         return redirect(url_for("admin.users"))
-    return render_template("org/user_form.html", form=form, user=user)
+    return render_template("org/user_form.html", form=form, user=user,
+                           history=org.account_history(user))
+
+
+@bp.route("/sign-ins")
+@admin_only
+def sign_ins():
+    """Sign-ins, failed sign-ins (with the e-mail typed) and sign-outs of every account."""
+    return render_template("org/sign_ins.html", events=org.sign_in_log())
