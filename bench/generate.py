@@ -125,13 +125,17 @@ class FastCalendar(WorkingCalendar):
 class _StepView:
     """The fields of a step `policy.progress` reads."""
 
-    __slots__ = ("kind", "approval_status", "delivery_status", "due_on")
+    __slots__ = ("kind", "approval_status", "delivery_status", "due_on", "occurred_on",
+                 "delivered_on", "id")
 
     def __init__(self, row: dict) -> None:
         self.kind = row["kind"]
         self.approval_status = row["approval_status"]
         self.delivery_status = row["delivery_status"]
         self.due_on = row["due_on"]
+        self.occurred_on = row["occurred_on"]
+        self.delivered_on = row.get("delivered_on")
+        self.id = row["id"]
 
 
 class _CaseView:
