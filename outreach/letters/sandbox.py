@@ -19,7 +19,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, has_app_context
 from flask_babel import gettext as _
 from jinja2 import TemplateError, TemplateSyntaxError, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
@@ -29,12 +28,11 @@ from markupsafe import Markup
 MAX_RANGE = 10_000
 #: the most characters a body may render to (and any text made by `*`)
 MAX_OUTPUT = 2_000_000
-#: seconds a render may run (config TEMPLATE_RENDER_SECONDS); the web worker ends the render
-#: process HARD_MARGIN seconds after that at the latest
+#: seconds a render may run; the web worker ends the render process HARD_MARGIN seconds after
+#: that at the latest (gunicorn's default worker timeout is 30 s)
 TIME_LIMIT = 5.0
 HARD_MARGIN = 3.0
 #: bytes of address space a render may add to what the web worker holds
-#: (config TEMPLATE_RENDER_MEMORY)
 MEMORY_LIMIT = 512 * 1024 * 1024
 
 
@@ -93,7 +91,7 @@ def _size(value: Any) -> int | None:
 class LimitedSandbox(ImmutableSandboxedEnvironment):
     """The immutable sandbox with `*` and `**` bounded by the output size."""
 
-    intercepted_binops = frozenset({"*", "**"})
+    intercepted_binops = frozenset({"*", "**"})  # noqa: V107 - read by Jinja
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "*":
@@ -192,9 +190,6 @@ def render_body(source: str, data: dict[str, Any]) -> Markup:
     on any failure, a limit reached included."""
     compile_body(source)  # syntax errors answer at once, with their line
     seconds, memory = TIME_LIMIT, MEMORY_LIMIT
-    if has_app_context():
-        seconds = float(current_app.config.get("TEMPLATE_RENDER_SECONDS", seconds))
-        memory = int(current_app.config.get("TEMPLATE_RENDER_MEMORY", memory))
     receiver, sender = _CONTEXT.Pipe(duplex=False)
     worker = _CONTEXT.Process(target=_render_worker, args=(sender, source, data, seconds,
                                                             memory), daemon=True)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from outreach.cases.models import Category
 from outreach.extensions import db
-from outreach.letters import service
+from outreach.letters import sandbox, service
 from outreach.letters.models import LetterTemplate
 from outreach.org.models import Role
 from tests.conftest import login, post
@@ -97,9 +97,10 @@ def test_a_text_doubled_in_a_loop_meets_the_memory_limit(client, world):
     assert "needs more memory than a letter may use" in text(response)
 
 
-def test_a_long_render_is_stopped_by_the_time_limit(client, app, world):
-    """Loops within the range limit that write nothing still end at the time limit."""
-    app.config["TEMPLATE_RENDER_SECONDS"] = 1
+def test_a_long_render_is_stopped_by_the_time_limit(client, world, monkeypatch):
+    """Loops within the range limit that write nothing still end at the time limit (set to
+    one second here to keep the test short)."""
+    monkeypatch.setattr(sandbox, "TIME_LIMIT", 1)
     login(client, world["supervisor"])
     body = ("{% for a in range(10000) %}{% for b in range(10000) %}{% for c in range(10000) %}"
             "{% endfor %}{% endfor %}{% endfor %}")
