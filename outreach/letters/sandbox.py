@@ -1,15 +1,115 @@
-"""User-edited letter bodies run in Jinja's immutable sandbox with plain data only."""
+"""User-edited letter bodies run in Jinja's immutable sandbox with plain data only, in a
+worker process with limits, so that no template can tie up a web worker.
+
+The limits, each answered with a message that names it:
+- `range` gives at most MAX_RANGE numbers, and checks the time budget as a loop runs;
+- `*` and `**` refuse results past the output size (`'x' * 1000000000`);
+- the output is checked for size and time as it is generated;
+- the worker process has an address-space limit (RLIMIT_AS) for what the caps do not foresee
+  (a text doubled in a loop), a CPU limit, and the web worker waits at most a hard timeout
+  before it ends the worker process.
+"""
 
 from __future__ import annotations
 
+import multiprocessing
+import resource
+import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from jinja2 import TemplateError, TemplateSyntaxError, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
-ENVIRONMENT = ImmutableSandboxedEnvironment(autoescape=True, undefined=Undefined)
+#: the most numbers one `range(...)` may give
+MAX_RANGE = 10_000
+#: the most characters a body may render to (and any text made by `*`)
+MAX_OUTPUT = 2_000_000
+#: seconds a render may run; the web worker ends the render process HARD_MARGIN seconds after
+#: that at the latest (gunicorn's default worker timeout is 30 s)
+TIME_LIMIT = 5.0
+HARD_MARGIN = 3.0
+#: bytes of address space a render may add to what the web worker holds
+MEMORY_LIMIT = 512 * 1024 * 1024
+
+
+class LimitExceeded(Exception):
+    """A render went past one of the limits: `kind` is range, output, time or memory."""
+
+    def __init__(self, kind: str) -> None:
+        super().__init__(kind)
+        self.kind = kind
+
+
+_deadline = float("inf")
+
+
+def _check_time() -> None:
+    if time.monotonic() > _deadline:
+        raise LimitExceeded("time")
+
+
+class LimitedRange:
+    """`range` for templates: at most MAX_RANGE numbers; a loop over it keeps to the time
+    budget even when it writes nothing."""
+
+    def __init__(self, *args: int) -> None:
+        self._range = range(*args)
+        if len(self._range) > MAX_RANGE:
+            raise LimitExceeded("range")
+
+    def __len__(self) -> int:
+        return len(self._range)
+
+    def __iter__(self) -> Iterator[int]:
+        return _timed(self._range)
+
+    def __reversed__(self) -> Iterator[int]:
+        return _timed(reversed(self._range))
+
+    def __getitem__(self, index: int) -> int:
+        return self._range[index]
+
+    def __contains__(self, number: object) -> bool:
+        return number in self._range
+
+
+def _timed(numbers: Any) -> Iterator[int]:
+    for index, number in enumerate(numbers):
+        if index % 64 == 0:
+            _check_time()
+        yield number
+
+
+def _size(value: Any) -> int | None:
+    return len(value) if isinstance(value, str | bytes | list | tuple) else None
+
+
+class LimitedSandbox(ImmutableSandboxedEnvironment):
+    """The immutable sandbox with `*` and `**` bounded by the output size."""
+
+    intercepted_binops = frozenset({"*", "**"})  # noqa: V107 - read by Jinja
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "*":
+            for seq, times in ((left, right), (right, left)):
+                size = _size(seq)
+                if size is not None and isinstance(times, int) and size * times > MAX_OUTPUT:
+                    raise LimitExceeded("output")
+            if isinstance(left, int) and isinstance(right, int) and \
+                    left.bit_length() + right.bit_length() > 64 * 1024:
+                raise LimitExceeded("output")
+        if operator == "**" and isinstance(left, int) and isinstance(right, int) and \
+                abs(left) > 1 and right > 0 and right * max(left.bit_length(), 1) > 64 * 1024:
+            raise LimitExceeded("output")
+        return super().call_binop(context, operator, left, right)
+
+
+ENVIRONMENT = LimitedSandbox(autoescape=True, undefined=Undefined)
+ENVIRONMENT.globals["range"] = LimitedRange
 
 _UNITS = ["nol", "satu", "dua", "tiga", "empat", "lima", "enam", "tujuh", "delapan",
           "sembilan", "sepuluh", "sebelas"]
@@ -86,15 +186,97 @@ def compile_body(source: str):
 
 
 def render_body(source: str, data: dict[str, Any]) -> Markup:
-    """Render a body with plain data; raise TemplateProblem on any failure."""
-    template = compile_body(source)
+    """Render a body with plain data in a worker process with limits; raise TemplateProblem
+    on any failure, a limit reached included."""
+    compile_body(source)  # syntax errors answer at once, with their line
+    seconds, memory = TIME_LIMIT, MEMORY_LIMIT
+    receiver, sender = _CONTEXT.Pipe(duplex=False)
+    worker = _CONTEXT.Process(target=_render_worker, args=(sender, source, data, seconds,
+                                                            memory), daemon=True)
+    worker.start()
+    sender.close()
     try:
+        if not receiver.poll(seconds + HARD_MARGIN):
+            raise TemplateProblem(_limit_message("time", seconds))
+        outcome = receiver.recv()
+    except EOFError:  # the worker was ended by its CPU or memory limit
+        outcome = ("limit", "memory", None)
+    finally:
+        receiver.close()
+        if worker.is_alive():
+            worker.kill()
+        worker.join()
+    if outcome[0] == "ok":
         # The sandbox autoescapes every value; its output is safe HTML by construction.
-        return Markup(template.render(**data))  # noqa: S704
+        return Markup(outcome[1])  # noqa: S704
+    if outcome[0] == "limit":
+        raise TemplateProblem(_limit_message(outcome[1], seconds), outcome[2])
+    raise TemplateProblem(outcome[1], outcome[2])
+
+
+def _limit_message(kind: str, seconds: float) -> str:
+    if kind == "range":
+        return _("range() may give at most %(n)s numbers in a letter template.",
+                 n=f"{MAX_RANGE:,}".replace(",", "."))
+    if kind == "output":
+        return _("The template makes a text longer than the limit of %(mb)s million "
+                 "characters for a letter.", mb=MAX_OUTPUT // 1_000_000)
+    if kind == "time":
+        return _("The template takes longer than the limit of %(s)s seconds to render.",
+                 s=f"{seconds:g}")
+    return _("The template needs more memory than a letter may use.")
+
+
+# the web worker forks its render workers: nothing to import or start first, the data goes by
+# copy-on-write; a worker only renders, sends its outcome and ends without running the
+# parent's exit handlers (its database connections are left untouched)
+_CONTEXT = multiprocessing.get_context("fork")
+
+
+def _address_space() -> int:
+    """Bytes of address space this process holds now (its VmSize)."""
+    with open("/proc/self/statm", encoding="ascii") as statm:
+        return int(statm.read().split()[0]) * resource.getpagesize()
+
+
+def _render_worker(sender: Any, source: str, data: dict[str, Any], seconds: float,
+                   memory: int) -> None:
+    """In the worker process: render under the limits, send back the outcome."""
+    global _deadline
+    limit = _address_space() + memory
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    cpu = int(seconds + HARD_MARGIN)
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
+    _deadline = time.monotonic() + seconds
+    try:
+        outcome: tuple = ("ok", _render_limited(source, data))
+    except LimitExceeded as error:
+        outcome = ("limit", error.kind, _line_of(error))
+    except MemoryError as error:
+        outcome = ("limit", "memory", _line_of(error))
+    except TemplateProblem as problem:
+        outcome = ("problem", problem.message, problem.line)
     except TemplateError as error:
-        raise TemplateProblem(str(error), _line_of(error)) from error
-    except (TypeError, ValueError, KeyError, AttributeError, ZeroDivisionError) as error:
-        raise TemplateProblem(str(error), _line_of(error)) from error
+        outcome = ("problem", str(error), _line_of(error))
+    except (TypeError, ValueError, KeyError, AttributeError, ZeroDivisionError,
+            OverflowError, RecursionError) as error:
+        outcome = ("problem", str(error), _line_of(error))
+    sender.send(outcome)
+    sender.close()
+
+
+def _render_limited(source: str, data: dict[str, Any]) -> str:
+    """Render chunk by chunk, keeping to the output size and the time budget."""
+    template = compile_body(source)
+    chunks: list[str] = []
+    length = 0
+    for chunk in template.generate(**data):
+        length += len(chunk)
+        if length > MAX_OUTPUT:
+            raise LimitExceeded("output")
+        _check_time()
+        chunks.append(chunk)
+    return "".join(chunks)
 
 
 def _line_of(error: BaseException) -> int | None:

@@ -21,9 +21,10 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import func, select, update
 
-from outreach.cases.models import Approval, Case, Delivery, Step
+from outreach.cases.models import Approval, Case, CaseStatus, Delivery, Step
 from outreach.companies.models import Company
 from outreach.companies.rules import assess
+from outreach.core import clock
 from outreach.core.access import Permission, require, scoped
 from outreach.core.audit import record
 from outreach.core.errors import ServiceError
@@ -161,9 +162,15 @@ def sample_data(branch: Branch) -> dict[str, Any]:
     }
 
 
+#: how many of the branch's open cases a template edit is tried on before it is saved
+TRIAL_CASES = 3
+
+
 def save_template(actor: User, code: str, *, subject: str, nature: str, copies: str,
-                  classification: str, body: str) -> LetterTemplate:
-    """Save an edit as a new version for the supervisor's branch, after a trial render."""
+                  classification: str, body: str, today: date | None = None) -> LetterTemplate:
+    """Save an edit as a new version for the supervisor's branch, after a trial render on the
+    sample data and on up to TRIAL_CASES open cases of the branch: a body that fails only on
+    real data would otherwise break every draft made from it."""
     require(actor, Permission.DECIDE, actor.branch_id)
     current = template_in_use(code, actor.branch_id)
     try:
@@ -171,6 +178,19 @@ def save_template(actor: User, code: str, *, subject: str, nature: str, copies: 
     except TemplateProblem as problem:
         raise ServiceError(_("The template has an error at line %(line)s: %(message)s",
                              line=problem.line or "?", message=problem.message), "body") from None
+    trial = LetterTemplate(code=code, body=body, subject=subject.strip(), nature=nature.strip(),
+                           copies=copies, classification=classification.strip())
+    open_cases = db.session.scalars(
+        select(Case).where(Case.branch_id == actor.branch_id, Case.status != CaseStatus.CLOSED)
+        .order_by(Case.id.desc()).limit(TRIAL_CASES)).all()
+    for case in open_cases:
+        try:
+            render_body(body, letter_data(case, None, trial, actor, today or clock.today()))
+        except TemplateProblem as problem:
+            raise ServiceError(_("The template has an error at line %(line)s on the case of "
+                                 "%(company)s: %(message)s", line=problem.line or "?",
+                                 company=case.company.name, message=problem.message),
+                               "body") from None
     latest = db.session.scalar(select(func.max(LetterTemplate.version)).where(
         LetterTemplate.code == code)) or 0
     template = LetterTemplate(branch_id=actor.branch_id, code=code, version=latest + 1,

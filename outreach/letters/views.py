@@ -218,17 +218,24 @@ def edit_template(code: str):
     if submit(form, lambda: service.save_template(
             current_user, code, subject=form.subject.data, nature=form.nature.data,
             copies=form.copies.data or "", classification=form.classification.data or "",
-            body=form.body.data), _("Template saved as a new version.")):
+            body=form.body.data, today=clock.today()), _("Template saved as a new version.")):
         return redirect(url_for("letters.edit_template", code=code))
     return render_template("letters/template_form.html", form=form, template=template,
                            versions=service.template_versions(code, current_user.branch_id),
-                           variables=service.DOCUMENTED_VARIABLES,
-                           preview=_preview_html(template, form.body.data)), \
+                           variables=service.DOCUMENTED_VARIABLES), \
         400 if form.errors else 200
 
 
+#: the preview is the supervisor's own HTML: it is shown in a sandboxed frame, and its
+#: document may load nothing but the app's stylesheets and images, run nothing, navigate
+#: nothing (the `sandbox` directive also holds when the preview is opened on its own)
+PREVIEW_POLICY = "; ".join(["default-src 'none'", "style-src 'self'", "img-src 'self' data:",
+                            "base-uri 'none'", "form-action 'none'", "frame-ancestors 'self'",
+                            "sandbox"])
+
+
 def _preview_html(template, body: str | None) -> dict:
-    """The sample rendering of a body, or the error with its line."""
+    """The sample rendering of a body, or the error with its line (a limit reached included)."""
     try:
         return {"html": render_body(body or template.body, service.sample_data(
             current_user.branch)), "error": None}
@@ -236,15 +243,19 @@ def _preview_html(template, body: str | None) -> dict:
         return {"html": None, "error": str(problem)}
 
 
-@bp.route("/letters/templates/<code>/preview", methods=["POST"])
+@bp.route("/letters/templates/<code>/preview", methods=["GET", "POST"])
 @roles_required(Role.SUPERVISOR)
 def preview_template(code: str):
-    """Live preview: the body rendered on sample data (an HTML fragment), or its error."""
+    """The preview document of the editor's sandboxed frame: the stored body (GET) or the one
+    being edited (POST) rendered on sample data, or its error."""
     if code not in DEFAULT_TEMPLATES:
         abort(404)
     template = service.current_template(code, current_user.branch_id)
-    result = _preview_html(template, request.form.get("body", ""))
-    return render_template("letters/_preview.html", preview=result)
+    body = request.form.get("body", "") if request.method == "POST" else None
+    page = render_template("letters/_preview.html",
+                           preview=_preview_html(template, body))
+    return page, 200, {"Content-Security-Policy": PREVIEW_POLICY,
+                       "X-Frame-Options": "SAMEORIGIN", "Cache-Control": "private, no-store"}
 
 
 @bp.route("/letters/templates/<code>/sample.pdf", methods=["POST"])
