@@ -20,6 +20,7 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import BooleanField, DateField, StringField, TextAreaField
+from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from outreach.calendar.rules import WorkingCalendar
@@ -31,7 +32,7 @@ from outreach.core.errors import ServiceError
 from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, public, roles_required, staff_only
 from outreach.core.views import run_service, status_of, submit
-from outreach.extensions import db, limiter
+from outreach.extensions import csrf, db, limiter
 from outreach.letters import service
 from outreach.letters.defaults import DEFAULT_TEMPLATES
 from outreach.letters.models import Letter, LetterStatus
@@ -40,6 +41,8 @@ from outreach.letters.sandbox import TemplateProblem, render_body
 from outreach.org.models import Role
 
 bp = Blueprint("letters", __name__)
+#: room for the multipart headers and the CSRF field around an uploaded letter
+VERIFY_ENVELOPE_BYTES = 16 * 1024
 
 
 class TemplateForm(FlaskForm):
@@ -270,17 +273,29 @@ def sample_pdf(code: str):
 
 @bp.route("/verify/<code>", methods=["GET", "POST"])
 @public
+@csrf.exempt  # VerifyForm checks the token itself, once the upload's size limit is set
 @limiter.limit("30 per minute")
 def verify(code: str):
-    """Public check of a letter: its number, date, branch, addressee and hash, nothing else."""
+    """Public check of a letter: its number, date, branch, addressee and hash, nothing else.
+
+    An upload is read up to the stored letter's size (plus the form's envelope) and no
+    further: anything larger cannot be the letter. The form checks its own CSRF token, after
+    that limit is set (the app-wide check would read the whole body first)."""
     check = service.verification(code)
-    form = VerifyForm()
-    result = None
-    if check is not None and form.validate_on_submit() and form.pdf.data:
-        data = form.pdf.data.read(current_app.config["PROOF_MAX_BYTES"] + 1)
-        result = service.matches(check, data)
+    if check is not None and request.method == "POST":
+        request.max_content_length = check.size + VERIFY_ENVELOPE_BYTES
+    result = too_large = None
+    try:
+        form = VerifyForm()
+        if check is not None and form.validate_on_submit() and form.pdf.data:
+            data = form.pdf.data.read(check.size + 1)
+            too_large = len(data) > check.size
+            result = False if too_large else service.matches(check, data)
+    except RequestEntityTooLarge:
+        form, result, too_large = VerifyForm(formdata=None), False, True
+    status = 200 if check else 404
     return render_template("letters/verify.html", check=check, code=code, form=form,
-                           result=result), 200 if check else 404
+                           result=result, too_large=too_large), 413 if too_large else status
 
 
 @bp.route("/letters/batch")
