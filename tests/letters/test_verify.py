@@ -53,12 +53,13 @@ def test_one_byte_more_than_the_letter_is_not_the_letter(client, app, world):  #
 
 
 def test_the_compare_form_still_needs_its_csrf_token(client, app, world):  # noqa: F811
-    """Without the form's token the upload is not compared at all."""
+    """Without the form's token the upload is refused (400) and not compared at all."""
     letter = _notification(app, world)
     response = client.post(f"/verify/{letter.verify_code}",
                            data={"pdf": (io.BytesIO(letter.pdf), "surat.pdf")},
                            content_type="multipart/form-data")
     page = response.get_data(as_text=True)
+    assert response.status_code == 400
     assert "identik" not in page and "BUKAN" not in page
 
 
