@@ -352,9 +352,11 @@ def task_counts(user: User, today: date) -> dict[str, int]:
 
 def _own(actor: User, reminder: Reminder) -> None:
     """Only the officer a task is assigned to, or a supervisor of its branch, may close,
-    snooze or reassign it: a colleague would hide work that is not theirs."""
+    snooze or reassign it: a colleague would hide work that is not theirs. A task assigned to
+    nobody (e.g. moved with its case from another branch) is the branch's to take up."""
     require(actor, Permission.WORK, reminder.branch_id)
-    if reminder.officer_id != actor.id and not may(actor, Permission.DECIDE, reminder.branch_id):
+    if reminder.officer_id not in (None, actor.id) \
+            and not may(actor, Permission.DECIDE, reminder.branch_id):
         raise ServiceError(_("Only the officer this task is assigned to, or a supervisor of "
                              "the branch, may change it."))
 
