@@ -2,7 +2,8 @@
 VENV     ?= .venv
 PYTHON   ?= python3
 BIN      := $(VENV)/bin
-FLASK    := $(BIN)/flask --app wsgi
+#: the make targets are for a developer's machine: development settings unless told otherwise
+FLASK    := OUTREACH_ENV=$(or $(OUTREACH_ENV),development) $(BIN)/flask --app wsgi
 STAMP    := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | cksum | cut -d' ' -f1)
 CATALOGS := $(wildcard outreach/translations/*/LC_MESSAGES/messages.po)
 COMPILED := $(CATALOGS:.po=.mo)
@@ -47,7 +48,7 @@ run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo seed
 	@echo "outreach is at http://127.0.0.1:5000"
-	$(FLASK) run --host 127.0.0.1 --port 5000
+	$(FLASK) --debug run --host 127.0.0.1 --port 5000
 
 ## ruff, the import contract of the feature packages (pyproject.toml), dead code.
 lint: install

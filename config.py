@@ -17,7 +17,8 @@ class ConfigError(RuntimeError):
 class Config:
     """Settings shared by every environment."""
 
-    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
+    #: read again when the app is created (see `ProductionConfig.from_environment`); no default
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = os.environ.get(
         "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'outreach.db'}"
     )
@@ -64,9 +65,12 @@ class Config:
 
 
 class DevelopmentConfig(Config):
-    """Local development: SQLite in instance/, debug pages."""
+    """Local development (`make run`, `flask run`): SQLite in instance/, a fixed key.
 
-    DEBUG = True
+    Debug pages only when asked for (`flask --debug run`, as `make run` does, or FLASK_DEBUG=1).
+    """
+
+    SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-not-secret")
 
 
 class TestingConfig(Config):
@@ -79,19 +83,30 @@ class TestingConfig(Config):
 
 
 class ProductionConfig(Config):
-    """Production: secure cookies and no defaults for secrets."""
+    """Production, also any start that does not name a configuration (`gunicorn wsgi:app`).
+
+    Secure cookies, HSTS, never debug, and no defaults for secrets.
+    """
 
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
+    DEBUG = False
+    #: sent on every response; the TLS proxy may send the same header
+    HSTS = "max-age=31536000; includeSubDomains"
 
     @classmethod
-    def validate(cls) -> None:
-        """Refuse to start without the settings production cannot guess."""
-        missing = [name for name in ("SECRET_KEY", "DATABASE_URL") if not os.environ.get(name)]
+    def from_environment(cls) -> dict[str, str]:
+        """The settings production cannot guess, read now; refuse to start without them."""
+        needed = {"SECRET_KEY": "SECRET_KEY", "DATABASE_URL": "SQLALCHEMY_DATABASE_URI"}
+        missing = [name for name in needed if not os.environ.get(name)]
         if missing:
             raise ConfigError(
-                "production needs these environment variables: " + ", ".join(missing)
+                "outreach refuses to start: production needs these environment variables: "
+                + ", ".join(missing)
+                + ". For a local development server use `make run` "
+                "(or set OUTREACH_ENV=development)."
             )
+        return {setting: os.environ[name] for name, setting in needed.items()}
 
 
 CONFIGS = {

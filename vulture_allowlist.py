@@ -38,3 +38,5 @@ _.TimestampMixin
 _.action_due
 # a month's amounts per program, read by the ledger page
 _.by_program
+# a per-request limit read by Werkzeug when it parses the body (the letter check)
+_.max_content_length

@@ -30,9 +30,14 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
 
 
 def load_config(app: Flask, config: str | Mapping[str, Any] | None) -> None:
-    """Apply the named config class (`OUTREACH_ENV`, development by default) and overrides."""
+    """Apply the named config class and overrides.
+
+    The name comes from `config`, else `OUTREACH_ENV`, else production: a start that names
+    nothing (`gunicorn wsgi:app`) is production and refuses to run without SECRET_KEY and
+    DATABASE_URL. Development is only ever chosen by name (`make run` sets it).
+    """
     overrides: Mapping[str, Any] = {}
-    name = os.environ.get("OUTREACH_ENV", "development")
+    name = os.environ.get("OUTREACH_ENV") or "production"
     if isinstance(config, str):
         name = config
     elif config is not None:
@@ -41,9 +46,9 @@ def load_config(app: Flask, config: str | Mapping[str, Any] | None) -> None:
     if name not in CONFIGS:
         raise ValueError(f"unknown configuration {name!r}; use one of {', '.join(CONFIGS)}")
     config_class = CONFIGS[name]
-    if config_class is ProductionConfig:
-        ProductionConfig.validate()
     app.config.from_object(config_class)
+    if config_class is ProductionConfig:
+        app.config.update(ProductionConfig.from_environment())
     app.config["ENV_NAME"] = name
     app.config.update(overrides)
 

@@ -57,6 +57,8 @@ class CompanyForm(FlaskForm):
     officer_id = SelectField(_l("Officer"), coerce=int, default=0)
     notes = TextAreaField(_l("Notes"), validators=[Length(max=2000)])
     confirm_duplicate = HiddenField()
+    #: the company's version the page was made from (the optimistic lock, as for cases)
+    version = HiddenField()
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

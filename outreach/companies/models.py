@@ -122,6 +122,10 @@ class Company(TimestampMixin, db.Model):
     branch: Mapped[Branch] = relationship()
     officer: Mapped[User | None] = relationship()
     cases: Mapped[list[Case]] = relationship(back_populates="company", order_by="Case.opened_on")
+    #: optimistic lock: a save based on an older version is refused (as for cases)
+    version: Mapped[int] = mapped_column(default=1, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
 
     @hybrid_property
     def workers_missing(self) -> int:

@@ -312,9 +312,20 @@ def create_company(actor: User, branch_id: int, values: dict[str, Any]) -> Compa
     return company
 
 
-def update_company(actor: User, company: Company, values: dict[str, Any]) -> dict:
-    """Change a company's fields; returns what changed."""
+def check_version(company: Company, expected_version: int | None) -> None:
+    """Refuse a change made from an outdated page (someone else saved the company meanwhile)."""
+    if expected_version is not None and expected_version != company.version:
+        raise ServiceError(_("Someone else changed this company while you were editing. "
+                             "Your entry was not saved; please check the company and try "
+                             "again."))
+
+
+def update_company(actor: User, company: Company, values: dict[str, Any],
+                   expected_version: int | None = None) -> dict:
+    """Change a company's fields; returns what changed. `expected_version` is the version the
+    edit page showed: a save over someone else's newer save is refused."""
     require(actor, Permission.WORK, company.branch_id)
+    check_version(company, expected_version)
     changes = diff(company, clean_values(values))
     changes.pop("name_key", None)
     if changes:

@@ -21,7 +21,7 @@ from outreach.core.errors import ServiceError
 from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, require_write, staff_only
 from outreach.core.labels import choices
-from outreach.core.views import attach_error
+from outreach.core.views import attach_error, commit_or_refuse
 from outreach.extensions import db
 from outreach.ladder import rules as policy
 from outreach.money.service import ledger
@@ -33,20 +33,28 @@ bp = Blueprint("companies", __name__)
 MAX_PER_PAGE = 200
 
 
-def _int_arg(name: str, default: int | None, low: int = 1, high: int | None = None) -> int | None:
+#: the largest page and record id a query string may ask for: beyond them the database's
+#: integers overflow (a 500 instead of an answer); ids are PostgreSQL `integer`s
+MAX_PAGE = 100_000
+MAX_ID = 2**31 - 1
+#: dates a filter may name; outside them date arithmetic overflows (9999-12-31 + 1 day)
+FIRST_DAY, LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+
+
+def _int_arg(name: str, default: int | None, low: int = 1, high: int = MAX_ID) -> int | None:
     try:
-        value = int(request.args.get(name, ""))
+        value = int(request.args.get(name, "")[:20])
     except ValueError:
         return default
-    value = max(value, low)
-    return min(value, high) if high else value
+    return min(max(value, low), high)
 
 
 def _date_arg(name: str) -> date | None:
     try:
-        return date.fromisoformat(request.args.get(name, ""))
+        day = date.fromisoformat(request.args.get(name, "")[:10])
     except ValueError:
         return None
+    return day if FIRST_DAY <= day <= LAST_DAY else None
 
 
 def filters_from_request() -> service.CompanyFilters:
@@ -57,7 +65,7 @@ def filters_from_request() -> service.CompanyFilters:
         stage=args.get("stage", ""), sector=args.get("sector", ""), size=args.get("size", ""),
         kecamatan=args.get("kecamatan", ""), officer=_int_arg("officer", None),
         overdue=args.get("overdue") == "1", due_week=args.get("due_week") == "1",
-        sort=args.get("sort", "name"), page=_int_arg("page", 1) or 1,
+        sort=args.get("sort", "name"), page=_int_arg("page", 1, high=MAX_PAGE) or 1,
         per_page=_int_arg("per_page", current_app.config["COMPANIES_PER_PAGE"],
                           high=MAX_PER_PAGE) or 50,
         branch=_int_arg("branch", None), open_case=args.get("open_case") == "1",
@@ -155,13 +163,22 @@ def _save(form: CompanyForm, company: Company | None):
         if company is None:
             company = service.create_company(current_user, current_user.branch_id, values)
         else:
-            service.update_company(current_user, company, values)
+            service.update_company(current_user, company, values, _version(form))
     except ServiceError as error:
         db.session.rollback()
         attach_error(form, error)
         return None, []
-    db.session.commit()
+    if not commit_or_refuse(lambda error: attach_error(form, error)):
+        return None, []
     return company, []
+
+
+def _version(form: CompanyForm) -> int | None:
+    """The version the edit page was made from (none on a form without it)."""
+    try:
+        return int(form.version.data)
+    except (TypeError, ValueError):
+        return None
 
 
 @bp.route("/new", methods=["GET", "POST"])

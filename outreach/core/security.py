@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, current_app
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -24,6 +24,9 @@ def set_security_headers(response: Response) -> Response:
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
+    hsts = current_app.config.get("HSTS")
+    if hsts:  # production only: browsers then refuse plain HTTP to this host for a year
+        response.headers.setdefault("Strict-Transport-Security", hsts)
     return response
 
 

@@ -10,9 +10,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import flash
+from flask import current_app, flash
 from flask_babel import gettext as _
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from outreach.core.errors import ServiceError
@@ -28,14 +29,34 @@ def attach_error(form: FlaskForm, error: ServiceError) -> None:
         form.form_errors.append(error.message)
 
 
-def commit_or_refuse() -> bool:
-    """Commit; a concurrent save of the same record turns into the optimistic-lock message."""
+def conflict(error: StaleDataError | IntegrityError) -> ServiceError:
+    """The refusal a concurrent save becomes: a record saved by someone else meanwhile (its
+    version moved on: the optimistic lock of cases and companies), or a row someone else
+    inserted first (e.g. two template saves taking the same version number)."""
+    current_app.logger.info("concurrent change refused: %s", str(error).splitlines()[0])
+    if isinstance(error, StaleDataError) and "'companies'" in str(error):
+        return ServiceError(_("Someone else changed this company while you were editing. "
+                              "Your entry was not saved; please check the company and try "
+                              "again."))
+    if isinstance(error, StaleDataError):
+        return ServiceError(_("Someone else changed this case while you were editing. "
+                              "Your entry was not saved; please check the case and try again."))
+    return ServiceError(_("Someone else saved the same record at the same moment. Your entry "
+                          "was not saved; please reload the page and try again."))
+
+
+def commit_or_refuse(refuse: Callable[[ServiceError], None] | None = None) -> bool:
+    """Commit; a concurrent save of the same record turns into the someone-changed-this message
+    (flashed, or handed to `refuse`)."""
     try:
         db.session.commit()
-    except StaleDataError:
+    except (StaleDataError, IntegrityError) as error:
         db.session.rollback()
-        flash(_("Someone else changed this case while you were editing. "
-                "Your entry was not saved; please check the case and try again."), "error")
+        message = conflict(error)
+        if refuse is None:
+            flash(message.message, "error")
+        else:
+            refuse(message)
         return False
     return True
 
@@ -64,7 +85,11 @@ def _call(action: Callable[[], Any], refuse: Callable[[ServiceError], None],
         db.session.rollback()
         refuse(error)
         return Outcome(False)
-    if not commit_or_refuse():
+    except (StaleDataError, IntegrityError) as error:  # found by a flush inside the service
+        db.session.rollback()
+        refuse(conflict(error))
+        return Outcome(False)
+    if not commit_or_refuse(refuse):
         return Outcome(False)
     if success is not None:
         flash(success(value) if callable(success) else success, "success")

@@ -801,18 +801,32 @@ class Verification:
     sha256: str
     #: when the letter was withdrawn (voided), if it was
     withdrawn_on: date | None = None
+    #: the stored PDF's size in bytes: an upload larger than this cannot be the letter
+    size: int = 0
 
 
 def verification(code: str) -> Verification | None:
-    """The public facts of an issued letter (also one withdrawn since), by its verify code."""
+    """The public facts of an issued letter (also one withdrawn since), by its verify code.
+
+    The addressee is the one the letter names: the company, or for TMP2T, the referral and the
+    letters closing them the partner office it was sent to (from the data frozen at issue)."""
     letter = db.session.scalars(select(Letter).where(
         Letter.verify_code == code.strip().upper(),
         Letter.status.in_((LetterStatus.ISSUED, LetterStatus.VOID)))).first()
     if letter is None or letter.issued_on is None:
         return None
     withdrawn = letter.voided_at.date() if letter.voided_at else None
+    size = db.session.scalar(select(func.length(Letter.pdf)).where(Letter.id == letter.id))
     return Verification(letter.number or "", letter.issued_on, letter.branch.name,
-                        letter.addressee_name, letter.sha256 or "", withdrawn)
+                        _verified_addressee(letter), letter.sha256 or "", withdrawn, size or 0)
+
+
+def _verified_addressee(letter: Letter) -> str:
+    kind = ADDRESSED_TO.get(letter.template.code)
+    if kind is None:
+        return letter.addressee_name
+    office = (letter.data or {}).get("partners", {}).get(kind) or {}
+    return office.get("head_title") or office.get("name") or PARTNER_WORDS[kind]
 
 
 def matches(check: Verification, data: bytes) -> bool:

@@ -19,6 +19,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
+from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
@@ -31,7 +32,7 @@ from outreach.core.errors import ServiceError
 from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, public, roles_required, staff_only
 from outreach.core.views import run_service, status_of, submit
-from outreach.extensions import db, limiter
+from outreach.extensions import csrf, db, limiter
 from outreach.letters import service
 from outreach.letters.defaults import DEFAULT_TEMPLATES
 from outreach.letters.models import Letter, LetterStatus
@@ -40,6 +41,10 @@ from outreach.letters.sandbox import TemplateProblem, render_body
 from outreach.org.models import Role
 
 bp = Blueprint("letters", __name__)
+#: the days a print batch may be asked for (the query string's `day`)
+BATCH_FIRST_DAY, BATCH_LAST_DAY = date(1900, 1, 1), date(2999, 12, 31)
+#: room for the multipart headers and the CSRF field around an uploaded letter
+VERIFY_ENVELOPE_BYTES = 16 * 1024
 
 
 class TemplateForm(FlaskForm):
@@ -281,17 +286,30 @@ def sample_pdf(code: str):
 
 @bp.route("/verify/<code>", methods=["GET", "POST"])
 @public
+@csrf.exempt  # checked below, once the upload's size limit is set (see the docstring)
 @limiter.limit("30 per minute")
 def verify(code: str):
-    """Public check of a letter: its number, date, branch, addressee and hash, nothing else."""
+    """Public check of a letter: its number, date, branch, addressee and hash, nothing else.
+
+    An upload is read up to the stored letter's size (plus the form's envelope) and no
+    further: anything larger cannot be the letter. The app-wide CSRF check would read the
+    whole body before this limit is known, so the check runs here, after it."""
     check = service.verification(code)
-    form = VerifyForm()
-    result = None
-    if check is not None and form.validate_on_submit() and form.pdf.data:
-        data = form.pdf.data.read(current_app.config["PROOF_MAX_BYTES"] + 1)
-        result = service.matches(check, data)
+    result = too_large = None
+    try:
+        if request.method == "POST":
+            request.max_content_length = (check.size if check else 0) + VERIFY_ENVELOPE_BYTES
+            csrf.protect()
+        form = VerifyForm()
+        if check is not None and form.validate_on_submit() and form.pdf.data:
+            data = form.pdf.data.read(check.size + 1)
+            too_large = len(data) > check.size
+            result = False if too_large else service.matches(check, data)
+    except RequestEntityTooLarge:
+        form, result, too_large = VerifyForm(formdata=None), False, True
+    status = 413 if too_large and check else 200 if check else 404
     return render_template("letters/verify.html", check=check, code=code, form=form,
-                           result=result), 200 if check else 404
+                           result=result, too_large=too_large), status
 
 
 @bp.route("/letters/batch")
@@ -299,9 +317,13 @@ def verify(code: str):
 def batch():
     """One PDF of the letters issued on a day and the forms for the next working day's visits."""
     try:
-        day = date.fromisoformat(request.args.get("day", ""))
+        day = date.fromisoformat(request.args.get("day", "")[:10])
     except ValueError:
         day = clock.today()
+    if not BATCH_FIRST_DAY <= day <= BATCH_LAST_DAY:  # 9999-12-31 has no next working day
+        message = _("Choose a day between %(first)s and %(last)s.",
+                    first=BATCH_FIRST_DAY.isoformat(), last=BATCH_LAST_DAY.isoformat())
+        return render_template("core/error.html", code=400, message=message), 400
     branch = current_user.branch
     visit_day = WorkingCalendar.for_branch(branch.id).next_working_day(day)
     document, _letters, _forms = service.batch_pdf(current_user, branch, day, visit_day,

@@ -79,7 +79,7 @@ def _int_arg(name: str, default: int, low: int = 0, high: int = 3650) -> int:
 def _branch_arg() -> Branch | None:
     """The branch chosen with `?branch=` (404 when the user does not read it)."""
     raw = request.args.get("branch", "")
-    if not raw.isdigit():
+    if not raw.isdigit() or len(raw) > 9:  # longer numbers overflow the database's integers
         return None
     branch = visible_branch(current_user, int(raw))
     if branch is None:

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from outreach.calendar.rules import WorkingCalendar
 from outreach.cases.models import Case, CaseStatus, Delivery, Step
 from outreach.companies.models import Company
-from outreach.core.access import Permission, require
+from outreach.core.access import Permission, may, require
 from outreach.core.audit import AuditEvent, record
 from outreach.core.db import among, utcnow
 from outreach.core.errors import ServiceError
@@ -351,7 +351,14 @@ def task_counts(user: User, today: date) -> dict[str, int]:
 
 
 def _own(actor: User, reminder: Reminder) -> None:
+    """Only the officer a task is assigned to, or a supervisor of its branch, may close,
+    snooze or reassign it: a colleague would hide work that is not theirs. A task assigned to
+    nobody (e.g. moved with its case from another branch) is the branch's to take up."""
     require(actor, Permission.WORK, reminder.branch_id)
+    if reminder.officer_id not in (None, actor.id) \
+            and not may(actor, Permission.DECIDE, reminder.branch_id):
+        raise ServiceError(_("Only the officer this task is assigned to, or a supervisor of "
+                             "the branch, may change it."))
 
 
 def complete(actor: User, reminder: Reminder, now: datetime) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
 
 from config import ConfigError
@@ -74,3 +76,60 @@ def test_bootstrap_is_served_locally(client):
     assert "/bootstrap/static/css/bootstrap.min.css" in page
     with client.get("/bootstrap/static/css/bootstrap.min.css") as response:
         assert response.status_code == 200
+
+
+START_ENVIRONMENT = ("OUTREACH_ENV", "SECRET_KEY", "DATABASE_URL", "FLASK_DEBUG")
+
+
+def test_a_start_that_names_no_settings_refuses_without_a_key():
+    """Does `gunicorn wsgi:app` with no settings refuse to start, saying what is missing?"""
+    import subprocess
+    import sys
+
+    environment = {name: value for name, value in os.environ.items()
+                   if name not in START_ENVIRONMENT}
+    started = subprocess.run(  # noqa: S603 - our own entry point, fixed arguments
+        [sys.executable, "-c", "import wsgi"], env=environment, capture_output=True,
+        text=True, timeout=120, check=False)
+    assert started.returncode != 0
+    assert "outreach refuses to start: production needs these environment variables: " \
+           "SECRET_KEY, DATABASE_URL" in started.stderr
+
+
+def test_a_start_that_names_no_settings_is_production(monkeypatch):
+    """With SECRET_KEY and DATABASE_URL but no configuration name, is it production: the key
+    from the environment, no debug, secure cookies and HSTS?"""
+    for name in START_ENVIRONMENT:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SECRET_KEY", "a-real-secret-from-the-environment")
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    app = create_app()  # what wsgi.py does
+    assert app.config["ENV_NAME"] == "production"
+    assert app.secret_key == "a-real-secret-from-the-environment"
+    assert app.debug is False
+    response = app.test_client().get("/auth/login")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
+    assert "Set-Cookie" not in response.headers or "Secure" in response.headers["Set-Cookie"]
+
+
+def test_production_is_never_in_debug_even_when_flask_debug_is_set(monkeypatch):
+    """Does FLASK_DEBUG left in a production environment still give no debug pages?"""
+    monkeypatch.setenv("OUTREACH_ENV", "production")
+    monkeypatch.setenv("SECRET_KEY", "s3cret")
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    assert create_app().debug is False
+
+
+def test_development_debugs_only_when_asked(monkeypatch):
+    """Is development (`make run`) without FLASK_DEBUG free of debug pages and HSTS?"""
+    monkeypatch.setenv("OUTREACH_ENV", "development")
+    monkeypatch.delenv("FLASK_DEBUG", raising=False)
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://"})
+    assert app.debug is False
+    assert "Strict-Transport-Security" not in app.test_client().get("/auth/login").headers
+
+
+def test_testing_pages_send_no_hsts(client):
+    """Outside production (plain HTTP on a laptop) no HSTS header is sent."""
+    assert "Strict-Transport-Security" not in client.get("/auth/login").headers
