@@ -121,6 +121,30 @@ def open_case(company: Company, categories: Iterable[str] = (Category.PWBD,), *,
     return case
 
 
+def proof_upload(filename: str = "bukti.png") -> Upload:
+    """A small PNG scan, as a proof of a step or a payment."""
+    return Upload(filename, b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+
+
+#: the days of a case walked to a legal referral from a notification on 1 September 2025
+REFERRAL_WALK = {"notification": date(2025, 9, 1), "visit": date(2025, 9, 3),
+                 "warning_1": date(2025, 9, 22), "warning_2": date(2025, 10, 8),
+                 "fine": date(2025, 10, 24)}
+
+
+def requested_referral(case: Case, on: date, *, actor: User | None = None,
+                       approver: User | None = None) -> Step:
+    """A case walked up the ladder on `REFERRAL_WALK`'s days (the visit refused, every letter
+    approved where needed, issued and delivered by hand), then a legal referral requested on
+    `on` and waiting for approval."""
+    for kind, day in REFERRAL_WALK.items():
+        if kind == "visit":
+            step(case, kind, day, actor=actor, outcome="refused")
+        else:
+            delivered_step(case, kind, day, actor=actor, approver=approver)
+    return drafted_step(case, "legal_referral", on, actor=actor)
+
+
 def drafted_step(case: Case, kind: str, on: date, *, today: date | None = None,
                  actor: User | None = None, outcome: str = "", notes: str = "") -> Step:
     """A step the ladder allows, logged on `on` (a letter step gets its draft letter and
@@ -215,8 +239,7 @@ def close(case: Case, today: date, *, outcome: str = "compliant", npp: str = "",
     if outstanding:
         money.add_payment(actor or clerk(case.branch_id), case.company, kind="fine",
                           paid_on=today, amount=outstanding, reference="Setoran denda",
-                          upload=Upload("bukti-setor.png", b"\x89PNG\r\n\x1a\n" + b"\0" * 64),
-                          today=today)
+                          upload=proof_upload("bukti-setor.png"), today=today)
     request = cases.close_case(actor or clerk(case.branch_id), case, outcome=outcome,
                                today=today, npp=npp if compliant else "",
                                evidence="Sertifikat kepesertaan" if compliant else "",

@@ -170,7 +170,7 @@ def test_a_company_from_the_first_letter_to_the_referral_and_tmp2t_lifted(world)
     outstanding = money.fine_state(case, date(2026, 6, 2)).outstanding
     money.add_payment(officer, world["company"], kind="fine", paid_on=date(2026, 6, 2),
                       amount=outstanding, reference="TRF-DENDA",
-                      upload=proof_of_payment(), today=date(2026, 6, 2))
+                      upload=factories.proof_upload("bukti-denda.png"), today=date(2026, 6, 2))
     db.session.commit()
     assert close(date(2026, 6, 3)) is None
     db.session.commit()
@@ -185,13 +185,6 @@ def test_a_company_from_the_first_letter_to_the_referral_and_tmp2t_lifted(world)
     assert "Penanaman Modal" in lifted and "Kota Pekalongan" in lifted
     # nothing escalates on the closed case
     refused(lambda: log(world, "phone_call", date(2026, 6, 4)), "tidak dalam status terbuka")
-
-
-def proof_of_payment():
-    """A scan of the transfer receipt."""
-    from outreach.cases.proofs import Upload
-
-    return Upload("bukti-denda.png", b"\x89PNG\r\n\x1a\n" + b"\x00" * 64)
 
 
 def test_closing_withdraws_drafts_and_pending_approvals(world, client):

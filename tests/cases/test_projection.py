@@ -21,7 +21,6 @@ from outreach.calendar import service as calendar_service
 from outreach.calendar.rules import WorkingCalendar
 from outreach.cases import service
 from outreach.cases.models import Case, CaseStatus, Category, ClosingRequest, Step
-from outreach.cases.proofs import Upload
 from outreach.companies.models import Company
 from outreach.core.db import utcnow
 from outreach.extensions import db
@@ -37,7 +36,6 @@ TODAY = date(2026, 3, 2)  # a Monday
 #: after 15 March, the due date of a fine imposed in February: TMP2T may be requested
 LATER = date(2026, 3, 16)
 BASE = "https://outreach.example.id"
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
 
 @pytest.fixture(autouse=True)
@@ -172,7 +170,7 @@ def test_each_service_that_changes_a_case_writes_its_copies(app, world):
         assert_copies_fresh()
         money.add_payment(officer, db.session.get(Company, alfa.id), kind="fine",
                           paid_on=LATER, amount=money.fine_state(case, LATER).outstanding,
-                          reference="TRF-1", upload=Upload("bukti.png", PNG), today=LATER)
+                          reference="TRF-1", upload=factories.proof_upload(), today=LATER)
         service.close_case(officer, db.session.get(Case, case.id), outcome="compliant",
                            today=LATER, npp="12345678", evidence="Sertifikat kepesertaan",
                            registered=20)

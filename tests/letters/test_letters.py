@@ -13,7 +13,7 @@ from pypdf import PdfReader
 from sqlalchemy import func, select
 
 from outreach.cases import service as case_service
-from outreach.cases.models import Category, Step
+from outreach.cases.models import Category
 from outreach.core.errors import ServiceError
 from outreach.extensions import db
 from outreach.letters import service
@@ -360,18 +360,9 @@ def test_referral_needs_approval_then_gives_a_dossier(client, app, world):
                              director_name="Budi Santoso", address="Jl. Hayam Wuruk 10",
                              city="Kota Pekalongan").cases[0]
     factories.partner_offices(world["branch"], "Kota Pekalongan")
-    days = {"notification": date(2025, 9, 1), "visit": date(2025, 9, 3),
-            "warning_1": date(2025, 9, 22), "warning_2": date(2025, 10, 8),
-            "fine": date(2025, 10, 24), "legal_referral": date(2026, 1, 12)}
     with app.test_request_context():
-        for kind, day in days.items():
-            if kind == "visit":
-                factories.step(case, kind, day, actor=officer, outcome="refused")
-            elif kind == "legal_referral":
-                factories.drafted_step(case, kind, day, actor=officer)
-            else:
-                factories.delivered_step(case, kind, day, actor=officer, approver=supervisor)
-        referral = db.session.scalars(select(Step).where(Step.kind == "legal_referral")).one()
+        referral = factories.requested_referral(case, date(2026, 1, 12), actor=officer,
+                                                approver=supervisor)
         with pytest.raises(ServiceError):
             case_service.issue_letter(officer, referral.letter, TODAY, BASE)
         db.session.rollback()

@@ -528,19 +528,9 @@ def referral(app, world):
     case.company.city = "Kota Pekalongan"
     db.session.commit()
     factories.partner_offices(world.pkl, "Kota Pekalongan")
-    days = {"notification": date(2025, 9, 1), "visit": date(2025, 9, 3),
-            "warning_1": date(2025, 9, 22), "warning_2": date(2025, 10, 8),
-            "fine": date(2025, 10, 24), "legal_referral": date(2026, 2, 23)}
     with app.test_request_context():
-        for kind, day in days.items():
-            if kind == "visit":
-                factories.step(case, kind, day, actor=officer, outcome="refused")
-            elif kind == "legal_referral":
-                factories.drafted_step(case, kind, day, actor=officer)
-            else:
-                factories.delivered_step(case, kind, day, actor=officer,
-                                         approver=world.supervisor)
-    return db.session.scalars(select(Step).where(Step.kind == "legal_referral")).one()
+        return factories.requested_referral(case, date(2026, 2, 23), actor=officer,
+                                            approver=world.supervisor)
 
 
 def test_queue_shows_escalations_with_the_timeline_at_hand(client, world, referral):
