@@ -41,7 +41,7 @@ translations: $(COMPILED)
 
 ## Extract the strings to translate and merge them into the catalogs.
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o outreach/translations/messages.pot . >/dev/null
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o outreach/translations/messages.pot . >/dev/null
 	$(BIN)/pybabel update -i outreach/translations/messages.pot -d outreach/translations --no-fuzzy-matching --ignore-obsolete >/dev/null
 
 run: install
