@@ -26,6 +26,7 @@ from outreach.core.audit import AuditEvent
 from outreach.extensions import db
 from outreach.imports.models import CloseSuggestion, CompanyImport
 from outreach.money import service as money
+from outreach.notifications.models import Notification
 from outreach.org.models import PartnerOffice, Role
 from outreach.reports.models import MonthlyReport
 from outreach.tasks.models import Reminder
@@ -97,6 +98,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "partners.office_edit": SUPERVISOR,
     "tasks.index": SIGNED_IN,
     "tasks.inbox": SIGNED_IN,
+    "tasks.notification": SIGNED_IN,
     "tasks.done": BRANCH_STAFF,
     "tasks.snooze": BRANCH_STAFF,
     "tasks.reassign": BRANCH_STAFF,
@@ -124,6 +126,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "dashboard.still_non_compliant": OVERSEERS,
     "dashboard.reassign": SUPERVISOR,
     "dashboard.directive": SUPERVISOR,
+    "dashboard.review_bulk": SUPERVISOR,
     "dashboard.monthly_reports": OVERSEERS,
     "dashboard.report_pdf": OVERSEERS,
     "money.ledger": SIGNED_IN,
@@ -189,7 +192,9 @@ def world(make_branch, make_user, make_company):
     payment = money.add_payment(officer, company, kind="contribution", paid_on=date(2026, 1, 6),
                                 amount=1_000_000, reference="TRF-1",
                                 upload=Upload("bukti.png", PNG), today=date(2026, 1, 6))
-    db.session.add_all([reminder, holiday, upload, suggestion, report, closing, office])
+    note = Notification(user_id=officer.id, kind="directive", dedupe_key="security-test",
+                        subject="Arahan", body_text="Arahan", body_html="<p>Arahan</p>")
+    db.session.add_all([reminder, holiday, upload, suggestion, report, closing, office, note])
     db.session.commit()
     return {
         "ids": {
@@ -198,7 +203,7 @@ def world(make_branch, make_user, make_company):
             "reminder_id": reminder.id, "holiday_id": holiday.id,
             "import_id": upload.id, "suggestion_id": suggestion.id, "report_id": report.id,
             "user_id": officer.id, "branch_id": pkl.id, "request_id": closing.id,
-            "office_id": office.id, "payment_id": payment.id,
+            "office_id": office.id, "payment_id": payment.id, "notification_id": note.id,
             "code": "notification", "filename": "app.css", "fmt": "csv",
         },
         "users": {
