@@ -118,6 +118,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "imports.status": BRANCH_STAFF,
     "imports.detail": BRANCH_STAFF,
     "imports.download": BRANCH_STAFF,
+    "imports.rejected": BRANCH_STAFF,
     "imports.discard": BRANCH_STAFF,
     "imports.dismiss": BRANCH_STAFF,
     "imports.sources": SIGNED_IN,
