@@ -12,14 +12,16 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
+from flask_babel import force_locale
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from outreach.cases import service as case_service
-from outreach.cases.models import Case, Category, Step
+from outreach.cases.models import Case, CaseCategory, Category, Step
 from outreach.companies.models import BusinessSize, Company
 from outreach.companies.rules import assess
 from outreach.core.audit import AuditEvent
+from outreach.core.labels import label
 from outreach.extensions import db
 from outreach.letters import service as letter_service
 from outreach.letters.models import Letter
@@ -27,7 +29,7 @@ from outreach.letters.render import pdf_text
 from outreach.notifications.models import Notification
 from outreach.org.models import Role
 from outreach.reports.comparison import branch_comparison
-from outreach.reports.dashboard import Cell, Scope, dashboard
+from outreach.reports.dashboard import Cell, Scope, dashboard, funnel_rungs
 from outreach.reports.models import Directive, MonthlyReport
 from outreach.reports.monthly import store_monthly_report
 from outreach.scheduler import jobs
@@ -820,6 +822,31 @@ def test_monthly_report_on_demand(client, world):
     other = client.application.test_client()
     login(other, world.tegal_supervisor)
     assert other.get(f"/dashboard/reports/{report.id}.pdf").status_code == 404
+
+
+def test_monthly_report_headers_never_break_inside_a_word(world):
+    """Every word of the stage headers ("Denda", "Pemberitahuan", "Tertulis") is whole in the
+    PDF's text: a narrow column breaks between words, never inside one ("De nd a")."""
+    # raw open cases at every rung of the ladder: the matrix gets a column for each
+    for n, code in enumerate(funnel_rungs(world.pkl.id)):
+        row = factories.company(world.pkl, f"PT Tahap {n}")
+        case = Case(branch_id=world.pkl.id, company_id=row.id, stage=code,
+                    category_list=Category.PWBD, opened_on=date(2025, 6, 2))
+        db.session.add(case)
+        db.session.flush()
+        db.session.add(CaseCategory(case_id=case.id, category=Category.PWBD))
+    db.session.commit()
+    report = store_monthly_report(world.supervisor, world.pkl, date(2026, 2, 1), TODAY)
+    text = pdf_text(report.pdf)
+    matrix = text[text.index("Kasus terbuka per tahap"):]
+    header = matrix[:matrix.index("PWBD")]  # the header row, up to the first category
+    words = set(re.findall(r"\w+", header))
+    with force_locale("id"):
+        stages = [label(s, "rung") for s in dashboard(Scope.branch(world.pkl.id), TODAY).stages
+                  if s]
+    assert len(stages) >= 9
+    broken = [w for stage in stages for w in re.findall(r"\w+", stage) if w not in words]
+    assert broken == []
 
 
 @pytest.mark.parametrize("who", ["supervisor", "regional"])
