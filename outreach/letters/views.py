@@ -37,7 +37,7 @@ from outreach.letters import service
 from outreach.letters.defaults import DEFAULT_TEMPLATES
 from outreach.letters.models import Letter, LetterStatus
 from outreach.letters.render import html_to_pdf
-from outreach.letters.sandbox import TemplateProblem, render_body
+from outreach.letters.sandbox import TemplateProblem, render_body, unknown_variables
 from outreach.org.models import Role
 
 bp = Blueprint("letters", __name__)
@@ -241,11 +241,13 @@ PREVIEW_POLICY = "; ".join(["default-src 'none'", "style-src 'self'", "img-src '
 
 def _preview_html(template, body: str | None) -> dict:
     """The sample rendering of a body, or the error with its line (a limit reached included)."""
+    source = body or template.body
+    data = service.sample_data(current_user.branch)
+    unknown = unknown_variables(source, service.variables_known(data))
     try:
-        return {"html": render_body(body or template.body, service.sample_data(
-            current_user.branch)), "error": None}
+        return {"html": render_body(source, data), "error": None, "unknown": unknown}
     except TemplateProblem as problem:
-        return {"html": None, "error": str(problem)}
+        return {"html": None, "error": str(problem), "unknown": unknown}
 
 
 @bp.route("/letters/templates/<code>/preview", methods=["GET", "POST"])
