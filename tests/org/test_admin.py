@@ -91,8 +91,8 @@ def test_a_branch_needs_its_head_to_sign_letters(client, admin):
     login(client, admin)
     response = post(client, "/admin/branches/new", {"code": "KC-BTG", "name": "Batang",
                                                     "region": 0, "head_name": " "})
-    assert "A branch needs its head: letters are signed in that name." in html.unescape(
-        response.get_data(as_text=True))
+    page = html.unescape(response.get_data(as_text=True))
+    assert "Kantor cabang wajib memiliki kepala: surat ditandatangani atas nama tersebut." in page
     assert db.session.scalars(select(Branch)).all() == []
 
 
@@ -113,9 +113,9 @@ def test_a_draft_of_a_branch_without_head_warns_and_is_not_issued(make_branch, m
     drafted = factories.drafted_step(company.cases[0], "notification", date(2026, 1, 6),
                                      actor=officer)
     letter = drafted.letter
-    assert any("no head of branch" in w for w in letters.letter_warnings(letter,
-                                                                          date(2026, 1, 6)))
-    with pytest.raises(ServiceError, match="no head of branch"):
+    warnings = letters.letter_warnings(letter, date(2026, 1, 6))
+    assert any("belum memiliki kepala kantor cabang" in w for w in warnings)
+    with pytest.raises(ServiceError, match="belum memiliki kepala kantor cabang"):
         factories.issued_letter(letter, date(2026, 1, 6), actor=officer)
     db.session.rollback()
     assert db.session.get(Letter, letter.id).status == LetterStatus.DRAFT
