@@ -7,6 +7,7 @@ those bytes. A failed render rolls back the number with everything else.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import secrets
 from collections.abc import Callable
@@ -109,6 +110,20 @@ def template_in_use(code: str, branch_id: int | None) -> LetterTemplate:
         db.session.add(template)
         db.session.flush()
     return template
+
+
+def template_diff(older: LetterTemplate, newer: LetterTemplate) -> list[tuple[str, str]]:
+    """The lines that changed between two versions' bodies (and subject), as (kind, line) with
+    kind "add", "remove", "context" or "hunk": a unified diff (`difflib`)."""
+    def lines(t: LetterTemplate) -> list[str]:
+        return [f"Hal: {t.subject}", *t.body.splitlines()]
+
+    kinds = {"+": "add", "-": "remove", "@": "hunk", " ": "context"}
+    return [(kinds.get(line[:1], "context"), line)
+            for line in difflib.unified_diff(lines(older), lines(newer), lineterm="", n=2,
+                                             fromfile=f"v{older.version}",
+                                             tofile=f"v{newer.version}")
+            if not line.startswith(("---", "+++"))]
 
 
 def template_versions(code: str, branch_id: int) -> list[LetterTemplate]:

@@ -225,8 +225,13 @@ def edit_template(code: str):
             copies=form.copies.data or "", classification=form.classification.data or "",
             body=form.body.data, today=clock.today()), _("Template saved as a new version.")):
         return redirect(url_for("letters.edit_template", code=code))
+    versions = service.template_versions(code, current_user.branch_id)
+    by_number = {v.version: v for v in versions}
+    compare = [by_number.get(request.args.get(k, type=int)) for k in ("from", "to")]
+    diff = (service.template_diff(*compare) if all(compare) and compare[0] is not compare[1]
+            else None)
     return render_template("letters/template_form.html", form=form, template=template,
-                           versions=service.template_versions(code, current_user.branch_id),
+                           versions=versions, diff=diff, compare=compare,
                            variables=service.DOCUMENTED_VARIABLES), \
         400 if form.errors else 200
 
