@@ -129,6 +129,7 @@ def register_blueprints(app: Flask) -> None:
     from outreach.money import views as money
     from outreach.org.views import admin, auth, home, partners
     from outreach.reports import views as reports
+    from outreach.scheduler import views as scheduler
     from outreach.tasks import views as tasks
 
     for blueprint, prefix in ((home.bp, None), (auth.bp, "/auth"), (admin.bp, "/admin"),
@@ -137,7 +138,7 @@ def register_blueprints(app: Flask) -> None:
                               (ladder.bp, "/settings"), (calendar.bp, "/settings"),
                               (partners.bp, "/settings"),
                               (reports.bp, "/dashboard"), (imports.bp, "/imports"),
-                              (money.bp, "/money")):
+                              (money.bp, "/money"), (scheduler.bp, "/admin/jobs")):
         app.register_blueprint(blueprint, url_prefix=prefix)
 
 

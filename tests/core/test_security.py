@@ -109,6 +109,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "admin.user_new": ADMIN,
     "admin.user_edit": ADMIN,
     "admin.job_runs": ADMIN,
+    "jobs.run_sweep": ADMIN,
     "admin.sign_ins": ADMIN,
     "companies.export": SIGNED_IN,
     "imports.index": BRANCH_STAFF,

@@ -83,7 +83,8 @@ def test_supervisor_reviews_and_reassigns_at_1366_without_scrolling_sideways(
         page.get_by_label(f"Pilih PT Sinar Harapan Sejahtera Abadi Makmur Sentosa {n}").check()
     page.get_by_label("Serahkan kasus yang dicentang kepada").select_option(label="Rudi Hartono")
     page.get_by_role("button", name="Alihkan", exact=True).click()
-    expect(page.get_by_role("alert")).to_contain_text("2 perusahaan kini ditangani Rudi Hartono.")
+    expect(page.get_by_role("alert").filter(has_text="2 perusahaan kini ditangani")
+           ).to_have_text("2 perusahaan kini ditangani Rudi Hartono.")
     no_horizontal_scroll(page)
     db.session.expire_all()
     moved = db.session.scalars(select(Company.name).join(Company.officer).where(
