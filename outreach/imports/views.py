@@ -36,7 +36,7 @@ from outreach.imports import service
 from outreach.imports.mapping import COMPANY_FIELDS, FIELD_LABELS, FIELDS, SOURCES
 from outreach.imports.models import CloseSuggestion, CompanyImport, ImportStatus
 from outreach.imports.planning import last_import_of
-from outreach.imports.reading import cell_text, human_size, is_blank
+from outreach.imports.reading import human_size
 from outreach.org.models import Role
 
 bp = Blueprint("imports", __name__)
@@ -125,12 +125,13 @@ def map_columns(import_id: int):
     if company_import.status not in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED):
         return redirect(url_for("imports.detail", import_id=import_id))
     require_write(company_import.branch_id)
-    sheet = service.sheet_of(company_import)
+    outline = service.outline_of(company_import)
+    columns = outline["columns"]
     form = SimpleForm()
     mapping = company_import.mapping
     error = None
     if form.validate_on_submit():
-        mapping = [request.form.get(f"column-{i}", "") for i in range(len(sheet.headers))]
+        mapping = [request.form.get(f"column-{i}", "") for i in range(len(columns))]
         try:
             service.set_mapping(current_user, company_import, mapping)
         except ServiceError as refusal:
@@ -139,13 +140,9 @@ def map_columns(import_id: int):
         else:
             db.session.commit()
             return _dry_run(company_import)
-    columns = []
-    for column, header in enumerate(sheet.headers):
-        samples = [cell_text(cells[column]) for _number, cells in sheet.rows
-                   if column < len(cells) and not is_blank(cells[column])][:3]
-        columns.append({"index": column, "header": header, "samples": samples,
-                        "field": mapping[column] if column < len(mapping) else ""})
-    return render_template("imports/map.html", company_import=company_import, sheet=sheet,
+    columns = [{"index": i, "header": c["header"], "samples": c["samples"],
+                "field": mapping[i] if i < len(mapping) else ""} for i, c in enumerate(columns)]
+    return render_template("imports/map.html", company_import=company_import, outline=outline,
                            columns=columns, fields=FIELD_LABELS, form=form,
                            error=error), 400 if error else 200
 
