@@ -30,7 +30,7 @@ from outreach.core.errors import ServiceError
 from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, require_write
 from outreach.core.labels import label
-from outreach.core.views import run_service, status_of, submit
+from outreach.core.views import log_access, run_service, status_of, submit
 from outreach.extensions import db
 from outreach.imports import service
 from outreach.imports.mapping import COMPANY_FIELDS, FIELD_LABELS, FIELDS, SOURCES
@@ -257,6 +257,8 @@ def download(import_id: int):
     company_import = _import(import_id)
     if not company_import.data:
         abort(404)
+    log_access("download.import_file", "import", company_import.id, company_import.branch_id,
+               file=company_import.filename)
     return send_file(io.BytesIO(company_import.data), as_attachment=True,
                      download_name=company_import.filename,
                      mimetype="application/octet-stream")
