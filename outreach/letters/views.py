@@ -36,7 +36,7 @@ from outreach.extensions import csrf, limiter
 from outreach.letters import service
 from outreach.letters.defaults import DEFAULT_TEMPLATES
 from outreach.letters.models import Letter, LetterStatus
-from outreach.letters.render import html_to_pdf
+from outreach.letters.render import letter_pdf
 from outreach.letters.sandbox import TemplateProblem, render_body
 from outreach.org.models import Role
 
@@ -278,11 +278,11 @@ def sample_pdf(code: str):
                            copies=form.copies.data or "", classification="")
     data = service.sample_data(current_user.branch)
     try:
-        html = service.build_html(trial, data, draft=True)
-    except TemplateProblem as problem:
-        flash(str(problem), "error")
+        document = letter_pdf(service.build_html(trial, data, draft=True))
+    except (TemplateProblem, ServiceError) as problem:
+        flash(str(problem) if isinstance(problem, TemplateProblem) else problem.message, "error")
         return redirect(url_for("letters.edit_template", code=code))
-    return pdf_response(html_to_pdf(html), f"contoh-{code}.pdf")
+    return pdf_response(document, f"contoh-{code}.pdf")
 
 
 @bp.route("/verify/<code>", methods=["GET", "POST"])
@@ -330,7 +330,7 @@ def batch():
     document, letters, forms = service.batch_pdf(current_user, branch, day, visit_day,
                                                  clock.today())
     log_access("export.letter_batch", "branch", branch.id, branch.id, day=day,
-               letters=len(letters), visit_forms=len(forms))
+               letters=letters, visit_forms=forms)
     return pdf_response(document, f"cetak-{branch.code}-{day.isoformat()}.pdf")
 
 
