@@ -134,7 +134,7 @@ class Letter(ma.Schema):
     kind = fields.String(required=True, metadata={"description": "The template's code."})
     number = fields.String(required=True)
     issued_on = fields.Date(required=True)
-    status = fields.String(required=True, metadata={"description": "issued or voided"})
+    status = fields.String(required=True, metadata={"description": "issued, or void: withdrawn since"})
     addressee = fields.String(required=True)
     verification_url = fields.String(required=True)
     pdf_url = fields.String(required=True)

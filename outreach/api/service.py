@@ -229,16 +229,17 @@ def official_letters(reader: Reader, case: Case) -> list[Letter]:
     """The case's issued letters (also those withdrawn since), in order; drafts are no
     official document and are left out."""
     return list(db.session.scalars(
-        scoped(Letter, reader).where(Letter.case_id == case.id,
+        scoped(Letter, reader).where(Letter.case_id == case.id, Letter.number.is_not(None),
                                      Letter.status.in_((LetterStatus.ISSUED,
-                                                        LetterStatus.VOIDED)))
+                                                        LetterStatus.VOID)))
         .order_by(Letter.issued_on, Letter.id)))
 
 
 def get_letter(reader: Reader, letter_id: int) -> Letter | None:
     """An issued (or since withdrawn) letter the token reads; drafts are not found."""
     letter = get_visible(Letter, letter_id, reader)
-    if letter is None or letter.status not in (LetterStatus.ISSUED, LetterStatus.VOIDED):
+    if (letter is None or letter.number is None
+            or letter.status not in (LetterStatus.ISSUED, LetterStatus.VOID)):
         return None
     return letter
 
