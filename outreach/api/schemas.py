@@ -7,6 +7,17 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 
+#: the largest id a record has (a 32-bit integer column on both databases)
+MAX_ID = 2**31 - 1
+
+
+#: an NIB as sent: 13 digits (spaces around are ignored)
+NIB = validate.Regexp(r"^\s*[0-9]{13}\s*$", error="An NIB has 13 digits.")
+#: an NPWP as sent: 15 or 16 digits, with or without its dots and dash
+NPWP = validate.Regexp(r"^[\s.\-]*(?:[0-9][\s.\-]*){15,16}$",
+                       error="An NPWP has 15 or 16 digits.")
+
+
 class Problem(ma.Schema):
     """An error, as RFC 9457 problem details."""
 
@@ -42,9 +53,8 @@ class CompanyArgs(PageArgs):
 
     q = fields.String(load_default="", validate=validate.Length(max=200),
                       metadata={"description": "Words of the company's name."})
-    nib = fields.String(validate=validate.Length(max=40),
-                        metadata={"description": "NIB, 13 digits."})
-    npwp = fields.String(validate=validate.Length(max=40), metadata={
+    nib = fields.String(validate=NIB, metadata={"description": "NIB, 13 digits."})
+    npwp = fields.String(validate=NPWP, metadata={
         "description": "NPWP in 15 or 16 digits, with or without punctuation "
                        "(01.234.567.8-901.000 finds 0012345678901000 too)."})
     npp = fields.String(validate=validate.Length(max=20))
@@ -85,7 +95,7 @@ class CompanyPage(PageOf):
 class CaseArgs(PageArgs):
     """Listing cases."""
 
-    company_id = fields.Integer(validate=validate.Range(min=1))
+    company_id = fields.Integer(validate=validate.Range(min=1, max=MAX_ID))
     status = fields.String(validate=validate.OneOf(("open", "paused", "closed")))
 
 
@@ -150,9 +160,8 @@ class CaseDetail(Case):
 class SanctionArgs(ma.Schema):
     """The permit office's lookup: a business by NIB or NPWP."""
 
-    nib = fields.String(validate=validate.Length(max=40),
-                        metadata={"description": "NIB, 13 digits."})
-    npwp = fields.String(validate=validate.Length(max=40), metadata={
+    nib = fields.String(validate=NIB, metadata={"description": "NIB, 13 digits."})
+    npwp = fields.String(validate=NPWP, metadata={
         "description": "NPWP, 15 or 16 digits, either form, with or without punctuation."})
 
 
@@ -192,8 +201,9 @@ class Registration(ma.Schema):
 
     npp = fields.String(required=True, validate=validate.Regexp(r"^\s*[0-9A-Za-z.\-]{1,20}\s*$"),
                         metadata={"description": "The employer number (NPP)."})
-    nib = fields.String(allow_none=True, validate=validate.Length(max=40))
-    npwp = fields.String(allow_none=True, validate=validate.Length(max=40))
+    nib = fields.String(allow_none=True, validate=NIB)
+    npwp = fields.String(allow_none=True, validate=NPWP, metadata={
+        "description": "15 or 16 digits, either form. Give the NIB, the NPWP or both."})
     workers_registered = fields.Integer(required=True,
                                         validate=validate.Range(min=0, max=10_000_000))
     registered_on = fields.Date(required=True)

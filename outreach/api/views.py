@@ -18,6 +18,7 @@ from flask import Flask, Response, current_app, g, jsonify, render_template, req
 from flask_limiter.util import get_remote_address
 from flask_smorest import Api, Blueprint, abort
 from flask_smorest.utils import prepare_response
+from marshmallow import RAISE
 
 from outreach.api import schemas
 from outreach.api import service as api
@@ -123,7 +124,13 @@ def documented(*codes: int):
 def refused(error: ServiceError):
     """A refusal of the service as a 422 problem at its field."""
     db.session.rollback()
-    abort(422, message=error.message, errors={error.field or "request": [error.message]})
+    errors: dict = {}
+    *path, last = (error.field or "request").split(".")
+    level = errors
+    for key in path:  # "registrations.0.nib", as webargs nests a list's messages
+        level = level.setdefault(key, {})
+    level[last] = [error.message]
+    abort(422, message=error.message, errors=errors)
 
 
 def _page(result: api.Page) -> dict:
@@ -136,10 +143,11 @@ def _page(result: api.Page) -> dict:
 
 @blp.route("/companies")
 @public
-@blp.arguments(schemas.CompanyArgs, location="query", as_kwargs=True)
+@needs(Scope.READ)
+@blp.arguments(schemas.CompanyArgs, location="query", as_kwargs=True,
+               unknown=RAISE)
 @blp.response(200, schemas.CompanyPage)
 @documented()
-@needs(Scope.READ)
 def companies(**args):
     """Search companies
 
@@ -150,11 +158,11 @@ def companies(**args):
         refused(error)
 
 
-@blp.route("/companies/<int:company_id>")
+@blp.route("/companies/<int(max=2147483647):company_id>")
 @public
+@needs(Scope.READ)
 @blp.response(200, schemas.Company)
 @documented(404)
-@needs(Scope.READ)
 def company(company_id: int):
     """Read a company"""
     found = api.get_company(g.api_reader, company_id)
@@ -168,10 +176,11 @@ def company(company_id: int):
 
 @blp.route("/cases")
 @public
-@blp.arguments(schemas.CaseArgs, location="query", as_kwargs=True)
+@needs(Scope.READ)
+@blp.arguments(schemas.CaseArgs, location="query", as_kwargs=True,
+               unknown=RAISE)
 @blp.response(200, schemas.CasePage)
 @documented()
-@needs(Scope.READ)
 def cases(**args):
     """List cases
 
@@ -187,11 +196,11 @@ def _letter(letter) -> dict:
             "pdf_url": url_for("api.letter_pdf", letter_id=letter.id, _external=True)}
 
 
-@blp.route("/cases/<int:case_id>")
+@blp.route("/cases/<int(max=2147483647):case_id>")
 @public
+@needs(Scope.READ)
 @blp.response(200, schemas.CaseDetail)
 @documented(404)
-@needs(Scope.READ)
 def case(case_id: int):
     """Read a case with its steps and letters"""
     found = api.get_case(g.api_reader, case_id)
@@ -203,12 +212,12 @@ def case(case_id: int):
     return data
 
 
-@blp.route("/letters/<int:letter_id>.pdf")
+@blp.route("/letters/<int(max=2147483647):letter_id>.pdf")
 @public
+@needs(Scope.READ)
 @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf",
               description="The letter as issued: the same document every time.")
 @documented(404)
-@needs(Scope.READ)
 def letter_pdf(letter_id: int):
     """A letter's PDF"""
     letter = api.get_letter(g.api_reader, letter_id)
@@ -223,10 +232,11 @@ def letter_pdf(letter_id: int):
 
 @blp.route("/sanctions")
 @public
-@blp.arguments(schemas.SanctionArgs, location="query", as_kwargs=True)
+@needs(Scope.SANCTIONS)
+@blp.arguments(schemas.SanctionArgs, location="query", as_kwargs=True,
+               unknown=RAISE)
 @blp.response(200, schemas.Sanctions)
 @documented()
-@needs(Scope.SANCTIONS)
 def sanctions(**args):
     """Look up a TMP2T recommendation
 
@@ -245,10 +255,10 @@ def sanctions(**args):
 
 @blp.route("/registrations", methods=["POST"])
 @public
+@needs(Scope.WRITE)
 @blp.arguments(schemas.RegistrationBatchIn)
 @blp.response(200, schemas.RegistrationBatchOut)
 @documented(409)
-@needs(Scope.WRITE)
 def registrations(batch: dict):
     """Send registrations
 

@@ -51,6 +51,9 @@ def test_a_read_token_cannot_write_and_a_sanctions_token_cannot_read(client, wor
          "registered_on": "2026-05-20"}]}
     problem_of(client.post("/api/v1/registrations", json=batch,
                            headers=bearer(world["read"])), 403)
+    # the scope is checked before the body is read
+    problem_of(client.post("/api/v1/registrations", json={},
+                           headers=bearer(world["read"])), 403)
     problem_of(client.get("/api/v1/companies", headers=bearer(world["sanctions"])), 403)
     problem_of(client.get("/api/v1/sanctions?nib=9120001234567",
                           headers=bearer(world["read"])), 403)
