@@ -3,7 +3,7 @@ revoked."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, make_response, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -40,7 +40,10 @@ def token_new():
         expires_on=form.expires_on.data, today=clock.today()))
     if outcome:
         token, secret = outcome.value
-        return render_template("api/token_created.html", token=token, secret=secret)
+        page = make_response(render_template("api/token_created.html", token=token,
+                                             secret=secret))
+        page.headers["Cache-Control"] = "no-store"  # the token is shown this once
+        return page
     return render_template("api/token_form.html", form=form), status_of(form)
 
 
