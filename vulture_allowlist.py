@@ -40,3 +40,7 @@ _.action_due
 _.by_program
 # a per-request limit read by Werkzeug when it parses the body (the letter check)
 _.max_content_length
+# API tokens: who revoked one and its last use, kept for the record and shown on the admin page;
+# flask-smorest's hooks, overridden (the fields of api/schemas.py are the document, like columns)
+_.revoked_by_id, _.last_used_at
+_._register_error_handlers, _._register_responses

@@ -6,7 +6,6 @@ from __future__ import annotations
 import marshmallow as ma
 from marshmallow import fields, validate
 
-
 #: the largest id a record has (a 32-bit integer column on both databases)
 MAX_ID = 2**31 - 1
 
@@ -144,7 +143,8 @@ class Letter(ma.Schema):
     kind = fields.String(required=True, metadata={"description": "The template's code."})
     number = fields.String(required=True)
     issued_on = fields.Date(required=True)
-    status = fields.String(required=True, metadata={"description": "issued, or void: withdrawn since"})
+    status = fields.String(required=True,
+                           metadata={"description": "issued, or void: withdrawn since"})
     addressee = fields.String(required=True)
     verification_url = fields.String(required=True)
     pdf_url = fields.String(required=True)

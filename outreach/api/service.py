@@ -38,8 +38,6 @@ TOKEN_PREFIX = "otr_"  # noqa: S105 - a public marker, not a secret
 #: the letter that withdraws a TMP2T recommendation (PP 86/2013 art. 10)
 TMP2T_LIFT = "tmp2t_lift"
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{1,79}$")
-#: registrations a batch may carry
-MAX_BATCH = 1000
 
 
 def hash_secret(token: str) -> str:
