@@ -10,8 +10,9 @@ from outreach.companies.models import Company
 from outreach.core.audit import AuditEvent
 from outreach.extensions import db
 from outreach.imports.models import CloseSuggestion, CompanyImport
+from outreach.org import service as org
 from tests import factories
-from tests.api.conftest import bearer
+from tests.api.conftest import bearer, make_token
 
 
 def count(model) -> int:
@@ -103,3 +104,23 @@ def test_a_batch_with_bad_rows_is_refused_whole(client, world):
             {"npp": "1", "nib": "9120007654321", "workers_registered": 1,
              "registered_on": "2026-05-01"}]}, headers=write)
     assert other.status_code == 422 and "branch" in other.get_json()["errors"]
+
+
+def test_a_region_token_names_a_branch_of_its_region(client, world):
+    """Must a region's membership token name the branch of each batch, one of its region?"""
+    regional = bearer(make_token("kepesertaan-jateng", region=org.find_region("JATENG"),
+                                 scopes=("write",)))
+    rows = [{"npp": "34567890", "nib": "9120007654321", "workers_registered": 8,
+             "registered_on": "2026-05-29"}]
+    unnamed = client.post("/api/v1/registrations", json={"batch_id": "R-1",
+                                                         "registrations": rows},
+                          headers=regional)
+    assert unnamed.status_code == 422 and "branch" in unnamed.get_json()["errors"]
+    elsewhere = client.post("/api/v1/registrations", json={
+        "batch_id": "R-1", "branch": "KC-BDG", "registrations": rows}, headers=regional)
+    assert elsewhere.status_code == 422
+    tegal = client.post("/api/v1/registrations", json={
+        "batch_id": "R-1", "branch": "kc-tgl", "registrations": rows}, headers=regional)
+    assert tegal.status_code == 200
+    assert tegal.get_json()["results"][0]["company_id"] == world["tegal"].id
+    assert db.session.get(Company, world["tegal"].id).npp == "34567890"
