@@ -15,6 +15,7 @@ from pathlib import Path
 import flask_swagger_ui
 from flask import Blueprint as FlaskBlueprint
 from flask import Flask, Response, current_app, g, jsonify, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_limiter.util import get_remote_address
 from flask_smorest import Api, Blueprint, abort
 from flask_smorest.utils import prepare_response
@@ -105,8 +106,6 @@ def needs(scope: str):
 
 
 def _scope_refusal(scope: str) -> str:
-    from flask_babel import gettext as _
-
     return _("This API token lacks the %(scope)s scope this call needs.", scope=scope)
 
 
