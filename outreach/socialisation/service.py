@@ -18,7 +18,6 @@ from flask_babel import force_locale
 from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
-from outreach.calendar.rules import WorkingCalendar
 from outreach.cases.models import Case, CaseStatus, Step
 from outreach.cases.proofs import DEFAULT_MAX_BYTES, Upload, checked_upload
 from outreach.companies.models import Company
@@ -45,8 +44,6 @@ from outreach.socialisation.models import (
 )
 from outreach.tasks.models import Reminder, ReminderKind
 
-#: working days an officer has to follow up an attendee after the event
-FOLLOW_UP_WORKING_DAYS = 5
 #: the rung a follow-up task proposes when the case has no next rung
 FOLLOW_UP_RUNG = "visit"
 #: the header words of an attendance list besides the company name and identifiers
@@ -354,10 +351,9 @@ def add_attendance(actor: User, event: SocialisationEvent, company_ids: Iterable
 
 def _follow_up(event: SocialisationEvent, companies: list[Company], today: date) -> FollowUps:
     """A task for each company's officer to follow up, on the company's open case, every
-    attendee still not compliant: the event does not replace the ladder."""
+    attendee still not compliant: the event does not replace the ladder. The task is due the
+    day it is made, so that it is on the officer's list at once."""
     result = FollowUps()
-    calendar = WorkingCalendar.for_branch(event.branch_id)
-    due = calendar.add_working_days(max(event.held_on, today), FOLLOW_UP_WORKING_DAYS)
     for company in companies:
         if rules.compliant_now(company.workers_missing, company.business_size,
                                company.programs, company.open_case_status):
@@ -374,7 +370,7 @@ def _follow_up(event: SocialisationEvent, companies: list[Company], today: date)
         db.session.add(Reminder(
             branch_id=event.branch_id, case_id=case.id, officer_id=company.officer_id,
             rung_code=case.next_rung or FOLLOW_UP_RUNG, kind=ReminderKind.FOLLOW_UP,
-            dedupe_key=key, due_on=due,
+            dedupe_key=key, due_on=today,
             message=_("Attended the socialisation event of %(date)s at %(place)s: follow up.",
                       date=long_date(event.held_on), place=event.place)))
         result.made += 1
