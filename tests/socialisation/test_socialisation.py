@@ -177,7 +177,8 @@ def test_an_attendance_list_is_imported_all_or_nothing(client, make_branch, make
     assert response.status_code == 400
     assert "Baris 3: PT Tidak Ada" in response.get_data(as_text=True)
     assert db.session.get(SocialisationEvent, event.id).attendance == []
-    good = "Nama Perusahaan;NPP;Nama Peserta\nBatik Pesisir;12345678;Pak Joko\nCV Ikan Segar;;Bu Ani\n"
+    good = ("Nama Perusahaan;NPP;Nama Peserta\nBatik Pesisir;12345678;Pak Joko\n"
+            "CV Ikan Segar;;Bu Ani\n")
     response = post(client, f"/socialisation/events/{event.id}/attendance-list",
                     {"file": (io.BytesIO(good.encode()), "hadir.csv")},
                     content_type="multipart/form-data")
@@ -283,3 +284,22 @@ def test_the_coverage_command_prints_json(app, small_branch):
     assert data["by_kecamatan"][UTARA] == {"in_scope": 2, "reached": 2, "percent": 100.0}
     unknown = app.test_cli_runner().invoke(args=["coverage", "--branch", "KC-XXX"])
     assert unknown.exit_code == 2
+
+
+def test_the_demo_has_events_in_the_four_kecamatan(app):
+    """`demo seed` holds an event in each kecamatan of Pekalongan this year, counted in its
+    coverage (a dozen companies are all reached by their cases' steps and the events)."""
+    from outreach.org import service as org
+
+    result = app.test_cli_runner().invoke(args=["demo", "seed", "--companies", "12"])
+    assert result.exit_code == 0, result.output
+    branch = org.find_branch("KC-PKL")
+    today = date.today()
+    events = list(db.session.scalars(select(SocialisationEvent)))
+    kecamatan = {e.kecamatan for e in events}
+    assert kecamatan == {"Pekalongan Utara", "Pekalongan Barat", "Pekalongan Timur",
+                         "Pekalongan Selatan"}
+    figures = service.coverage(branch, today.year, today)
+    attended = {row.company_id for e in events for row in e.attendance}
+    assert attended and not attended & set(figures.not_reached_ids)
+    assert 0 < figures.reached <= figures.target == figures.in_scope
