@@ -76,7 +76,8 @@ def _chart(coverage: service.Coverage):
     bars = [Bar(f"{week.starts_on.day}/{week.starts_on.month}", [week.reached])
             for week in coverage.weeks]
     return column_chart(bars, title=_("Companies reached, week by week (target: %(n)s)",
-                                      n=coverage.target), links=False, label_every=4)
+                                      n=coverage.target), links=False, label_every=4, value_every=4,
+                        goal=(coverage.target, _("Target: %(n)s", n=coverage.target)))
 
 
 @bp.route("/")

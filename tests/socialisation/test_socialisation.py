@@ -198,7 +198,7 @@ def test_the_sign_in_sheet_lists_the_expected_companies(client, small_branch):
     assert "Daftar hadir" in text and "10 Maret 2026" in text
     assert "Aula Kecamatan Pekalongan Utara" in text
     assert "Dinas Tenaga Kerja Kota Pekalongan" in text
-    assert "PT Delta" in text and "Tanda tangan" in text
+    assert "PT Delta" in text and "Tanda tangan" in text and "Jabatan" in text
     assert "\n13" in text or " 13" in text  # one expected company and twelve blank lines
 
 
@@ -270,7 +270,7 @@ def test_the_coverage_page_shows_the_figures(client, small_branch):
     login(client, small_branch["officer"])
     page = client.get("/socialisation/?year=2026").get_data(as_text=True)
     assert 'id="in-scope">5<' in page and 'id="reached">2<' in page
-    assert "40,0%" in page and "<svg" in page
+    assert "40,0%" in page and "<svg" in page and "Target: 5" in page
     assert "PT Foxtrot" in page and "PT Delta" not in page.split('id="not-reached"')[1]
 
 
