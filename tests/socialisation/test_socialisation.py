@@ -303,3 +303,27 @@ def test_the_demo_has_events_in_the_four_kecamatan(app):
     attended = {row.company_id for e in events for row in e.attendance}
     assert attended and not attended & set(figures.not_reached_ids)
     assert 0 < figures.reached <= figures.target == figures.in_scope
+
+
+def test_coverage_and_target_of_one_city_or_regency(client, small_branch, make_user):
+    """A supervisor sets the target of one regency the branch serves: the page for that
+    regency counts only its companies; an officer may not set targets."""
+    pkl = small_branch["branch"]
+    factories.company(pkl, "PT Kabupaten Satu", city="Kab. Pekalongan", **MISSING)
+    factories.company(pkl, "PT Kabupaten Dua", city="Kabupaten Pekalongan", **MISSING)
+    supervisor = make_user(Role.SUPERVISOR, branch=pkl)
+    login(client, supervisor)
+    area = "Kabupaten Pekalongan"
+    assert area in service.areas(pkl.id)
+    response = post(client, f"/socialisation/target?year=2026&area={area}", {"companies": 1},
+                    follow_redirects=True)
+    assert "Target disimpan." in response.get_data(as_text=True)
+    regency = service.coverage(pkl, 2026, TODAY, area)
+    assert (regency.in_scope, regency.reached, regency.target) == (2, 0, 1)
+    assert service.coverage(pkl, 2026, TODAY).target == 7  # the branch: every company in scope
+    page = client.get(f"/socialisation/?year=2026&area={area}").get_data(as_text=True)
+    assert "PT Kabupaten Satu" in page and "PT Foxtrot" not in page
+    officer = small_branch["officer"]
+    post(client, "/auth/logout")
+    login(client, officer)
+    assert post(client, "/socialisation/target?year=2026", {"companies": 3}).status_code == 403
