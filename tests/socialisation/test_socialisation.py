@@ -196,7 +196,7 @@ def test_the_sign_in_sheet_lists_the_expected_companies(client, small_branch):
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     text = pdf_text(response.data)
     assert "Daftar hadir" in text and "10 Maret 2026" in text
-    assert "Aula Kecamatan Pekalongan Utara" in text
+    assert "Aula Kecamatan Pekalongan Utara" in text and "UU 24/2011 pasal 15" in text
     assert "Dinas Tenaga Kerja Kota Pekalongan" in text
     assert "PT Delta" in text and "Tanda tangan" in text and "Jabatan" in text
     assert "\n13" in text or " 13" in text  # one expected company and twelve blank lines
