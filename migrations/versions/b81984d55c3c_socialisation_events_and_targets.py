@@ -5,7 +5,7 @@ association), record who attended and the materials shown, and set how many comp
 mean to reach in a year.
 
 Revision ID: b81984d55c3c
-Revises: 2fc3ef45aca4
+Revises: c4d1e8a2b6f9
 Create Date: 2026-12-01 14:41:56.568763
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'b81984d55c3c'
-down_revision = '2fc3ef45aca4'
+down_revision = 'c4d1e8a2b6f9'
 branch_labels = None
 depends_on = None
 

@@ -8,7 +8,6 @@ CLI (`flask coverage`) and the mayor's report read it. Nothing of it is stored.
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -450,17 +449,17 @@ def import_attendance(actor: User, event: SocialisationEvent, data: bytes, today
 
 def add_material(actor: User, event: SocialisationEvent, upload: Upload,
                  max_bytes: int = DEFAULT_MAX_BYTES) -> EventMaterial:
-    """Attach a file shown or handed out at the event (a PDF or a photo)."""
+    """Attach a file shown or handed out at the event (a PDF, or a photo stored without its
+    metadata)."""
     require(actor, Permission.WORK, event.branch_id)
-    name, content_type = checked_upload(upload, max_bytes, field="material")
-    material = EventMaterial(branch_id=event.branch_id, event=event, filename=name,
-                             content_type=content_type, size=len(upload.data),
-                             sha256=hashlib.sha256(upload.data).hexdigest(), data=upload.data,
-                             uploaded_by_id=actor.id)
+    accepted = checked_upload(upload, max_bytes, field="material")
+    material = EventMaterial(branch_id=event.branch_id, event=event, filename=accepted.name,
+                             content_type=accepted.content_type, size=len(accepted.data),
+                             sha256=accepted.sha256, data=accepted.data, uploaded_by_id=actor.id)
     db.session.add(material)
     db.session.flush()
     record(actor, "socialisation_event.material", "socialisation_event", event.id,
-           {"filename": name, "size": len(upload.data)}, branch_id=event.branch_id)
+           {"filename": accepted.name, "size": len(accepted.data)}, branch_id=event.branch_id)
     return material
 
 

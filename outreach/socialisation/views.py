@@ -23,7 +23,7 @@ from outreach.core import clock
 from outreach.core.access import Permission, may, visible_branches
 from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, roles_required, staff_only
-from outreach.core.views import run_service, status_of, submit
+from outreach.core.views import log_access, run_service, status_of, stored_file, submit
 from outreach.extensions import db
 from outreach.org import service as org
 from outreach.org.models import Branch, Role
@@ -103,6 +103,8 @@ def export(fmt: str):
     """The companies in scope not reached yet, as CSV or XLSX."""
     branch, coverage = _coverage()
     data = exports.not_reached_export(coverage, fmt)
+    log_access("export.not_reached", "branch", branch.id, branch.id, year=coverage.year,
+               area=coverage.area, format=fmt)
     name = f"belum-terjangkau-{branch.code.lower()}-{coverage.year}.{fmt}"
     return current_app.response_class(data, mimetype=exports.MIMETYPES[fmt], headers={
         "Content-Disposition": f'attachment; filename="{name}"',
@@ -285,6 +287,7 @@ def sheet_pdf(event_id: int):
         "socialisation.event", event_id=event_.id)
     data = service.sign_in_sheet(event_, db.session.get(Branch, event_.branch_id), url,
                                  clock.now())
+    log_access("download.sign_in_sheet", "socialisation_event", event_.id, event_.branch_id)
     return current_app.response_class(data, mimetype="application/pdf", headers={
         "Content-Disposition": f'inline; filename="daftar-hadir-{event_.id}.pdf"',
         "Cache-Control": "private, no-store"})
@@ -296,10 +299,6 @@ def material(material_id: int):
     row = service.visible_material(current_user, material_id)
     if row is None:
         abort(404)
-    disposition = "inline" if row.content_type.startswith("image/") else "attachment"
-    suffix = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp",
-              "application/pdf": ".pdf"}.get(row.content_type, "")
-    return current_app.response_class(
-        row.data, mimetype=row.content_type,
-        headers={"Content-Disposition": f'{disposition}; filename="materi-{row.id}{suffix}"',
-                 "Cache-Control": "private, no-store"})
+    log_access("download.event_material", "socialisation_event", row.event_id, row.branch_id,
+               material=row.id, file=row.filename)
+    return stored_file(row.data, row.content_type, f"materi-{row.id}")

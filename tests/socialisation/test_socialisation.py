@@ -215,6 +215,8 @@ def test_materials_are_attached_with_a_limit(client, small_branch):
     material = db.session.get(SocialisationEvent, small_branch["event"].id).materials[0]
     download = client.get(f"/socialisation/materials/{material.id}")
     assert download.status_code == 200 and download.data == pdf
+    assert db.session.scalar(select(AuditEvent.entity_id).where(
+        AuditEvent.action == "download.event_material")) == small_branch["event"].id
 
 
 def test_the_companies_not_reached_are_exported(client, small_branch):
@@ -229,6 +231,9 @@ def test_the_companies_not_reached_are_exported(client, small_branch):
     sheet = load_workbook(io.BytesIO(xlsx.data)).active
     names = sorted(row[0] for row in sheet.iter_rows(min_row=2, values_only=True))
     assert names == ["PT Bravo", "PT Echo", "PT Foxtrot"]
+    # both exports are in the data-access log
+    assert [e.changes["format"] for e in db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "export.not_reached").order_by(AuditEvent.id))] == ["csv", "xlsx"]
 
 
 def test_a_supervisor_gives_companies_not_reached_to_an_officer(client, small_branch,
