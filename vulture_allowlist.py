@@ -40,6 +40,9 @@ _.action_due
 _.by_program
 # a per-request limit read by Werkzeug when it parses the body (the letter check)
 _.max_content_length
+# socialisation: who set a target (kept for the record), the coverage by city read by its
+# page, and the Python side of the reach rule, held equal to its SQL by a test
+_.set_by_id, _.by_area, _.step_reaches
 # API tokens: who revoked one and its last use, kept for the record and shown on the admin page;
 # flask-smorest's hooks, overridden (the fields of api/schemas.py are the document, like columns)
 _.revoked_by_id, _.last_used_at

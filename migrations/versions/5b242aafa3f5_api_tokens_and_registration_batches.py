@@ -4,7 +4,7 @@ Tokens are stored as hashes with their branch or region, scopes, expiry, revocat
 use; a registration batch is kept by its sender's id so that sending it again changes nothing.
 
 Revision ID: 5b242aafa3f5
-Revises: c4d1e8a2b6f9
+Revises: b81984d55c3c
 Create Date: 2026-12-01 14:43:12.929388
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '5b242aafa3f5'
-down_revision = 'c4d1e8a2b6f9'
+down_revision = 'b81984d55c3c'
 branch_labels = None
 depends_on = None
 
