@@ -72,7 +72,7 @@ def configure_logger(app: Flask) -> None:
 #: the modules that hold tables: the audit trail of core, and each feature's models
 MODEL_MODULES = ("outreach.core.audit", *(f"outreach.{feature}.models" for feature in (
     "org", "calendar", "ladder", "companies", "cases", "letters", "tasks", "notifications",
-    "imports", "reports", "scheduler", "money")))
+    "imports", "reports", "scheduler", "money", "programme")))
 
 
 def register_models() -> None:
@@ -128,6 +128,7 @@ def register_blueprints(app: Flask) -> None:
     from outreach.letters import views as letters
     from outreach.money import views as money
     from outreach.org.views import admin, auth, home, partners
+    from outreach.programme import views as programme
     from outreach.reports import views as reports
     from outreach.tasks import views as tasks
 
@@ -137,7 +138,7 @@ def register_blueprints(app: Flask) -> None:
                               (ladder.bp, "/settings"), (calendar.bp, "/settings"),
                               (partners.bp, "/settings"),
                               (reports.bp, "/dashboard"), (imports.bp, "/imports"),
-                              (money.bp, "/money")):
+                              (money.bp, "/money"), (programme.bp, "/programme")):
         app.register_blueprint(blueprint, url_prefix=prefix)
 
 
@@ -168,7 +169,8 @@ def register_commands(app: Flask) -> None:
     from outreach.imports import cli as imports
     from outreach.maintenance import cli as maintenance
     from outreach.org import cli as org
+    from outreach.programme import cli as programme
     from outreach.scheduler import cli as scheduler
 
-    for feature in (org, cases, imports, maintenance, scheduler):
+    for feature in (org, cases, imports, maintenance, scheduler, programme):
         feature.init_app(app)

@@ -103,6 +103,12 @@ LETTER_STATUSES = {
     "void": _l("Letter withdrawn"),
 }
 
+SPONSOR_KINDS = {
+    "city": _l("City or regency government (APBD)"),
+    "csr": _l("Company CSR"),
+    "other": _l("Other sponsor"),
+}
+
 GROUPS = {
     "role": ROLES,
     "category": CATEGORIES,
@@ -117,6 +123,7 @@ GROUPS = {
     "delivery": DELIVERIES,
     "method": DELIVERY_METHODS,
     "letter_status": LETTER_STATUSES,
+    "sponsor_kind": SPONSOR_KINDS,
 }
 
 

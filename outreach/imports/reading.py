@@ -53,11 +53,13 @@ def human_size(size: int) -> str:
     return f"{max(size // 1024, 1)} KB"
 
 
-def read_sheet(data: bytes, max_bytes: int, is_header: Callable[[list[str]], bool]) -> Sheet:
+def read_sheet(data: bytes, max_bytes: int, is_header: Callable[[list[str]], bool],
+               no_header: str | None = None) -> Sheet:
     """The rows of a CSV or XLSX file, or a FileProblem saying why the file cannot be used.
 
     The header row is the first of the first ten rows that `is_header` takes for one (the
-    mapping's `is_header_row`: it names the company-name column).
+    mapping's `is_header_row`: it names the company-name column); `no_header` is the message
+    when none is (a list of people names other columns than a company list).
     """
     if len(data) > max_bytes:
         raise FileProblem(_("The file is larger than %(size)s. Split it into smaller files.",
@@ -85,9 +87,9 @@ def read_sheet(data: bytes, max_bytes: int, is_header: Callable[[list[str]], boo
     header_at = next((i for i, (_number, cells) in enumerate(records[:10])
                       if is_header([cell_text(c) for c in cells])), None)
     if header_at is None:
-        raise FileProblem(_("No column holds the company name. The first row should have "
-                            "headers such as \"Nama Perusahaan\", \"NIB\", \"NPWP\", "
-                            "\"Alamat\"."))
+        raise FileProblem(no_header or _(
+            "No column holds the company name. The first row should have headers such as "
+            "\"Nama Perusahaan\", \"NIB\", \"NPWP\", \"Alamat\"."))
     header_row, header_cells = records[header_at]
     rows = records[header_at + 1:]
     if not rows:
