@@ -95,11 +95,6 @@ def coverage(starts_on: date, ends_on: date, months: int, today: date) -> tuple[
     return first, last
 
 
-def overlaps(a_from: date, a_to: date, b_from: date, b_to: date) -> bool:
-    """Whether two runs of months share a month."""
-    return a_from <= b_to and b_from <= a_to
-
-
 # --- the NIK -------------------------------------------------------------------------------
 
 @dataclass

@@ -114,15 +114,15 @@ def upload_list(sponsor_id: int):
                                    today=clock.today())
 
     if outcome := submit(form, upload):
-        return redirect(url_for("programme.preview", import_id=outcome.value.id))
+        return redirect(url_for("programme.preview", list_id=outcome.value.id))
     return _sponsor_page(sponsor, form, KpjForm(), 400)
 
 
-@bp.route("/lists/<int:import_id>", methods=["GET", "POST"])
+@bp.route("/lists/<int:list_id>", methods=["GET", "POST"])
 @roles_required(*Role.BRANCH_ROLES)
-def preview(import_id: int):
+def preview(list_id: int):
     """What the list would do, row by row; enrol it (all or nothing, or the valid rows)."""
-    upload = get_visible_or_404(BeneficiaryImport, import_id)
+    upload = get_visible_or_404(BeneficiaryImport, list_id)
     form = ConfirmForm()
     if upload.status == "previewed" and submit(form, lambda: service.confirm_list(
             current_user, upload, clock.today(),
