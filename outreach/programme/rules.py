@@ -103,6 +103,8 @@ class NikCheck:
 
     nik: str
     problems: list[str] = field(default_factory=list)
+    #: the field of each problem: "nik", or "birth_date" when the list's date disagrees
+    fields: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     birth_date: date | None = None
     sex: str = ""
@@ -111,6 +113,10 @@ class NikCheck:
     @property
     def ok(self) -> bool:
         return not self.problems
+
+    def refuse(self, message: str, field_name: str = "nik") -> None:
+        self.problems.append(message)
+        self.fields.append(field_name)
 
 
 def check_nik(raw: str, today: date, birth_date: date | None = None,
@@ -122,16 +128,16 @@ def check_nik(raw: str, today: date, birth_date: date | None = None,
     nik = "".join(ch for ch in str(raw) if not ch.isspace())
     result = NikCheck(nik)
     if len(nik) != 16 or not nik.isdigit():
-        result.problems.append(str(_l("A NIK has 16 digits.")))
+        result.refuse(str(_l("A NIK has 16 digits.")))
         return result
     result.regency_code = nik[:4]
     if nik[:4] not in REGENCIES:
-        result.problems.append(str(_l("The NIK's region code %(code)s is not a regency or city "
+        result.refuse(str(_l("The NIK's region code %(code)s is not a regency or city "
                                       "of Central Java.", code=nik[:4])))
     if nik[4:6] == "00":
-        result.problems.append(str(_l("The NIK's kecamatan code cannot be 00.")))
+        result.refuse(str(_l("The NIK's kecamatan code cannot be 00.")))
     if nik[12:] == "0000":
-        result.problems.append(str(_l("The NIK's serial number cannot be 0000.")))
+        result.refuse(str(_l("The NIK's serial number cannot be 0000.")))
     day, month, year = int(nik[6:8]), int(nik[8:10]), int(nik[10:12])
     result.sex = "F" if day > 40 else "M"
     if day > 40:
@@ -140,20 +146,20 @@ def check_nik(raw: str, today: date, birth_date: date | None = None,
     try:
         encoded = date(century + year, month, day)
     except ValueError:
-        result.problems.append(str(_l("The NIK does not encode a real birth date (digits 7 to "
+        result.refuse(str(_l("The NIK does not encode a real birth date (digits 7 to "
                                       "12 are the day, month and year; women have 40 added "
                                       "to the day).")))
         return result
     if birth_date is not None:
         if (birth_date.day, birth_date.month, birth_date.year % 100) != (day, month, year):
-            result.problems.append(str(_l(
+            result.refuse(str(_l(
                 "The birth date %(given)s does not match the NIK, which encodes "
                 "%(encoded)s.", given=birth_date.strftime("%d-%m-%Y"),
-                encoded=encoded.strftime("%d-%m-%Y"))))
+                encoded=encoded.strftime("%d-%m-%Y"))), "birth_date")
         else:
             encoded = birth_date
     if encoded > today:
-        result.problems.append(str(_l("The birth date is in the future.")))
+        result.refuse(str(_l("The birth date is in the future.")), "birth_date")
     result.birth_date = encoded
     if sponsor_regency and nik[:4] != sponsor_regency and not result.problems:
         result.warnings.append(str(_l(

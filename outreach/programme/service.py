@@ -259,9 +259,8 @@ def plan_enrolment(sponsor: Sponsor, sheet: Sheet, today: date) -> Plan:
         check = rules.check_nik(nik, today, result.values.get("birth_date"),
                                 sponsor.regency_code)
         result.values["nik"] = check.nik
-        for problem in check.problems:
-            result.refuse(REJECTED, "birth_date" if "birth date" in problem.lower()
-                          or "lahir" in problem.lower() else "nik", problem)
+        for problem, field_name in zip(check.problems, check.fields, strict=True):
+            result.refuse(REJECTED, field_name, problem)
         if not result.values.get("name"):
             result.refuse(REJECTED, "name", _("The name is empty."))
         if check.ok:
