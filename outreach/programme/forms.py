@@ -54,4 +54,4 @@ class ConfirmForm(FlaskForm):
 class KpjForm(FlaskForm):
     """The agency's answer: NIK and KPJ number of each registered worker."""
 
-    file = FileField(_l("Registration result (NIK and KPJ columns)"))
+    kpj_file = FileField(_l("Registration result (NIK and KPJ columns)"))

@@ -158,7 +158,7 @@ def record_kpj(sponsor_id: int):
     form = KpjForm()
 
     def upload():
-        _filename, data = _file(form.file)
+        _filename, data = _file(form.kpj_file)
         return service.record_kpj(current_user, sponsor, data,
                                   current_app.config["IMPORT_MAX_BYTES"])
 

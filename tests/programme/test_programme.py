@@ -252,7 +252,7 @@ def test_the_kpj_numbers_come_back(client, enrolled):
     login(client, officer)
     data = f"NIK;KPJ\n{nik(2)};24012345678\n9999999999999999;1\n".encode()
     response = post(client, f"/programme/sponsors/{sponsor.id}/kpj",
-                    {"file": (io.BytesIO(data), "hasil.csv")},
+                    {"kpj_file": (io.BytesIO(data), "hasil.csv")},
                     content_type="multipart/form-data")
     assert response.status_code == 302
     kpj = db.session.scalars(select(Beneficiary.kpj).where(Beneficiary.nik == nik(2))).one()
