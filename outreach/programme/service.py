@@ -383,6 +383,13 @@ def confirm_list(actor: User, upload: BeneficiaryImport, today: date, *,
 
 # --- reading workers' data (audited) -----------------------------------------------------------
 
+def list_viewed(actor: User, upload: BeneficiaryImport) -> None:
+    """Record that `actor` looked at the rows of an uploaded list (names and NIK)."""
+    record(actor, "beneficiaries.viewed", "beneficiary_import", upload.id,
+           {"rows": len(upload.report.get("rows", [])),
+            "unmasked": rules.sees_personal_data(actor.role)}, branch_id=upload.branch_id)
+
+
 def _visible(model, user: User):
     return select(model).where(branch_condition(user, model.branch_id))
 

@@ -131,6 +131,8 @@ def preview(list_id: int):
             lambda counts: _("%(n)s workers enrolled.", n=counts["enrolled"])):
         return redirect(url_for("programme.sponsor", sponsor_id=upload.sponsor_id))
     report = upload.report
+    service.list_viewed(current_user, upload)
+    db.session.commit()  # the audit event of this view
     return render_template("programme/preview.html", upload=upload, form=form, report=report,
                            covered_from=date.fromisoformat(report["covered_from"]),
                            covered_to=date.fromisoformat(report["covered_to"])), status_of(form)
