@@ -123,9 +123,10 @@ def import_command(path: Path, sponsor_code: str, dry_run: bool, as_json: bool,
         finish({**counts, service.ENROLLED: 0}, errors, 1,
                f"{plan.refused()} rows are refused: nothing was imported. Correct them, or run "
                "again with --valid-rows to enrol the other rows.")
-    counts = service.enrol(None, sponsor, plan, valid_rows_only=valid_rows)
+    list_id = service.keep_applied_list(sponsor, filename=path.name, data=data, plan=plan)
+    counts = service.enrol(None, sponsor, plan, import_id=list_id, valid_rows_only=valid_rows)
     db.session.commit()
-    finish(counts, errors, code)
+    finish(counts, errors, code, f"List #{list_id} saved.")
 
 
 def init_app(app) -> None:

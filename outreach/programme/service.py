@@ -363,6 +363,20 @@ def upload_list(actor: User, sponsor: Sponsor, *, filename: str, data: bytes, ma
     return upload
 
 
+def keep_applied_list(sponsor: Sponsor, *, filename: str, data: bytes, plan: Plan) -> int:
+    """Keep a list enrolled from the command line with its file and outcome; its id."""
+    upload = BeneficiaryImport(
+        branch_id=sponsor.branch_id, sponsor_id=sponsor.id, filename=safe_filename(filename),
+        data=data, sha256=hashlib.sha256(data).hexdigest(), status="applied",
+        report=_report(plan, masked=False))
+    db.session.add(upload)
+    db.session.flush()
+    record(None, "beneficiaries.upload", "beneficiary_import", upload.id,
+           {"file": upload.filename, "sha256": upload.sha256, "via": "cli", **plan.counts()},
+           branch_id=sponsor.branch_id)
+    return upload.id
+
+
 def confirm_list(actor: User, upload: BeneficiaryImport, today: date, *,
                  max_bytes: int, valid_rows_only: bool = False) -> dict[str, int]:
     """Enrol a previewed list, planned again on today's data (someone may have enrolled the

@@ -15,6 +15,7 @@ from outreach.core import clock
 from outreach.extensions import db
 from outreach.programme.models import Beneficiary
 from tests.e2e.scenario import make_world, pdf_text, sign_in
+from tests.e2e.test_accessibility import BLOCKING, axe_source, axe_violations, report
 
 try:
     from playwright.sync_api import Page, expect
@@ -54,8 +55,19 @@ def flash(page: Page, text: str) -> None:
            ).to_be_visible()
 
 
+@pytest.fixture(scope="module")
+def axe_script() -> str:
+    return axe_source()
+
+
+def accessible(page: Page, axe_script: str) -> None:
+    """No serious accessibility problem on the page as it stands."""
+    blocking = [v for v in axe_violations(page, axe_script) if v["impact"] in BLOCKING]
+    assert not blocking, f"axe-core on {page.url}:\n{report(blocking)}"
+
+
 def test_supervisor_runs_the_city_programme(context, make_branch, make_user, make_company,
-                                            screenshots, tmp_path):
+                                            screenshots, tmp_path, axe_script):
     """A supervisor creates the city's sponsor, imports 50 workers, fixes the two rows the
     check refused, exports the registration file and opens the mayor's report."""
     world = make_world(make_branch, make_user, make_company)
@@ -81,6 +93,7 @@ def test_supervisor_runs_the_city_programme(context, make_branch, make_user, mak
     page.get_by_role("button", name="Unggah dan periksa").click()
     expect(page.locator("#counts")).to_contain_text("Akan didaftarkan: 48")
     expect(page.locator("#counts")).to_contain_text("Ditolak: 2")
+    accessible(page, axe_script)
     refused = page.locator("#refused tbody tr")
     expect(refused).to_have_count(2)
     expect(refused.nth(0)).to_contain_text("NIK terdiri dari 16 digit.")
@@ -96,6 +109,7 @@ def test_supervisor_runs_the_city_programme(context, make_branch, make_user, mak
     page.get_by_role("button", name="Daftarkan pekerja").click()
     flash(page, "50 pekerja didaftarkan.")
     expect(page.locator("#enrolled")).to_have_text("50 / 1.000")
+    accessible(page, axe_script)
 
     with page.expect_download() as info:
         page.get_by_role("link", name="Berkas pendaftaran (XLSX)").click()
