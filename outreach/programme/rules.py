@@ -42,8 +42,10 @@ class BpuRate:
 
 
 #: dated rates, newest last: JKK 1% of the declared income and JKM Rp6.800 a month (PP 44/2015
-#: pasal 19 as amended by PP 82/2019; Permenaker 5/2021 on the BPU programmes), JHT 2% (PP
-#: 46/2015 pasal 16); the lowest declared income Rp1.000.000, so Rp16.800 a month for JKK+JKM
+#: as amended by PP 82/2019; Permenaker 5/2021 on the BPU programmes), JHT 2% (PP 46/2015);
+#: the lowest declared income Rp1.000.000, so Rp16.800 a month for JKK+JKM. The figures are
+#: those the agency publishes; the article numbers and the first day of this row are still to
+#: be checked against the regulations' texts (a new row is added when a rate changes).
 BPU_RATES = (
     BpuRate(date(2019, 12, 2), 1, 6_800, 2, 1_000_000,
             "PP 44/2015 jo. PP 82/2019; Permenaker 5/2021; JHT: PP 46/2015"),
