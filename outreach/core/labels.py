@@ -109,6 +109,37 @@ SPONSOR_KINDS = {
     "other": _l("Other sponsor"),
 }
 
+#: the data-access log's actions (`core.audit.ACCESS_PREFIXES`)
+ACCESS_ACTIONS = {
+    "view.company": _l("Company details read"),
+    "view.user": _l("Account details read"),
+    "export.companies": _l("Company list exported"),
+    "export.letter_batch": _l("Day's letters printed"),
+    "export.dossier": _l("Case dossier downloaded"),
+    "download.letter": _l("Letter downloaded"),
+    "download.proof": _l("Proof downloaded"),
+    "download.payment_proof": _l("Payment proof downloaded"),
+    "download.monthly_report": _l("Monthly report downloaded"),
+    "download.import_file": _l("Imported file downloaded"),
+    "view.beneficiaries": _l("Sponsored workers' data read"),
+    "view.beneficiary_list": _l("List of sponsored workers read"),
+    "export.registration": _l("Registration file of sponsored workers exported"),
+}
+
+#: what an audit event is about
+ENTITIES = {
+    "company": _l("company"),
+    "company_list": _l("company list"),
+    "user": _l("account"),
+    "case": _l("case"),
+    "step": _l("step"),
+    "letter": _l("letter"),
+    "branch": _l("branch"),
+    "import": _l("import"),
+    "sponsor": _l("sponsor"),
+    "beneficiary_import": _l("list of sponsored workers"),
+}
+
 GROUPS = {
     "role": ROLES,
     "category": CATEGORIES,
@@ -124,6 +155,8 @@ GROUPS = {
     "method": DELIVERY_METHODS,
     "letter_status": LETTER_STATUSES,
     "sponsor_kind": SPONSOR_KINDS,
+    "access": ACCESS_ACTIONS,
+    "entity": ENTITIES,
 }
 
 

@@ -399,7 +399,7 @@ def confirm_list(actor: User, upload: BeneficiaryImport, today: date, *,
 
 def list_viewed(actor: User, upload: BeneficiaryImport) -> None:
     """Record that `actor` looked at the rows of an uploaded list (names and NIK)."""
-    record(actor, "beneficiaries.viewed", "beneficiary_import", upload.id,
+    record(actor, "view.beneficiary_list", "beneficiary_import", upload.id,
            {"rows": len(upload.report.get("rows", [])),
             "unmasked": rules.sees_personal_data(actor.role)}, branch_id=upload.branch_id)
 
@@ -415,7 +415,7 @@ def worker_rows(actor: User, sponsor: Sponsor, limit: int = 200) -> list[dict[st
     stmt = (_visible(Beneficiary, actor).where(Beneficiary.sponsor_id == sponsor.id)
             .order_by(Beneficiary.name, Beneficiary.id).limit(limit))
     rows = [_shown(b, full) for b in db.session.scalars(stmt)]
-    record(actor, "beneficiaries.viewed", "sponsor", sponsor.id,
+    record(actor, "view.beneficiaries", "sponsor", sponsor.id,
            {"rows": len(rows), "unmasked": full}, branch_id=sponsor.branch_id)
     return rows
 
@@ -456,7 +456,7 @@ def registration_rows(actor: User, sponsor: Sponsor, fmt: str) -> list[list[Any]
                      sponsor.declared_income, b.monthly_contribution, b.covered_from,
                      b.covered_to, rules.months_between(b.covered_from, b.covered_to),
                      sponsor.code, b.kpj or ""])
-    record(actor, "beneficiaries.exported", "sponsor", sponsor.id,
+    record(actor, "export.registration", "sponsor", sponsor.id,
            {"rows": len(rows), "format": fmt, "unmasked": full}, branch_id=sponsor.branch_id)
     return rows
 

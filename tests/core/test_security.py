@@ -102,6 +102,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "tasks.snooze": BRANCH_STAFF,
     "tasks.reassign": BRANCH_STAFF,
     "admin.branches": ADMIN,
+    "admin.data_access": ADMIN,
     "admin.branch_new": ADMIN,
     "admin.branch_edit": ADMIN,
     "admin.users": ADMIN,

@@ -203,7 +203,7 @@ def test_an_officer_sees_masked_nik_and_the_view_is_audited(client, enrolled):
     assert "Siti Aminah" in page
     assert nik(1, woman=True) not in page and rules.mask_nik(nik(1, woman=True)) in page
     assert "17-05-1980" not in page and "**-**-1980" in page
-    [event] = audit("beneficiaries.viewed")
+    [event] = audit("view.beneficiaries")
     assert event.user_id == officer.id and event.changes == {"rows": 2, "unmasked": False}
 
 
@@ -235,7 +235,7 @@ def test_the_registration_file_has_the_documented_columns(client, enrolled):
     values = list(book.active.iter_rows(values_only=True))
     assert values[0] == tuple(documented_columns())
     assert {v[1] for v in values[1:]} == {nik(1, woman=True), nik(2)}  # text, every digit
-    assert [e.changes["format"] for e in audit("beneficiaries.exported")] == ["csv", "xlsx"]
+    assert [e.changes["format"] for e in audit("export.registration")] == ["csv", "xlsx"]
 
 
 def test_an_officers_export_is_masked(client, enrolled):
@@ -243,7 +243,7 @@ def test_an_officers_export_is_masked(client, enrolled):
     login(client, officer)
     data = client.get(f"/programme/sponsors/{sponsor.id}/registration.csv").data.decode()
     assert nik(2) not in data and rules.mask_nik(nik(2)) in data
-    assert audit("beneficiaries.exported")[0].changes["unmasked"] is False
+    assert audit("export.registration")[0].changes["unmasked"] is False
 
 
 def test_the_kpj_numbers_come_back(client, enrolled):
