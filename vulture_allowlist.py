@@ -40,3 +40,6 @@ _.action_due
 _.by_program
 # a per-request limit read by Werkzeug when it parses the body (the letter check)
 _.max_content_length
+# socialisation: who set a target (kept for the record), the coverage by city read by its
+# page, and the Python side of the reach rule, held equal to its SQL by a test
+_.set_by_id, _.by_area, _.step_reaches

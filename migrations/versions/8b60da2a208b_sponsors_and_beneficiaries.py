@@ -4,7 +4,7 @@ The city's budget (APBD) and companies' CSR funds pay the JKK and JKM contributi
 vulnerable informal workers; one person is never funded twice for the same months.
 
 Revision ID: 8b60da2a208b
-Revises: c4d1e8a2b6f9
+Revises: b81984d55c3c
 Create Date: 2026-12-01 14:42:12.698709
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '8b60da2a208b'
-down_revision = 'c4d1e8a2b6f9'
+down_revision = 'b81984d55c3c'
 branch_labels = None
 depends_on = None
 

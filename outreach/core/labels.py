@@ -124,6 +124,9 @@ ACCESS_ACTIONS = {
     "view.beneficiaries": _l("Sponsored workers' data read"),
     "view.beneficiary_list": _l("List of sponsored workers read"),
     "export.registration": _l("Registration file of sponsored workers exported"),
+    "export.not_reached": _l("Companies not reached by socialisation exported"),
+    "download.sign_in_sheet": _l("Socialisation sign-in sheet printed"),
+    "download.event_material": _l("Socialisation material downloaded"),
 }
 
 #: what an audit event is about
@@ -138,6 +141,7 @@ ENTITIES = {
     "import": _l("import"),
     "sponsor": _l("sponsor"),
     "beneficiary_import": _l("list of sponsored workers"),
+    "socialisation_event": _l("socialisation event"),
 }
 
 GROUPS = {

@@ -29,6 +29,7 @@ from outreach.money import service as money
 from outreach.org.models import PartnerOffice, Role
 from outreach.programme.models import BeneficiaryImport, Renewal, Sponsor
 from outreach.reports.models import MonthlyReport
+from outreach.socialisation import service as social
 from outreach.tasks.models import Reminder
 from tests import factories
 from tests.conftest import login, post
@@ -102,7 +103,6 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "tasks.snooze": BRANCH_STAFF,
     "tasks.reassign": BRANCH_STAFF,
     "admin.branches": ADMIN,
-    "admin.data_access": ADMIN,
     "admin.branch_new": ADMIN,
     "admin.branch_edit": ADMIN,
     "admin.users": ADMIN,
@@ -110,6 +110,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "admin.user_edit": ADMIN,
     "admin.job_runs": ADMIN,
     "admin.sign_ins": ADMIN,
+    "admin.data_access": ADMIN,
     "companies.export": SIGNED_IN,
     "imports.index": BRANCH_STAFF,
     "imports.map_columns": BRANCH_STAFF,
@@ -142,6 +143,19 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "programme.renewal_done": BRANCH_STAFF,
     "programme.report": SIGNED_IN,
     "programme.report_pdf": SIGNED_IN,
+    "socialisation.index": SIGNED_IN,
+    "socialisation.export": SIGNED_IN,
+    "socialisation.set_target": SUPERVISOR,
+    "socialisation.assign": SUPERVISOR,
+    "socialisation.events": SIGNED_IN,
+    "socialisation.create_event": BRANCH_STAFF,
+    "socialisation.event": SIGNED_IN,
+    "socialisation.add_attendance": BRANCH_STAFF,
+    "socialisation.import_attendance": BRANCH_STAFF,
+    "socialisation.add_material": BRANCH_STAFF,
+    "socialisation.follow_up": BRANCH_STAFF,
+    "socialisation.sheet_pdf": SIGNED_IN,
+    "socialisation.material": SIGNED_IN,
 }
 
 #: routes that change nothing although they accept POST (previews, sample renders, uploads to
@@ -201,6 +215,10 @@ def world(make_branch, make_user, make_company):
     payment = money.add_payment(officer, company, kind="contribution", paid_on=date(2026, 1, 6),
                                 amount=1_000_000, reference="TRF-1",
                                 upload=Upload("bukti.png", PNG), today=date(2026, 1, 6))
+    event = social.create_event(officer, pkl.id, {
+        "held_on": date(2026, 1, 8), "place": "Aula Kecamatan Pekalongan Utara",
+        "place_kind": "kecamatan_hall"})
+    material = social.add_material(officer, event, Upload("materi.png", PNG))
     sponsor = Sponsor(branch_id=pkl.id, code="PEMKOT-PKL", name="Pemerintah Kota Pekalongan",
                       kind="city", quota=10, months=12, starts_on=date(2026, 1, 1),
                       ends_on=date(2026, 12, 31))
@@ -224,6 +242,7 @@ def world(make_branch, make_user, make_company):
             "user_id": officer.id, "branch_id": pkl.id, "request_id": closing.id,
             "office_id": office.id, "payment_id": payment.id, "sponsor_id": sponsor.id,
             "list_id": worker_list.id, "renewal_id": renewal.id,
+            "event_id": event.id, "material_id": material.id,
             "code": "notification", "filename": "app.css", "fmt": "csv",
         },
         "users": {
