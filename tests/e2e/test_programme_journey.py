@@ -75,7 +75,7 @@ def test_supervisor_runs_the_city_programme(context, make_branch, make_user, mak
     page = context.new_page()
     sign_in(page, world.supervisor)
 
-    page.locator("nav").get_by_role("link", name="Pekerja disponsori").click()
+    page.locator("nav").get_by_role("link", name="BPU", exact=True).click()
     page.get_by_role("link", name="Sponsor baru").click()
     page.locator("#code").fill(f"PEMKOT-PKL-{year}")
     page.locator("#name").fill("Pemerintah Kota Pekalongan")
@@ -118,7 +118,7 @@ def test_supervisor_runs_the_city_programme(context, make_branch, make_user, mak
     assert rows[0][:3] == ("No", "NIK", "Nama Lengkap")
     assert len(rows) == 51 and all(len(r[1]) == 16 for r in rows[1:])  # full NIK, supervisor
 
-    page.locator("nav").get_by_role("link", name="Pekerja disponsori").click()
+    page.locator("nav").get_by_role("link", name="BPU", exact=True).click()
     page.get_by_role("link", name="Laporan untuk Wali Kota").click()
     expect(page.locator("#figures")).to_contain_text("50")
     expect(page.locator("main")).to_contain_text("Pembatik")
