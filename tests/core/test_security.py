@@ -28,6 +28,7 @@ from outreach.extensions import db
 from outreach.imports.models import CloseSuggestion, CompanyImport
 from outreach.money import service as money
 from outreach.org.models import PartnerOffice, Role
+from outreach.programme.models import BeneficiaryImport, Renewal, Sponsor
 from outreach.reports.models import MonthlyReport
 from outreach.socialisation import service as social
 from outreach.tasks.models import Reminder
@@ -135,6 +136,16 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "money.add_payment": BRANCH_STAFF,
     "money.payment_proof": SIGNED_IN,
     "money.wage_caps": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "programme.index": SIGNED_IN,
+    "programme.new_sponsor": SUPERVISOR,
+    "programme.sponsor": SIGNED_IN,
+    "programme.upload_list": BRANCH_STAFF,
+    "programme.preview": BRANCH_STAFF,
+    "programme.registration": BRANCH_STAFF,
+    "programme.record_kpj": BRANCH_STAFF,
+    "programme.renewal_done": BRANCH_STAFF,
+    "programme.report": SIGNED_IN,
+    "programme.report_pdf": SIGNED_IN,
     "socialisation.index": SIGNED_IN,
     "socialisation.export": SIGNED_IN,
     "socialisation.set_target": SUPERVISOR,
@@ -227,7 +238,19 @@ def world(make_branch, make_user, make_company):
     token, _secret = api_service.create_token(None, name="security-test", branch=pkl,
                                               region=None, scopes=["read"], expires_on=None,
                                               today=date(2026, 1, 6))
-    db.session.add_all([reminder, holiday, upload, suggestion, report, closing, office])
+    sponsor = Sponsor(branch_id=pkl.id, code="PEMKOT-PKL", name="Pemerintah Kota Pekalongan",
+                      kind="city", quota=10, months=12, starts_on=date(2026, 1, 1),
+                      ends_on=date(2026, 12, 31))
+    db.session.add_all([reminder, holiday, upload, suggestion, report, closing, office, sponsor])
+    db.session.flush()
+    worker_list = BeneficiaryImport(branch_id=pkl.id, sponsor_id=sponsor.id, filename="a.csv",
+                                    data=b"NIK;Nama\n", sha256="0" * 64,
+                                    report={"counts": {}, "rows": [],
+                                            "covered_from": "2026-01-01",
+                                            "covered_to": "2026-12-01", "contribution": 16800})
+    renewal = Renewal(branch_id=pkl.id, sponsor_id=sponsor.id, ends_month=date(2026, 12, 1),
+                      workers=3, dedupe_key="security-test")
+    db.session.add_all([worker_list, renewal])
     db.session.commit()
     return {
         "ids": {
@@ -238,6 +261,7 @@ def world(make_branch, make_user, make_company):
             "user_id": officer.id, "branch_id": pkl.id, "request_id": closing.id,
             "office_id": office.id, "payment_id": payment.id,
             "event_id": event.id, "material_id": material.id, "token_id": token.id,
+            "sponsor_id": sponsor.id, "list_id": worker_list.id, "renewal_id": renewal.id,
             "code": "notification", "filename": "app.css", "fmt": "csv",
         },
         "users": {
