@@ -251,11 +251,16 @@ def add_legal_event(actor: User, case: Case, *, kind: str, occurred_on: date | N
         if not any(e.kind == need for e in events):
             raise ServiceError(_("%(entry)s needs %(first)s first.", entry=name,
                                  first=rules.label_of(need, rules.LEGAL_KINDS)), "kind")
-    event = LegalEvent(branch_id=case.branch_id, case=case, kind=kind, occurred_on=occurred_on,
-                       person=person.strip(), court=court.strip(), scope=scope.strip(),
-                       outcome=outcome.strip(), notes=notes.strip(), number=number.strip(),
-                       recorded_by_id=actor.id)
-    _fill(event, case, today, due_on, amount, instalments or [])
+    with db.session.no_autoflush:
+        event = LegalEvent(branch_id=case.branch_id, case=case, kind=kind,
+                           occurred_on=occurred_on, person=person.strip(), court=court.strip(),
+                           scope=scope.strip(), outcome=outcome.strip(), notes=notes.strip(),
+                           number=number.strip(), recorded_by_id=actor.id)
+        try:
+            _fill(event, case, today, due_on, amount, instalments or [])
+        except ServiceError:
+            case.legal_events.remove(event)
+            raise
     db.session.add(event)
     db.session.flush()
     if event.due_on is not None:
