@@ -25,6 +25,7 @@ from outreach.cases.proofs import Upload
 from outreach.core.audit import AuditEvent
 from outreach.extensions import db
 from outreach.imports.models import CloseSuggestion, CompanyImport
+from outreach.legal import service as legal
 from outreach.money import service as money
 from outreach.org.models import PartnerOffice, Role
 from outreach.reports.models import MonthlyReport
@@ -130,6 +131,14 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "money.add_payment": BRANCH_STAFF,
     "money.payment_proof": SIGNED_IN,
     "money.wage_caps": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "legal.case_answer": SIGNED_IN,
+    "legal.add_reply": BRANCH_STAFF,
+    "legal.add_commitment": BRANCH_STAFF,
+    "legal.judge": BRANCH_STAFF,
+    "legal.add_legal": BRANCH_STAFF,
+    "legal.commitment_form": SIGNED_IN,
+    "legal.reply_attachment": SIGNED_IN,
+    "legal.settings": SUPERVISOR,
 }
 
 #: routes that change nothing although they accept POST (previews, sample renders, uploads to
@@ -191,6 +200,13 @@ def world(make_branch, make_user, make_company):
                                 upload=Upload("bukti.png", PNG), today=date(2026, 1, 6))
     db.session.add_all([reminder, holiday, upload, suggestion, report, closing, office])
     db.session.commit()
+    reply = legal.add_reply(officer, case, received_on=date(2026, 1, 6), channel="letter",
+                            sender="", content="Kami akan mendaftar.",
+                            upload=Upload("surat.png", PNG), today=date(2026, 1, 6))
+    promise = legal.add_commitment(officer, case, made_on=date(2026, 1, 6),
+                                   promised_on=date(2026, 2, 2), today=date(2026, 1, 6),
+                                   workers_promised=5, signatory_name="Budi")
+    db.session.commit()
     return {
         "ids": {
             "company_id": company.id, "case_id": case.id, "step_id": letter_step.id,
@@ -199,6 +215,7 @@ def world(make_branch, make_user, make_company):
             "import_id": upload.id, "suggestion_id": suggestion.id, "report_id": report.id,
             "user_id": officer.id, "branch_id": pkl.id, "request_id": closing.id,
             "office_id": office.id, "payment_id": payment.id,
+            "reply_id": reply.id, "commitment_id": promise.id,
             "code": "notification", "filename": "app.css", "fmt": "csv",
         },
         "users": {
