@@ -80,7 +80,7 @@ def test_a_commitment_kept_lets_the_case_close(client, world):
     # not kept while the workers are not registered
     response = post(client, f"/commitments/{commitment.id}/judge", {"verdict": "kept"})
     assert response.status_code == 400
-    assert "3 of 12" in response.get_data(as_text=True)
+    assert "3 dari 12" in response.get_data(as_text=True)
     company.workers_registered = 12
     db.session.commit()
     response = post(client, f"/commitments/{commitment.id}/judge", {"verdict": "kept"})
@@ -111,7 +111,7 @@ def test_a_broken_commitment_resumes_the_ladder_and_the_dashboard_counts_it(clie
     assert case.next_rung == was[0]
     assert case.next_due_on == date(2026, 4, 9)  # 1 April plus 5 working days (Good Friday off)
     refused(lambda: legal.judge_commitment(world["officer"], commitment, kept=False,
-                                           today=date(2026, 4, 10)), "not done")
+                                           today=date(2026, 4, 10)), "tidak dipenuhi")
     legal.judge_commitment(world["officer"], commitment, kept=False, today=date(2026, 4, 10),
                            note="Belum ada pekerja didaftarkan.")
     db.session.commit()
@@ -140,10 +140,10 @@ def add(world, case, kind: str, on: date, **values):
     return event
 
 
-def test_the_legal_track_to_an_instalment_agreement_paid_on_time_and_late(world):
+def test_the_legal_track_to_an_instalment_agreement_paid_on_time_and_late(client, world):
     case = referred_case(world, "PT Angsur Sejahtera")
     refused(lambda: add(world, case, LegalKind.ACCEPTANCE, date(2026, 1, 14),
-                        person="Jaksa Rina"), "power of attorney")
+                        person="Jaksa Rina"), "Surat Kuasa Khusus")
     skk = add(world, case, LegalKind.POWER_OF_ATTORNEY, date(2026, 1, 13),
               scope="Menagih iuran tertunggak dan denda melalui jalur perdata.")
     assert skk.number.endswith("/SKK/KC-PKL/I/2026")
@@ -170,6 +170,12 @@ def test_the_legal_track_to_an_instalment_agreement_paid_on_time_and_late(world)
     figures = legal.answer_figures(lambda column: column == world["branch"].id,
                                    date(2026, 6, 30))
     assert figures["instalments_overdue"] == 1
+    login(client, world["officer"])
+    text = " ".join(pdf_text(client.get(f"/cases/{case.id}/dossier.pdf").data).split())
+    for expected in ("Kesepakatan angsuran", "Angsuran 1: Rp5.000.000", "Dibayar tepat waktu",
+                     "Dibayar terlambat (10 April 2026)", "Bersedia mengangsur",
+                     "Surat Kuasa Khusus", skk.number):
+        assert expected in text, expected
 
 
 def test_a_small_claims_suit_to_its_outcome_and_the_dossier(client, world):
@@ -187,14 +193,15 @@ def test_a_small_claims_suit_to_its_outcome_and_the_dossier(client, world):
     add(world, case, LegalKind.OUTCOME, date(2026, 3, 10), outcome="Gugatan dikabulkan",
         amount=48_500_000)
     refused(lambda: add(world, case, LegalKind.OUTCOME, date(2026, 3, 11), outcome="Lagi"),
-            "already")
+            "sudah dicatat")
     login(client, world["officer"])
     page = client.get(f"/cases/{case.id}/answer").get_data(as_text=True)
     assert "5/Pdt.G.S/2026/PN Pkl" in page and "Gugatan dikabulkan" in page
     text = " ".join(pdf_text(client.get(f"/cases/{case.id}/dossier.pdf").data).split())
     for expected in ("Kami keberatan atas jumlah tunggakan", "tanggapan.png",
                      "/SKK/KC-PKL/I/2026", "Rina Marlina", "5/Pdt.G.S/2026/PN Pkl",
-                     "Pengadilan Negeri Pekalongan", "Gugatan dikabulkan", "Rp48.500.000"):
+                     "Pengadilan Negeri Pekalongan", "Gugatan dikabulkan", "Rp48.500.000",
+                     "Gugatan sederhana", "Sidang", "24 Februari 2026"):
         assert expected in text, expected
 
 
@@ -216,7 +223,15 @@ def test_the_dossier_lists_commitments_kept_and_broken(client, world):
                                       arrears_promised=True, signatory_name="Budi Santoso")
     legal.judge_commitment(world["officer"], commitment, kept=False, today=date(2026, 2, 20),
                            note="Tidak ada pembayaran.")
+    second = legal.add_commitment(world["officer"], case, made_on=date(2026, 2, 23),
+                                  promised_on=date(2026, 3, 16), today=date(2026, 2, 23),
+                                  workers_promised=25, signatory_name="Budi Santoso")
+    case.company.workers_registered = 25
+    legal.judge_commitment(world["officer"], second, kept=True, today=date(2026, 3, 16))
     db.session.commit()
     login(client, world["officer"])
     text = " ".join(pdf_text(client.get(f"/cases/{case.id}/dossier.pdf").data).split())
-    assert "KESANGGUPAN" in text.upper() and "Tidak ada pembayaran." in text
+    for expected in ("Surat pernyataan kesanggupan", "Melunasi tunggakan",
+                     "Diingkari (20 Februari 2026): Tidak ada pembayaran.",
+                     "Mendaftarkan 25 pekerja", "Dipenuhi (16 Maret 2026)"):
+        assert expected in text, expected
