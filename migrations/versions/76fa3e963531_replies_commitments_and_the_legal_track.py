@@ -66,6 +66,8 @@ def upgrade():
     sa.Column('kind', sa.String(length=20), nullable=False),
     sa.Column('occurred_on', sa.Date(), nullable=False),
     sa.Column('due_on', sa.Date(), nullable=True),
+    sa.Column('year', sa.Integer(), nullable=True),
+    sa.Column('seq', sa.Integer(), nullable=True),
     sa.Column('number', sa.String(length=80), nullable=False),
     sa.Column('person', sa.String(length=120), nullable=False),
     sa.Column('court', sa.String(length=200), nullable=False),
@@ -78,7 +80,8 @@ def upgrade():
     sa.ForeignKeyConstraint(['branch_id'], ['branches.id'], name=op.f('fk_legal_events_branch_id_branches')),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_legal_events_case_id_cases')),
     sa.ForeignKeyConstraint(['recorded_by_id'], ['users.id'], name=op.f('fk_legal_events_recorded_by_id_users')),
-    sa.PrimaryKeyConstraint('id', name=op.f('pk_legal_events'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_legal_events')),
+    sa.UniqueConstraint('branch_id', 'kind', 'year', 'seq', name='uq_legal_events_branch_kind_year_seq')
     )
     with op.batch_alter_table('legal_events', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_legal_events_branch_id'), ['branch_id'], unique=False)

@@ -7,7 +7,16 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import BigInteger, Date, DateTime, ForeignKey, LargeBinary, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from outreach.core.db import utcnow
@@ -128,6 +137,8 @@ class LegalEvent(db.Model):
     """One entry of the legal track of a referred case."""
 
     __tablename__ = "legal_events"
+    __table_args__ = (UniqueConstraint("branch_id", "kind", "year", "seq",
+                                       name="uq_legal_events_branch_kind_year_seq"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
@@ -136,6 +147,9 @@ class LegalEvent(db.Model):
     occurred_on: Mapped[date] = mapped_column(Date)
     #: the day the entry is about, when it lies ahead (a meeting, a hearing): it makes a task
     due_on: Mapped[date | None] = mapped_column(Date)
+    #: a power of attorney's place in the branch's series of the year (gapless, its own)
+    year: Mapped[int | None]
+    seq: Mapped[int | None]
     #: the power of attorney's number, the court's case number
     number: Mapped[str] = mapped_column(String(80), default="")
     #: the state lawyer, the signatory

@@ -288,7 +288,13 @@ def _fill(event: LegalEvent, case: Case, today: date, due_on: date | None,
                                  "the branch signs the power of attorney."))
         event.person = branch.head_name
         event.amount = ledger(case.company, today, case).balance
-        seq = numbering.next_seq(branch.id, event.occurred_on.year)
+        # its own series per branch and year, so that the letters' numbers keep their dates'
+        # order; the unique (branch, kind, year, seq) refuses a number taken twice at once
+        year = event.occurred_on.year
+        seq = 1 + (db.session.scalar(select(func.max(LegalEvent.seq)).where(
+            LegalEvent.branch_id == branch.id, LegalEvent.kind == LegalKind.POWER_OF_ATTORNEY,
+            LegalEvent.year == year)) or 0)
+        event.year, event.seq = year, seq
         event.number = numbering.format_number(
             branch.letter_number_format, seq=seq, classification=SKK_CLASSIFICATION,
             unit=branch.letter_unit_code or branch.code, issued_on=event.occurred_on)
