@@ -235,3 +235,10 @@ def test_the_dossier_lists_commitments_kept_and_broken(client, world):
                      "Diingkari (20 Februari 2026): Tidak ada pembayaran.",
                      "Mendaftarkan 25 pekerja", "Dipenuhi (16 Maret 2026)"):
         assert expected in text, expected
+
+
+def test_a_supervisor_sets_the_branch_grace(client, world):
+    login(client, world["supervisor"])
+    assert post(client, "/settings/answer", {"grace_days": "40"}).status_code == 400
+    assert post(client, "/settings/answer", {"grace_days": "3"}).status_code == 302
+    assert legal.grace_days(world["branch"].id) == 3
