@@ -40,3 +40,6 @@ _.action_due
 _.by_program
 # a per-request limit read by Werkzeug when it parses the body (the letter check)
 _.max_content_length
+# who judged a commitment and when, shown in the dossier and kept for the audit
+_.judged_by_id
+_.judged_on

@@ -11,6 +11,7 @@ from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
 
 from outreach.cases.models import Case, CaseStatus
 from outreach.cases.proofs import DEFAULT_MAX_BYTES, Upload, checked_upload
@@ -393,11 +394,22 @@ def answer_figures(in_scope, today: date) -> dict[str, int]:
     late_tasks = db.session.scalar(select(func.count()).select_from(Reminder).where(
         in_scope(Reminder.branch_id), Reminder.kind.in_((LEGAL_TASK, COMMITMENT_TASK)),
         Reminder.status != ReminderStatus.DONE, Reminder.due_on < today)) or 0
-    agreements = db.session.scalars(select(LegalEvent).where(
-        in_scope(LegalEvent.branch_id), LegalEvent.kind == LegalKind.AGREEMENT)).all()
-    behind = sum(1 for event in agreements if any(
+    agreements = db.session.execute(select(LegalEvent, Case.company_id).join(
+        Case, Case.id == LegalEvent.case_id).where(
+        in_scope(LegalEvent.branch_id), LegalEvent.kind == LegalKind.AGREEMENT)
+        .options(selectinload(LegalEvent.instalments))).all()
+    paid: dict[int, list[tuple[date, int]]] = {}
+    if agreements:
+        for company_id, paid_on, amount in db.session.execute(
+                select(Payment.company_id, Payment.paid_on, Payment.amount).where(
+                    Payment.company_id.in_({company_id for _e, company_id in agreements}),
+                    Payment.kind == PaymentKind.CONTRIBUTION)):
+            paid.setdefault(company_id, []).append((paid_on, amount))
+    behind = sum(1 for event, company_id in agreements if any(
         check.state == rules.InstalmentState.OVERDUE
-        for check in instalment_checks(event, today)))
+        for check in rules.check_instalments(
+            event.instalments, [p for p in paid.get(company_id, []) if p[0] >= event.occurred_on],
+            today)))
     return {"broken": by_status.get(CommitmentStatus.BROKEN, 0),
             "open": by_status.get(CommitmentStatus.OPEN, 0),
             "legal_overdue": late_tasks, "instalments_overdue": behind}

@@ -57,7 +57,8 @@ def _page(case: Case, status: int = 200, **forms):
         "legal/case.html", case=case, company=case.company, answer=service.answer_of(case, today),
         today=today, writable=may(current_user, Permission.WORK, case.branch_id),
         channels=rules.CHANNELS, statuses=rules.COMMITMENT_STATUSES, kinds=rules.LEGAL_KINDS,
-        instalment_states=rules.INSTALMENT_STATES, **forms), status
+        instalment_states=rules.INSTALMENT_STATES,
+        laws=[rules.LAW_POWER_OF_ATTORNEY, rules.LAW_SMALL_CLAIMS], **forms), status
 
 
 @bp.route("/cases/<int:case_id>/answer")
