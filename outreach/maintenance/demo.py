@@ -90,7 +90,7 @@ def seed(companies_per_branch: int = 300, password: str = "demo12345",  # noqa: 
         _seed_partner_offices(staff[0], spec["areas"])
         _seed_companies(branch, spec, staff[0], staff[1:], companies_per_branch, today,
                         public_base_url)
-        demo_legal.seed(branch.id, staff[1], today)
+        demo_legal.seed(branch.id, staff[1], staff[0], today, public_base_url)
     return logins
 
 

@@ -6,10 +6,11 @@ small-claims suit to its outcome)."""
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from sqlalchemy import select
 
+from outreach.calendar.rules import WorkingCalendar
 from outreach.cases import service as cases
 from outreach.cases.models import Case, CaseStatus
 from outreach.cases.proofs import Upload
@@ -28,8 +29,11 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
        b"\x00\x00\x00\x00IEND\xaeB`\x82")
 
 
-def seed(branch_id: int, officer: User, today: date) -> None:
-    """The answers and legal tracks of a few of the branch's cases, once."""
+def seed(branch_id: int, officer: User, supervisor: User, today: date,
+         public_base_url: str) -> None:
+    """The answers and legal tracks of a few of the branch's cases, once. When no case of the
+    branch reached its referral, two cases whose fine was imposed are referred on the last
+    working day (so that the branch's letter numbers keep following their dates)."""
     if db.session.scalar(select(Commitment.id).where(Commitment.branch_id == branch_id)):
         return
     open_cases = list(db.session.scalars(
@@ -38,17 +42,48 @@ def seed(branch_id: int, officer: User, today: date) -> None:
     early = [c for c in open_cases if c.stage in ("notification", "visit")
              and c.opened_on <= today - timedelta(days=20)]
     referred = [c for c in open_cases if legal.referred(c)]
+    if not referred:
+        referred = _refer([c for c in open_cases if c.stage == policy.FINE], officer,
+                          supervisor, today, public_base_url)
     for case, plan in zip(early, ("waiting", "kept", "broken", "reply"), strict=False):
         try:
-            _answer(case, officer, today, plan)
+            with db.session.begin_nested():
+                _answer(case, officer, today, plan)
         except ServiceError:
-            db.session.rollback()
+            continue
     for case, plan in zip(referred, ("agreement", "suit"), strict=False):
         try:
-            _legal_track(case, officer, today, plan)
+            with db.session.begin_nested():
+                _legal_track(case, officer, today, plan)
         except ServiceError:
-            db.session.rollback()
+            continue
     db.session.flush()
+
+
+def _refer(fined: list[Case], officer: User, supervisor: User, today: date,
+           public_base_url: str) -> list[Case]:
+    """Refer up to two of the cases to the prosecutor: the referral logged, approved by the
+    supervisor and issued."""
+    calendar = WorkingCalendar.for_branch(officer.branch_id)
+    day = today
+    while not calendar.is_working_day(day):
+        day -= timedelta(days=1)
+    referred = []
+    for case in fined:
+        if len(referred) == 2:
+            break
+        try:
+            with db.session.begin_nested():
+                step = cases.log_step(officer, case, kind=policy.LEGAL_REFERRAL,
+                                      occurred_on=day, today=day)
+                cases.decide_approval(supervisor, step, approve=True, note="",
+                                      now=datetime.combine(day, time(10), UTC))
+                cases.issue_letter(officer, step.letter, day, public_base_url)
+        except ServiceError:
+            continue
+        if legal.referred(case):
+            referred.append(case)
+    return referred
 
 
 def _answer(case: Case, officer: User, today: date, plan: str) -> None:
@@ -85,37 +120,34 @@ def _legal_track(case: Case, officer: User, today: date, plan: str) -> None:
                     and policy.in_force(s)), key=lambda s: s.occurred_on)
     start = referral.occurred_on
 
-    def on(days: int) -> date | None:
-        day = start + timedelta(days=days)
-        return day if day <= today else None
+    def on(days: int) -> date:
+        return min(start + timedelta(days=days), today)
 
-    def add(kind: str, days: int, **values) -> bool:
-        day = on(days)
-        if day is None:
-            return False
-        legal.add_legal_event(officer, case, kind=kind, occurred_on=day, today=today, **values)
-        return True
+    def add(kind: str, days: int, **values) -> None:
+        legal.add_legal_event(officer, case, kind=kind, occurred_on=on(days), today=today,
+                              **values)
 
-    if not add(LegalKind.POWER_OF_ATTORNEY, 1, scope="Mewakili BPJS Ketenagakerjaan menagih "
-               "iuran tertunggak dan denda, di dalam maupun di luar pengadilan."):
-        return
-    if not add(LegalKind.ACCEPTANCE, 5, person="Rina Marlina, S.H."):
-        return
+    add(LegalKind.POWER_OF_ATTORNEY, 1, scope="Mewakili BPJS Ketenagakerjaan menagih iuran "
+        "tertunggak dan denda, di dalam maupun di luar pengadilan.")
+    add(LegalKind.ACCEPTANCE, 5, person="Rina Marlina, S.H.")
     if plan == "agreement":
         add(LegalKind.SUMMONS, 7, due_on=start + timedelta(days=14))
         add(LegalKind.MEETING, 14, outcome="Perusahaan bersedia mengangsur tunggakan")
-        if add(LegalKind.AGREEMENT, 14, instalments=[
-                (start + timedelta(days=44), 2_500_000), (start + timedelta(days=74), 2_500_000),
-                (start + timedelta(days=104), 2_500_000)]):
-            for days in (40, 80):  # the first instalment on time, the second late
-                day = on(days)
-                if day is not None:
-                    money.add_payment(officer, case.company, kind="contribution", paid_on=day,
-                                      amount=2_500_000, reference=f"ANGSURAN-{days}",
-                                      upload=Upload("bukti.png", PNG), today=today)
+        add(LegalKind.AGREEMENT, 14, instalments=[
+            (start + timedelta(days=44), 2_500_000), (start + timedelta(days=74), 2_500_000),
+            (start + timedelta(days=104), 2_500_000)])
+        # the first instalment paid on time; the second late when the agreement is old
+        # enough for it
+        for days in (40, 80):
+            money.add_payment(officer, case.company, kind="contribution", paid_on=on(days),
+                              amount=2_500_000, reference=f"ANGSURAN-{days}",
+                              upload=Upload("bukti.png", PNG), today=today)
+            if start + timedelta(days=days) > today:
+                break
     else:
-        add(LegalKind.SUIT, 20, court="Pengadilan Negeri Pekalongan",
+        add(LegalKind.SUIT, 20, court=f"Pengadilan Negeri {case.company.city}".strip(),
             number=f"{case.id}/Pdt.G.S/{start.year}/PN Pkl", amount=45_000_000)
         add(LegalKind.HEARING, 22, due_on=start + timedelta(days=30))
-        add(LegalKind.OUTCOME, 40, outcome="Gugatan dikabulkan; tergugat membayar",
-            amount=45_000_000)
+        if start + timedelta(days=40) <= today:  # the hearing is over
+            add(LegalKind.OUTCOME, 40, outcome="Gugatan dikabulkan; tergugat membayar",
+                amount=45_000_000)
