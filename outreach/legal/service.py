@@ -5,7 +5,6 @@ an audit event and flushes; a commitment's hold on the ladder is written by
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from datetime import date
 
@@ -115,10 +114,10 @@ def add_reply(actor: User, case: Case, *, received_on: date | None, channel: str
                   channel=channel, sender=sender.strip()[:120], content=content.strip(),
                   recorded_by_id=actor.id)
     if upload is not None:
-        name, content_type = checked_upload(upload, max_bytes, "attachment")
-        reply.filename, reply.content_type = name, content_type
-        reply.size, reply.data = len(upload.data), upload.data
-        reply.sha256 = hashlib.sha256(upload.data).hexdigest()
+        accepted = checked_upload(upload, max_bytes, "attachment")
+        reply.filename, reply.content_type = accepted.name, accepted.content_type
+        reply.size, reply.data = len(accepted.data), accepted.data
+        reply.sha256 = accepted.sha256
     db.session.add(reply)
     db.session.flush()
     record(actor, "reply.add", "case", case.id,
