@@ -6,7 +6,7 @@ the referral to the prosecutor (power of attorney, acceptance, summons, meetings
 agreement and its instalments, a small-claims suit, hearings, the outcome).
 
 Revision ID: 76fa3e963531
-Revises: c4d1e8a2b6f9
+Revises: 8b60da2a208b
 Create Date: 2026-12-01 14:41:25.011002
 
 """
@@ -16,7 +16,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '76fa3e963531'
-down_revision = 'c4d1e8a2b6f9'
+down_revision = '8b60da2a208b'
 branch_labels = None
 depends_on = None
 
