@@ -40,6 +40,9 @@ _.action_due
 _.by_program
 # a per-request limit read by Werkzeug when it parses the body (the letter check)
 _.max_content_length
+# who judged a commitment and when, shown in the dossier and kept for the audit
+_.judged_by_id
+_.judged_on
 # socialisation: who set a target (kept for the record), the coverage by city read by its
 # page, and the Python side of the reach rule, held equal to its SQL by a test
 _.set_by_id, _.by_area, _.step_reaches
