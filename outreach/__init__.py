@@ -72,7 +72,7 @@ def configure_logger(app: Flask) -> None:
 #: the modules that hold tables: the audit trail of core, and each feature's models
 MODEL_MODULES = ("outreach.core.audit", *(f"outreach.{feature}.models" for feature in (
     "org", "calendar", "ladder", "companies", "cases", "letters", "tasks", "notifications",
-    "imports", "reports", "scheduler", "money")))
+    "imports", "reports", "scheduler", "money", "inspections")))
 
 
 def register_models() -> None:
@@ -124,6 +124,7 @@ def register_blueprints(app: Flask) -> None:
     from outreach.cases import views as cases
     from outreach.companies import views as companies
     from outreach.imports import views as imports
+    from outreach.inspections import views as inspections
     from outreach.ladder import views as ladder
     from outreach.letters import views as letters
     from outreach.money import views as money
@@ -137,7 +138,7 @@ def register_blueprints(app: Flask) -> None:
                               (ladder.bp, "/settings"), (calendar.bp, "/settings"),
                               (partners.bp, "/settings"),
                               (reports.bp, "/dashboard"), (imports.bp, "/imports"),
-                              (money.bp, "/money")):
+                              (money.bp, "/money"), (inspections.bp, None)):
         app.register_blueprint(blueprint, url_prefix=prefix)
 
 
