@@ -27,6 +27,7 @@ from outreach.core.access import Permission, get_visible, require, scoped
 from outreach.core.audit import diff, record
 from outreach.core.db import utcnow
 from outreach.core.errors import ServiceError
+from outreach.core.labels import label
 from outreach.extensions import db
 from outreach.imports.models import CompanySourceValue
 from outreach.org.models import User
@@ -466,3 +467,35 @@ def monthly_history(points: list[FigurePoint]) -> list[FigurePoint]:
                                   point.programs,
                                   [*sources, *(s for s in point.sources if s not in sources)])
     return list(months.values())
+
+
+@dataclass
+class FigureOrigin:
+    """Where a company's figure came from and when: the source's label and the day."""
+
+    source: str
+    day: date | None
+
+
+#: the figures the company page says the origin of
+SHOWN_ORIGINS = ("workers_estimated", "workers_registered", "average_wage", "programs")
+
+
+def figure_origins(company: Company) -> dict[str, FigureOrigin]:
+    """Where each compliance figure of the company comes from: its last change in the history
+    (officer, import, inspection, with the day), else the source that gave its present value
+    (`company_source_values`: entered by hand, a list, an inspection)."""
+    origins: dict[str, FigureOrigin] = {}
+    for change in db.session.scalars(select(FigureChange).where(
+            FigureChange.company_id == company.id, FigureChange.field.in_(SHOWN_ORIGINS))
+            .order_by(FigureChange.changed_on, FigureChange.id)):
+        origins[change.field] = FigureOrigin(label(change.source, "figure_source"),
+                                             change.changed_on)
+    for row in db.session.scalars(select(CompanySourceValue).where(
+            CompanySourceValue.company_id == company.id,
+            CompanySourceValue.field.in_(SHOWN_ORIGINS)).order_by(CompanySourceValue.id)):
+        value = getattr(company, row.field)
+        if row.field not in origins and row.value == ("" if value is None else str(value)):
+            origins[row.field] = FigureOrigin(label(row.source, "source"),
+                                              row.recorded_at.date() if row.recorded_at else None)
+    return origins

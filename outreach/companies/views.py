@@ -24,7 +24,7 @@ from outreach.core.guards import get_visible_or_404, require_write, staff_only
 from outreach.core.labels import choices
 from outreach.core.views import attach_error, commit_or_refuse
 from outreach.extensions import db
-from outreach.inspections.service import figure_sources, inspections_of
+from outreach.inspections.service import inspections_of
 from outreach.ladder import rules as policy
 from outreach.money.service import ledger
 from outreach.org import service as org
@@ -132,7 +132,7 @@ def detail(company_id: int):
         closed_cases=[c for c in company.cases if c is not case],
         closing=pending_closing(case) if case is not None else None,
         inspections=inspections_of([c.id for c in company.cases]),
-        figure_sources=figure_sources(company.id), months=months,
+        figure_origins=service.figure_origins(company), months=months,
         history_chart=_history_chart(months) if months else None,
     )
 

@@ -204,17 +204,6 @@ def _keep_sources(company_id: int, values: dict[str, Any]) -> None:
     db.session.flush()
 
 
-def figure_sources(company_id: int) -> dict[str, CompanySourceValue]:
-    """Where each of the company's compliance figures last came from: the newest value kept by
-    a person, an inspection or a list, by field."""
-    rows = db.session.scalars(select(CompanySourceValue).where(
-        CompanySourceValue.company_id == company_id,
-        CompanySourceValue.field.in_(("workers_estimated", "workers_registered",
-                                      "average_wage", "programs")))
-        .order_by(CompanySourceValue.recorded_at, CompanySourceValue.id))
-    return {row.field: row for row in rows}
-
-
 @letters.in_indonesian
 def record_form_pdf(inspection: Inspection, officer: User, today: date) -> bytes:
     """The blank inspection record (Berita Acara Pemeriksaan) to take on the visit and sign on
