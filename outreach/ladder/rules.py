@@ -357,17 +357,18 @@ def _inspection_problems(case: Case, today: date) -> list[str]:
     arrears) rests on an inspection report a supervisor approved (PP 86/2013 art. 13(1)),
     whatever the branch's settings; a case of an unregistered company (PWBD) alone does not
     need one."""
-    if not needs_inspection(case.categories):
+    categories = list(getattr(case, "categories", ()))  # a light row of the sweep has them too
+    if not needs_inspection(categories):
         return []
-    approved = case.id is not None and db.session.scalar(
+    approved = getattr(case, "id", None) is not None and db.session.scalar(
         select(Inspection.id).where(Inspection.case_id == case.id,
                                     Inspection.status == InspectionStatus.APPROVED,
                                     Inspection.approved_on <= today).limit(1)) is not None
     if approved:
         return []
-    categories = ", ".join(c for c in case.categories if c in INSPECTED_CATEGORIES)
+    named = ", ".join(c for c in categories if c in INSPECTED_CATEGORIES)
     return [_("%(rung)s on %(categories)s needs an inspection report approved by a "
-              "supervisor. %(law)s", rung=label(WARNING_1, "rung"), categories=categories,
+              "supervisor. %(law)s", rung=label(WARNING_1, "rung"), categories=named,
               law=LAW_INSPECTION)]
 
 

@@ -255,3 +255,26 @@ def test_another_branch_cannot_see_an_inspection(client, world, make_branch, mak
     login(client, other)
     assert client.get(f"/inspections/{inspection.id}").status_code == 404
     assert client.get(f"/inspections/{inspection.id}/record-form.pdf").status_code == 404
+
+
+def test_the_morning_sweep_drafts_warning_1_only_once_the_report_is_approved(app, world):
+    """Does the sweep prepare the letter of warning I for a PDS case without an approved
+    report? No; once the report is approved, the next sweep prepares it."""
+    from outreach.letters.models import Letter
+    from outreach.scheduler import jobs
+
+    case = persuaded(world, (Category.PDS_TK,))
+    assert case.next_rung == "warning_1"
+
+    def prepared():
+        return [letter.data.get("rung") for letter in db.session.scalars(select(Letter).where(
+            Letter.case_id == case.id, Letter.status == "draft"))]
+
+    with app.test_request_context():
+        jobs.morning_sweep(TODAY)
+        db.session.commit()
+        assert "warning_1" not in prepared()
+        factories.inspected(case, TODAY)
+        jobs.morning_sweep(date(2026, 2, 3))
+        db.session.commit()
+    assert "warning_1" in prepared()
