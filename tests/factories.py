@@ -155,9 +155,8 @@ def drafted_step(case: Case, kind: str, on: date, *, today: date | None = None,
     counts for nothing until the letter is issued): `cases.service.log_step`. Written warning
     I on a case whose categories need an inspection is preceded by one (`inspected`) when the
     case has no approved report yet."""
-    if kind == "warning_1" and needs_inspection(case.categories) and not any(
-            i.status == InspectionStatus.APPROVED for i in inspections.inspections_of([case.id])):
-        inspected(case, _working_day_until(case, on), actor=actor)
+    if kind == "warning_1":
+        inspected_before_warning(case, on, actor=actor)
     logged = cases.log_step(actor or clerk(case.branch_id), case, kind=kind, occurred_on=on,
                             today=today or on, outcome=outcome, notes=notes)
     db.session.commit()
@@ -316,6 +315,17 @@ def inspected(case: Case, on: date, *, actor: User | None = None,
                               note="", now=datetime.combine(on, time(10)), today=on)
     db.session.commit()
     return inspection
+
+
+def inspected_before_warning(case: Case, on: date, *,
+                             actor: User | None = None) -> Inspection | None:
+    """What written warning I on `on` needs first (PP 86/2013 art. 13): an inspection approved
+    on the last working day up to `on` (`inspected`) when the case's categories need one and
+    it has no approved report yet; nothing otherwise."""
+    if not needs_inspection(case.categories) or any(
+            i.status == InspectionStatus.APPROVED for i in inspections.inspections_of([case.id])):
+        return None
+    return inspected(case, _working_day_until(case, on), actor=actor)
 
 
 # --- letters ------------------------------------------------------------------------------------
