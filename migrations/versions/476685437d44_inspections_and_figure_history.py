@@ -7,7 +7,7 @@ source (officer, import, inspection). Companies entered before have no history r
 history starts with their next change, from the value it replaced.
 
 Revision ID: 476685437d44
-Revises: 2fc3ef45aca4
+Revises: c4d1e8a2b6f9
 Create Date: 2026-12-01 14:41:38.582498
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '476685437d44'
-down_revision = '2fc3ef45aca4'
+down_revision = 'c4d1e8a2b6f9'
 branch_labels = None
 depends_on = None
 
