@@ -25,6 +25,7 @@ from outreach.cases.proofs import Upload
 from outreach.core.audit import AuditEvent
 from outreach.extensions import db
 from outreach.imports.models import CloseSuggestion, CompanyImport
+from outreach.inspections.models import Inspection
 from outreach.money import service as money
 from outreach.org.models import PartnerOffice, Role
 from outreach.reports.models import MonthlyReport
@@ -130,6 +131,12 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "money.add_payment": BRANCH_STAFF,
     "money.payment_proof": SIGNED_IN,
     "money.wage_caps": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "inspections.assign": BRANCH_STAFF,
+    "inspections.detail": SIGNED_IN,
+    "inspections.record": BRANCH_STAFF,
+    "inspections.report": BRANCH_STAFF,
+    "inspections.decision": SUPERVISOR,
+    "inspections.record_form": SIGNED_IN,
 }
 
 #: routes that change nothing although they accept POST (previews, sample renders, uploads to
@@ -189,7 +196,10 @@ def world(make_branch, make_user, make_company):
     payment = money.add_payment(officer, company, kind="contribution", paid_on=date(2026, 1, 6),
                                 amount=1_000_000, reference="TRF-1",
                                 upload=Upload("bukti.png", PNG), today=date(2026, 1, 6))
-    db.session.add_all([reminder, holiday, upload, suggestion, report, closing, office])
+    inspection = Inspection(branch_id=pkl.id, case_id=case.id, company_id=company.id,
+                            inspectors="Agus Prasetyo", planned_on=date(2026, 1, 8))
+    db.session.add_all([reminder, holiday, upload, suggestion, report, closing, office,
+                        inspection])
     db.session.commit()
     return {
         "ids": {
@@ -199,6 +209,7 @@ def world(make_branch, make_user, make_company):
             "import_id": upload.id, "suggestion_id": suggestion.id, "report_id": report.id,
             "user_id": officer.id, "branch_id": pkl.id, "request_id": closing.id,
             "office_id": office.id, "payment_id": payment.id,
+            "inspection_id": inspection.id,
             "code": "notification", "filename": "app.css", "fmt": "csv",
         },
         "users": {
