@@ -7,7 +7,7 @@ source (officer, import, inspection). Companies entered before have no history r
 history starts with their next change, from the value it replaced.
 
 Revision ID: 476685437d44
-Revises: c4d1e8a2b6f9
+Revises: 8b60da2a208b
 Create Date: 2026-12-01 14:41:38.582498
 
 """
@@ -17,7 +17,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '476685437d44'
-down_revision = 'c4d1e8a2b6f9'
+down_revision = '8b60da2a208b'
 branch_labels = None
 depends_on = None
 
