@@ -73,7 +73,8 @@ def configure_logger(app: Flask) -> None:
 #: the modules that hold tables: the audit trail of core, and each feature's models
 MODEL_MODULES = ("outreach.core.audit", *(f"outreach.{feature}.models" for feature in (
     "org", "calendar", "ladder", "companies", "cases", "letters", "tasks", "notifications",
-    "imports", "reports", "scheduler", "money", "programme", "socialisation", "api", "legal")))
+    "imports", "reports", "scheduler", "money", "programme", "socialisation", "api", "legal",
+    "inspections")))
 
 
 def register_models() -> None:
@@ -125,6 +126,7 @@ def register_blueprints(app: Flask) -> None:
     from outreach.cases import views as cases
     from outreach.companies import views as companies
     from outreach.imports import views as imports
+    from outreach.inspections import views as inspections
     from outreach.ladder import views as ladder
     from outreach.legal import views as legal
     from outreach.letters import views as letters
@@ -144,6 +146,7 @@ def register_blueprints(app: Flask) -> None:
                               (reports.bp, "/dashboard"), (imports.bp, "/imports"),
                               (money.bp, "/money"), (programme.bp, "/programme"),
                               (socialisation.bp, "/socialisation"), (legal.bp, None),
+                              (inspections.bp, None),
                               (scheduler.bp, "/admin/jobs")):
         app.register_blueprint(blueprint, url_prefix=prefix)
 

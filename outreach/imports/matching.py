@@ -14,7 +14,7 @@ from typing import Any
 from rapidfuzz import fuzz, process
 from sqlalchemy import func, select
 
-from outreach.companies.models import Company, Source
+from outreach.companies.models import KEPT_SOURCES, Company
 from outreach.companies.service import name_key, npwp_variants
 from outreach.core.access import scoped
 from outreach.core.db import among
@@ -214,7 +214,7 @@ def hand_entered(company_ids: Iterable[int]) -> dict[int, set[str]]:
     result: dict[int, set[str]] = {}
     entered = db.session.execute(
         select(CompanySourceValue.company_id, CompanySourceValue.field)
-        .where(CompanySourceValue.source == Source.MANUAL,
+        .where(CompanySourceValue.source.in_(KEPT_SOURCES),
                among(CompanySourceValue.company_id, sorted(set(company_ids)))))
     for company_id, field_name in entered:
         if field_name in COMPANY_FIELDS:

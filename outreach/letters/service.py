@@ -32,6 +32,7 @@ from outreach.core.errors import ServiceError
 from outreach.core.formatting import format_npwp, long_date, rupiah
 from outreach.core.labels import label
 from outreach.extensions import db
+from outreach.inspections.models import Inspection
 from outreach.ladder import rules as policy
 from outreach.letters import numbering
 from outreach.letters.defaults import DEFAULT_TEMPLATES
@@ -65,6 +66,7 @@ DOCUMENTED_VARIABLES = {
                   "monthly_fine",
     "officer": "name, phone (the company's officer: the contact person)",
     "meeting": "day, date, time, place, contact (a summons' meeting)",
+    "assignment": "inspectors (list of names), planned_on (an inspection's assignment letter)",
     "partners": "dpmptsp, disnaker, kejari: {name, area, head_title, head_name, address}",
     "filters": "terbilang (14 → \"14 (empat belas)\"), daftar (a list → \"A, B, dan C\")",
 }
@@ -180,6 +182,8 @@ def sample_data(branch: Branch) -> dict[str, Any]:
                     "contact": "Siti Rahmawati 0812 3456 7890"},
         "partners": partners,
         "attachments": [],
+        "assignment": {"inspectors": ["Siti Rahmawati", "Agus Prasetyo"],
+                       "planned_on": long_date(date(2026, 1, 14))},
     }
 
 
@@ -496,8 +500,9 @@ def set_meeting(actor: User, letter: Letter, *, on: date | None, at: str, place:
 
 @in_indonesian
 def letter_data(case: Case, step: Step | None, template: LetterTemplate, officer: User | None,
-                today: date) -> dict[str, Any]:
-    """Everything a template may use, as plain data (never model objects)."""
+                today: date, letter: Letter | None = None) -> dict[str, Any]:
+    """Everything a template may use, as plain data (never model objects); `letter` is the
+    letter being made, whose own data (an assignment letter's inspectors) it carries."""
     company: Company = case.company
     compliance = assess(company, today)
     window = None  # the rung's response window, which the letter states (its step's due date
@@ -543,6 +548,8 @@ def letter_data(case: Case, step: Step | None, template: LetterTemplate, officer
         "partners": partners,
         "attachments": [{"title": a.get("title", ""), "html": a.get("html", "")}
                         for a in draft.get("attachments") or []],
+        "assignment": dict((letter.data or {}).get("assignment") or {}
+                           if letter is not None else {}),
         "closing": {"outcome": case.outcome, "outcome_text": label(case.outcome, "close"),
                     "evidence": case.closing_evidence, "closed_on": long_date(case.closed_on)
                     if case.closed_on else ""},
@@ -750,7 +757,7 @@ def seal_letter(actor: User, letter: Letter, today: date, public_base_url: str) 
     code = _verify_code()
     verify_url = f"{public_base_url.rstrip('/')}/verify/{code}"
     step = step_of(letter)
-    data = letter_data(letter.case, step, template, actor, today)
+    data = letter_data(letter.case, step, template, actor, today, letter)
     data["letter"].update(number=number, verify_code=code, verify_url=verify_url)
     try:
         pdf = letter_pdf(build_html(template, data, draft=False, qr_url=verify_url))
@@ -825,7 +832,7 @@ def newer_template(letter: Letter) -> LetterTemplate | None:
 
 def preview_pdf(letter: Letter, actor: User, today: date) -> bytes:
     """A draft rendered with the current data and a KONSEP mark; nothing is stored."""
-    data = letter_data(letter.case, step_of(letter), letter.template, actor, today)
+    data = letter_data(letter.case, step_of(letter), letter.template, actor, today, letter)
     return letter_pdf(build_html(letter.template, data, draft=True))
 
 
@@ -921,8 +928,9 @@ def batch_pdf(actor: User, branch: Branch, day: date, visit_day: date, today: da
 @in_indonesian
 def dossier_pdf(case: Case, answer: Any = None) -> bytes:
     """The legal referral with the chronology of every step, showing persuasion was exhausted,
-    and, given the case's `answer` (`outreach.legal.service.answer_of`), the employer's replies
-    and commitments and the legal track after the referral."""
+    the inspections its sanctions rest on (PP 86/2013 art. 13) and, given the case's `answer`
+    (`outreach.legal.service.answer_of`), the employer's replies and commitments and the legal
+    track after the referral."""
     from outreach.legal import rules as legal
     from outreach.letters.batch import merge
 
@@ -933,9 +941,11 @@ def dossier_pdf(case: Case, answer: Any = None) -> bytes:
                      and s.letter.status == LetterStatus.ISSUED), None)
     if referral is None:
         raise ServiceError(_("The legal referral letter has not been issued yet."))
+    inspections = db.session.scalars(select(Inspection).where(Inspection.case_id == case.id)
+                                     .order_by(Inspection.planned_on, Inspection.id)).all()
     html = render_page("letters/dossier.html", case=case, company=case.company,
                        branch=case.company.branch, steps=steps, referral=referral,
-                       answer=answer, channels=legal.CHANNELS,
+                       inspections=inspections, answer=answer, channels=legal.CHANNELS,
                        statuses=legal.COMMITMENT_STATUSES, kinds=legal.LEGAL_KINDS,
                        instalment_states=legal.INSTALMENT_STATES)
     return merge([referral.pdf, html_to_pdf(html)])

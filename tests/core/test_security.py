@@ -26,6 +26,7 @@ from outreach.cases.proofs import Upload
 from outreach.core.audit import AuditEvent
 from outreach.extensions import db
 from outreach.imports.models import CloseSuggestion, CompanyImport
+from outreach.inspections.models import Inspection
 from outreach.legal import service as legal
 from outreach.money import service as money
 from outreach.notifications.models import Notification
@@ -150,6 +151,12 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "legal.commitment_form": SIGNED_IN,
     "legal.reply_attachment": SIGNED_IN,
     "legal.settings": SUPERVISOR,
+    "inspections.assign": BRANCH_STAFF,
+    "inspections.detail": SIGNED_IN,
+    "inspections.record": BRANCH_STAFF,
+    "inspections.report": BRANCH_STAFF,
+    "inspections.decision": SUPERVISOR,
+    "inspections.record_form": SIGNED_IN,
     "programme.index": SIGNED_IN,
     "programme.new_sponsor": SUPERVISOR,
     "programme.sponsor": SIGNED_IN,
@@ -265,6 +272,9 @@ def world(make_branch, make_user, make_company):
     renewal = Renewal(branch_id=pkl.id, sponsor_id=sponsor.id, ends_month=date(2026, 12, 1),
                       workers=3, dedupe_key="security-test")
     db.session.add_all([worker_list, renewal])
+    inspection = Inspection(branch_id=pkl.id, case_id=case.id, company_id=company.id,
+                            inspectors="Agus Prasetyo", planned_on=date(2026, 1, 8))
+    db.session.add(inspection)
     note = Notification(user_id=officer.id, kind="directive", dedupe_key="security-test",
                         subject="Arahan", body_text="Arahan", body_html="<p>Arahan</p>")
     db.session.add(note)
@@ -285,6 +295,7 @@ def world(make_branch, make_user, make_company):
             "user_id": officer.id, "branch_id": pkl.id, "request_id": closing.id,
             "office_id": office.id, "payment_id": payment.id,
             "reply_id": reply.id, "commitment_id": promise.id,
+            "inspection_id": inspection.id,
             "event_id": event.id, "material_id": material.id, "token_id": token.id,
             "sponsor_id": sponsor.id, "list_id": worker_list.id, "renewal_id": renewal.id,
             "notification_id": note.id,
