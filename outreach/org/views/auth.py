@@ -108,15 +108,16 @@ def _too_many(wait: int):
 
 
 def _count_failure(email: str, address: str | None) -> None:
-    """Count a failed attempt; a lockout it starts is audited and its owner told by mail."""
+    """Count a failed attempt; a lockout it starts is audited and its owner told by mail.
+
+    The mail is queued for the mail job rather than sent here, so that a slow mail server
+    never holds up the sign-in page and the answer takes no longer for a real account."""
     for lockout in _throttle().failed(email, address):
         user = org.record_lockout(email, address, lockout.scope, lockout.seconds)
         if user is not None:
-            notifications.notify_now(
+            notifications.notify(
                 user, "lockout", f"lockout:{user.id}:{secrets.token_hex(8)}", "org/mail/lockout",
-                smtp_url=current_app.config.get("SMTP_URL"),
-                sender=current_app.config["MAIL_FROM"], now=clock.now(), address=address,
-                minutes=max(1, lockout.seconds // 60),
+                address=address, minutes=max(1, lockout.seconds // 60),
                 base_url=current_app.config["PUBLIC_BASE_URL"])
     db.session.commit()
 
