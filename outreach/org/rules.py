@@ -17,8 +17,8 @@ from zxcvbn import zxcvbn
 MIN_CHOSEN_LENGTH = 12
 #: zxcvbn's estimate, 0 (guessed at once) to 4 (very hard): 3 means "safely unguessable"
 MIN_STRENGTH_SCORE = 3
-#: zxcvbn reads only this much of a password (it is slow on very long input)
-STRENGTH_CHECK_CHARS = 100
+#: zxcvbn reads only this much of a password (its own limit: it is slow on longer input)
+STRENGTH_CHECK_CHARS = 72
 RECOVERY_CODE_COUNT = 10
 #: TOTP codes one step (30 s) early or late are still accepted: clocks of phones drift
 TOTP_WINDOW = 1

@@ -83,6 +83,15 @@ def test_a_password_made_of_ones_own_name_is_refused(client, branch, make_user):
     assert "terlalu mudah ditebak" in response.get_data(as_text=True)
 
 
+def test_a_long_passphrase_is_accepted(client, officer):
+    """A passphrase longer than the strength estimator reads (72 characters) is fine."""
+    login(client, officer)
+    long_phrase = "Batik pesisir dari Pekalongan dijual di pasar setiap pagi " * 3
+    assert change(client, PASSWORD, long_phrase).status_code == 302
+    db.session.refresh(officer)
+    assert officer.check_password(long_phrase)
+
+
 def test_changing_the_password_needs_the_current_one(client, officer):
     """A wrong current password, or two new ones that differ, change nothing."""
     login(client, officer)
