@@ -103,6 +103,32 @@ LETTER_STATUSES = {
     "void": _l("Letter withdrawn"),
 }
 
+#: the data-access log's actions (`core.audit.ACCESS_PREFIXES`)
+ACCESS_ACTIONS = {
+    "view.company": _l("Company details read"),
+    "view.user": _l("Account details read"),
+    "export.companies": _l("Company list exported"),
+    "export.letter_batch": _l("Day's letters printed"),
+    "export.dossier": _l("Case dossier downloaded"),
+    "download.letter": _l("Letter downloaded"),
+    "download.proof": _l("Proof downloaded"),
+    "download.payment_proof": _l("Payment proof downloaded"),
+    "download.monthly_report": _l("Monthly report downloaded"),
+    "download.import_file": _l("Imported file downloaded"),
+}
+
+#: what an audit event is about
+ENTITIES = {
+    "company": _l("company"),
+    "company_list": _l("company list"),
+    "user": _l("account"),
+    "case": _l("case"),
+    "step": _l("step"),
+    "letter": _l("letter"),
+    "branch": _l("branch"),
+    "import": _l("import"),
+}
+
 GROUPS = {
     "role": ROLES,
     "category": CATEGORIES,
@@ -117,6 +143,8 @@ GROUPS = {
     "delivery": DELIVERIES,
     "method": DELIVERY_METHODS,
     "letter_status": LETTER_STATUSES,
+    "access": ACCESS_ACTIONS,
+    "entity": ENTITIES,
 }
 
 
