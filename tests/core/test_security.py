@@ -115,6 +115,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "admin.user_reset_two_factor": ADMIN,
     "admin.job_runs": ADMIN,
     "admin.sign_ins": ADMIN,
+    "admin.data_access": ADMIN,
     "companies.export": SIGNED_IN,
     "imports.index": BRANCH_STAFF,
     "imports.map_columns": BRANCH_STAFF,
