@@ -115,6 +115,9 @@ ACCESS_ACTIONS = {
     "download.payment_proof": _l("Payment proof downloaded"),
     "download.monthly_report": _l("Monthly report downloaded"),
     "download.import_file": _l("Imported file downloaded"),
+    "export.not_reached": _l("Companies not reached by socialisation exported"),
+    "download.sign_in_sheet": _l("Socialisation sign-in sheet printed"),
+    "download.event_material": _l("Socialisation material downloaded"),
 }
 
 #: what an audit event is about
@@ -127,6 +130,7 @@ ENTITIES = {
     "letter": _l("letter"),
     "branch": _l("branch"),
     "import": _l("import"),
+    "socialisation_event": _l("socialisation event"),
 }
 
 GROUPS = {
