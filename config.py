@@ -62,6 +62,8 @@ class Config:
     OUTREACH_TRUSTED_PROXIES = int(os.environ.get("OUTREACH_TRUSTED_PROXIES", "0"))
     #: supervisors and admins must enrol in two-factor sign-in before using the app
     OUTREACH_REQUIRE_2FA = False
+    #: calls one API token may make (`/api/v1`)
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
 
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024
     #: largest proof file (photo or scan) accepted per file

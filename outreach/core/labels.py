@@ -103,6 +103,12 @@ LETTER_STATUSES = {
     "void": _l("Letter withdrawn"),
 }
 
+SPONSOR_KINDS = {
+    "city": _l("City or regency government (APBD)"),
+    "csr": _l("Company CSR"),
+    "other": _l("Other sponsor"),
+}
+
 #: the data-access log's actions (`core.audit.ACCESS_PREFIXES`)
 ACCESS_ACTIONS = {
     "view.company": _l("Company details read"),
@@ -115,6 +121,9 @@ ACCESS_ACTIONS = {
     "download.payment_proof": _l("Payment proof downloaded"),
     "download.monthly_report": _l("Monthly report downloaded"),
     "download.import_file": _l("Imported file downloaded"),
+    "view.beneficiaries": _l("Sponsored workers' data read"),
+    "view.beneficiary_list": _l("List of sponsored workers read"),
+    "export.registration": _l("Registration file of sponsored workers exported"),
     "export.not_reached": _l("Companies not reached by socialisation exported"),
     "download.sign_in_sheet": _l("Socialisation sign-in sheet printed"),
     "download.event_material": _l("Socialisation material downloaded"),
@@ -130,6 +139,8 @@ ENTITIES = {
     "letter": _l("letter"),
     "branch": _l("branch"),
     "import": _l("import"),
+    "sponsor": _l("sponsor"),
+    "beneficiary_import": _l("list of sponsored workers"),
     "socialisation_event": _l("socialisation event"),
 }
 
@@ -147,6 +158,7 @@ GROUPS = {
     "delivery": DELIVERIES,
     "method": DELIVERY_METHODS,
     "letter_status": LETTER_STATUSES,
+    "sponsor_kind": SPONSOR_KINDS,
     "access": ACCESS_ACTIONS,
     "entity": ENTITIES,
 }

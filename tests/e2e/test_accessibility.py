@@ -87,6 +87,8 @@ SCREENS = {
                                      lambda w: "/letters/templates/notification"),
     "my account": Screen("officer", lambda w: "/auth/account"),
     "two-factor setup": Screen("supervisor", lambda w: "/auth/two-factor/setup"),
+    "new sponsor": Screen("supervisor", lambda w: "/programme/sponsors/new"),
+    "mayor's report": Screen("supervisor", lambda w: "/programme/report"),
 }
 
 
