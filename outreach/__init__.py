@@ -144,6 +144,7 @@ def register_blueprints(app: Flask) -> None:
     from outreach.org.views import admin, auth, home, partners
     from outreach.programme import views as programme
     from outreach.reports import views as reports
+    from outreach.scheduler import views as scheduler
     from outreach.socialisation import views as socialisation
     from outreach.tasks import views as tasks
 
@@ -154,7 +155,8 @@ def register_blueprints(app: Flask) -> None:
                               (partners.bp, "/settings"),
                               (reports.bp, "/dashboard"), (imports.bp, "/imports"),
                               (money.bp, "/money"), (programme.bp, "/programme"),
-                              (socialisation.bp, "/socialisation")):
+                              (socialisation.bp, "/socialisation"),
+                              (scheduler.bp, "/admin/jobs")):
         app.register_blueprint(blueprint, url_prefix=prefix)
 
 

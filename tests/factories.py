@@ -61,7 +61,9 @@ def deputy(branch: Branch | int) -> User:
 
 def branch(code: str = "KC-PKL", name: str = "Pekalongan", region: str = "JATENG",
            **details: str) -> Branch:
-    """A branch in a region (the region made when missing): `org.service.create_branch`."""
+    """A branch in a region (the region made when missing), with a head of branch to sign its
+    letters unless `head_name` says otherwise: `org.service.create_branch`."""
+    details.setdefault("head_name", f"Kepala {name}")
     created = org.create_branch(None, code=code, name=name,
                                 region=org.get_or_create_region(region), **details)
     db.session.commit()

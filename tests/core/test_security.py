@@ -27,6 +27,7 @@ from outreach.core.audit import AuditEvent
 from outreach.extensions import db
 from outreach.imports.models import CloseSuggestion, CompanyImport
 from outreach.money import service as money
+from outreach.notifications.models import Notification
 from outreach.org.models import PartnerOffice, Role
 from outreach.programme.models import BeneficiaryImport, Renewal, Sponsor
 from outreach.reports.models import MonthlyReport
@@ -107,6 +108,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "partners.office_edit": SUPERVISOR,
     "tasks.index": SIGNED_IN,
     "tasks.inbox": SIGNED_IN,
+    "tasks.notification": SIGNED_IN,
     "tasks.done": BRANCH_STAFF,
     "tasks.snooze": BRANCH_STAFF,
     "tasks.reassign": BRANCH_STAFF,
@@ -119,6 +121,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "admin.user_password_link": ADMIN,
     "admin.user_reset_two_factor": ADMIN,
     "admin.job_runs": ADMIN,
+    "jobs.run_sweep": ADMIN,
     "admin.sign_ins": ADMIN,
     "admin.data_access": ADMIN,
     "companies.export": SIGNED_IN,
@@ -129,6 +132,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "imports.status": BRANCH_STAFF,
     "imports.detail": BRANCH_STAFF,
     "imports.download": BRANCH_STAFF,
+    "imports.rejected": BRANCH_STAFF,
     "imports.discard": BRANCH_STAFF,
     "imports.dismiss": BRANCH_STAFF,
     "imports.sources": SIGNED_IN,
@@ -137,6 +141,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "dashboard.still_non_compliant": OVERSEERS,
     "dashboard.reassign": SUPERVISOR,
     "dashboard.directive": SUPERVISOR,
+    "dashboard.review_bulk": SUPERVISOR,
     "dashboard.monthly_reports": OVERSEERS,
     "dashboard.report_pdf": OVERSEERS,
     "money.ledger": SIGNED_IN,
@@ -259,6 +264,9 @@ def world(make_branch, make_user, make_company):
     renewal = Renewal(branch_id=pkl.id, sponsor_id=sponsor.id, ends_month=date(2026, 12, 1),
                       workers=3, dedupe_key="security-test")
     db.session.add_all([worker_list, renewal])
+    note = Notification(user_id=officer.id, kind="directive", dedupe_key="security-test",
+                        subject="Arahan", body_text="Arahan", body_html="<p>Arahan</p>")
+    db.session.add(note)
     db.session.commit()
     return {
         "ids": {
@@ -270,6 +278,7 @@ def world(make_branch, make_user, make_company):
             "office_id": office.id, "payment_id": payment.id,
             "event_id": event.id, "material_id": material.id, "token_id": token.id,
             "sponsor_id": sponsor.id, "list_id": worker_list.id, "renewal_id": renewal.id,
+            "notification_id": note.id,
             "code": "notification", "filename": "app.css", "fmt": "csv", "token": "x",
         },
         "users": {
