@@ -42,6 +42,9 @@ _.by_program
 _.max_content_length
 # when two-factor sign-in was switched on: read by `User.two_factor` and the account page
 _.totp_enabled_at
+# who judged a commitment and when, shown in the dossier and kept for the audit
+_.judged_by_id
+_.judged_on
 # socialisation: who set a target (kept for the record), the coverage by city read by its
 # page, and the Python side of the reach rule, held equal to its SQL by a test
 _.set_by_id, _.by_area, _.step_reaches

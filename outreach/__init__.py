@@ -86,7 +86,7 @@ def register_proxies(app: Flask) -> None:
 #: the modules that hold tables: the audit trail of core, and each feature's models
 MODEL_MODULES = ("outreach.core.audit", *(f"outreach.{feature}.models" for feature in (
     "org", "calendar", "ladder", "companies", "cases", "letters", "tasks", "notifications",
-    "imports", "reports", "scheduler", "money", "programme", "socialisation", "api")))
+    "imports", "reports", "scheduler", "money", "programme", "socialisation", "api", "legal")))
 
 
 def register_models() -> None:
@@ -139,6 +139,7 @@ def register_blueprints(app: Flask) -> None:
     from outreach.companies import views as companies
     from outreach.imports import views as imports
     from outreach.ladder import views as ladder
+    from outreach.legal import views as legal
     from outreach.letters import views as letters
     from outreach.money import views as money
     from outreach.org.views import admin, auth, home, partners
@@ -155,7 +156,7 @@ def register_blueprints(app: Flask) -> None:
                               (partners.bp, "/settings"),
                               (reports.bp, "/dashboard"), (imports.bp, "/imports"),
                               (money.bp, "/money"), (programme.bp, "/programme"),
-                              (socialisation.bp, "/socialisation"),
+                              (socialisation.bp, "/socialisation"), (legal.bp, None),
                               (scheduler.bp, "/admin/jobs")):
         app.register_blueprint(blueprint, url_prefix=prefix)
 

@@ -4,7 +4,7 @@ An account created with a password an admin chose must change it at its first si
 account may add an authenticator app (TOTP) with ten one-time recovery codes kept as hashes.
 
 Revision ID: a9c4e7d21f30
-Revises: 8b60da2a208b
+Revises: 76fa3e963531
 Create Date: 2026-12-01 14:45:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a9c4e7d21f30"
-down_revision = "8b60da2a208b"
+down_revision = "76fa3e963531"
 branch_labels = None
 depends_on = None
 

@@ -13,6 +13,8 @@ from outreach.cases.models import Case, Step
 from outreach.companies.models import Company
 from outreach.core.audit import AuditEvent, is_access
 from outreach.extensions import db
+from outreach.legal import rules as legal
+from outreach.legal.models import Commitment, LegalEvent, Reply
 from outreach.org.models import User
 from outreach.reports.models import Directive
 from outreach.tasks.models import Reminder
@@ -23,9 +25,11 @@ class Entry:
     """One line of the timeline."""
 
     day: date
-    kind: str  # "step", "reminder", "directive", "opened", "closed"
+    kind: str  # "step", "reminder", "directive", "opened", "closed", "reply", "commitment", "legal"
     item: Any
     case: Case
+    #: what the line says of an answer or legal entry, in the reader's language
+    title: str = ""
 
 
 def company_timeline(company: Company) -> list[Entry]:
@@ -46,12 +50,29 @@ def company_timeline(company: Company) -> list[Entry]:
                                         .options(selectinload(Directive.author))):
         entries.append(Entry(directive.given_on, "directive", directive,
                              cases[directive.case_id]))
+    entries += _answer_entries(cases)
     for case in cases.values():
         entries.append(Entry(case.opened_on, "opened", case, case))
         if case.closed_on:
             entries.append(Entry(case.closed_on, "closed", case, case))
-    order = {"closed": 0, "directive": 1, "reminder": 2, "step": 3, "opened": 4}
+    order = {"closed": 0, "legal": 1, "commitment": 1, "reply": 1, "directive": 1,
+             "reminder": 2, "step": 3, "opened": 4}
     entries.sort(key=lambda e: (e.day, -order[e.kind], getattr(e.item, "id", 0)), reverse=True)
+    return entries
+
+
+def _answer_entries(cases: dict[int, Case]) -> list[Entry]:
+    """The employer's replies and commitments and the legal track of the cases."""
+    entries = []
+    for reply in db.session.scalars(select(Reply).where(Reply.case_id.in_(cases))):
+        entries.append(Entry(reply.received_on, "reply", reply, cases[reply.case_id],
+                             legal.label_of(reply.channel, legal.CHANNELS)))
+    for promise in db.session.scalars(select(Commitment).where(Commitment.case_id.in_(cases))):
+        entries.append(Entry(promise.made_on, "commitment", promise, cases[promise.case_id],
+                             legal.label_of(promise.status, legal.COMMITMENT_STATUSES)))
+    for event in db.session.scalars(select(LegalEvent).where(LegalEvent.case_id.in_(cases))):
+        entries.append(Entry(event.occurred_on, "legal", event, cases[event.case_id],
+                             legal.label_of(event.kind, legal.LEGAL_KINDS)))
     return entries
 
 

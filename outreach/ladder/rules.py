@@ -531,7 +531,20 @@ def case_copies(case: Case, calendar: WorkingCalendar,
     reached = reached_codes(case.steps)
     if (case.status or CaseStatus.OPEN) != CaseStatus.OPEN:  # None: a new case, open
         return CaseCopies(state.stage, "", None, reached)
-    return CaseCopies(state.stage, state.next_rung, state.next_due_on, reached)
+    hold = commitment_hold(case, calendar)
+    next_due_on = hold if hold is not None and state.next_rung else state.next_due_on
+    return CaseCopies(state.stage, state.next_rung, next_due_on, reached)
+
+
+def commitment_hold(case: Case, calendar: WorkingCalendar) -> date | None:
+    """The day the case's next step waits for while the employer's commitment is open: the
+    promised day plus the branch's grace in working days (the latest of its open commitments);
+    None without one. A commitment kept or broken holds nothing: the ladder resumes where it
+    was."""
+    holds = [calendar.add_working_days(c.promised_on, c.grace_days) if c.grace_days
+             else c.promised_on
+             for c in getattr(case, "commitments", None) or () if c.status == "open"]
+    return max(holds, default=None)
 
 
 def overdue_mark(status: str | None, next_due_on: date | None, *, was_due_on: date | None,

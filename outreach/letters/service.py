@@ -919,8 +919,11 @@ def batch_pdf(actor: User, branch: Branch, day: date, visit_day: date, today: da
 
 
 @in_indonesian
-def dossier_pdf(case: Case) -> bytes:
-    """The legal referral with the chronology of every step, showing persuasion was exhausted."""
+def dossier_pdf(case: Case, answer: Any = None) -> bytes:
+    """The legal referral with the chronology of every step, showing persuasion was exhausted,
+    and, given the case's `answer` (`outreach.legal.service.answer_of`), the employer's replies
+    and commitments and the legal track after the referral."""
+    from outreach.legal import rules as legal
     from outreach.letters.batch import merge
 
     steps = db.session.scalars(select(Step).where(Step.case_id == case.id)
@@ -931,7 +934,10 @@ def dossier_pdf(case: Case) -> bytes:
     if referral is None:
         raise ServiceError(_("The legal referral letter has not been issued yet."))
     html = render_page("letters/dossier.html", case=case, company=case.company,
-                       branch=case.company.branch, steps=steps, referral=referral)
+                       branch=case.company.branch, steps=steps, referral=referral,
+                       answer=answer, channels=legal.CHANNELS,
+                       statuses=legal.COMMITMENT_STATUSES, kinds=legal.LEGAL_KINDS,
+                       instalment_states=legal.INSTALMENT_STATES)
     return merge([referral.pdf, html_to_pdf(html)])
 
 

@@ -33,6 +33,7 @@ from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, public, roles_required, staff_only
 from outreach.core.views import log_access, run_service, status_of, submit
 from outreach.extensions import csrf, limiter
+from outreach.legal.service import answer_of
 from outreach.letters import service
 from outreach.letters.defaults import DEFAULT_TEMPLATES
 from outreach.letters.models import Letter, LetterStatus
@@ -346,7 +347,7 @@ def dossier(case_id: int):
     """The legal dossier of a case referred to the prosecutor."""
     case = get_visible_or_404(Case, case_id)
     try:
-        document = service.dossier_pdf(case)
+        document = service.dossier_pdf(case, answer_of(case, clock.today()))
     except ServiceError as error:
         flash(error.message, "error")
         return redirect(url_for("companies.detail", company_id=case.company_id))

@@ -26,6 +26,7 @@ from outreach.cases.proofs import Upload
 from outreach.core.audit import AuditEvent
 from outreach.extensions import db
 from outreach.imports.models import CloseSuggestion, CompanyImport
+from outreach.legal import service as legal
 from outreach.money import service as money
 from outreach.notifications.models import Notification
 from outreach.org.models import PartnerOffice, Role
@@ -148,6 +149,14 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "money.add_payment": BRANCH_STAFF,
     "money.payment_proof": SIGNED_IN,
     "money.wage_caps": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "legal.case_answer": SIGNED_IN,
+    "legal.add_reply": BRANCH_STAFF,
+    "legal.add_commitment": BRANCH_STAFF,
+    "legal.judge": BRANCH_STAFF,
+    "legal.add_legal": BRANCH_STAFF,
+    "legal.commitment_form": SIGNED_IN,
+    "legal.reply_attachment": SIGNED_IN,
+    "legal.settings": SUPERVISOR,
     "programme.index": SIGNED_IN,
     "programme.new_sponsor": SUPERVISOR,
     "programme.sponsor": SIGNED_IN,
@@ -268,6 +277,13 @@ def world(make_branch, make_user, make_company):
                         subject="Arahan", body_text="Arahan", body_html="<p>Arahan</p>")
     db.session.add(note)
     db.session.commit()
+    reply = legal.add_reply(officer, case, received_on=date(2026, 1, 6), channel="letter",
+                            sender="", content="Kami akan mendaftar.",
+                            upload=Upload("surat.png", PNG), today=date(2026, 1, 6))
+    promise = legal.add_commitment(officer, case, made_on=date(2026, 1, 6),
+                                   promised_on=date(2026, 2, 2), today=date(2026, 1, 6),
+                                   workers_promised=5, signatory_name="Budi")
+    db.session.commit()
     return {
         "ids": {
             "company_id": company.id, "case_id": case.id, "step_id": letter_step.id,
@@ -276,6 +292,7 @@ def world(make_branch, make_user, make_company):
             "import_id": upload.id, "suggestion_id": suggestion.id, "report_id": report.id,
             "user_id": officer.id, "branch_id": pkl.id, "request_id": closing.id,
             "office_id": office.id, "payment_id": payment.id,
+            "reply_id": reply.id, "commitment_id": promise.id,
             "event_id": event.id, "material_id": material.id, "token_id": token.id,
             "sponsor_id": sponsor.id, "list_id": worker_list.id, "renewal_id": renewal.id,
             "notification_id": note.id,
