@@ -54,7 +54,14 @@ class Config:
 
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
-    LOGIN_RATE_LIMIT = "10 per minute"
+    #: a flood guard per address only: failed sign-ins are throttled per account and per
+    #: address by `org.throttle`, and a whole office may share one address
+    LOGIN_RATE_LIMIT = "120 per minute"
+    #: reverse proxies in front of the app whose X-Forwarded-For/-Proto/-Host are believed
+    #: (werkzeug's ProxyFix); 0 trusts no header and takes the connection's address
+    OUTREACH_TRUSTED_PROXIES = int(os.environ.get("OUTREACH_TRUSTED_PROXIES", "0"))
+    #: supervisors and admins must enrol in two-factor sign-in before using the app
+    OUTREACH_REQUIRE_2FA = False
     #: calls one API token may make (`/api/v1`)
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
 
@@ -95,6 +102,8 @@ class ProductionConfig(Config):
     DEBUG = False
     #: sent on every response; the TLS proxy may send the same header
     HSTS = "max-age=31536000; includeSubDomains"
+    OUTREACH_REQUIRE_2FA = os.environ.get("OUTREACH_REQUIRE_2FA", "1").lower() not in (
+        "0", "false", "no", "off")
 
     @classmethod
     def from_environment(cls) -> dict[str, str]:

@@ -42,6 +42,8 @@ _.action_due
 _.by_program
 # a per-request limit read by Werkzeug when it parses the body (the letter check)
 _.max_content_length
+# when two-factor sign-in was switched on: read by `User.two_factor` and the account page
+_.totp_enabled_at
 # who judged a commitment and when, shown in the dossier and kept for the audit
 _.judged_by_id
 _.judged_on

@@ -19,6 +19,7 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
     load_config(app, config)
     INSTANCE_DIR.mkdir(exist_ok=True)
     configure_logger(app)
+    register_proxies(app)
     register_models()
     register_extensions(app)
     register_blueprints(app)
@@ -68,6 +69,18 @@ def configure_logger(app: Flask) -> None:
     for handler in app.logger.handlers:
         if handler not in weasyprint_logger.handlers:
             weasyprint_logger.addHandler(handler)
+
+
+def register_proxies(app: Flask) -> None:
+    """Believe the X-Forwarded-For, -Proto and -Host headers of OUTREACH_TRUSTED_PROXIES
+    reverse proxies (none by default): the sign-in throttle then sees each user's own address
+    instead of the proxy's."""
+    from werkzeug.middleware.proxy_fix import ProxyFix
+
+    proxies = int(app.config.get("OUTREACH_TRUSTED_PROXIES") or 0)
+    if proxies > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies,  # type: ignore[method-assign]
+                                x_host=proxies)
 
 
 #: the modules that hold tables: the audit trail of core, and each feature's models

@@ -106,23 +106,44 @@ def send_pending(smtp_url: str | None, sender: str, now: datetime) -> tuple[int,
         .order_by(Notification.id)).all()
     sent = failed = 0
     for notification, email in pending:
-        message = EmailMessage()
-        message["Subject"] = notification.subject
-        message["From"] = sender
-        message["To"] = email
-        message.set_content(notification.body_text)
-        message.add_alternative(notification.body_html, subtype="html")
-        try:
-            _deliver(settings, message)
-        except (OSError, smtplib.SMTPException) as error:
-            notification.attempts += 1
-            notification.last_error = str(error)[:500]
-            failed += 1
-        else:
-            notification.attempts += 1
-            notification.sent_at = now
+        if _attempt(settings, notification, email, sender, now):
             sent += 1
+        else:
+            failed += 1
     return sent, failed
+
+
+def _attempt(settings: dict, notification: Notification, email: str, sender: str,
+             now: datetime) -> bool:
+    """Try to mail one notification (plain text and HTML); record the attempt."""
+    message = EmailMessage()
+    message["Subject"] = notification.subject
+    message["From"] = sender
+    message["To"] = email
+    message.set_content(notification.body_text)
+    message.add_alternative(notification.body_html, subtype="html")
+    notification.attempts += 1
+    try:
+        _deliver(settings, message)
+    except (OSError, smtplib.SMTPException) as error:
+        notification.last_error = str(error)[:500]
+        return False
+    notification.sent_at = now
+    return True
+
+
+def notify_now(user: User, kind: str, key: str, template: str, *, smtp_url: str | None,
+               sender: str, now: datetime, **context) -> bool:
+    """Store a notification and mail it at once (a set-password link, a lockout warning);
+    returns whether it was sent. Without SMTP, or when the server is down, it stays in the
+    app and the mail job tries again."""
+    notify(user, kind, key, template, **context)
+    db.session.flush()
+    if not smtp_url:
+        return False
+    notification = db.session.scalars(
+        select(Notification).where(Notification.dedupe_key == key)).one()
+    return _attempt(_smtp_settings(smtp_url), notification, user.email, sender, now)
 
 
 def _deliver(settings: dict, message: EmailMessage) -> None:

@@ -45,10 +45,12 @@ def create_branch(code: str, name: str, region_code: str | None, address: str, p
 @click.option("--role", required=True, help="officer, supervisor, regional or admin.")
 @click.option("--branch", "branch_code", default=None, help="Branch code (officers, "
               "supervisors; for regional staff, a branch of their region).")
-@click.option("--password", default=None, help="Asked for when not given.")
+@click.option("--password", default=None, help="Asked for when not given. The user must "
+              "change it at the first sign-in.")
 def create_user(email: str, name: str, role: str, branch_code: str | None,
                 password: str | None) -> None:
-    """Create a user account."""
+    """Create a user account with a first password, which its owner changes at the first
+    sign-in (from the web pages, admins send a set-password link instead)."""
     if role not in Role.ALL:
         fail(f"unknown role {role!r}; use one of {', '.join(Role.ALL)}")
     branch = None
@@ -60,7 +62,7 @@ def create_user(email: str, name: str, role: str, branch_code: str | None,
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
         user = org.create_user(None, email=email, name=name, role=role, branch=branch,
-                               password=password)
+                               password=password, must_change=True)
     except ServiceError as error:
         fail(error.message)
     db.session.commit()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+import sqlalchemy as sa
+from sqlalchemy import DateTime, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -96,6 +98,16 @@ class User(TimestampMixin, db.Model):
     #: part of the id in every session and remember cookie; a new one ends them all
     session_token: Mapped[str] = mapped_column(String(64), default=new_session_token,
                                                server_default="")
+    #: the password was chosen by an admin (`flask users create`): the first sign-in changes it
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    #: base32 secret of the authenticator app (TOTP, RFC 6238); empty while two-factor is off
+    totp_secret: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    #: when two-factor sign-in was switched on; None while it is off
+    totp_enabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: the last 30-second time step a code was accepted for: a code works once
+    totp_last_step: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: SHA-256 hashes of the unused recovery codes, one a line
+    recovery_codes: Mapped[str] = mapped_column(Text, default="", server_default="")
 
     branch: Mapped[Branch | None] = relationship(back_populates="users")
     region: Mapped[Region | None] = relationship()
@@ -112,6 +124,11 @@ class User(TimestampMixin, db.Model):
         """The id Flask-Login keeps in the session and the remember cookie: the account and
         its current session token, so that rotating the token ends both."""
         return f"{self.id}:{self.session_token}"
+
+    @property
+    def two_factor(self) -> bool:
+        """Whether sign-in asks for an authenticator code after the password."""
+        return self.totp_enabled_at is not None
 
     def set_password(self, password: str) -> None:
         """Store a scrypt hash of the password."""

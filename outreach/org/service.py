@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hmac
 import re
 import secrets
+from datetime import datetime
 from functools import cache
 
 from flask_babel import gettext as _
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlalchemy import select
 from sqlalchemy.orm import aliased
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -15,6 +18,7 @@ from outreach.core.access import scoped
 from outreach.core.audit import AuditEvent, diff, is_access, record
 from outreach.core.errors import ServiceError
 from outreach.extensions import db
+from outreach.org import rules
 from outreach.org.models import Branch, Region, Role, User, new_session_token
 
 EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -146,12 +150,14 @@ def _check_user_fields(email: str, name: str, role: str, branch: Branch | None,
 
 def create_user(actor: User | None, *, email: str, name: str, role: str,
                 branch: Branch | None = None, region: Region | None = None,
-                password: str | None = None, locale: str = "id", phone: str = "") -> User:
-    """Create an account with its first password; regional staff take the region of the
-    branch given."""
+                password: str | None = None, locale: str = "id", phone: str = "",
+                must_change: bool = False) -> User:
+    """Create an account; regional staff take the region of the branch given.
+
+    Without a password the account cannot sign in until its owner follows a set-password
+    link (`password_link`); with one chosen for them (`flask users create`), `must_change`
+    makes the first sign-in change it."""
     email = normalise_email(email)
-    if not password:
-        raise ServiceError(_("Please set a first password."), "password")
     if role == Role.REGIONAL and region is None and branch is not None:
         region = branch.region
     _check_user_fields(email, name, role, branch, region)
@@ -160,7 +166,9 @@ def create_user(actor: User | None, *, email: str, name: str, role: str,
     user = User(email=email, name=name.strip(), role=role, locale=locale, phone=phone.strip(),
                 branch=branch if role != Role.ADMIN else None,
                 region=region if role == Role.REGIONAL else None)
-    set_password(user, password)
+    if password:
+        set_password(user, password)
+        user.must_change_password = must_change
     db.session.add(user)
     db.session.flush()
     record(actor, "create", "user", user.id, {"email": email, "role": role},
@@ -169,11 +177,10 @@ def create_user(actor: User | None, *, email: str, name: str, role: str,
 
 
 def update_user(actor: User, user: User, *, name: str, role: str, branch: Branch | None,
-                active: bool, password: str | None = None, phone: str | None = None,
-                region: Region | None = None) -> User:
-    """Change an account's name, role, branch, region, phone or whether it may sign in; set a
-    new password when one is given. Regional staff take the region given, else their branch's,
-    else the one they had."""
+                active: bool, phone: str | None = None, region: Region | None = None) -> User:
+    """Change an account's name, role, branch, region, phone or whether it may sign in (admins
+    never choose a password: they send a set-password link). Regional staff take the region
+    given, else their branch's, else the one they had."""
     if region is None:
         region = (branch.region if (role == Role.REGIONAL and branch is not None)
                   else user.region)
@@ -186,10 +193,7 @@ def update_user(actor: User, user: User, *, name: str, role: str, branch: Branch
         "region_id": region.id if (region is not None and role == Role.REGIONAL) else None,
         **({"phone": phone.strip()} if phone is not None else {}),
     })
-    if password:
-        set_password(user, password)
-        changes["password"] = ["", "changed"]
-    elif "active" in changes and not active:
+    if "active" in changes and not active:
         rotate_session_token(user)
     if changes:
         record(actor, "update", "user", user.id, changes, branch_id=user.branch_id)
@@ -197,7 +201,10 @@ def update_user(actor: User, user: User, *, name: str, role: str, branch: Branch
 
 
 def set_password(user: User, password: str) -> None:
-    """Set a new password of at least eight characters; every session of the account ends."""
+    """Set a new password of at least eight characters; every session of the account ends.
+
+    Only for a password someone else chose (the command line, demo data), which the account
+    then changes at once or is a demo; a person's own choice goes through `choose_password`."""
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ServiceError(_("A password needs at least %(n)d characters.",
                              n=MIN_PASSWORD_LENGTH), "password")
@@ -251,7 +258,9 @@ def authenticate(email: str, password: str,
                {"email": normalise_email(email)[:254], "reason": reason, **where},
                branch_id=user.branch_id if user else None)
         return None, sign_in_refused()
-    record(user, "sign_in", "user", user.id, where, branch_id=user.branch_id)
+    # with two-factor on, the password was right and the code is asked for next
+    record(user, "sign_in.second_factor" if user.two_factor else "sign_in", "user", user.id,
+           where, branch_id=user.branch_id)
     return user, None
 
 
@@ -264,7 +273,8 @@ def sign_out(user: User, *, everywhere: bool = False) -> None:
 
 
 #: what the audit calls the events of signing in and out
-SIGN_IN_ACTIONS = ("sign_in", "sign_in.failed", "sign_out", "sign_out.everywhere")
+SIGN_IN_ACTIONS = ("sign_in", "sign_in.failed", "sign_in.locked", "sign_in.second_factor",
+                   "sign_out", "sign_out.everywhere")
 
 
 def account_history(user: User, limit: int = 100) -> list[tuple[AuditEvent, User | None]]:
@@ -296,3 +306,165 @@ def sign_in_log(limit: int = 200) -> list[tuple[AuditEvent, User | None]]:
             .where(AuditEvent.entity_type == "user", AuditEvent.action.in_(SIGN_IN_ACTIONS))
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
     return [(event, account) for event, account in db.session.execute(stmt)]
+
+
+# --- passwords people choose --------------------------------------------------------------------
+
+#: a set-password link works for this long
+PASSWORD_LINK_HOURS = 72
+_LINK_SALT = "outreach.set-password"
+
+
+def choose_password(user: User, password: str, *, action: str = "password.changed") -> None:
+    """Set the password a person chose for their own account, if it is strong enough
+    (`rules.password_problem`); every session of the account ends and it is audited."""
+    problem = rules.password_problem(password, [user.email, user.email.split("@")[0],
+                                                *user.name.split()])
+    if problem:
+        raise ServiceError(problem, "new_password")
+    user.set_password(password)
+    user.must_change_password = False
+    rotate_session_token(user)
+    record(user, action, "user", user.id, branch_id=user.branch_id)
+
+
+def change_password(user: User, old_password: str, new_password: str) -> None:
+    """The user's own change of password: the old one first (ASVS 4.0.3 V2.1.5)."""
+    if not user.check_password(old_password):
+        raise ServiceError(_("The current password is not right."), "old_password")
+    if old_password == new_password:
+        raise ServiceError(_("Choose a password different from the current one."),
+                           "new_password")
+    choose_password(user, new_password)
+
+
+def _link_serializer(secret_key: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret_key, salt=_LINK_SALT)
+
+
+def password_link(actor: User, user: User, secret_key: str) -> str:
+    """A signed token for a link that lets the owner set the account's password once, within
+    PASSWORD_LINK_HOURS (audited: who sent it)."""
+    if not user.active:
+        raise ServiceError(_("This account may not sign in; allow it first."), "active")
+    record(actor, "password.link", "user", user.id, branch_id=user.branch_id)
+    return _link_serializer(secret_key).dumps(
+        {"u": user.id, "f": rules.link_fingerprint(user.password_hash, user.session_token)})
+
+
+def user_for_link(token: str, secret_key: str) -> User | None:
+    """The account a set-password token is for, or None when it is forged, expired, or used
+    already (the password or session token has changed since it was made)."""
+    try:
+        data = _link_serializer(secret_key).loads(token, max_age=PASSWORD_LINK_HOURS * 3600)
+    except BadSignature:
+        return None
+    if not isinstance(data, dict):
+        return None
+    user = get_user(data.get("u")) if isinstance(data.get("u"), int) else None
+    if user is None or not user.active:
+        return None
+    fingerprint = rules.link_fingerprint(user.password_hash, user.session_token)
+    if not hmac.compare_digest(str(data.get("f", "")), fingerprint):
+        return None
+    return user
+
+
+def set_password_by_link(token: str, password: str, secret_key: str) -> User:
+    """Set the password through a set-password link; the link is then spent."""
+    user = user_for_link(token, secret_key)
+    if user is None:
+        raise ServiceError(_("This link has expired or was used already. Ask your admin for a "
+                             "new one."))
+    choose_password(user, password, action="password.set_by_link")
+    return user
+
+
+# --- two-factor sign-in --------------------------------------------------------------------------
+
+
+def enable_two_factor(user: User, secret: str, code: str, now: datetime) -> list[str]:
+    """Switch on two-factor sign-in once a code from the new authenticator is right; returns
+    the ten recovery codes, which are stored only as hashes and shown this once."""
+    step = rules.totp_step(secret, code, now)
+    if step is None:
+        raise ServiceError(_("That code is not right. Check the time on your phone and type "
+                             "the six digits the app shows now."), "code")
+    codes = rules.new_recovery_codes()
+    user.totp_secret = secret
+    user.totp_enabled_at = now
+    user.totp_last_step = step
+    user.recovery_codes = "\n".join(rules.recovery_hash(c) for c in codes)
+    record(user, "two_factor.enabled", "user", user.id, branch_id=user.branch_id)
+    return codes
+
+
+def check_second_factor(user: User, code: str, now: datetime,
+                        address: str | None = None) -> bool:
+    """Whether `code` is the account's current authenticator code or one of its unused
+    recovery codes (which is then spent); audited either way."""
+    where = {"address": address} if address else {}
+    step = rules.totp_step(user.totp_secret, code, now, after_step=user.totp_last_step)
+    if step is not None:
+        user.totp_last_step = step
+        record(user, "sign_in", "user", user.id, {"second_factor": "totp", **where},
+               branch_id=user.branch_id)
+        return True
+    hashes = [h for h in user.recovery_codes.split("\n") if h]
+    digest = rules.recovery_hash(code)
+    if any(hmac.compare_digest(digest, h) for h in hashes):
+        hashes.remove(digest)
+        user.recovery_codes = "\n".join(hashes)
+        record(user, "sign_in", "user", user.id,
+               {"second_factor": "recovery code", "recovery_codes_left": len(hashes), **where},
+               branch_id=user.branch_id)
+        return True
+    record(None, "sign_in.failed", "user", user.id,
+           {"email": user.email, "reason": "second factor", **where}, branch_id=user.branch_id)
+    return False
+
+
+def _drop_two_factor(user: User) -> None:
+    user.totp_secret = ""
+    user.totp_enabled_at = None
+    user.totp_last_step = 0
+    user.recovery_codes = ""
+
+
+def disable_two_factor(user: User, password: str) -> None:
+    """The user switches two-factor sign-in off, with their password."""
+    if not user.check_password(password):
+        raise ServiceError(_("The password is not right."), "password")
+    _drop_two_factor(user)
+    record(user, "two_factor.disabled", "user", user.id, branch_id=user.branch_id)
+
+
+def reset_two_factor(actor: User, user: User) -> None:
+    """An admin removes an account's authenticator (a lost phone and no recovery codes): the
+    owner signs in with the password and, where two-factor is required, enrols again. Every
+    session of the account ends."""
+    if not user.two_factor:
+        raise ServiceError(_("This account has no two-factor sign-in to reset."))
+    _drop_two_factor(user)
+    rotate_session_token(user)
+    record(actor, "two_factor.reset", "user", user.id, branch_id=user.branch_id)
+
+
+def needs_two_factor(user: User, required: bool) -> bool:
+    """Whether the account must enrol before using the app: supervisors and admins, who
+    approve legal steps and manage accounts, when the setting requires it."""
+    return required and user.role in (Role.SUPERVISOR, Role.ADMIN) and not user.two_factor
+
+
+# --- throttled sign-in ---------------------------------------------------------------------------
+
+
+def record_lockout(email: str, address: str | None, scope: str, seconds: int) -> User | None:
+    """Audit that sign-in was locked for an account or an address after too many failures;
+    returns the account (to tell its owner), if the e-mail has one."""
+    user = find_user(email) if scope == "account" else None
+    record(None, "sign_in.locked", "user", user.id if user else None,
+           {"email": normalise_email(email)[:254], "scope": scope, "seconds": seconds,
+            **({"address": address} if address else {})},
+           branch_id=user.branch_id if user else None)
+    return user

@@ -56,6 +56,8 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "static": PUBLIC,
     "bootstrap.static": PUBLIC,
     "auth.login": PUBLIC,
+    "auth.second_factor": PUBLIC,
+    "auth.set_password": PUBLIC,
     "main.healthz": PUBLIC,
     "main.set_language": PUBLIC,
     "letters.verify": PUBLIC,
@@ -63,6 +65,9 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "auth.logout": SIGNED_IN,
     "auth.account": SIGNED_IN,
     "auth.sign_out_everywhere": SIGNED_IN,
+    "auth.change_password": SIGNED_IN,
+    "auth.two_factor_setup": SIGNED_IN,
+    "auth.two_factor_disable": SIGNED_IN,
     "companies.index": SIGNED_IN,
     "companies.detail": SIGNED_IN,
     "companies.create": BRANCH_STAFF,
@@ -115,6 +120,8 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "admin.users": ADMIN,
     "admin.user_new": ADMIN,
     "admin.user_edit": ADMIN,
+    "admin.user_password_link": ADMIN,
+    "admin.user_reset_two_factor": ADMIN,
     "admin.job_runs": ADMIN,
     "jobs.run_sweep": ADMIN,
     "admin.sign_ins": ADMIN,
@@ -198,7 +205,8 @@ ACCESS: dict[str, str | frozenset[str]] = {
 #: routes that change nothing although they accept POST (previews, sample renders, uploads to
 #: compare), and routes whose records are not kept per branch (admins manage every branch)
 READ_ONLY_POSTS = {"letters.preview_template", "letters.sample_pdf", "letters.verify"}
-NOT_BRANCH_RECORDS = {"admin.branch_edit", "admin.user_edit", "api_admin.token_revoke"}
+NOT_BRANCH_RECORDS = {"admin.branch_edit", "admin.user_edit", "admin.user_password_link",
+                      "admin.user_reset_two_factor", "api_admin.token_revoke"}
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -299,7 +307,7 @@ def world(make_branch, make_user, make_company):
             "event_id": event.id, "material_id": material.id, "token_id": token.id,
             "sponsor_id": sponsor.id, "list_id": worker_list.id, "renewal_id": renewal.id,
             "notification_id": note.id,
-            "code": "notification", "filename": "app.css", "fmt": "csv",
+            "code": "notification", "filename": "app.css", "fmt": "csv", "token": "x",
         },
         "users": {
             "pkl": {Role.OFFICER: officer,

@@ -85,6 +85,8 @@ SCREENS = {
     "dashboard": Screen("supervisor", lambda w: "/dashboard/", pending_route="/dashboard/"),
     "letter template editor": Screen("supervisor",
                                      lambda w: "/letters/templates/notification"),
+    "my account": Screen("officer", lambda w: "/auth/account"),
+    "two-factor setup": Screen("supervisor", lambda w: "/auth/two-factor/setup"),
     "new sponsor": Screen("supervisor", lambda w: "/programme/sponsors/new"),
     "mayor's report": Screen("supervisor", lambda w: "/programme/report"),
 }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import re
 from datetime import date
 
 import pytest
@@ -19,28 +20,33 @@ def admin(make_user):
     return make_user(Role.ADMIN)
 
 
-def test_admin_creates_an_officer_who_can_sign_in(client, admin, make_branch):
-    """An admin creates an officer account; the officer signs in with it."""
+def test_admin_creates_an_officer_who_sets_their_own_password(client, admin, make_branch):
+    """An admin creates an officer account without choosing a password; the officer follows
+    the set-password link the admin sees, chooses a password and signs in with it."""
     branch = make_branch()
     login(client, admin)
     response = post(client, "/admin/users/new", {
         "email": "budi@example.org", "name": "Budi Santoso", "role": "officer",
-        "branch": branch.id, "password": "first-pass-1"}, follow_redirects=True)
-    assert "Budi Santoso" in response.get_data(as_text=True)
+        "branch": branch.id}, follow_redirects=True)
+    page = response.get_data(as_text=True)
+    assert "Budi Santoso" in page
     user = db.session.scalars(select(User).where(User.email == "budi@example.org")).one()
-    assert user.branch_id == branch.id
+    assert user.branch_id == branch.id and user.password_hash == ""
     assert db.session.scalars(select(AuditEvent).where(AuditEvent.entity_type == "user",
                                                        AuditEvent.entity_id == user.id)).first()
+    path = re.search(r"/auth/set-password/[\w.-]+", page).group(0)
     other = client.application.test_client()
-    login(other, user, "first-pass-1")
+    response = post(other, path, {"new_password": "Pesisir batik senja 7",
+                                  "confirm": "Pesisir batik senja 7"})
+    assert response.status_code == 302
+    login(other, user, "Pesisir batik senja 7")
 
 
 def test_officer_without_branch_is_refused_at_the_field(client, admin):
     """An officer needs a branch: the form comes back with the message at that field."""
     login(client, admin)
     response = post(client, "/admin/users/new", {
-        "email": "x@example.org", "name": "X", "role": "officer", "branch": 0,
-        "password": "first-pass-1"})
+        "email": "x@example.org", "name": "X", "role": "officer", "branch": 0})
     page = response.get_data(as_text=True)
     assert response.status_code == 200
     assert "invalid-feedback" in page

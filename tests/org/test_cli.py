@@ -45,6 +45,7 @@ def test_users_create(runner, make_branch):
     user = db.session.scalars(select(User)).one()
     assert user.email == "ani@example.org" and user.branch.code == "KC-PKL"
     assert user.check_password("s3cret-pass")
+    assert user.must_change_password  # a password someone else chose is changed at once
 
 
 @pytest.mark.parametrize("args, message", [

@@ -90,33 +90,42 @@ def test_a_new_sign_in_gets_a_new_remember_cookie(client, officer):
     assert signed_in(client)
 
 
-def test_password_reset_by_an_admin_ends_the_users_sessions(client, officer, admin, branch):
-    """An admin sets a new password: the officer's browser and remember cookie are signed out,
-    and the new password signs in."""
+def test_password_set_through_an_admins_link_ends_the_users_sessions(client, officer, admin):
+    """An admin sends a set-password link: once the officer has used it, their browser and
+    remember cookie are signed out, the new password signs in, and the link is spent."""
     remembered_login(client, officer)
     old_remember = cookie(client, "remember_token")
     desk = client.application.test_client()
     login(desk, admin)
-    response = post(desk, f"/admin/users/{officer.id}",
-                    officer_form(officer, branch, password="new-password-9"))
-    assert response.status_code == 302
+    page = post(desk, f"/admin/users/{officer.id}/password-link",
+                follow_redirects=True).get_data(as_text=True)
+    path = re.search(r"/auth/set-password/[\w.-]+", page).group(0)
+    assert signed_in(client)  # sending a link changes nothing yet
+    phone = client.application.test_client()
+    form = {"new_password": "Gudang garam senja 42", "confirm": "Gudang garam senja 42"}
+    assert post(phone, path, form).status_code == 302
     assert not signed_in(client)
     assert not signed_in(client_with(client, remember_token=old_remember))
-    login(client, officer, password="new-password-9")
+    login(client, officer, password="Gudang garam senja 42")
     assert signed_in(client)
+    again = post(phone, path, {"new_password": "Another long phrase 9",
+                               "confirm": "Another long phrase 9"})
+    assert again.status_code == 400
+    assert "sudah kedaluwarsa atau sudah dipakai" in again.get_data(as_text=True)
 
 
-def test_an_admin_changing_their_own_password_stays_signed_in_here_only(client, admin):
-    """The admin who changes their own password keeps this session; their other ones end."""
+def test_changing_ones_own_password_keeps_this_session_only(client, officer):
+    """A user changes their password on their account page: this browser stays signed in, the
+    other sessions end."""
     elsewhere = client.application.test_client()
-    login(elsewhere, admin)
-    login(client, admin)
-    response = post(client, f"/admin/users/{admin.id}", {
-        "name": admin.name, "role": "admin", "branch": 0, "active": "y",
-        "password": "admin-new-pass-7"})
+    login(elsewhere, officer)
+    login(client, officer)
+    response = post(client, "/auth/password", {
+        "old_password": PASSWORD, "new_password": "Kereta malam ke Semarang",
+        "confirm": "Kereta malam ke Semarang"})
     assert response.status_code == 302
-    assert client.get("/admin/users").status_code == 200
-    assert elsewhere.get("/admin/users").status_code == 302
+    assert signed_in(client)
+    assert not signed_in(elsewhere)
 
 
 def test_deactivation_ends_sessions_for_good(client, officer, admin, branch):

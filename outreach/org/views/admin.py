@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+import secrets
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_login import current_user, login_user
+from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField
+from wtforms import BooleanField, EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from outreach.core import clock
 from outreach.core.guards import roles_required
 from outreach.core.labels import choices
-from outreach.core.views import log_access, submit
+from outreach.core.views import log_access, run_service, submit
+from outreach.notifications import service as notifications
 from outreach.org import service as org
 from outreach.org.models import Role, User
 
@@ -55,8 +59,6 @@ class UserForm(FlaskForm):
                                 "the region of their branch."))
     phone = StringField(_l("Phone (printed in letters as the contact)"),
                         validators=[Length(max=40)])
-    password = PasswordField(_l("Password"), validators=[Optional(), Length(min=8, max=200)],
-                             description=_l("At least 8 characters. Leave empty to keep it."))
     active = BooleanField(_l("May sign in"), default=True)
 
 
@@ -151,34 +153,90 @@ def _user_form(user: User | None) -> UserForm:
     return form
 
 
+def _send_password_link(user: User) -> tuple[str, bool]:
+    """Make a set-password link for the account and mail it to its owner; the link and
+    whether the mail went out."""
+    token = org.password_link(current_user, user, current_app.config["SECRET_KEY"])
+    link = current_app.config["PUBLIC_BASE_URL"].rstrip("/") + url_for("auth.set_password",
+                                                                       token=token)
+    sent = notifications.notify_now(
+        user, "password_link", f"password-link:{user.id}:{secrets.token_hex(8)}",
+        "org/mail/set_password", smtp_url=current_app.config.get("SMTP_URL"),
+        sender=current_app.config["MAIL_FROM"], now=clock.now(), link=link,
+        hours=org.PASSWORD_LINK_HOURS)
+    return link, sent
+
+
+def _show_link(user: User, link: str, sent: bool) -> None:
+    """Tell the admin where the link went, and show it for handing over by other means."""
+    if sent:
+        flash(_("A set-password link was mailed to %(email)s.", email=user.email), "success")
+    elif not current_app.config.get("SMTP_URL"):
+        flash(_("Mail is not set up: hand the link below to %(name)s yourself.",
+                name=user.name), "warning")
+    else:
+        flash(_("The set-password link could not be mailed to %(email)s; it waits in the "
+                "app's outbox.", email=user.email), "warning")
+    flash(_("Set-password link (valid for %(hours)d hours, works once; hand it only to "
+            "%(name)s): %(link)s", hours=org.PASSWORD_LINK_HOURS, name=user.name, link=link),
+          "info")
+
+
 @bp.route("/users/new", methods=["GET", "POST"])
 @admin_only
 def user_new():
-    """Create an account."""
+    """Create an account; its owner gets a link to choose a password (no admin chooses one)."""
     form = _user_form(None)
-    if submit(form, lambda: org.create_user(
+
+    def create() -> tuple[User, str, bool]:
+        user = org.create_user(
             current_user, email=form.email.data, name=form.name.data, role=form.role.data,
-            branch=org.get_branch(form.branch.data), region=org.get_region(form.region_id.data),
-            password=form.password.data, phone=form.phone.data or ""), _("Account created.")):
-        return redirect(url_for("admin.users"))
+            branch=org.get_branch(form.branch.data),
+            region=org.get_region(form.region_id.data), phone=form.phone.data or "")
+        return (user, *_send_password_link(user))
+
+    outcome = submit(form, create, _("Account created."))
+    if outcome:
+        _show_link(*outcome.value)
+        return redirect(url_for("admin.user_edit", user_id=outcome.value[0].id))
     return render_template("org/user_form.html", form=form, user=None)
+
+
+@bp.route("/users/<int:user_id>/password-link", methods=["POST"])
+@admin_only
+def user_password_link(user_id: int):
+    """Send the account's owner a new set-password link (a forgotten password)."""
+    user = org.get_user(user_id) or abort(404)
+    sent: list = []
+    if run_service(lambda: sent.extend(_send_password_link(user))):
+        _show_link(user, *sent)
+    return redirect(url_for("admin.user_edit", user_id=user.id))
+
+
+@bp.route("/users/<int:user_id>/reset-two-factor", methods=["POST"])
+@admin_only
+def user_reset_two_factor(user_id: int):
+    """Remove an account's authenticator (lost phone, no recovery codes left)."""
+    user = org.get_user(user_id) or abort(404)
+    run_service(lambda: org.reset_two_factor(current_user, user),
+                _("Two-factor sign-in of %(name)s was removed; they sign in with their "
+                  "password and enrol again.", name=user.name))
+    return redirect(url_for("admin.user_edit", user_id=user.id))
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 @admin_only
 def user_edit(user_id: int):
-    """Edit an account, reset its password or deactivate it."""
+    """Edit an account or deactivate it; send a set-password link or reset two-factor
+    sign-in from here."""
     user = org.get_user(user_id) or abort(404)
     form = _user_form(user)
     form.email.data = user.email
     if submit(form, lambda: org.update_user(
             current_user, user, name=form.name.data, role=form.role.data,
             branch=org.get_branch(form.branch.data), active=form.active.data,
-            password=form.password.data or None, phone=form.phone.data or "",
-            region=org.get_region(form.region_id.data)),
+            phone=form.phone.data or "", region=org.get_region(form.region_id.data)),
             _("Account saved.")):
-        if user.id == current_user.id:  # a new password ends the admin's other sessions only
-            login_user(user)
         return redirect(url_for("admin.users"))
     if request.method == "GET":
         log_access("view.user", "user", user.id, user.branch_id)
