@@ -201,7 +201,7 @@ def test_tasks_page_done_snooze_reassign(client, world):
         assert "PT Batik Pesisir" not in client.get("/tasks/").get_data(as_text=True)
         colleague = client.application.test_client()
         login(colleague, world["other"])
-        post(colleague, f"/tasks/{reminder.id}/done")
+        post(colleague, f"/tasks/{reminder.id}/done", {"reason": "Sudah ditangani"})
         db.session.refresh(reminder)
         assert reminder.status == "done"
 
