@@ -40,3 +40,5 @@ _.action_due
 _.by_program
 # a per-request limit read by Werkzeug when it parses the body (the letter check)
 _.max_content_length
+# the catalog Flask-WTF reads for WTForms' messages (core.form_messages)
+_.wtforms_translations
