@@ -3,7 +3,7 @@ form field), and the error pages answer in the app's layout."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, render_template
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -33,10 +33,10 @@ MESSAGES = {
 }
 
 
-def render_error(code: int, message: str | None = None):
-    """The error page for an HTTP status."""
+def render_error(code: int, message: str | None = None, back: str | None = None):
+    """The error page for an HTTP status; `back` links to the form to open again."""
     text = message or MESSAGES.get(code, MESSAGES[500])()
-    return render_template("core/error.html", code=code, message=text), code
+    return render_template("core/error.html", code=code, message=text, back=back), code
 
 
 def handle_http(error: HTTPException):
@@ -46,7 +46,13 @@ def handle_http(error: HTTPException):
 
 
 def handle_csrf(error: CSRFError):
-    """A form without a valid CSRF token."""
+    """A form without a valid CSRF token. A form page (one that also answers GET) is linked
+    to be opened again: the page's script kept what was typed on the device and puts it back."""
+    rule = request.url_rule
+    if rule is not None and "GET" in (rule.methods or ()) and not request.path.startswith("//"):
+        return render_error(400, _("The form has expired or was not sent from this site. "
+                                   "What you typed is kept on this device: open the form "
+                                   "again, check it and send it."), back=request.full_path)
     return render_error(400, _("The form has expired or was not sent from this site. "
                                "Please go back, reload the page and try again."))
 

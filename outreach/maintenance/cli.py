@@ -29,7 +29,8 @@ def seed_demo(companies: int, password: str) -> None:
     if companies < 0:
         fail("--companies must be zero or more")
     logins = demo.seed(companies_per_branch=companies, password=password,
-                       public_base_url=current_app.config["PUBLIC_BASE_URL"])
+                       public_base_url=current_app.config["PUBLIC_BASE_URL"]
+                       or demo.DEMO_BASE_URL)
     db.session.commit()
     # Tasks come from the morning sweep: without today's, "My tasks" would be empty on the
     # first morning. A recorded run like the scheduler's; a second seed's sweep adds nothing.

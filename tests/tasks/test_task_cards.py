@@ -70,3 +70,20 @@ def test_done_after_the_step_was_logged_needs_no_reason(client, world, make_comp
         post(client, f"/tasks/{reminder.id}/done")
         db.session.refresh(reminder)
         assert reminder.status == "done"
+
+
+def test_the_task_page_is_sent_compressed(client, world, make_company):  # noqa: F811
+    """Does a phone asking for gzip get the task page compressed, a fraction of its size,
+    with the same page inside, and stored PDFs are left as they are?"""
+    import gzip
+
+    _task(world, make_company)
+    with at(date(2026, 5, 21), 9):
+        login(client, world["officer"])
+        plain = client.get("/tasks/", headers={"Accept-Encoding": "identity"})
+        packed = client.get("/tasks/", headers={"Accept-Encoding": "gzip"})
+    assert "Content-Encoding" not in plain.headers
+    assert packed.headers["Content-Encoding"] == "gzip"
+    assert "Accept-Encoding" in packed.headers["Vary"]
+    assert len(packed.data) < len(plain.data) / 3
+    assert "PT Batik Pesisir" in gzip.decompress(packed.data).decode()
