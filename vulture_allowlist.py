@@ -42,3 +42,5 @@ _.by_program
 _.max_content_length
 # the catalog Flask-WTF reads for WTForms' messages (core.form_messages)
 _.wtforms_translations
+# cache headers of versioned static files, read by browsers (core.compression)
+_.no_cache, _.max_age, _.immutable

@@ -58,7 +58,11 @@ def _static_response(response: Response) -> Response:
         response.cache_control.max_age = YEAR
         response.cache_control.immutable = True
     if response.is_streamed and response.status_code == 200:
+        streamed = response.response
         response.make_sequence()
+        close = getattr(streamed, "close", None)
+        if close is not None:  # the file is read: close it now, not when the response closes
+            close()
     return response
 
 
