@@ -44,3 +44,6 @@ _.max_content_length
 _.wtforms_translations
 # cache headers of versioned static files, read by browsers (core.compression)
 _.no_cache, _.max_age, _.immutable
+# socialisation: who set a target (kept for the record), the coverage by city read by its
+# page, and the Python side of the reach rule, held equal to its SQL by a test
+_.set_by_id, _.by_area, _.step_reaches

@@ -31,6 +31,7 @@ from sqlalchemy import text
 
 from bench.databases import DEFAULT_SERVER_URL, RESULTS_DIR, postgresql_database, sqlite_database
 from bench.generate import generate
+from bench.imports import run_imports
 from bench.measure import Bench
 from bench.printing import PrintingRun, run_printing
 from bench.report import DatabaseRun, Results, document, summary
@@ -39,7 +40,7 @@ from outreach import create_app
 from outreach.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("pages", "sweep", "printing")
+PARTS = ("pages", "sweep", "printing", "imports")
 #: how long the printing runs may wait for a quiet machine, per letter (300 s for 500)
 QUIET_WAIT_PER_LETTER = 0.6
 
@@ -193,6 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     if "printing" in args.only:
         results.printing = run_printing_on(args, today)
         loads.append(("printing done", os.getloadavg()))
+    if "imports" in args.only:
+        results.imports = run_imports()
+        loads.append(("imports done", os.getloadavg()))
     total = time.perf_counter() - started
     print("\n# Benchmark results\n")
     print(summary(results))
@@ -203,6 +207,7 @@ def main(argv: list[str] | None = None) -> int:
         "sweeps": [{**asdict(run), "dataset": {**asdict(run.dataset), "open_case_steps": None}}
                    for run in results.sweeps],
         "printing": asdict(results.printing) if results.printing else None,
+        "imports": [asdict(run) for run in results.imports],
         "loads": loads}, indent=2, default=str))
     if not args.no_docs:
         arguments = shlex.join(argv if argv is not None else sys.argv[1:])

@@ -10,8 +10,9 @@ from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 
-from bench import printing, sweep
+from bench import imports, printing, sweep
 from bench.generate import Dataset
+from bench.imports import ImportRun, imports_table
 from bench.measure import Measurement
 from bench.printing import PrintingRun
 from bench.sweep import SweepRun
@@ -33,10 +34,13 @@ class Results:
     pages: list[DatabaseRun] = field(default_factory=list)
     sweeps: list[SweepRun] = field(default_factory=list)
     printing: PrintingRun | None = None
+    imports: list[ImportRun] = field(default_factory=list)
 
     def target_problems(self) -> list[str]:
         """Every missed target."""
         problems = [p for run in self.pages for p in run.target_problems()]
+        problems += [f"import of {run.name}: {run.peak_mb:.0f} MB, {run.seconds:.1f} s"
+                     for run in self.imports if not run.met]
         problems += [p for run in self.sweeps for p in run.target_problems()]
         if self.printing is not None:
             problems += self.printing.target_problems()
@@ -212,6 +216,10 @@ def targets_table(results: Results) -> str:
             f"| Printing: every core at least {printing.TARGET_SPEEDUP:.1f}× one core | "
             f"{run.every.workers} workers | {run.speedup:.2f}× | "
             f"{_met(run.every.workers > 1 and run.speedup >= printing.TARGET_SPEEDUP)} |"]
+    for run in results.imports:
+        lines.append(f"| Import of the worst files: refused or read in at most "
+                     f"{imports.TARGET_MB} MB and {imports.TARGET_S} s | {run.name} | "
+                     f"{run.peak_mb:.0f} MB, {run.seconds:.1f} s | {_met(run.met)} |")
     return "\n".join(lines)
 
 
@@ -226,6 +234,8 @@ def summary(results: Results) -> str:
         parts.append(f"## Morning sweep\n\n{sweep_table(results.sweeps)}\n")
     if results.printing is not None:
         parts.append(f"## Batch printing\n\n{printing_table(results.printing)}\n")
+    if results.imports:
+        parts.append(f"## Import files at the upload limit\n\n{imports_table(results.imports)}\n")
     parts.append(f"## Targets\n\n{targets_table(results)}\n")
     return "\n".join(parts)
 
@@ -397,6 +407,12 @@ SQLite and PostgreSQL:
    WeasyPrint rendering the same HTML directly, in one run. Targets: the app on one core reaches
    at least {printing.TARGET_RAW_SHARE:.0%} of raw WeasyPrint's throughput, and on both cores
    at least {printing.TARGET_SPEEDUP:.1f}× its one-core figure.
+4. **The worst import files at the upload limit** (issue 14): each read in a child process of
+   its own as an upload reads it (`reading.read_sheet`, and the rows kept as JSON): a workbook
+   unzipping to 1 GB in one cell, one with a value in the sheet's last column on every row,
+   10 MB of separators, one 10 MB cell, and the largest ordinary CSV and workbook. Target: each
+   refused or read in at most {imports.TARGET_MB} MB of memory (the child's peak resident size,
+   `VmHWM`, about 70 MB of it the interpreter and the app's modules) and {imports.TARGET_S} s.
 
 How it works:
 

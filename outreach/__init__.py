@@ -72,7 +72,7 @@ def configure_logger(app: Flask) -> None:
 #: the modules that hold tables: the audit trail of core, and each feature's models
 MODEL_MODULES = ("outreach.core.audit", *(f"outreach.{feature}.models" for feature in (
     "org", "calendar", "ladder", "companies", "cases", "letters", "tasks", "notifications",
-    "imports", "reports", "scheduler", "money")))
+    "imports", "reports", "scheduler", "money", "socialisation")))
 
 
 def register_models() -> None:
@@ -130,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     from outreach.money import views as money
     from outreach.org.views import admin, auth, home, partners
     from outreach.reports import views as reports
+    from outreach.socialisation import views as socialisation
     from outreach.tasks import views as tasks
 
     for blueprint, prefix in ((home.bp, None), (auth.bp, "/auth"), (admin.bp, "/admin"),
@@ -138,7 +139,7 @@ def register_blueprints(app: Flask) -> None:
                               (ladder.bp, "/settings"), (calendar.bp, "/settings"),
                               (partners.bp, "/settings"),
                               (reports.bp, "/dashboard"), (imports.bp, "/imports"),
-                              (money.bp, "/money")):
+                              (money.bp, "/money"), (socialisation.bp, "/socialisation")):
         app.register_blueprint(blueprint, url_prefix=prefix)
 
 
@@ -170,6 +171,7 @@ def register_commands(app: Flask) -> None:
     from outreach.maintenance import cli as maintenance
     from outreach.org import cli as org
     from outreach.scheduler import cli as scheduler
+    from outreach.socialisation import cli as socialisation
 
-    for feature in (org, cases, imports, maintenance, scheduler):
+    for feature in (org, cases, imports, maintenance, scheduler, socialisation):
         feature.init_app(app)

@@ -13,11 +13,13 @@ events it leaves name nobody (as those of a command-line import do).
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterable
 from datetime import date, datetime, time, timedelta
 from itertools import count
 from typing import Any
 
+from PIL import Image
 from sqlalchemy import delete
 
 from outreach.cases import service as cases
@@ -121,9 +123,18 @@ def open_case(company: Company, categories: Iterable[str] = (Category.PWBD,), *,
     return case
 
 
+def photo(image_format: str = "JPEG", size: tuple[int, int] = (96, 64),
+          exif: Image.Exif | None = None) -> bytes:
+    """A small real photo (JPEG, PNG or WEBP), with the EXIF block given, as a phone sends it."""
+    buffer = io.BytesIO()
+    options = {"exif": exif} if exif is not None else {}
+    Image.new("RGB", size, (25, 135, 84)).save(buffer, format=image_format, **options)
+    return buffer.getvalue()
+
+
 def proof_upload(filename: str = "bukti.png") -> Upload:
     """A small PNG scan, as a proof of a step or a payment."""
-    return Upload(filename, b"\x89PNG\r\n\x1a\n" + b"\0" * 64)
+    return Upload(filename, photo("PNG"))
 
 
 #: the days of a case walked to a legal referral from a notification on 1 September 2025

@@ -11,7 +11,7 @@ from sqlalchemy.orm import selectinload
 
 from outreach.cases.models import Case, Step
 from outreach.companies.models import Company
-from outreach.core.audit import AuditEvent
+from outreach.core.audit import AuditEvent, is_access
 from outreach.extensions import db
 from outreach.org.models import User
 from outreach.reports.models import Directive
@@ -65,6 +65,7 @@ def audit_trail(company: Company, limit: int = 200) -> list[tuple[AuditEvent, Us
                           & AuditEvent.entity_id.in_(case_ids))
         conditions.append((AuditEvent.entity_type == "step") & AuditEvent.entity_id.in_(step_ids))
     stmt = (select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.user_id)
-            .where(or_(*conditions)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+            .where(or_(*conditions), ~is_access(AuditEvent.action))
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
             .limit(limit))
     return [(event, user) for event, user in db.session.execute(stmt)]

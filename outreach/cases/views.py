@@ -34,7 +34,7 @@ from outreach.companies.rules import assess
 from outreach.core import clock
 from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, roles_required, staff_only
-from outreach.core.views import run_service, status_of, submit
+from outreach.core.views import log_access, run_service, status_of, stored_file, submit
 from outreach.extensions import db
 from outreach.ladder import rules as policy
 from outreach.letters.models import LetterStatus
@@ -266,13 +266,6 @@ def proof(proof_id: int):
     row = service.visible_proof(current_user, proof_id)
     if row is None:
         abort(404)
-    disposition = "inline" if row.content_type.startswith("image/") else "attachment"
-    return current_app.response_class(
-        row.data, mimetype=row.content_type,
-        headers={"Content-Disposition": f'{disposition}; filename="proof-{row.id}'
-                 f'{_suffix(row.content_type)}"', "Cache-Control": "private, no-store"})
-
-
-def _suffix(content_type: str) -> str:
-    return {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp",
-            "application/pdf": ".pdf"}.get(content_type, "")
+    log_access("download.proof", "step", row.step_id, row.step.case.branch_id,
+               proof=row.id, file=row.filename)
+    return stored_file(row.data, row.content_type, f"proof-{row.id}")

@@ -127,11 +127,11 @@ def _safe_text(value: str) -> str:
     return "'" + value if value.startswith(FORMULA_START) else value
 
 
-def to_csv(rows: Iterator[list[Any]]) -> bytes:
+def to_csv(rows: Iterator[list[Any]], columns: list[Column] = COLUMNS) -> bytes:
     """CSV for Indonesian spreadsheets: UTF-8 with a BOM, `;` separated, ISO dates."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow([c.header for c in COLUMNS])
+    writer.writerow([c.header for c in columns])
     for row in rows:
         writer.writerow(["" if value is None else _safe_text(value) if isinstance(value, str)
                          else value.isoformat() if isinstance(value, date) else value
@@ -139,7 +139,8 @@ def to_csv(rows: Iterator[list[Any]]) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def to_xlsx(rows: Iterator[list[Any]], title: str = "Perusahaan") -> bytes:
+def to_xlsx(rows: Iterator[list[Any]], title: str = "Perusahaan",
+            columns: list[Column] = COLUMNS) -> bytes:
     """An XLSX workbook with typed cells: numbers as numbers, dates as dates."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
@@ -148,19 +149,19 @@ def to_xlsx(rows: Iterator[list[Any]], title: str = "Perusahaan") -> bytes:
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title)
-    for index, column in enumerate(COLUMNS, start=1):
+    for index, column in enumerate(columns, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = column.width
     sheet.freeze_panes = "B2"
     bold = Font(bold=True)
     header = []
-    for column in COLUMNS:
+    for column in columns:
         cell = WriteOnlyCell(sheet, value=column.header)
         cell.font = bold
         header.append(cell)
     sheet.append(header)
     for row in rows:
         cells = []
-        for column, value in zip(COLUMNS, row, strict=True):
+        for column, value in zip(columns, row, strict=True):
             cell = WriteOnlyCell(sheet, value=value)
             if column.kind == "date" and value is not None:
                 cell.number_format = "DD/MM/YYYY"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -21,7 +22,7 @@ from outreach.core.errors import ServiceError
 from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, require_write, staff_only
 from outreach.core.labels import choices
-from outreach.core.views import attach_error, commit_or_refuse
+from outreach.core.views import attach_error, commit_or_refuse, log_access
 from outreach.extensions import db
 from outreach.ladder import rules as policy
 from outreach.money.service import ledger
@@ -105,6 +106,8 @@ def export(fmt: str):
     filters = filters_from_request()
     today = clock.today()
     data = exports.company_export(current_user, filters, today, fmt)
+    log_access("export.companies", "company_list", None, current_user.branch_id, format=fmt,
+               filters=urlencode([(k, v) for k, v in request.args.items(multi=True) if v]))
     return current_app.response_class(data, mimetype=exports.MIMETYPES[fmt], headers={
         "Content-Disposition": f'attachment; filename="perusahaan-{today.isoformat()}.{fmt}"',
         "Cache-Control": "private, no-store"})
@@ -114,6 +117,7 @@ def export(fmt: str):
 def detail(company_id: int):
     """One company: profile, compliance, the open case and its next step, the timeline."""
     company = get_visible_or_404(Company, company_id)
+    log_access("view.company", "company", company.id, company.branch_id)
     today = clock.today()
     case = open_case_of(company)
     verdicts = policy.options(case, today) if case is not None else []

@@ -1,11 +1,13 @@
-"""The audit trail: who changed what, when, from what to what."""
+"""The audit trail: who changed what, when, from what to what; and who read personal data or
+took a list or a file out of the app (the data-access log, UU 27/2022 on personal data
+protection: the controller records its processing, art. 31)."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach.core.db import utcnow
@@ -30,6 +32,16 @@ class AuditEvent(db.Model):
     action: Mapped[str] = mapped_column(String(40))
     #: {"field": [before, after]} for updates; the new values for creations
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+
+
+#: the actions of the data-access log: personal data read ("view."), a list exported
+#: ("export."), a stored file or printed document downloaded ("download.")
+ACCESS_PREFIXES = ("view.", "export.", "download.")
+
+
+def is_access(action_column: Any) -> Any:
+    """SQL condition: the event is one of the data-access log's."""
+    return or_(*(action_column.like(f"{prefix}%") for prefix in ACCESS_PREFIXES))
 
 
 def _plain(value: Any) -> Any:

@@ -130,6 +130,36 @@ JOB_COUNTS = {
     "branches": _l("Branches"),
 }
 
+#: the data-access log's actions (`core.audit.ACCESS_PREFIXES`)
+ACCESS_ACTIONS = {
+    "view.company": _l("Company details read"),
+    "view.user": _l("Account details read"),
+    "export.companies": _l("Company list exported"),
+    "export.letter_batch": _l("Day's letters printed"),
+    "export.dossier": _l("Case dossier downloaded"),
+    "download.letter": _l("Letter downloaded"),
+    "download.proof": _l("Proof downloaded"),
+    "download.payment_proof": _l("Payment proof downloaded"),
+    "download.monthly_report": _l("Monthly report downloaded"),
+    "download.import_file": _l("Imported file downloaded"),
+    "export.not_reached": _l("Companies not reached by socialisation exported"),
+    "download.sign_in_sheet": _l("Socialisation sign-in sheet printed"),
+    "download.event_material": _l("Socialisation material downloaded"),
+}
+
+#: what an audit event is about
+ENTITIES = {
+    "company": _l("company"),
+    "company_list": _l("company list"),
+    "user": _l("account"),
+    "case": _l("case"),
+    "step": _l("step"),
+    "letter": _l("letter"),
+    "branch": _l("branch"),
+    "import": _l("import"),
+    "socialisation_event": _l("socialisation event"),
+}
+
 GROUPS = {
     "role": ROLES,
     "category": CATEGORIES,
@@ -147,6 +177,8 @@ GROUPS = {
     "job": JOBS,
     "job_outcome": JOB_OUTCOMES,
     "job_count": JOB_COUNTS,
+    "access": ACCESS_ACTIONS,
+    "entity": ENTITIES,
 }
 
 

@@ -12,12 +12,18 @@ from typing import Any
 
 from flask import current_app, flash, request
 from flask_babel import gettext as _
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
+from outreach.core.audit import record
 from outreach.core.errors import ServiceError
 from outreach.extensions import db
+
+#: the file name ending of each stored upload's content type
+SUFFIXES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp",
+            "application/pdf": ".pdf"}
 
 
 def public_base_url() -> str:
@@ -128,3 +134,20 @@ def submit(form: FlaskForm, action: Callable[[], Any], success: Success = None) 
 def status_of(form: FlaskForm) -> int:
     """The status of a form page: 400 when it shows errors, else 200."""
     return 400 if form.errors or form.form_errors else 200
+
+
+def log_access(action: str, entity_type: str, entity_id: int | None, branch_id: int | None,
+               **details: Any) -> None:
+    """Record in the data-access log that the signed-in user read personal data or took a list
+    or file out ("view.…", "export.…", "download.…"), committed before it is served."""
+    record(current_user, action, entity_type, entity_id, details, branch_id=branch_id)
+    db.session.commit()
+
+
+def stored_file(data: bytes, content_type: str, stem: str):
+    """A stored upload (a proof, a payment's proof) as a response: photos shown in the browser,
+    other files downloaded, never cached."""
+    disposition = "inline" if content_type.startswith("image/") else "attachment"
+    return current_app.response_class(data, mimetype=content_type, headers={
+        "Content-Disposition": f'{disposition}; filename="{stem}{SUFFIXES.get(content_type, "")}"',
+        "Cache-Control": "private, no-store"})

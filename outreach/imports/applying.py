@@ -91,6 +91,7 @@ def apply_plan(actor: User | None, company_import: CompanyImport, plan: Plan, to
     suggestions = _suggest_closing(plan.targets, company_import)
     counts["verify_close"] = suggestions
     company_import.status = ImportStatus.DONE
+    company_import.sheet = None  # the file stays for its download; the rows are not needed
     company_import.counts = counts
     company_import.report = plan.report()
     company_import.report["counts"] = counts

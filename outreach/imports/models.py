@@ -62,8 +62,14 @@ class CompanyImport(db.Model):
     #: SHA-256 of the file, hex
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     size: Mapped[int] = mapped_column(default=0)
-    #: the file itself, kept between the upload, mapping, preview and confirm steps
+    #: the file itself, as uploaded (for its download)
     data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    #: the rows read from it once, at the upload (`reading.Sheet.as_json`), for the mapping,
+    #: the dry run and the real run; empty once the import is done or discarded
+    sheet: Mapped[dict[str, Any] | None] = mapped_column(JSON, deferred=True)
+    #: what the mapping page shows without loading the rows: {"header_row", "rows",
+    #: "columns": [{"header", "samples"}]}
+    outline: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     #: the field of each column ("" for a column left out), as confirmed by the user
     mapping: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(12), default=ImportStatus.UPLOADED)

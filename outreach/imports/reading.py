@@ -3,6 +3,12 @@
 A CSV file may be UTF-8 (with or without BOM), UTF-16 with BOM or Windows-1252, separated by
 `;`, `,`, tabs or `|`. A file that cannot be used at all is a `FileProblem`: nothing is read
 from it and nothing is written.
+
+A list is read within limits, checked while it streams, so that no file can hold a worker's
+memory or time: the unzipped size of a workbook (checked from the zip's directory before
+anything is unpacked), its rows, columns, cells and the length of a cell. The rows read are
+kept with the import (`Sheet.as_json`), so the mapping, dry run and real run never read the
+file again.
 """
 
 from __future__ import annotations
@@ -10,7 +16,8 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-from collections.abc import Callable
+import zipfile
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -21,6 +28,19 @@ from outreach.core.errors import ServiceError
 
 #: the most rows a list may have
 MAX_ROWS = 100_000
+#: the most columns: a wider row is refused (empty cells at a row's end are not counted)
+MAX_COLUMNS = 200
+#: the most cells of a list with a value or between two that have one
+MAX_CELLS = 3_000_000
+#: the longest text of one cell (an address is a few hundred characters)
+MAX_CELL_CHARS = 2_000
+#: the most a workbook may hold once unzipped, and the most one part of it may be compressed
+MAX_UNZIPPED = 100 * 1024 * 1024
+MAX_RATIO = 200
+#: the most the workbook's shared texts may unzip to: they are held in memory while it is read
+MAX_SHARED_STRINGS = 40 * 1024 * 1024
+#: how many non-empty rows the header is looked for in
+HEADER_SEARCH = 10
 
 
 class FileProblem(ServiceError):
@@ -44,6 +64,35 @@ class Sheet:
     delimiter: str = ""
     #: SHA-256 of the file, hex
     sha256: str = ""
+
+    def as_json(self) -> dict[str, Any]:
+        """The sheet as JSON to keep with its import: dates as YYYY-MM-DD, numbers as numbers."""
+        return {"kind": self.kind, "header_row": self.header_row, "headers": self.headers,
+                "rows": [[number, [_json_cell(c) for c in cells]] for number, cells in self.rows],
+                "encoding": self.encoding, "delimiter": self.delimiter, "sha256": self.sha256}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Sheet:
+        return cls(kind=data["kind"], header_row=data["header_row"], headers=data["headers"],
+                   rows=[(number, cells) for number, cells in data["rows"]],
+                   encoding=data.get("encoding", ""), delimiter=data.get("delimiter", ""),
+                   sha256=data.get("sha256", ""))
+
+    def samples(self, column: int, count: int = 3) -> list[str]:
+        """The first few values of a column, for the mapping page."""
+        found = []
+        for _number, cells in self.rows:
+            if column < len(cells) and not is_blank(cells[column]):
+                found.append(cell_text(cells[column]))
+                if len(found) == count:
+                    break
+        return found
+
+
+def _json_cell(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | float | str):
+        return value
+    return cell_text(value)
 
 
 def human_size(size: int) -> str:
@@ -72,37 +121,107 @@ def read_sheet(data: bytes, max_bytes: int, is_header: Callable[[list[str]], boo
     else:
         text, encoding = _decode(data)
         delimiter = _delimiter(text)
-        try:
-            records = [(number, cells) for number, cells in enumerate(
-                csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), 1)]
-        except csv.Error as error:
-            raise FileProblem(_("This file is not a spreadsheet we can read (CSV or XLSX).")) \
-                from error
-        kind = "csv"
-    records = [(number, cells) for number, cells in records if any(not is_blank(c) for c in cells)]
-    if not records:
-        raise FileProblem(_("The file is empty."))
-    header_at = next((i for i, (_number, cells) in enumerate(records[:10])
-                      if is_header([cell_text(c) for c in cells])), None)
-    if header_at is None:
-        raise FileProblem(_("No column holds the company name. The first row should have "
-                            "headers such as \"Nama Perusahaan\", \"NIB\", \"NPWP\", "
-                            "\"Alamat\"."))
-    header_row, header_cells = records[header_at]
-    rows = records[header_at + 1:]
+        records, kind = _csv_records(text, delimiter), "csv"
+    records = _within_limits(records)
+    head: list[tuple[int, list[Any]]] = []
+    for record in records:
+        head.append(record)
+        if is_header([cell_text(c) for c in record[1]]):
+            break
+        if len(head) == HEADER_SEARCH:
+            raise FileProblem(_no_header())
+    else:
+        raise FileProblem(_no_header() if head else _("The file is empty."))
+    header_row, header_cells = head[-1]
+    rows = list(records)
     if not rows:
         raise FileProblem(_("The file has no rows under its headers."))
-    if len(rows) > MAX_ROWS:
-        raise FileProblem(_("The file has more than %(n)s rows. Split it into smaller files.",
-                            n=f"{MAX_ROWS:,}".replace(",", ".")))
     return Sheet(kind=kind, header_row=header_row,
                  headers=[cell_text(c) for c in header_cells], rows=rows, encoding=encoding,
                  delimiter=delimiter, sha256=hashlib.sha256(data).hexdigest())
 
 
-def _xlsx_records(data: bytes) -> list[tuple[int, list[Any]]]:
+def _no_header() -> str:
+    return _("No column holds the company name. The first row should have headers such as "
+             "\"Nama Perusahaan\", \"NIB\", \"NPWP\", \"Alamat\".")
+
+
+def _within_limits(records: Iterable[tuple[int, list[Any]]],
+                   ) -> Iterator[tuple[int, list[Any]]]:
+    """The non-empty rows, without the empty cells at their end, refused past a limit.
+
+    A generator: the limits are checked as the rows stream in, before the next is read.
+    """
+    rows = cells_seen = 0
+    for number, cells in records:
+        if cells.count(None) == len(cells):  # quick for the empty rows a workbook pads with
+            continue
+        width = len(cells)
+        while width and (cells[width - 1] is None or is_blank(cells[width - 1])):
+            width -= 1
+        if not width:
+            continue
+        if width > MAX_COLUMNS:
+            raise FileProblem(_("Row %(row)d has more than %(n)d columns. Remove the columns "
+                                "that are not needed.", row=number, n=MAX_COLUMNS))
+        for column in range(width):
+            value = cells[column]
+            if isinstance(value, str) and len(value) > MAX_CELL_CHARS:
+                raise FileProblem(_("A cell of row %(row)d holds more than %(n)s characters. "
+                                    "Shorten it.", row=number,
+                                    n=f"{MAX_CELL_CHARS:,}".replace(",", ".")))
+        rows += 1
+        cells_seen += width
+        if rows > MAX_ROWS + HEADER_SEARCH:
+            raise FileProblem(_("The file has more than %(n)s rows. Split it into smaller "
+                                "files.", n=f"{MAX_ROWS:,}".replace(",", ".")))
+        if cells_seen > MAX_CELLS:
+            raise FileProblem(_("The file has more than %(n)s filled cells. Split it into "
+                                "smaller files.", n=f"{MAX_CELLS:,}".replace(",", ".")))
+        yield number, list(cells[:width])
+
+
+def _csv_records(text: str, delimiter: str) -> Iterator[tuple[int, list[Any]]]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    number = 0
+    while True:
+        number += 1
+        try:
+            cells = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            if "field larger than field limit" in str(error):
+                raise FileProblem(_("A cell of row %(row)d holds more than %(n)s characters. "
+                                    "Shorten it.", row=number,
+                                    n=f"{MAX_CELL_CHARS:,}".replace(",", "."))) from error
+            raise FileProblem(_("This file is not a spreadsheet we can read (CSV or XLSX).")) \
+                from error
+        yield number, cells
+
+
+def _check_zip(data: bytes) -> None:
+    """Refuse a workbook that would unzip to more than the limits, before unpacking it."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            members = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise FileProblem(_("This file is not a spreadsheet we can read (CSV or XLSX).")) \
+            from error
+    unzipped = sum(m.file_size for m in members)
+    squeezed = any(m.file_size > 1024 * 1024 and m.file_size > MAX_RATIO * max(m.compress_size, 1)
+                   for m in members)
+    texts = sum(m.file_size for m in members if m.filename.lower().endswith("sharedstrings.xml"))
+    if unzipped > MAX_UNZIPPED or squeezed or texts > MAX_SHARED_STRINGS:
+        raise FileProblem(_("This workbook unpacks to more than %(size)s, or is packed "
+                            "unusually tightly. Save it as CSV, or split it into smaller "
+                            "files.", size=human_size(MAX_UNZIPPED)))
+
+
+def _xlsx_records(data: bytes) -> Iterator[tuple[int, list[Any]]]:
     from openpyxl import load_workbook
 
+    _check_zip(data)
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as error:  # a zip that is not a workbook: openpyxl has many ways to say so
@@ -111,15 +230,9 @@ def _xlsx_records(data: bytes) -> list[tuple[int, list[Any]]]:
     try:
         sheet = workbook.active or workbook.worksheets[0]
         sheet.reset_dimensions()  # some programs write wrong dimensions; read every row
-        records = []
-        for cells in sheet.iter_rows():
-            number = next((c.row for c in cells if getattr(c, "row", None)), None)
-            if number is None:
-                continue
-            records.append((number, [c.value for c in cells]))
-            if len(records) > MAX_ROWS + 20:
-                break
-        return records
+        # One column past the limit is read so that a wider row is refused, never cut. The
+        # rows come from the first on, missing ones as empty rows: their count is the number.
+        yield from enumerate(sheet.iter_rows(max_col=MAX_COLUMNS + 1, values_only=True), 1)
     finally:
         workbook.close()
 

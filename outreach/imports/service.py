@@ -22,6 +22,7 @@ import hashlib
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from pathlib import PurePath
+from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
@@ -67,6 +68,7 @@ def new_import(actor: User | None, branch: Branch, *, filename: str, data: bytes
         actor_name=(actor.name if actor is not None else actor_name)[:120], via=via,
         source=source, filename=safe_filename(filename),
         sha256=hashlib.sha256(data).hexdigest(), size=len(data), data=data,
+        sheet=sheet.as_json(), outline=_outline(sheet),
         mapping=auto_mapping(sheet.headers, source), status=ImportStatus.UPLOADED,
         rows_total=len(sheet.rows), counts={}, report={})
     db.session.add(company_import)
@@ -77,16 +79,32 @@ def new_import(actor: User | None, branch: Branch, *, filename: str, data: bytes
     return company_import, sheet
 
 
+def _outline(sheet: Sheet) -> dict[str, Any]:
+    return {"header_row": sheet.header_row, "rows": len(sheet.rows),
+            "columns": [{"header": header, "samples": sheet.samples(column)}
+                        for column, header in enumerate(sheet.headers)]}
+
+
 def sheet_of(company_import: CompanyImport) -> Sheet:
-    """The stored file of an import, read again."""
+    """The rows of an import as read at its upload (an import from before they were kept is
+    read from its file)."""
+    if company_import.sheet:
+        return Sheet.from_json(company_import.sheet)
     return read_sheet(company_import.data, len(company_import.data) + 1, is_header_row)
+
+
+def outline_of(company_import: CompanyImport) -> dict[str, Any]:
+    """The header's row, the number of rows, and each column's header and first values: what
+    the mapping page shows, without loading the rows."""
+    return company_import.outline or _outline(sheet_of(company_import))
 
 
 def set_mapping(actor: User, company_import: CompanyImport, mapping: list[str]) -> None:
     """Keep the columns' fields as the person chose them."""
     _require_importer(actor, company_import.branch_id)
     _require_status(company_import, ImportStatus.UPLOADED, ImportStatus.PREVIEWED)
-    company_import.mapping = check_mapping(sheet_of(company_import).headers, mapping)
+    headers = [c["header"] for c in outline_of(company_import)["columns"]]
+    company_import.mapping = check_mapping(headers, mapping)
     company_import.status = ImportStatus.UPLOADED
 
 
@@ -121,6 +139,7 @@ def discard(actor: User, company_import: CompanyImport) -> None:
     _require_status(company_import, ImportStatus.UPLOADED, ImportStatus.PREVIEWED)
     company_import.status = ImportStatus.DISCARDED
     company_import.data = b""
+    company_import.sheet = None
     company_import.report = {}
     record(actor, "import.discard", "import", company_import.id,
            {"file": company_import.filename}, branch_id=company_import.branch_id)

@@ -30,13 +30,13 @@ from outreach.core.errors import ServiceError
 from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, require_write
 from outreach.core.labels import label
-from outreach.core.views import run_service, status_of, submit
+from outreach.core.views import log_access, run_service, status_of, submit
 from outreach.extensions import db
 from outreach.imports import service
 from outreach.imports.mapping import COMPANY_FIELDS, FIELD_LABELS, FIELDS, SOURCES
 from outreach.imports.models import CloseSuggestion, CompanyImport, ImportStatus
 from outreach.imports.planning import last_import_of
-from outreach.imports.reading import cell_text, human_size, is_blank
+from outreach.imports.reading import human_size
 from outreach.org.models import Role
 
 bp = Blueprint("imports", __name__)
@@ -125,12 +125,13 @@ def map_columns(import_id: int):
     if company_import.status not in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED):
         return redirect(url_for("imports.detail", import_id=import_id))
     require_write(company_import.branch_id)
-    sheet = service.sheet_of(company_import)
+    outline = service.outline_of(company_import)
+    columns = outline["columns"]
     form = SimpleForm()
     mapping = company_import.mapping
     error = None
     if form.validate_on_submit():
-        mapping = [request.form.get(f"column-{i}", "") for i in range(len(sheet.headers))]
+        mapping = [request.form.get(f"column-{i}", "") for i in range(len(columns))]
         try:
             service.set_mapping(current_user, company_import, mapping)
         except ServiceError as refusal:
@@ -139,13 +140,9 @@ def map_columns(import_id: int):
         else:
             db.session.commit()
             return _dry_run(company_import)
-    columns = []
-    for column, header in enumerate(sheet.headers):
-        samples = [cell_text(cells[column]) for _number, cells in sheet.rows
-                   if column < len(cells) and not is_blank(cells[column])][:3]
-        columns.append({"index": column, "header": header, "samples": samples,
-                        "field": mapping[column] if column < len(mapping) else ""})
-    return render_template("imports/map.html", company_import=company_import, sheet=sheet,
+    columns = [{"index": i, "header": c["header"], "samples": c["samples"],
+                "field": mapping[i] if i < len(mapping) else ""} for i, c in enumerate(columns)]
+    return render_template("imports/map.html", company_import=company_import, outline=outline,
                            columns=columns, fields=FIELD_LABELS, form=form,
                            error=error), 400 if error else 200
 
@@ -260,6 +257,8 @@ def download(import_id: int):
     company_import = _import(import_id)
     if not company_import.data:
         abort(404)
+    log_access("download.import_file", "import", company_import.id, company_import.branch_id,
+               file=company_import.filename)
     return send_file(io.BytesIO(company_import.data), as_attachment=True,
                      download_name=company_import.filename,
                      mimetype="application/octet-stream")

@@ -5,15 +5,13 @@ The limits, each answered with a message that names it:
 - `range` gives at most MAX_RANGE numbers, and checks the time budget as a loop runs;
 - `*` and `**` refuse results past the output size (`'x' * 1000000000`);
 - the output is checked for size and time as it is generated;
-- the worker process has an address-space limit (RLIMIT_AS) for what the caps do not foresee
-  (a text doubled in a loop), a CPU limit, and the web worker waits at most a hard timeout
-  before it ends the worker process.
+- the render runs in a process of its own (`limits.run_limited`) with an address-space limit
+  for what the caps do not foresee (a text doubled in a loop), a CPU limit, and a hard
+  timeout after which the web worker ends it.
 """
 
 from __future__ import annotations
 
-import multiprocessing
-import resource
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -23,6 +21,8 @@ from flask_babel import gettext as _
 from jinja2 import TemplateError, TemplateSyntaxError, Undefined
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
+
+from outreach.letters.limits import Stopped, run_limited
 
 #: the most numbers one `range(...)` may give
 MAX_RANGE = 10_000
@@ -189,28 +189,16 @@ def render_body(source: str, data: dict[str, Any]) -> Markup:
     """Render a body with plain data in a worker process with limits; raise TemplateProblem
     on any failure, a limit reached included."""
     compile_body(source)  # syntax errors answer at once, with their line
-    seconds, memory = TIME_LIMIT, MEMORY_LIMIT
-    receiver, sender = _CONTEXT.Pipe(duplex=False)
-    worker = _CONTEXT.Process(target=_render_worker, args=(sender, source, data, seconds,
-                                                            memory), daemon=True)
-    worker.start()
-    sender.close()
     try:
-        if not receiver.poll(seconds + HARD_MARGIN):
-            raise TemplateProblem(_limit_message("time", seconds))
-        outcome = receiver.recv()
-    except EOFError:  # the worker was ended by its CPU or memory limit
-        outcome = ("limit", "memory", None)
-    finally:
-        receiver.close()
-        if worker.is_alive():
-            worker.kill()
-        worker.join()
+        outcome = run_limited(_outcome, (source, data, TIME_LIMIT),
+                              seconds=TIME_LIMIT + HARD_MARGIN, memory=MEMORY_LIMIT)
+    except Stopped as stopped:
+        outcome = ("limit", stopped.kind, None)
     if outcome[0] == "ok":
         # The sandbox autoescapes every value; its output is safe HTML by construction.
         return Markup(outcome[1])  # noqa: S704
     if outcome[0] == "limit":
-        raise TemplateProblem(_limit_message(outcome[1], seconds), outcome[2])
+        raise TemplateProblem(_limit_message(outcome[1], TIME_LIMIT), outcome[2])
     raise TemplateProblem(outcome[1], outcome[2])
 
 
@@ -227,42 +215,23 @@ def _limit_message(kind: str, seconds: float) -> str:
     return _("The template needs more memory than a letter may use.")
 
 
-# the web worker forks its render workers: nothing to import or start first, the data goes by
-# copy-on-write; a worker only renders, sends its outcome and ends without running the
-# parent's exit handlers (its database connections are left untouched)
-_CONTEXT = multiprocessing.get_context("fork")
-
-
-def _address_space() -> int:
-    """Bytes of address space this process holds now (its VmSize)."""
-    with open("/proc/self/statm", encoding="ascii") as statm:
-        return int(statm.read().split()[0]) * resource.getpagesize()
-
-
-def _render_worker(sender: Any, source: str, data: dict[str, Any], seconds: float,
-                   memory: int) -> None:
-    """In the worker process: render under the limits, send back the outcome."""
+def _outcome(source: str, data: dict[str, Any], seconds: float) -> tuple:
+    """In the limited process: render within the time budget; the outcome as a value."""
     global _deadline
-    limit = _address_space() + memory
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    cpu = int(seconds + HARD_MARGIN)
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     _deadline = time.monotonic() + seconds
     try:
-        outcome: tuple = ("ok", _render_limited(source, data))
+        return ("ok", _render_limited(source, data))
     except LimitExceeded as error:
-        outcome = ("limit", error.kind, _line_of(error))
+        return ("limit", error.kind, _line_of(error))
     except MemoryError as error:
-        outcome = ("limit", "memory", _line_of(error))
+        return ("limit", "memory", _line_of(error))
     except TemplateProblem as problem:
-        outcome = ("problem", problem.message, problem.line)
+        return ("problem", problem.message, problem.line)
     except TemplateError as error:
-        outcome = ("problem", str(error), _line_of(error))
+        return ("problem", str(error), _line_of(error))
     except (TypeError, ValueError, KeyError, AttributeError, ZeroDivisionError,
             OverflowError, RecursionError) as error:
-        outcome = ("problem", str(error), _line_of(error))
-    sender.send(outcome)
-    sender.close()
+        return ("problem", str(error), _line_of(error))
 
 
 def _render_limited(source: str, data: dict[str, Any]) -> str:

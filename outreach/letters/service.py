@@ -35,7 +35,7 @@ from outreach.ladder import rules as policy
 from outreach.letters import numbering
 from outreach.letters.defaults import DEFAULT_TEMPLATES
 from outreach.letters.models import Letter, LetterStatus, LetterTemplate
-from outreach.letters.render import html_to_pdf, qr_svg, render_page
+from outreach.letters.render import html_to_pdf, letter_pdf, qr_svg, render_page
 from outreach.letters.sandbox import TemplateProblem, enumerate_id, render_body, terbilang
 from outreach.money import service as money
 from outreach.org.models import Branch, PartnerKind, PartnerOffice, User
@@ -705,7 +705,7 @@ def seal_letter(actor: User, letter: Letter, today: date, public_base_url: str) 
     data = letter_data(letter.case, step, template, actor, today)
     data["letter"].update(number=number, verify_code=code, verify_url=verify_url)
     try:
-        pdf = html_to_pdf(build_html(template, data, draft=False, qr_url=verify_url))
+        pdf = letter_pdf(build_html(template, data, draft=False, qr_url=verify_url))
     except TemplateProblem as problem:
         raise ServiceError(_("The template has an error at line %(line)s: %(message)s",
                              line=problem.line or "?", message=problem.message)) from None
@@ -778,14 +778,14 @@ def newer_template(letter: Letter) -> LetterTemplate | None:
 def preview_pdf(letter: Letter, actor: User, today: date) -> bytes:
     """A draft rendered with the current data and a KONSEP mark; nothing is stored."""
     data = letter_data(letter.case, step_of(letter), letter.template, actor, today)
-    return html_to_pdf(build_html(letter.template, data, draft=True))
+    return letter_pdf(build_html(letter.template, data, draft=True))
 
 
 def visit_form_pdf(case: Case, officer: User, today: date) -> bytes:
     """The Berita Acara Kunjungan, prefilled for a planned visit."""
     template = current_template("visit_report", case.branch_id)
     data = letter_data(case, None, template, officer, today)
-    return html_to_pdf(build_html(template, data, draft=False))
+    return letter_pdf(build_html(template, data, draft=False))
 
 
 # --- verification -----------------------------------------------------------------------

@@ -32,12 +32,12 @@ from outreach.core.errors import ServiceError
 from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, public, roles_required, staff_only
 from outreach.core.labels import choices
-from outreach.core.views import public_base_url, run_service, status_of, submit
-from outreach.extensions import csrf, db, limiter
+from outreach.core.views import log_access, public_base_url, run_service, status_of, submit
+from outreach.extensions import csrf, limiter
 from outreach.letters import service
 from outreach.letters.defaults import DEFAULT_TEMPLATES
 from outreach.letters.models import Letter, LetterStatus
-from outreach.letters.render import html_to_pdf
+from outreach.letters.render import letter_pdf
 from outreach.letters.sandbox import TemplateProblem, render_body
 from outreach.org.models import Role
 
@@ -173,6 +173,7 @@ def _detail_page(letter: Letter, issue_form: IssueForm, void_form: VoidForm,
 def pdf(letter_id: int):
     """The issued PDF, byte for byte as stored; for a draft, a marked preview."""
     letter = get_visible_or_404(Letter, letter_id)
+    log_access("download.letter", "letter", letter.id, letter.branch_id, number=letter.number)
     if letter.pdf is not None:  # issued, or issued and withdrawn since: the stored file
         return pdf_response(letter.pdf, f"{_safe_filename(letter.number or '')}.pdf")
     return pdf_response(service.preview_pdf(letter, current_user, clock.today()),
@@ -311,11 +312,11 @@ def sample_pdf(code: str):
                            copies=form.copies.data or "", classification="")
     data = service.sample_data(current_user.branch)
     try:
-        html = service.build_html(trial, data, draft=True)
-    except TemplateProblem as problem:
-        flash(str(problem), "error")
+        document = letter_pdf(service.build_html(trial, data, draft=True))
+    except (TemplateProblem, ServiceError) as problem:
+        flash(str(problem) if isinstance(problem, TemplateProblem) else problem.message, "error")
         return redirect(url_for("letters.edit_template", code=code))
-    return pdf_response(html_to_pdf(html), f"contoh-{code}.pdf")
+    return pdf_response(document, f"contoh-{code}.pdf")
 
 
 @bp.route("/verify/<code>", methods=["GET", "POST"])
@@ -360,9 +361,10 @@ def batch():
         return render_template("core/error.html", code=400, message=message), 400
     branch = current_user.branch
     visit_day = WorkingCalendar.for_branch(branch.id).next_working_day(day)
-    document, _letters, _forms = service.batch_pdf(current_user, branch, day, visit_day,
-                                                   clock.today())
-    db.session.commit()
+    document, letters, forms = service.batch_pdf(current_user, branch, day, visit_day,
+                                                 clock.today())
+    log_access("export.letter_batch", "branch", branch.id, branch.id, day=day,
+               letters=letters, visit_forms=forms)
     return pdf_response(document, f"cetak-{branch.code}-{day.isoformat()}.pdf")
 
 
@@ -375,6 +377,7 @@ def dossier(case_id: int):
     except ServiceError as error:
         flash(error.message, "error")
         return redirect(url_for("companies.detail", company_id=case.company_id))
+    log_access("export.dossier", "case", case.id, case.branch_id)
     return pdf_response(document, f"dossier-{case.id}.pdf", inline=False)
 
 

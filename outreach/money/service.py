@@ -7,7 +7,6 @@ state for the ladder, the figures of the letters, payments and the JP wage caps.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -305,17 +304,17 @@ def add_payment(actor: User, company: Company, *, kind: str, paid_on: date | Non
         raise ServiceError(_("The amount must be more than Rp0."), "amount")
     if upload is None or not upload.filename:
         raise ServiceError(_("Attach the proof of payment (a photo or a PDF scan)."), "proof")
-    name, content_type = checked_upload(upload, max_bytes)
+    accepted = checked_upload(upload, max_bytes)
     payment = Payment(branch_id=company.branch_id, company_id=company.id, kind=kind,
                       paid_on=paid_on, amount=amount, reference=reference.strip()[:80],
-                      filename=name, content_type=content_type, size=len(upload.data),
-                      sha256=hashlib.sha256(upload.data).hexdigest(), data=upload.data,
+                      filename=accepted.name, content_type=accepted.content_type,
+                      size=len(accepted.data), sha256=accepted.sha256, data=accepted.data,
                       recorded_by_id=actor.id)
     db.session.add(payment)
     db.session.flush()
     record(actor, "payment.recorded", "company", company.id,
            {"payment_id": payment.id, "kind": kind, "paid_on": paid_on, "amount": amount,
-            "reference": payment.reference, "file": name}, branch_id=company.branch_id)
+            "reference": payment.reference, "file": accepted.name}, branch_id=company.branch_id)
     return payment
 
 

@@ -11,7 +11,7 @@ from outreach.companies.models import Company
 from outreach.core import clock
 from outreach.core.access import Permission, may
 from outreach.core.guards import get_visible_or_404, roles_required
-from outreach.core.views import status_of, submit
+from outreach.core.views import log_access, status_of, stored_file, submit
 from outreach.money import rules, service
 from outreach.money.forms import PaymentForm, WageCapForm
 from outreach.money.models import PaymentKind
@@ -72,13 +72,9 @@ def payment_proof(payment_id: int):
     row = service.visible_payment(current_user, payment_id)
     if row is None:
         abort(404)
-    disposition = "inline" if row.content_type.startswith("image/") else "attachment"
-    suffix = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp",
-              "application/pdf": ".pdf"}.get(row.content_type, "")
-    return current_app.response_class(
-        row.data, mimetype=row.content_type,
-        headers={"Content-Disposition": f'{disposition}; filename="pembayaran-{row.id}{suffix}"',
-                 "Cache-Control": "private, no-store"})
+    log_access("download.payment_proof", "company", row.company_id, row.branch_id,
+               payment=row.id, file=row.filename)
+    return stored_file(row.data, row.content_type, f"pembayaran-{row.id}")
 
 
 @bp.route("/wage-caps", methods=["GET", "POST"])

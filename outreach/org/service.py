@@ -12,7 +12,7 @@ from sqlalchemy.orm import aliased
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from outreach.core.access import scoped
-from outreach.core.audit import AuditEvent, diff, record
+from outreach.core.audit import AuditEvent, diff, is_access, record
 from outreach.core.errors import ServiceError
 from outreach.extensions import db
 from outreach.org.models import Branch, Region, Role, User, new_session_token
@@ -267,7 +267,17 @@ def account_history(user: User, limit: int = 100) -> list[tuple[AuditEvent, User
     """The audit events of one account (changes, sign-ins, failures, sign-outs), newest first,
     with who acted."""
     stmt = (select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.user_id)
-            .where(AuditEvent.entity_type == "user", AuditEvent.entity_id == user.id)
+            .where(AuditEvent.entity_type == "user", AuditEvent.entity_id == user.id,
+                   ~is_access(AuditEvent.action))
+            .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
+    return [(event, actor) for event, actor in db.session.execute(stmt)]
+
+
+def access_log(limit: int = 300) -> list[tuple[AuditEvent, User | None]]:
+    """The data-access log: who read personal data, exported a list or downloaded a stored
+    file or printed document, newest first."""
+    stmt = (select(AuditEvent, User).outerjoin(User, User.id == AuditEvent.user_id)
+            .where(is_access(AuditEvent.action))
             .order_by(AuditEvent.at.desc(), AuditEvent.id.desc()).limit(limit))
     return [(event, actor) for event, actor in db.session.execute(stmt)]
 

@@ -111,17 +111,26 @@ def bar_chart(bars: Sequence[Bar], *, title: str, series: Sequence[str] = (),
 
 
 def column_chart(bars: Sequence[Bar], *, title: str, fmt: Callable[[float], str] = _fmt_default,
-                 links: bool = True, label_every: int = 1, empty: str = "–") -> Markup:
-    """Vertical columns (one series), e.g. one per week; every `label_every`-th is labelled."""
+                 links: bool = True, label_every: int = 1, empty: str = "–",
+                 value_every: int = 1, goal: tuple[float, str] | None = None) -> Markup:
+    """Vertical columns (one series), e.g. one per week; every `label_every`-th is labelled,
+    every `value_every`-th (and the last) shows its value. `goal` (value, label) draws a dashed
+    line the columns rise toward, e.g. a target."""
     width, height, left, bottom, top = 640, 220, 36, 40, 18
     head, tail = _open(width, height, title, _interactive(bars, links))
     parts = [head]
     count = max(len(bars), 1)
     slot = (width - left - 8) / count
-    peak = max((b.values[0] for b in bars if b.values), default=0) or 1
+    peak = max([b.values[0] for b in bars if b.values] + [goal[0] if goal else 0]) or 1
     base_y = height - bottom
     parts.append(f'<line x1="{left}" y1="{base_y}" x2="{width - 8}" y2="{base_y}" '
                  f'stroke="{MUTED}" stroke-width="1"/>')
+    if goal is not None:
+        goal_y = base_y - (base_y - top) * goal[0] / peak
+        parts.append(f'<line x1="{left}" y1="{goal_y:.1f}" x2="{width - 8}" y2="{goal_y:.1f}" '
+                     f'stroke="{PALETTE[3]}" stroke-width="1" stroke-dasharray="4 3"/>'
+                     f'<text x="{left + 2}" y="{goal_y - 3:.1f}" font-size="10" '
+                     f'fill="{PALETTE[3]}" {FONT}>{escape(goal[1])}</text>')
     if not bars:
         parts.append(f'<text x="{width / 2}" y="{height / 2}" text-anchor="middle" '
                      f'font-size="12" fill="{MUTED}" {FONT}>{escape(empty)}</text>')
@@ -133,7 +142,7 @@ def column_chart(bars: Sequence[Bar], *, title: str, fmt: Callable[[float], str]
         column = (f'<rect x="{x + slot * 0.15:.1f}" y="{base_y - bar_height:.1f}" '
                   f'width="{slot * 0.7:.1f}" height="{bar_height:.1f}" fill="{PALETTE[0]}">'
                   f'<title>{escape(tip)}</title></rect>')
-        if value:
+        if value and (index % value_every == 0 or index == len(bars) - 1):
             column += (f'<text x="{x + slot / 2:.1f}" y="{base_y - bar_height - 3:.1f}" '
                        f'text-anchor="middle" font-size="10" fill="{TEXT}" {FONT}>'
                        f'{escape(fmt(value))}</text>')

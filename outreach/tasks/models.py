@@ -29,6 +29,8 @@ class ReminderKind:
 
     ACTION_DUE = "action_due"
     UNDELIVERED = "undelivered"
+    #: a company attended a socialisation event and is still not compliant
+    FOLLOW_UP = "follow_up"
 
 
 class Reminder(db.Model):

@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 import time_machine
+from PIL import Image
 from sqlalchemy import select
 
 from outreach.cases import service
@@ -18,8 +19,8 @@ from outreach.org.models import Role
 from tests import factories
 from tests.conftest import login, post
 
-JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 200
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 200
+JPEG = factories.photo("JPEG")
+PNG = factories.photo("PNG")
 TODAY = date(2026, 3, 2)
 
 
@@ -77,7 +78,8 @@ def test_officer_logs_a_visit_with_a_photo(client, world):
     assert "kunjungan.jpg" in page and "Promised to register" in page
     proof = step.proofs[0]
     download = client.get(f"/proofs/{proof.id}")
-    assert download.data == JPEG and download.mimetype == "image/jpeg"
+    assert download.mimetype == "image/jpeg"
+    assert Image.open(io.BytesIO(download.data)).size == Image.open(io.BytesIO(JPEG)).size
 
 
 def test_step_the_ladder_does_not_allow_is_refused_with_reason(client, world):
@@ -289,3 +291,46 @@ def test_audit_trail_is_shown_to_supervisors(client, world):
     login(officer_client, world["officer"])
     assert "Change history" not in officer_client.get(
         f"/companies/{world['company'].id}").get_data(as_text=True)
+
+
+def gps_exif() -> Image.Exif:
+    """The EXIF block of a phone photo: the device, the time, the position, turned sideways."""
+    exif = Image.Exif()
+    exif[0x010F] = "SAMSUNG"           # Make
+    exif[0x0110] = "Galaxy A54"        # Model
+    exif[0x0112] = 6                   # Orientation: turn 90° to show upright
+    gps = exif.get_ifd(0x8825)
+    gps.update({1: "S", 2: (6.0, 53.0, 20.0), 3: "E", 4: (109.0, 40.0, 30.0)})
+    return exif
+
+
+@pytest.mark.parametrize("image_format, name", [("JPEG", "kunjungan.jpg"),
+                                                ("PNG", "kunjungan.png"),
+                                                ("WEBP", "kunjungan.webp")])
+def test_a_visit_photo_is_stored_without_its_exif(client, world, image_format, name):
+    """A phone photo's device and GPS position are not stored with the proof, and a photo taken
+    sideways is stored upright."""
+    add_steps(world, ("notification", date(2026, 1, 5)))
+    sent = factories.photo(image_format, size=(80, 40), exif=gps_exif())
+    assert Image.open(io.BytesIO(sent)).getexif().get_ifd(0x8825)  # the GPS block went up
+    login(client, world["officer"])
+    response = step_form(client, world["case"], kind="visit", outcome="promised",
+                         proof=(io.BytesIO(sent), name))
+    assert response.status_code == 302
+    proof = db.session.scalars(select(Proof)).one()
+    stored = client.get(f"/proofs/{proof.id}").data
+    assert b"Galaxy" not in stored and b"SAMSUNG" not in stored
+    image = Image.open(io.BytesIO(stored))
+    assert (image.format, dict(image.getexif()), image.size) == (image_format, {}, (40, 80))
+
+
+def test_a_decompression_bomb_is_refused(client, world):
+    """A small PNG that claims 100 megapixels is refused with the reason, nothing saved."""
+    add_steps(world, ("notification", date(2026, 1, 5)))
+    bomb = factories.photo("PNG", size=(10_000, 10_000))
+    login(client, world["officer"])
+    response = step_form(client, world["case"], kind="visit", outcome="promised",
+                         proof=(io.BytesIO(bomb), "besar.png"))
+    assert response.status_code == 400
+    assert "more than 50 megapixels" in response.get_data(as_text=True)
+    assert db.session.scalars(select(Proof)).first() is None

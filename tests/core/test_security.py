@@ -28,6 +28,7 @@ from outreach.imports.models import CloseSuggestion, CompanyImport
 from outreach.money import service as money
 from outreach.org.models import PartnerOffice, Role
 from outreach.reports.models import MonthlyReport
+from outreach.socialisation import service as social
 from outreach.tasks.models import Reminder
 from tests import factories
 from tests.conftest import login, post
@@ -108,6 +109,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "admin.user_edit": ADMIN,
     "admin.job_runs": ADMIN,
     "admin.sign_ins": ADMIN,
+    "admin.data_access": ADMIN,
     "companies.export": SIGNED_IN,
     "imports.index": BRANCH_STAFF,
     "imports.map_columns": BRANCH_STAFF,
@@ -130,6 +132,19 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "money.add_payment": BRANCH_STAFF,
     "money.payment_proof": SIGNED_IN,
     "money.wage_caps": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "socialisation.index": SIGNED_IN,
+    "socialisation.export": SIGNED_IN,
+    "socialisation.set_target": SUPERVISOR,
+    "socialisation.assign": SUPERVISOR,
+    "socialisation.events": SIGNED_IN,
+    "socialisation.create_event": BRANCH_STAFF,
+    "socialisation.event": SIGNED_IN,
+    "socialisation.add_attendance": BRANCH_STAFF,
+    "socialisation.import_attendance": BRANCH_STAFF,
+    "socialisation.add_material": BRANCH_STAFF,
+    "socialisation.follow_up": BRANCH_STAFF,
+    "socialisation.sheet_pdf": SIGNED_IN,
+    "socialisation.material": SIGNED_IN,
 }
 
 #: routes that change nothing although they accept POST (previews, sample renders, uploads to
@@ -189,6 +204,10 @@ def world(make_branch, make_user, make_company):
     payment = money.add_payment(officer, company, kind="contribution", paid_on=date(2026, 1, 6),
                                 amount=1_000_000, reference="TRF-1",
                                 upload=Upload("bukti.png", PNG), today=date(2026, 1, 6))
+    event = social.create_event(officer, pkl.id, {
+        "held_on": date(2026, 1, 8), "place": "Aula Kecamatan Pekalongan Utara",
+        "place_kind": "kecamatan_hall"})
+    material = social.add_material(officer, event, Upload("materi.png", PNG))
     db.session.add_all([reminder, holiday, upload, suggestion, report, closing, office])
     db.session.commit()
     return {
@@ -199,6 +218,7 @@ def world(make_branch, make_user, make_company):
             "import_id": upload.id, "suggestion_id": suggestion.id, "report_id": report.id,
             "user_id": officer.id, "branch_id": pkl.id, "request_id": closing.id,
             "office_id": office.id, "payment_id": payment.id,
+            "event_id": event.id, "material_id": material.id,
             "code": "notification", "filename": "app.css", "fmt": "csv",
         },
         "users": {

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from PIL import Image
 from pypdf import PdfReader
 
 from outreach.calendar.rules import WorkingCalendar
@@ -105,9 +104,7 @@ def log(world: World, kind: str, day: date, *, deliver: bool = True, issue: bool
 
 def photo_jpeg() -> bytes:
     """A small real JPEG, as a phone camera would send (smaller)."""
-    buffer = io.BytesIO()
-    Image.new("RGB", (96, 64), (25, 135, 84)).save(buffer, format="JPEG", quality=80)
-    return buffer.getvalue()
+    return factories.photo("JPEG")
 
 
 def pdf_text(data: bytes) -> str:

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from outreach.cases.models import Category
 from outreach.extensions import db
-from outreach.letters import sandbox, service
+from outreach.letters import render, sandbox, service
 from outreach.letters.models import LetterTemplate
 from outreach.org.models import Role
 from tests.conftest import login, post
@@ -122,3 +122,17 @@ def test_a_template_failing_only_on_real_data_is_refused_at_save(client, app, wo
     assert fine.status_code == 302
     with app.test_request_context():
         assert service.current_template("notification", world["branch"].id).version == 2
+
+
+def test_a_letter_too_long_to_print_is_stopped_by_the_pdf_limit(client, world, monkeypatch):
+    """WeasyPrint runs in a process of its own with a time limit (one second here): 5,000
+    paragraphs in the sample PDF answer with the message, not a worker held for minutes."""
+    monkeypatch.setattr(render, "PDF_TIME_LIMIT", 1)
+    login(client, world["supervisor"])
+    body = "{% for i in range(5000) %}<p>Paragraf {{ i }} surat yang panjang.</p>{% endfor %}"
+    response = post(client, f"{EDITOR}/sample.pdf", edit(body))
+    assert response.status_code == 302
+    page = text(client.get(response.headers["Location"]))
+    assert "takes longer than 1 seconds or more memory than a letter may use" in page
+    short = post(client, f"{EDITOR}/sample.pdf", edit("<p>Kepada {{ company.name }}</p>"))
+    assert short.status_code == 200 and short.data.startswith(b"%PDF-")

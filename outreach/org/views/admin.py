@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_user
@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 
 from outreach.core.guards import roles_required
 from outreach.core.labels import choices
-from outreach.core.views import submit
+from outreach.core.views import log_access, submit
 from outreach.org import service as org
 from outreach.org.models import Role, User
 
@@ -169,6 +169,8 @@ def user_edit(user_id: int):
         if user.id == current_user.id:  # a new password ends the admin's other sessions only
             login_user(user)
         return redirect(url_for("admin.users"))
+    if request.method == "GET":
+        log_access("view.user", "user", user.id, user.branch_id)
     return render_template("org/user_form.html", form=form, user=user,
                            history=org.account_history(user))
 
@@ -178,3 +180,10 @@ def user_edit(user_id: int):
 def sign_ins():
     """Sign-ins, failed sign-ins (with the e-mail typed) and sign-outs of every account."""
     return render_template("org/sign_ins.html", events=org.sign_in_log())
+
+
+@bp.route("/data-access")
+@admin_only
+def data_access():
+    """Who read personal data, exported a list or downloaded a file (UU 27/2022)."""
+    return render_template("org/data_access.html", events=org.access_log())

@@ -1,0 +1,1 @@
+"""Socialisation: group sessions for companies, and the yearly coverage of the branch."""

@@ -1,0 +1,69 @@
+"""The data-access log: who read a company's or an account's details, exported a list or
+downloaded a stored file, shown to admins, kept out of the company's change history."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import time_machine
+from sqlalchemy import select
+
+from outreach.cases import service as cases
+from outreach.cases.models import Case, Proof
+from outreach.core.audit import AuditEvent
+from outreach.extensions import db
+from outreach.org.models import Role
+from tests import factories
+from tests.conftest import login
+
+
+def access_rows(page: str) -> list[str]:
+    """The rows of the data-access page as text, newest first."""
+    body = page.split("<tbody>", 1)[1].split("</tbody>", 1)[0]
+    return [" ".join(re.sub(r"<[^>]+>", " ", row).split())
+            for row in re.findall(r"<tr>(.*?)</tr>", body, re.S)]
+
+
+def test_reads_exports_and_downloads_are_logged_for_admins(client, make_branch, make_user,
+                                                             make_company):
+    branch = make_branch()
+    officer = make_user(Role.OFFICER, branch=branch, name="Andi Wijaya")
+    supervisor = make_user(Role.SUPERVISOR, branch=branch, name="Citra Lestari")
+    admin = make_user(Role.ADMIN, name="Admin Pusat")
+    company = make_company(branch, "PT Batik Pesisir", categories=("PWBD",),
+                           officer_id=officer.id)
+    case = db.session.scalars(select(Case).where(Case.company_id == company.id)).one()
+    with time_machine.travel("2026-03-02 09:00 +0700", tick=False):
+        cases.log_step(officer, case, kind="notification", occurred_on=date(2026, 3, 2),
+                       today=date(2026, 3, 2), uploads=[factories.proof_upload()])
+        db.session.commit()
+        proof = db.session.scalars(select(Proof)).one()
+        login(client, officer)
+        assert client.get(f"/companies/{company.id}").status_code == 200
+        assert client.get("/companies/export.csv?q=Batik").status_code == 200
+        assert client.get(f"/proofs/{proof.id}").status_code == 200
+        client.post("/auth/logout", data={})
+        client.delete_cookie("session")
+        login(client, admin)
+        assert client.get(f"/admin/users/{officer.id}").status_code == 200
+        page = client.get("/admin/data-access").get_data(as_text=True)
+    rows = access_rows(page)
+    assert len(rows) == 4
+    assert "Account details read" in rows[0] and "Admin Pusat" in rows[0]
+    assert "Proof downloaded" in rows[1] and "Andi Wijaya" in rows[1]
+    assert "Company list exported" in rows[2] and "filters: q=Batik" in rows[2]
+    assert "Company details read" in rows[3] and f"company {company.id}" in rows[3]
+
+    # the company's change history, as its supervisor reads it, lists changes, not reads
+    client.delete_cookie("session")
+    login(client, supervisor)
+    history = client.get(f"/companies/{company.id}").get_data(as_text=True)
+    assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "view.company"))
+    assert "view.company" not in history and "Company details read" not in history
+
+
+def test_only_admins_read_the_log(client, make_branch, make_user):
+    supervisor = make_user(Role.SUPERVISOR, branch=make_branch())
+    login(client, supervisor)
+    assert client.get("/admin/data-access").status_code == 403
