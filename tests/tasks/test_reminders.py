@@ -381,7 +381,7 @@ def test_failed_job_is_recorded_and_shown_to_admins(client, app, make_user):
     assert health["last_sweep"]["date"] == "2026-05-19"
     login(client, make_user(Role.ADMIN))
     page = client.get("/admin/jobs").get_data(as_text=True)
-    assert "disk full" in page and "reminders_created: 4" in page
+    assert "disk full" in page and "Tugas dibuat: 4" in page and "Penyisiran pagi" in page
 
 
 def test_step_logged_settles_its_reminder(world):
