@@ -58,6 +58,8 @@ class Config:
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
     RATELIMIT_HEADERS_ENABLED = True
     LOGIN_RATE_LIMIT = "10 per minute"
+    #: calls one API token may make (`/api/v1`)
+    API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
 
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024
     #: largest proof file (photo or scan) accepted per file

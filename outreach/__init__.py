@@ -22,6 +22,7 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
     register_models()
     register_extensions(app)
     register_blueprints(app)
+    register_api(app)
     register_errorhandlers(app)
     register_template_helpers(app)
     register_security_headers(app)
@@ -72,7 +73,7 @@ def configure_logger(app: Flask) -> None:
 #: the modules that hold tables: the audit trail of core, and each feature's models
 MODEL_MODULES = ("outreach.core.audit", *(f"outreach.{feature}.models" for feature in (
     "org", "calendar", "ladder", "companies", "cases", "letters", "tasks", "notifications",
-    "imports", "reports", "scheduler", "money", "socialisation")))
+    "imports", "reports", "scheduler", "money", "programme", "socialisation", "api")))
 
 
 def register_models() -> None:
@@ -129,6 +130,7 @@ def register_blueprints(app: Flask) -> None:
     from outreach.letters import views as letters
     from outreach.money import views as money
     from outreach.org.views import admin, auth, home, partners
+    from outreach.programme import views as programme
     from outreach.reports import views as reports
     from outreach.socialisation import views as socialisation
     from outreach.tasks import views as tasks
@@ -139,8 +141,18 @@ def register_blueprints(app: Flask) -> None:
                               (ladder.bp, "/settings"), (calendar.bp, "/settings"),
                               (partners.bp, "/settings"),
                               (reports.bp, "/dashboard"), (imports.bp, "/imports"),
-                              (money.bp, "/money"), (socialisation.bp, "/socialisation")):
+                              (money.bp, "/money"), (programme.bp, "/programme"),
+                              (socialisation.bp, "/socialisation")):
         app.register_blueprint(blueprint, url_prefix=prefix)
+
+
+def register_api(app: Flask) -> None:
+    """The JSON API for partner systems (`/api/v1`) and the admins' token pages."""
+    from outreach.api import admin as api_admin
+    from outreach.api import views as api
+
+    api.init_app(app)
+    app.register_blueprint(api_admin.bp, url_prefix="/admin")
 
 
 def register_errorhandlers(app: Flask) -> None:
@@ -166,12 +178,14 @@ def register_security_headers(app: Flask) -> None:
 
 def register_commands(app: Flask) -> None:
     """Every feature's `flask …` commands."""
+    from outreach.api import cli as api
     from outreach.cases import cli as cases
     from outreach.imports import cli as imports
     from outreach.maintenance import cli as maintenance
     from outreach.org import cli as org
+    from outreach.programme import cli as programme
     from outreach.scheduler import cli as scheduler
     from outreach.socialisation import cli as socialisation
 
-    for feature in (org, cases, imports, maintenance, scheduler, socialisation):
+    for feature in (org, cases, imports, maintenance, scheduler, programme, socialisation, api):
         feature.init_app(app)

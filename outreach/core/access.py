@@ -7,6 +7,7 @@ reveal that it exists.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from flask_babel import lazy_gettext as _l
@@ -19,7 +20,24 @@ from outreach.org.models import Branch, Role, User
 M = TypeVar("M")
 
 
-def branch_condition(user: User, branch_column: Any) -> ColumnElement[bool]:
+@dataclass(frozen=True)
+class Reader:
+    """Someone who reads one branch's or one region's records and changes none: what a partner
+    system's API token acts as. Scoped like an officer of the branch or regional staff of the
+    region, and refused every permission by `may`."""
+
+    branch_id: int | None = None
+    region_id: int | None = None
+    #: no account: audit events of its calls name no user
+    id: None = None
+
+    @property
+    def role(self) -> str:
+        """The role whose reach it has: regional staff for a region, an officer for a branch."""
+        return Role.REGIONAL if self.region_id is not None else Role.OFFICER
+
+
+def branch_condition(user: User | Reader, branch_column: Any) -> ColumnElement[bool]:
     """SQL condition restricting `branch_column` to the branches the user may read."""
     if user.role == Role.ADMIN:
         return true()
@@ -81,6 +99,8 @@ REFUSALS = {
 
 def may(user: User, permission: str, branch_id: int | None) -> bool:
     """Whether the user holds `permission` on the records of the branch."""
+    if isinstance(user, Reader):
+        return False
     if branch_id is None or user.branch_id != branch_id:
         return False
     if permission == Permission.DECIDE:

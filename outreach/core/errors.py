@@ -3,7 +3,9 @@ form field), and the error pages answer in the app's layout."""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g, render_template, request
+from collections.abc import Callable
+
+from flask import Flask, current_app, g, has_request_context, render_template, request
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
@@ -33,8 +35,30 @@ MESSAGES = {
 }
 
 
-def render_error(code: int, message: str | None = None, back: str | None = None):
-    """The error page for an HTTP status; `back` links to the form to open again."""
+#: how a part of the app that is no web page answers errors: (code, message, the exception)
+ErrorFormat = Callable[[int, str | None, Exception | None], object]
+
+
+def answer_errors_under(app: Flask, prefix: str, answer: ErrorFormat) -> None:
+    """Let the URLs under `prefix` answer their errors with `answer` instead of error pages
+    (the JSON API answers problem details)."""
+    app.extensions.setdefault("outreach.error_formats", []).append((prefix, answer))
+
+
+def _own_format(code: int, message: str | None, error: Exception | None):
+    for prefix, answer in current_app.extensions.get("outreach.error_formats", ()):
+        if has_request_context() and request.path.startswith(prefix):
+            return answer(code, message, error)
+    return None
+
+
+def render_error(code: int, message: str | None = None, error: Exception | None = None,
+                 back: str | None = None):
+    """The error page for an HTTP status (or the answer of the part of the app asked for);
+    `back` links to the form to open again."""
+    own = _own_format(code, message, error)
+    if own is not None:
+        return own
     text = message or MESSAGES.get(code, MESSAGES[500])()
     return render_template("core/error.html", code=code, message=text, back=back), code
 
@@ -42,7 +66,7 @@ def render_error(code: int, message: str | None = None, back: str | None = None)
 def handle_http(error: HTTPException):
     """Known HTTP errors; a rate limit shows its own message."""
     message = error.description if error.code == 429 else None
-    return render_error(error.code or 500, message)
+    return render_error(error.code or 500, message, error)
 
 
 def handle_csrf(error: CSRFError):
@@ -72,7 +96,7 @@ def handle_database_down(error: OperationalError):
 def handle_unexpected(error: Exception):
     """Anything else: log it and show a calm page."""
     db.session.rollback()
-    return render_error(500)
+    return render_error(500, None, error)
 
 
 def init_app(app: Flask) -> None:

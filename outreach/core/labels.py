@@ -130,6 +130,12 @@ JOB_COUNTS = {
     "branches": _l("Branches"),
 }
 
+SPONSOR_KINDS = {
+    "city": _l("City or regency government (APBD)"),
+    "csr": _l("Company CSR"),
+    "other": _l("Other sponsor"),
+}
+
 #: the data-access log's actions (`core.audit.ACCESS_PREFIXES`)
 ACCESS_ACTIONS = {
     "view.company": _l("Company details read"),
@@ -142,6 +148,9 @@ ACCESS_ACTIONS = {
     "download.payment_proof": _l("Payment proof downloaded"),
     "download.monthly_report": _l("Monthly report downloaded"),
     "download.import_file": _l("Imported file downloaded"),
+    "view.beneficiaries": _l("Sponsored workers' data read"),
+    "view.beneficiary_list": _l("List of sponsored workers read"),
+    "export.registration": _l("Registration file of sponsored workers exported"),
     "export.not_reached": _l("Companies not reached by socialisation exported"),
     "download.sign_in_sheet": _l("Socialisation sign-in sheet printed"),
     "download.event_material": _l("Socialisation material downloaded"),
@@ -157,6 +166,8 @@ ENTITIES = {
     "letter": _l("letter"),
     "branch": _l("branch"),
     "import": _l("import"),
+    "sponsor": _l("sponsor"),
+    "beneficiary_import": _l("list of sponsored workers"),
     "socialisation_event": _l("socialisation event"),
 }
 
@@ -177,6 +188,7 @@ GROUPS = {
     "job": JOBS,
     "job_outcome": JOB_OUTCOMES,
     "job_count": JOB_COUNTS,
+    "sponsor_kind": SPONSOR_KINDS,
     "access": ACCESS_ACTIONS,
     "entity": ENTITIES,
 }

@@ -102,11 +102,13 @@ def human_size(size: int) -> str:
     return f"{max(size // 1024, 1)} KB"
 
 
-def read_sheet(data: bytes, max_bytes: int, is_header: Callable[[list[str]], bool]) -> Sheet:
+def read_sheet(data: bytes, max_bytes: int, is_header: Callable[[list[str]], bool],
+               no_header: str | None = None) -> Sheet:
     """The rows of a CSV or XLSX file, or a FileProblem saying why the file cannot be used.
 
     The header row is the first of the first ten rows that `is_header` takes for one (the
-    mapping's `is_header_row`: it names the company-name column).
+    mapping's `is_header_row`: it names the company-name column); `no_header` is the message
+    when none is (a list of people names other columns than a company list).
     """
     if len(data) > max_bytes:
         raise FileProblem(_("The file is larger than %(size)s. Split it into smaller files.",
@@ -129,9 +131,9 @@ def read_sheet(data: bytes, max_bytes: int, is_header: Callable[[list[str]], boo
         if is_header([cell_text(c) for c in record[1]]):
             break
         if len(head) == HEADER_SEARCH:
-            raise FileProblem(_no_header())
+            raise FileProblem(no_header or _no_header())
     else:
-        raise FileProblem(_no_header() if head else _("The file is empty."))
+        raise FileProblem((no_header or _no_header()) if head else _("The file is empty."))
     header_row, header_cells = head[-1]
     rows = list(records)
     if not rows:

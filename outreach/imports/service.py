@@ -28,13 +28,20 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
 from outreach.cases.models import Case, CaseStatus
-from outreach.companies.models import Company
+from outreach.companies.models import Company, Source
 from outreach.core.access import Permission, require, scoped
 from outreach.core.audit import record
 from outreach.core.errors import ServiceError
 from outreach.extensions import db
 from outreach.imports.applying import _require_importer, apply_plan
-from outreach.imports.mapping import SOURCES, auto_mapping, check_mapping, is_header_row
+from outreach.imports.mapping import (
+    IDENTIFIERS,
+    SOURCES,
+    auto_mapping,
+    check_mapping,
+    is_header_row,
+)
+from outreach.imports.matching import _BranchIndex, _forms
 from outreach.imports.models import (
     CloseSuggestion,
     CompanyImport,
@@ -42,7 +49,7 @@ from outreach.imports.models import (
     ImportStatus,
     SuggestionStatus,
 )
-from outreach.imports.planning import Plan, Progress, plan_import
+from outreach.imports.planning import Plan, Progress, RowResult, plan_import
 from outreach.imports.reading import Sheet, read_sheet
 from outreach.org.models import Branch, Role, User
 
@@ -266,3 +273,44 @@ def dismiss_suggestion(actor: User, suggestion: CloseSuggestion, now: datetime) 
     suggestion.dismissed_at = now
     record(actor, "case.verify_dismiss", "case", suggestion.case_id,
            {"suggestion": suggestion.id}, branch_id=suggestion.branch_id)
+
+
+#: the columns a batch of registrations from a membership system is read as
+REGISTRATION_FIELDS = ["name", "nib", "npwp", "npp", "workers_registered", "registered_on"]
+
+
+def import_registrations(branch: Branch, registrations: list[dict], today: date, *,
+                         filename: str, data: bytes, actor_name: str, via: str = "api"
+                         ) -> tuple[CompanyImport | None, list[RowResult | None]]:
+    """Import a membership system's registrations (NPP, NIB or NPWP, workers registered, date)
+    as a list from the agency: each is matched to a company of the branch by its identifiers as
+    every import matches, then planned and applied like one (values changed, what the agency
+    said kept, the cases it shows compliant suggested for closing).
+
+    A registration that names no company of the branch is not imported (it carries no name to
+    make a company of): its result is None. Returns the import (None when nothing matched) and
+    each registration's row result, in order.
+    """
+    index = _BranchIndex(None, branch.id)
+    rows: list[tuple[int, list]] = []
+    for number, registration in enumerate(registrations, start=1):
+        found = {index.by[key].get(form) for key in IDENTIFIERS if registration.get(key)
+                 for form in _forms(key, registration[key])} - {None}
+        if not found:
+            continue
+        # a row naming two companies keeps the name of one: the planning rejects it as such
+        company = index.companies[min(found)]
+        rows.append((number, [company.name, *(registration.get(key) for key in
+                                              REGISTRATION_FIELDS[1:])]))
+    if not rows:
+        return None, [None] * len(registrations)
+    sheet = Sheet(kind="json", header_row=0, headers=list(REGISTRATION_FIELDS), rows=rows,
+                  sha256=hashlib.sha256(data).hexdigest())
+    company_import, _sheet = new_import(None, branch, filename=filename, data=data,
+                                        source=Source.BPJS, max_bytes=len(data) + 1, via=via,
+                                        actor_name=actor_name, sheet=sheet)
+    company_import.mapping = list(REGISTRATION_FIELDS)
+    plan = plan_import(None, branch.id, sheet, company_import.mapping, Source.BPJS, today)
+    apply_plan(None, company_import, plan, today, valid_rows_only=True)
+    by_row = {result.row: result for result in plan.rows}
+    return company_import, [by_row.get(number) for number in range(1, len(registrations) + 1)]

@@ -29,6 +29,7 @@ from outreach.ladder import rules as policy
 from outreach.letters import service as letters
 from outreach.letters.models import Letter, LetterStatus
 from outreach.org.models import Role, User
+from outreach.programme import service as programme
 from outreach.scheduler.models import SchedulerLease
 from outreach.tasks.models import Reminder, ReminderKind, ReminderStatus
 
@@ -44,6 +45,8 @@ class SweepResult:
     reminders_created: int = 0
     letters_drafted: int = 0
     cases_overdue: int = 0
+    #: sponsors told that their workers' coverage ends next month
+    renewals_created: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -104,6 +107,7 @@ def sweep(day: date, *, now: datetime | None = None, holder: str = "sweep",
         update(Case).where(Case.status == CaseStatus.OPEN, Case.next_due_on < day,
                            Case.overdue_since.is_(None))
         .values(overdue_since=day).execution_options(synchronize_session=False)).rowcount
+    result.renewals_created = programme.make_renewals(day)
     return result
 
 

@@ -50,17 +50,17 @@ def test_reads_exports_and_downloads_are_logged_for_admins(client, make_branch, 
         page = client.get("/admin/data-access").get_data(as_text=True)
     rows = access_rows(page)
     assert len(rows) == 4
-    assert "Account details read" in rows[0] and "Admin Pusat" in rows[0]
-    assert "Proof downloaded" in rows[1] and "Andi Wijaya" in rows[1]
-    assert "Company list exported" in rows[2] and "filters: q=Batik" in rows[2]
-    assert "Company details read" in rows[3] and f"company {company.id}" in rows[3]
+    assert "Rincian akun dibaca" in rows[0] and "Admin Pusat" in rows[0]
+    assert "Bukti diunduh" in rows[1] and "Andi Wijaya" in rows[1]
+    assert "Daftar perusahaan diekspor" in rows[2] and "filters: q=Batik" in rows[2]
+    assert "Rincian perusahaan dibaca" in rows[3] and f"perusahaan {company.id}" in rows[3]
 
     # the company's change history, as its supervisor reads it, lists changes, not reads
     client.delete_cookie("session")
     login(client, supervisor)
     history = client.get(f"/companies/{company.id}").get_data(as_text=True)
     assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "view.company"))
-    assert "view.company" not in history and "Company details read" not in history
+    assert "view.company" not in history and "Rincian perusahaan dibaca" not in history
 
 
 def test_only_admins_read_the_log(client, make_branch, make_user):

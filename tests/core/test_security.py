@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from werkzeug.routing import Rule
 
 from outreach import create_app
+from outreach.api import service as api_service
 from outreach.calendar.models import BranchHoliday
 from outreach.cases import service as case_service
 from outreach.cases.models import Category, ClosingRequest, Step
@@ -27,6 +28,7 @@ from outreach.extensions import db
 from outreach.imports.models import CloseSuggestion, CompanyImport
 from outreach.money import service as money
 from outreach.org.models import PartnerOffice, Role
+from outreach.programme.models import BeneficiaryImport, Renewal, Sponsor
 from outreach.reports.models import MonthlyReport
 from outreach.socialisation import service as social
 from outreach.tasks.models import Reminder
@@ -38,6 +40,8 @@ PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08
        b"\x00\x00\x00\x00IEND\xaeB`\x82")
 
 PUBLIC = "public"
+#: the JSON API: a bearer token, never the session cookie (tests/api has its own checks)
+TOKEN = "token"
 SIGNED_IN = frozenset(Role.ALL)
 BRANCH_STAFF = frozenset(Role.BRANCH_ROLES)
 SUPERVISOR = frozenset({Role.SUPERVISOR})
@@ -132,6 +136,16 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "money.add_payment": BRANCH_STAFF,
     "money.payment_proof": SIGNED_IN,
     "money.wage_caps": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "programme.index": SIGNED_IN,
+    "programme.new_sponsor": SUPERVISOR,
+    "programme.sponsor": SIGNED_IN,
+    "programme.upload_list": BRANCH_STAFF,
+    "programme.preview": BRANCH_STAFF,
+    "programme.registration": BRANCH_STAFF,
+    "programme.record_kpj": BRANCH_STAFF,
+    "programme.renewal_done": BRANCH_STAFF,
+    "programme.report": SIGNED_IN,
+    "programme.report_pdf": SIGNED_IN,
     "socialisation.index": SIGNED_IN,
     "socialisation.export": SIGNED_IN,
     "socialisation.set_target": SUPERVISOR,
@@ -145,12 +159,25 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "socialisation.follow_up": BRANCH_STAFF,
     "socialisation.sheet_pdf": SIGNED_IN,
     "socialisation.material": SIGNED_IN,
+    "api_admin.tokens": ADMIN,
+    "api_admin.token_new": ADMIN,
+    "api_admin.token_revoke": ADMIN,
+    "api_docs.openapi_json": PUBLIC,
+    "api_docs.docs_page": PUBLIC,
+    "api_docs.static": PUBLIC,
+    "api.companies": TOKEN,
+    "api.company": TOKEN,
+    "api.cases": TOKEN,
+    "api.case": TOKEN,
+    "api.letter_pdf": TOKEN,
+    "api.sanctions": TOKEN,
+    "api.registrations": TOKEN,
 }
 
 #: routes that change nothing although they accept POST (previews, sample renders, uploads to
 #: compare), and routes whose records are not kept per branch (admins manage every branch)
 READ_ONLY_POSTS = {"letters.preview_template", "letters.sample_pdf", "letters.verify"}
-NOT_BRANCH_RECORDS = {"admin.branch_edit", "admin.user_edit"}
+NOT_BRANCH_RECORDS = {"admin.branch_edit", "admin.user_edit", "api_admin.token_revoke"}
 
 STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
 
@@ -208,7 +235,22 @@ def world(make_branch, make_user, make_company):
         "held_on": date(2026, 1, 8), "place": "Aula Kecamatan Pekalongan Utara",
         "place_kind": "kecamatan_hall"})
     material = social.add_material(officer, event, Upload("materi.png", PNG))
-    db.session.add_all([reminder, holiday, upload, suggestion, report, closing, office])
+    token, _secret = api_service.create_token(None, name="security-test", branch=pkl,
+                                              region=None, scopes=["read"], expires_on=None,
+                                              today=date(2026, 1, 6))
+    sponsor = Sponsor(branch_id=pkl.id, code="PEMKOT-PKL", name="Pemerintah Kota Pekalongan",
+                      kind="city", quota=10, months=12, starts_on=date(2026, 1, 1),
+                      ends_on=date(2026, 12, 31))
+    db.session.add_all([reminder, holiday, upload, suggestion, report, closing, office, sponsor])
+    db.session.flush()
+    worker_list = BeneficiaryImport(branch_id=pkl.id, sponsor_id=sponsor.id, filename="a.csv",
+                                    data=b"NIK;Nama\n", sha256="0" * 64,
+                                    report={"counts": {}, "rows": [],
+                                            "covered_from": "2026-01-01",
+                                            "covered_to": "2026-12-01", "contribution": 16800})
+    renewal = Renewal(branch_id=pkl.id, sponsor_id=sponsor.id, ends_month=date(2026, 12, 1),
+                      workers=3, dedupe_key="security-test")
+    db.session.add_all([worker_list, renewal])
     db.session.commit()
     return {
         "ids": {
@@ -218,7 +260,8 @@ def world(make_branch, make_user, make_company):
             "import_id": upload.id, "suggestion_id": suggestion.id, "report_id": report.id,
             "user_id": officer.id, "branch_id": pkl.id, "request_id": closing.id,
             "office_id": office.id, "payment_id": payment.id,
-            "event_id": event.id, "material_id": material.id,
+            "event_id": event.id, "material_id": material.id, "token_id": token.id,
+            "sponsor_id": sponsor.id, "list_id": worker_list.id, "renewal_id": renewal.id,
             "code": "notification", "filename": "app.css", "fmt": "csv",
         },
         "users": {
@@ -240,7 +283,7 @@ def build_url(rule: Rule, ids: dict[str, object]) -> str:
                          f"{missing}; add one to the world fixture")
     path = rule.rule
     for name in rule.arguments:
-        path = re.sub(rf"<(?:[a-z]+:)?{name}>", str(ids[name]), path)
+        path = re.sub(rf"<(?:[a-z]+(?:\([^)]*\))?:)?{name}>", str(ids[name]), path)
     return path
 
 
@@ -266,8 +309,8 @@ def test_only_the_listed_routes_are_public():
     app = url_map_app()
     public = {endpoint for endpoint, view in app.view_functions.items()
               if getattr(view, "is_public", False)}
-    assert public == {e for e, who in ACCESS.items() if who == PUBLIC} - {
-        "static", "bootstrap.static"}
+    assert public == {e for e, who in ACCESS.items() if who in (PUBLIC, TOKEN)} - {
+        "static", "bootstrap.static", "api_docs.static"}
 
 
 def request_all(client, rule: Rule, url: str, data: dict | None = None) -> dict[str, int]:
@@ -285,7 +328,7 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, world):
     """Every non-public route, with every method, redirects an anonymous visitor to sign in."""
     escaped = []
     for rule in RULES:
-        if access(rule) == PUBLIC:
+        if access(rule) in (PUBLIC, TOKEN):
             continue
         url = build_url(rule, world["ids"])
         for method in methods(rule):
@@ -304,7 +347,7 @@ def test_state_changing_routes_refuse_a_form_without_csrf_token(app, world):
     login(clients["supervisor"], world["users"]["pkl"][Role.SUPERVISOR])
     before, accepted = audit_count(), []
     for rule in RULES:
-        if not STATE_CHANGING & set(methods(rule)):
+        if not STATE_CHANGING & set(methods(rule)) or access(rule) == TOKEN:
             continue
         who = access(rule)
         client = clients["public" if who == PUBLIC else "admin" if who == ADMIN
@@ -318,8 +361,31 @@ def test_state_changing_routes_refuse_a_form_without_csrf_token(app, world):
     assert audit_count() == before
 
 
+def test_the_api_takes_no_session_cookie(app, world):
+    """Every API route answers 401 to a signed-in admin's cookie without a token, with every
+    method, and changes nothing (its refusal alone is audited)."""
+    client = app.test_client()
+    login(client, world["users"]["admin"])
+    before, wrong = changes_but_calls(), []
+    for rule in RULES:
+        if access(rule) != TOKEN:
+            continue
+        url = build_url(rule, world["ids"])
+        for method in methods(rule):
+            response = client.open(url, method=method, json={})
+            if response.status_code != 401:
+                wrong.append(f"{method} {url}: {response.status_code}")
+    assert wrong == []
+    assert changes_but_calls() == before
+
+
+def changes_but_calls() -> int:
+    return db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action != "api.call"))
+
+
 RECORD_RULES = [r for r in RULES
-                if access(r) != PUBLIC and r.endpoint not in NOT_BRANCH_RECORDS
+                if access(r) not in (PUBLIC, TOKEN) and r.endpoint not in NOT_BRANCH_RECORDS
                 and any(name.endswith("_id") for name in r.arguments)]
 
 
@@ -349,7 +415,7 @@ def test_roles_without_the_right_are_refused(client, world, role):
     before, wrong = audit_count(), []
     for rule in RULES:
         who = access(rule)
-        if who in (PUBLIC, SIGNED_IN) or role in who:
+        if who in (PUBLIC, SIGNED_IN, TOKEN) or role in who:
             continue
         url = build_url(rule, world["ids"])
         for method, status in request_all(client, rule, url, {"notes": "x"}).items():

@@ -85,6 +85,8 @@ SCREENS = {
     "dashboard": Screen("supervisor", lambda w: "/dashboard/", pending_route="/dashboard/"),
     "letter template editor": Screen("supervisor",
                                      lambda w: "/letters/templates/notification"),
+    "new sponsor": Screen("supervisor", lambda w: "/programme/sponsors/new"),
+    "mayor's report": Screen("supervisor", lambda w: "/programme/report"),
 }
 
 

@@ -321,7 +321,7 @@ def test_catch_up_runs_once_after_downtime(app, world, caplog):
         assert scheduler.catch_up(app, now) is False
     assert "catching up once" in caplog.text and "(3 earlier working day(s) missed)" in caplog.text
     runs = db.session.scalars(select(JobRun.run_date).where(
-        JobRun.job_id == job_runs.MORNING_SWEEP)).all()
+        JobRun.job_id == job_runs.MORNING_SWEEP).order_by(JobRun.run_date)).all()
     assert runs == [date(2026, 5, 18), date(2026, 5, 22)]
 
 

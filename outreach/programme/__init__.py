@@ -1,0 +1,1 @@
+"""Informal workers (BPU) whose contributions sponsors pay: the city (APBD) and companies' CSR."""
