@@ -13,6 +13,8 @@ _.approval_by_id, _.closing_evidence, _.closing_npp, _.recorded_at, _.dismissed_
 _.dismissed_at, _.issued_by_id, _.last_error, _.generated_by_id, _.generated_at, _.done_at
 # who withdrew a letter and who decided a close, kept for the record (audit, backups)
 _.voided_by_id, _.decided_by_id, _.decided_at
+# the day an inspection report was submitted, shown on the inspection page
+_.submitted_on
 # openpyxl's worksheet and cell settings (exports)
 _.freeze_panes, _.font, _.number_format
 # Flask-Login's settings and SQLAlchemy's declarative base
@@ -44,6 +46,9 @@ _.max_content_length
 _.wtforms_translations
 # cache headers of versioned static files, read by browsers (core.compression)
 _.no_cache, _.max_age, _.immutable
+# who judged a commitment and when, shown in the dossier and kept for the audit
+_.judged_by_id
+_.judged_on
 # socialisation: who set a target (kept for the record), the coverage by city read by its
 # page, and the Python side of the reach rule, held equal to its SQL by a test
 _.set_by_id, _.by_area, _.step_reaches

@@ -73,7 +73,8 @@ def configure_logger(app: Flask) -> None:
 #: the modules that hold tables: the audit trail of core, and each feature's models
 MODEL_MODULES = ("outreach.core.audit", *(f"outreach.{feature}.models" for feature in (
     "org", "calendar", "ladder", "companies", "cases", "letters", "tasks", "notifications",
-    "imports", "reports", "scheduler", "money", "programme", "socialisation", "api")))
+    "imports", "reports", "scheduler", "money", "programme", "socialisation", "api", "legal",
+    "inspections")))
 
 
 def register_models() -> None:
@@ -126,12 +127,15 @@ def register_blueprints(app: Flask) -> None:
     from outreach.cases import views as cases
     from outreach.companies import views as companies
     from outreach.imports import views as imports
+    from outreach.inspections import views as inspections
     from outreach.ladder import views as ladder
+    from outreach.legal import views as legal
     from outreach.letters import views as letters
     from outreach.money import views as money
     from outreach.org.views import admin, auth, home, partners
     from outreach.programme import views as programme
     from outreach.reports import views as reports
+    from outreach.scheduler import views as scheduler
     from outreach.socialisation import views as socialisation
     from outreach.tasks import views as tasks
 
@@ -142,7 +146,9 @@ def register_blueprints(app: Flask) -> None:
                               (partners.bp, "/settings"),
                               (reports.bp, "/dashboard"), (imports.bp, "/imports"),
                               (money.bp, "/money"), (programme.bp, "/programme"),
-                              (socialisation.bp, "/socialisation")):
+                              (socialisation.bp, "/socialisation"), (legal.bp, None),
+                              (inspections.bp, None),
+                              (scheduler.bp, "/admin/jobs")):
         app.register_blueprint(blueprint, url_prefix=prefix)
 
 

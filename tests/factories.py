@@ -29,6 +29,9 @@ from outreach.companies import service as companies
 from outreach.companies.models import Company, Source
 from outreach.extensions import db
 from outreach.imports.models import CompanySourceValue
+from outreach.inspections import service as inspections
+from outreach.inspections.models import Checked, Inspection, InspectionStatus
+from outreach.inspections.rules import needs_inspection
 from outreach.letters import service as letters
 from outreach.letters.models import Letter
 from outreach.money import service as money
@@ -61,7 +64,9 @@ def deputy(branch: Branch | int) -> User:
 
 def branch(code: str = "KC-PKL", name: str = "Pekalongan", region: str = "JATENG",
            **details: str) -> Branch:
-    """A branch in a region (the region made when missing): `org.service.create_branch`."""
+    """A branch in a region (the region made when missing), with a head of branch to sign its
+    letters unless `head_name` says otherwise: `org.service.create_branch`."""
+    details.setdefault("head_name", f"Kepala {name}")
     created = org.create_branch(None, code=code, name=name,
                                 region=org.get_or_create_region(region), **details)
     db.session.commit()
@@ -103,7 +108,8 @@ def company(branch: Branch, name: str | None = None, *, actor: User | None = Non
         values["programs"] = [p for p in values["programs"].split(",") if p]
     actor = actor or clerk(branch)
     created = companies.create_company(actor, branch.id,
-                                       {"name": name or f"PT Contoh {next(_serial)}", **values})
+                                       {"name": name or f"PT Contoh {next(_serial)}", **values},
+                                       today=opened_on)
     if not hand_entered:
         db.session.execute(delete(CompanySourceValue).where(
             CompanySourceValue.company_id == created.id,
@@ -159,7 +165,11 @@ def requested_referral(case: Case, on: date, *, actor: User | None = None,
 def drafted_step(case: Case, kind: str, on: date, *, today: date | None = None,
                  actor: User | None = None, outcome: str = "", notes: str = "") -> Step:
     """A step the ladder allows, logged on `on` (a letter step gets its draft letter and
-    counts for nothing until the letter is issued): `cases.service.log_step`."""
+    counts for nothing until the letter is issued): `cases.service.log_step`. Written warning
+    I on a case whose categories need an inspection is preceded by one (`inspected`) when the
+    case has no approved report yet."""
+    if kind == "warning_1":
+        inspected_before_warning(case, on, actor=actor)
     logged = cases.log_step(actor or clerk(case.branch_id), case, kind=kind, occurred_on=on,
                             today=today or on, outcome=outcome, notes=notes)
     db.session.commit()
@@ -261,6 +271,74 @@ def close(case: Case, today: date, *, outcome: str = "compliant", npp: str = "",
                              note="", now=datetime.combine(today, time(9)), today=today)
     db.session.commit()
     return case
+
+
+# --- inspections -------------------------------------------------------------------------------
+
+
+def _working_day_until(case: Case, day: date) -> date:
+    from outreach.calendar.rules import WorkingCalendar
+
+    calendar = WorkingCalendar.for_branch(case.branch_id)
+    while not calendar.is_working_day(day):
+        day -= timedelta(days=1)
+    return day
+
+
+def assigned_inspection(case: Case, on: date, *, actor: User | None = None,
+                        inspectors: str = "Agus Prasetyo\nRina Kusumawati") -> Inspection:
+    """Inspectors assigned on `on` and their assignment letter issued that day (a working
+    day): `inspections.service.assign`, then `issued_letter`."""
+    inspection = inspections.assign(actor or clerk(case.branch_id), case, inspectors=inspectors,
+                                    planned_on=on, today=on)
+    db.session.commit()
+    issued_letter(inspection.letter, on, actor=actor)
+    return inspection
+
+
+def reported_inspection(case: Case, on: date, *, actor: User | None = None,
+                        workers_found: int | None = None, wages_found: int | None = None,
+                        programs_found: str | None = None,
+                        inspection: Inspection | None = None) -> Inspection:
+    """An inspection done on `on` and its report submitted: `assigned_inspection` (unless
+    given), `record_findings` signed by the company's director, `submit_report`. The findings
+    are the company's figures unless told."""
+    company = case.company
+    actor = actor or clerk(case.branch_id)
+    inspection = inspection or assigned_inspection(case, on, actor=actor)
+    inspections.record_findings(
+        actor, inspection, inspected_on=on, checked=list(Checked.ALL),
+        workers_found=company.workers_estimated if workers_found is None else workers_found,
+        wages_found=company.average_wage if wages_found is None else wages_found,
+        programs_found=company.programs if programs_found is None else programs_found,
+        representative_name=company.director_name or "Pak Joko",
+        representative_position="Manajer HRD", today=on)
+    inspections.submit_report(actor, inspection, conclusions="Pekerja belum terdaftar seluruhnya.",
+                              today=on)
+    db.session.commit()
+    return inspection
+
+
+def inspected(case: Case, on: date, *, actor: User | None = None,
+              approver: User | None = None, **findings: Any) -> Inspection:
+    """An inspection done and its report approved on `on` by a second person (`approver`, else
+    an unsaved supervisor of the branch): `reported_inspection`, then `decide_report`."""
+    inspection = reported_inspection(case, on, actor=actor, **findings)
+    inspections.decide_report(approver or deputy(case.branch_id), inspection, approve=True,
+                              note="", now=datetime.combine(on, time(10)), today=on)
+    db.session.commit()
+    return inspection
+
+
+def inspected_before_warning(case: Case, on: date, *,
+                             actor: User | None = None) -> Inspection | None:
+    """What written warning I on `on` needs first (PP 86/2013 art. 13): an inspection approved
+    on the last working day up to `on` (`inspected`) when the case's categories need one and
+    it has no approved report yet; nothing otherwise."""
+    if not needs_inspection(case.categories) or any(
+            i.status == InspectionStatus.APPROVED for i in inspections.inspections_of([case.id])):
+        return None
+    return inspected(case, _working_day_until(case, on), actor=actor)
 
 
 # --- letters ------------------------------------------------------------------------------------

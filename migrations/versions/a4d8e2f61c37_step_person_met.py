@@ -4,7 +4,7 @@ A visit, a call or a summons names who the officer spoke to and in what capacity
 the HR manager), as the visit report (Berita Acara Kunjungan) does.
 
 Revision ID: a4d8e2f61c37
-Revises: 8b60da2a208b
+Revises: 476685437d44
 Create Date: 2026-12-01 15:00:00.000000
 
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "a4d8e2f61c37"
-down_revision = "8b60da2a208b"
+down_revision = "476685437d44"
 branch_labels = None
 depends_on = None
 

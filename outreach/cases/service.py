@@ -26,8 +26,8 @@ from outreach.cases.models import (
     Step,
 )
 from outreach.cases.proofs import DEFAULT_MAX_BYTES, Upload, make_proof
-from outreach.companies.models import Company
-from outreach.companies.service import remember_hand_entries
+from outreach.companies.models import Company, FigureSource
+from outreach.companies.service import record_figures, remember_hand_entries
 from outreach.core.access import Permission, branch_condition, require
 from outreach.core.audit import record
 from outreach.core.db import utcnow
@@ -329,6 +329,8 @@ def close_case(actor: User, case: Case, *, outcome: str, today: date, npp: str =
     now_registered = company.workers_registered if registered is None else registered
     complete = outcome == "compliant" and now_registered >= company.workers_estimated
     if registered is not None and registered != company.workers_registered:
+        record_figures(company, {"workers_registered": [company.workers_registered, registered]},
+                       FigureSource.OFFICER, today, actor=actor)
         company.workers_registered = registered
         remember_hand_entries(company, ["workers_registered"])
     if complete:

@@ -1,4 +1,4 @@
-"""A company's history, newest first: steps, case events and reminders."""
+"""A company's history, newest first: steps, inspections, case events and reminders."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from outreach.cases.models import Case, Step
 from outreach.companies.models import Company
 from outreach.core.audit import AuditEvent, is_access
 from outreach.extensions import db
+from outreach.inspections.models import Inspection
+from outreach.legal import rules as legal
+from outreach.legal.models import Commitment, LegalEvent, Reply
 from outreach.org.models import User
 from outreach.reports.models import Directive
 from outreach.tasks.models import Reminder
@@ -23,9 +26,12 @@ class Entry:
     """One line of the timeline."""
 
     day: date
-    kind: str  # "step", "reminder", "directive", "opened", "closed"
+    kind: str  # "step", "inspection", "reminder", "directive", "opened", "closed", "reply",
+    #   "commitment", "legal"
     item: Any
     case: Case
+    #: what the line says of an answer or legal entry, in the reader's language
+    title: str = ""
 
 
 def company_timeline(company: Company) -> list[Entry]:
@@ -46,12 +52,34 @@ def company_timeline(company: Company) -> list[Entry]:
                                         .options(selectinload(Directive.author))):
         entries.append(Entry(directive.given_on, "directive", directive,
                              cases[directive.case_id]))
+    for inspection in db.session.scalars(select(Inspection).where(Inspection.case_id.in_(cases))
+                                         .options(selectinload(Inspection.letter))):
+        # dated by its latest event: approved, inspected, or planned
+        day = inspection.approved_on or inspection.inspected_on or inspection.planned_on
+        entries.append(Entry(day, "inspection", inspection, cases[inspection.case_id]))
+    entries += _answer_entries(cases)
     for case in cases.values():
         entries.append(Entry(case.opened_on, "opened", case, case))
         if case.closed_on:
             entries.append(Entry(case.closed_on, "closed", case, case))
-    order = {"closed": 0, "directive": 1, "reminder": 2, "step": 3, "opened": 4}
+    order = {"closed": 0, "legal": 1, "commitment": 1, "reply": 1, "directive": 1,
+             "reminder": 2, "step": 3, "inspection": 4, "opened": 5}
     entries.sort(key=lambda e: (e.day, -order[e.kind], getattr(e.item, "id", 0)), reverse=True)
+    return entries
+
+
+def _answer_entries(cases: dict[int, Case]) -> list[Entry]:
+    """The employer's replies and commitments and the legal track of the cases."""
+    entries = []
+    for reply in db.session.scalars(select(Reply).where(Reply.case_id.in_(cases))):
+        entries.append(Entry(reply.received_on, "reply", reply, cases[reply.case_id],
+                             legal.label_of(reply.channel, legal.CHANNELS)))
+    for promise in db.session.scalars(select(Commitment).where(Commitment.case_id.in_(cases))):
+        entries.append(Entry(promise.made_on, "commitment", promise, cases[promise.case_id],
+                             legal.label_of(promise.status, legal.COMMITMENT_STATUSES)))
+    for event in db.session.scalars(select(LegalEvent).where(LegalEvent.case_id.in_(cases))):
+        entries.append(Entry(event.occurred_on, "legal", event, cases[event.case_id],
+                             legal.label_of(event.kind, legal.LEGAL_KINDS)))
     return entries
 
 

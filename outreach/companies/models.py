@@ -46,7 +46,14 @@ class Source:
     PEMKOT = "pemkot"
     DISNAKER = "disnaker"
     MANUAL = "manual"
+    #: a figure an approved inspection report found (PP 86/2013 art. 13)
+    INSPECTION = "inspection"
     ALL = (BPJS, PEMKOT, DISNAKER, MANUAL)
+
+
+#: the sources of a value an import keeps against a list that says otherwise (reporting the
+#: list's value as a conflict): one a person entered, one an approved inspection found
+KEPT_SOURCES = (Source.MANUAL, Source.INSPECTION)
 
 
 class Company(TimestampMixin, db.Model):
@@ -165,3 +172,47 @@ class ContributionRate(db.Model):
     #: where the figure comes from (the announcement of a JP wage cap), and what of it could
     #: not be confirmed
     source: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class FigureSource:
+    """Who changed a compliance figure: an officer on the company form, an import of a list,
+    an approved inspection report."""
+
+    OFFICER = "officer"
+    IMPORT = "import"
+    INSPECTION = "inspection"
+    ALL = (OFFICER, IMPORT, INSPECTION)
+
+
+#: the figures whose history is kept: the compliance over time of a company
+TRACKED_FIGURES = ("workers_estimated", "workers_registered", "average_wage", "reported_wage",
+                   "programs")
+
+
+class FigureChange(db.Model):
+    """One change of a company's compliance figure (workers, wages, programs), with its day and
+    source: the history behind "registered 10 of 25 in March, 25 of 25 in May"."""
+
+    __tablename__ = "company_figure_changes"
+    __table_args__ = (
+        Index("ix_company_figure_changes_company", "company_id", "changed_on"),
+        # the dashboard counts the branch's companies that improved in a month
+        Index("ix_company_figure_changes_branch", "branch_id", "changed_on", "field"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    company_id: Mapped[int] = mapped_column(ForeignKey("companies.id"))
+    #: the company's branch when the change was made (the dashboard counts by it)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
+    #: the field of `TRACKED_FIGURES`
+    field: Mapped[str] = mapped_column(String(30))
+    #: the values before and after, as text ("" for none; programs as "JKK,JKM")
+    before: Mapped[str] = mapped_column(String(60), default="")
+    after: Mapped[str] = mapped_column(String(60), default="")
+    changed_on: Mapped[date] = mapped_column(Date)
+    #: officer, import or inspection (`FigureSource`)
+    source: Mapped[str] = mapped_column(String(12))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: the import or inspection that made the change, where there is one
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("company_imports.id"))
+    inspection_id: Mapped[int | None] = mapped_column(ForeignKey("inspections.id"))

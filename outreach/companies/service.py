@@ -14,11 +14,20 @@ from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.orm import aliased, joinedload
 
 from outreach.cases.models import Case, CaseCategory, CaseStatus
-from outreach.companies.models import BusinessSize, Company, Program, Source
+from outreach.companies.models import (
+    TRACKED_FIGURES,
+    BusinessSize,
+    Company,
+    FigureChange,
+    FigureSource,
+    Program,
+    Source,
+)
 from outreach.core.access import Permission, get_visible, require, scoped
 from outreach.core.audit import diff, record
 from outreach.core.db import utcnow
 from outreach.core.errors import ServiceError
+from outreach.core.labels import label
 from outreach.extensions import db
 from outreach.imports.models import CompanySourceValue
 from outreach.org.models import User
@@ -299,8 +308,10 @@ def likely_duplicates(user: User, clean: dict[str, Any],
     return found
 
 
-def create_company(actor: User, branch_id: int, values: dict[str, Any]) -> Company:
-    """Create a company in the actor's branch from validated values."""
+def create_company(actor: User, branch_id: int, values: dict[str, Any],
+                   today: date | None = None) -> Company:
+    """Create a company in the actor's branch from validated values (its first figures are
+    kept in its history as of `today`, the day of creation when not given)."""
     require(actor, Permission.WORK, branch_id)
     clean = clean_values(values)
     company = Company(branch_id=branch_id, **clean)
@@ -309,6 +320,8 @@ def create_company(actor: User, branch_id: int, values: dict[str, Any]) -> Compa
     entered = {k: v for k, v in clean.items() if v not in (None, "", 0)}
     record(actor, "create", "company", company.id, entered, branch_id=branch_id)
     remember_hand_entries(company, entered)
+    record_figures(company, {f: [None, clean.get(f)] for f in TRACKED_FIGURES},
+                   FigureSource.OFFICER, today or utcnow().date(), actor=actor)
     return company
 
 
@@ -321,9 +334,11 @@ def check_version(company: Company, expected_version: int | None) -> None:
 
 
 def update_company(actor: User, company: Company, values: dict[str, Any],
-                   expected_version: int | None = None) -> dict:
+                   expected_version: int | None = None, today: date | None = None) -> dict:
     """Change a company's fields; returns what changed. `expected_version` is the version the
-    edit page showed: a save over someone else's newer save is refused."""
+    edit page showed: a save over someone else's newer save is refused. A change of a
+    compliance figure goes into the company's history as of `today` (the clock's day of the
+    change when not given)."""
     require(actor, Permission.WORK, company.branch_id)
     check_version(company, expected_version)
     changes = diff(company, clean_values(values))
@@ -331,6 +346,8 @@ def update_company(actor: User, company: Company, values: dict[str, Any],
     if changes:
         record(actor, "update", "company", company.id, changes, branch_id=company.branch_id)
         remember_hand_entries(company, changes)
+        record_figures(company, changes, FigureSource.OFFICER,
+                       today or utcnow().date(), actor=actor)
     return changes
 
 
@@ -359,3 +376,126 @@ def remember_hand_entries(company: Company, fields: Iterable[str]) -> None:
         else:
             row.value, row.import_id, row.recorded_at = text, None, now
     db.session.flush()
+
+
+def _figure_text(value: Any) -> str:
+    return "" if value is None else str(value)[:60]
+
+
+def figure_rows(company_id: int, branch_id: int, changes: dict[str, Any], source: str,
+                on: date, *, user_id: int | None = None, import_id: int | None = None,
+                inspection_id: int | None = None) -> list[dict[str, Any]]:
+    """The history rows of the changes of a company's compliance figures (`changes`: field to
+    [before, after], as `core.audit.diff` gives them), for one INSERT of many companies."""
+    rows = []
+    for field_name in TRACKED_FIGURES:
+        if field_name not in changes:
+            continue
+        before, after = (_figure_text(v) for v in changes[field_name])
+        if before != after:
+            rows.append({"company_id": company_id, "branch_id": branch_id, "field": field_name,
+                         "before": before, "after": after, "changed_on": on, "source": source,
+                         "user_id": user_id, "import_id": import_id,
+                         "inspection_id": inspection_id})
+    return rows
+
+
+def record_figures(company: Company, changes: dict[str, Any], source: str, on: date, *,
+                   actor: User | None = None, import_id: int | None = None,
+                   inspection_id: int | None = None) -> int:
+    """Keep the changes of the company's compliance figures (workers, wages, programs) in its
+    history, with the day and the source (officer, import, inspection): the one writer of
+    `FigureChange`, called wherever those figures change. Returns how many were kept."""
+    rows = figure_rows(company.id, company.branch_id, changes, source, on,
+                       user_id=actor.id if actor is not None else None, import_id=import_id,
+                       inspection_id=inspection_id)
+    for row in rows:
+        db.session.add(FigureChange(**row))
+    if rows:
+        db.session.flush()
+    return len(rows)
+
+
+@dataclass
+class FigurePoint:
+    """The company's figures as they stood after the changes of one day."""
+
+    day: date
+    workers_estimated: int
+    workers_registered: int
+    programs: str
+    sources: list[str]
+
+
+def figure_history(company: Company) -> list[FigurePoint]:
+    """The company's compliance over time: after each day with a change, its estimated and
+    registered workers and programs, and where the changes came from, oldest first."""
+    changes = db.session.scalars(select(FigureChange).where(
+        FigureChange.company_id == company.id).order_by(FigureChange.changed_on,
+                                                        FigureChange.id)).all()
+    # each figure starts from what its first change replaced, or stands as it is today
+    state: dict[str, Any] = {f: getattr(company, f) for f in
+                             ("workers_estimated", "workers_registered", "programs")}
+    for change in reversed(changes):
+        if change.field in state:
+            state[change.field] = (change.before if change.field == "programs"
+                                   else int(change.before or 0))
+    points: list[FigurePoint] = []
+    for change in changes:
+        if change.field in state:
+            state[change.field] = (change.after if change.field == "programs"
+                                   else int(change.after or 0))
+        if not points or points[-1].day != change.changed_on:
+            points.append(FigurePoint(change.changed_on, 0, 0, "", []))
+        point = points[-1]
+        point.workers_estimated = int(state["workers_estimated"])
+        point.workers_registered = int(state["workers_registered"])
+        point.programs = str(state["programs"])
+        if change.source not in point.sources:
+            point.sources.append(change.source)
+    return points
+
+
+def monthly_history(points: list[FigurePoint]) -> list[FigurePoint]:
+    """The company's figures as they stood at the end of each month with a change (the last
+    day's point of the month, with every source of that month), oldest first."""
+    months: dict[tuple[int, int], FigurePoint] = {}
+    for point in points:
+        key = (point.day.year, point.day.month)
+        sources = months[key].sources if key in months else []
+        months[key] = FigurePoint(point.day, point.workers_estimated, point.workers_registered,
+                                  point.programs,
+                                  [*sources, *(s for s in point.sources if s not in sources)])
+    return list(months.values())
+
+
+@dataclass
+class FigureOrigin:
+    """Where a company's figure came from and when: the source's label and the day."""
+
+    source: str
+    day: date | None
+
+
+#: the figures the company page says the origin of
+SHOWN_ORIGINS = ("workers_estimated", "workers_registered", "average_wage", "programs")
+
+
+def figure_origins(company: Company) -> dict[str, FigureOrigin]:
+    """Where each compliance figure of the company comes from: its last change in the history
+    (officer, import, inspection, with the day), else the source that gave its present value
+    (`company_source_values`: entered by hand, a list, an inspection)."""
+    origins: dict[str, FigureOrigin] = {}
+    for change in db.session.scalars(select(FigureChange).where(
+            FigureChange.company_id == company.id, FigureChange.field.in_(SHOWN_ORIGINS))
+            .order_by(FigureChange.changed_on, FigureChange.id)):
+        origins[change.field] = FigureOrigin(label(change.source, "figure_source"),
+                                             change.changed_on)
+    for row in db.session.scalars(select(CompanySourceValue).where(
+            CompanySourceValue.company_id == company.id,
+            CompanySourceValue.field.in_(SHOWN_ORIGINS)).order_by(CompanySourceValue.id)):
+        value = getattr(company, row.field)
+        if row.field not in origins and row.value == ("" if value is None else str(value)):
+            origins[row.field] = FigureOrigin(label(row.source, "source"),
+                                              row.recorded_at.date() if row.recorded_at else None)
+    return origins

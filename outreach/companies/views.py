@@ -19,15 +19,18 @@ from outreach.companies.rules import assess
 from outreach.core import clock
 from outreach.core.access import Permission, may
 from outreach.core.errors import ServiceError
+from outreach.core.formatting import month_year
 from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, require_write, staff_only
 from outreach.core.labels import choices
 from outreach.core.views import attach_error, commit_or_refuse, log_access
 from outreach.extensions import db
+from outreach.inspections.service import inspections_of
 from outreach.ladder import rules as policy
 from outreach.money.service import ledger
 from outreach.org import service as org
 from outreach.org.models import Role
+from outreach.reports.charts import Bar, bar_chart
 
 bp = Blueprint("companies", __name__)
 
@@ -122,6 +125,7 @@ def detail(company_id: int):
     case = open_case_of(company)
     verdicts = policy.options(case, today) if case is not None else []
     supervisor_view = current_user.role in (Role.SUPERVISOR, Role.REGIONAL, Role.ADMIN)
+    months = service.monthly_history(service.figure_history(company))
     return render_template(
         "companies/detail.html", company=company, case=case, today=today,
         compliance=assess(company, today), verdicts=verdicts, book=ledger(company, today),
@@ -131,7 +135,18 @@ def detail(company_id: int):
         open_form=OpenCaseForm(), simple_form=SimpleForm(), transfer_form=_transfer_form(company),
         closed_cases=[c for c in company.cases if c is not case],
         closing=pending_closing(case) if case is not None else None,
+        inspections=inspections_of([c.id for c in company.cases]),
+        figure_origins=service.figure_origins(company), months=months,
+        history_chart=_history_chart(months) if months else None,
     )
+
+
+def _history_chart(months: list[service.FigurePoint]):
+    """Workers registered against workers estimated at the end of each month with a change."""
+    bars = [Bar(month_year(point.day), (point.workers_registered, point.workers_estimated))
+            for point in months[-12:]]
+    return bar_chart(bars, title=_("Workers registered of workers estimated, by month"),
+                     series=(_("Registered"), _("Estimated")), links=False, label_width=120)
 
 
 def _transfer_form(company: Company) -> TransferForm | None:
@@ -165,9 +180,11 @@ def _save(form: CompanyForm, company: Company | None):
             form.confirm_duplicate.data = "1"
             return None, duplicates
         if company is None:
-            company = service.create_company(current_user, current_user.branch_id, values)
+            company = service.create_company(current_user, current_user.branch_id, values,
+                                             clock.today())
         else:
-            service.update_company(current_user, company, values, _version(form))
+            service.update_company(current_user, company, values, _version(form),
+                                   clock.today())
     except ServiceError as error:
         db.session.rollback()
         attach_error(form, error)

@@ -37,6 +37,7 @@ SOURCES = {
     "pemkot": _l("City business permits"),
     "disnaker": _l("Labour office reports"),
     "manual": _l("Entered by hand"),
+    "inspection": _l("Inspection report"),
 }
 
 RUNGS = {
@@ -171,6 +172,28 @@ ENTITIES = {
     "socialisation_event": _l("socialisation event"),
 }
 
+INSPECTION_STATUSES = {
+    "assigned": _l("Inspectors assigned"),
+    "recorded": _l("Inspection recorded"),
+    "submitted": _l("Report waiting for approval"),
+    "approved": _l("Report approved"),
+    "returned": _l("Report sent back"),
+}
+
+#: what inspectors check on site (inspections.models.Checked)
+CHECKS = {
+    "worker_lists": _l("Worker lists"),
+    "payroll": _l("Payroll"),
+    "membership": _l("Membership of the programs"),
+}
+
+#: who changed a compliance figure (companies.models.FigureSource)
+FIGURE_SOURCES = {
+    "officer": _l("Officer"),
+    "import": _l("Import"),
+    "inspection": _l("Inspection"),
+}
+
 GROUPS = {
     "role": ROLES,
     "category": CATEGORIES,
@@ -191,6 +214,9 @@ GROUPS = {
     "sponsor_kind": SPONSOR_KINDS,
     "access": ACCESS_ACTIONS,
     "entity": ENTITIES,
+    "inspection": INSPECTION_STATUSES,
+    "check": CHECKS,
+    "figure_source": FIGURE_SOURCES,
 }
 
 

@@ -12,8 +12,14 @@ from typing import Any
 from flask_babel import ngettext
 from sqlalchemy import bindparam, delete, insert, select, update
 
-from outreach.companies.models import Company, Source
-from outreach.companies.service import name_key
+from outreach.companies.models import (
+    KEPT_SOURCES,
+    TRACKED_FIGURES,
+    Company,
+    FigureChange,
+    FigureSource,
+)
+from outreach.companies.service import figure_rows, name_key
 from outreach.core.access import Permission, require
 from outreach.core.audit import record
 from outreach.core.db import among, utcnow
@@ -88,6 +94,7 @@ def apply_plan(actor: User | None, company_import: CompanyImport, plan: Plan, to
                    {**changes, "source": source, "import": company_import.id},
                    branch_id=branch_id)
     _record_sources(plan.targets, source, company_import)
+    _record_figures(plan.targets, created, company_import, today)
     suggestions = _suggest_closing(plan.targets, company_import)
     counts["verify_close"] = suggestions
     company_import.status = ImportStatus.DONE
@@ -138,6 +145,29 @@ def _record_sources(targets: list[Target], source: str, company_import: CompanyI
             changed[start:start + 2000])
 
 
+def _record_figures(targets: list[Target], created: list[tuple[Target, Company]],
+                    company_import: CompanyImport, today: date) -> None:
+    """Keep the compliance figures the import set or changed in each company's history, with
+    the import as their source (`companies.service.figure_rows`, one INSERT for them all)."""
+    new = {id(target) for target, _company in created}
+    rows: list[dict[str, Any]] = []
+    for target in targets:
+        company = target.company
+        if id(target) in new:
+            changes = {f: [None, target.state.get(f)] for f in TRACKED_FIGURES
+                       if not _empty(target.state.get(f))}
+        else:
+            changes = {}
+            for row in target.rows:
+                for change in row.changes:
+                    before = changes.get(change["field"], [change["before"]])[0]
+                    changes[change["field"]] = [before, change["after"]]
+        rows += figure_rows(company.id, company.branch_id, changes, FigureSource.IMPORT, today,
+                            user_id=company_import.user_id, import_id=company_import.id)
+    for start in range(0, len(rows), 2000):
+        db.session.execute(insert(FigureChange), rows[start:start + 2000])
+
+
 def _forget_hand_entries(targets: list[Target]) -> None:
     """Drop the hand entries of the fields the import changes (the person chose the list's
     value, or the field was empty): from then on the list's value is not one entered by hand."""
@@ -146,7 +176,7 @@ def _forget_hand_entries(targets: list[Target]) -> None:
         return
     entries = db.session.execute(
         select(CompanySourceValue.id, CompanySourceValue.company_id, CompanySourceValue.field)
-        .where(CompanySourceValue.source == Source.MANUAL,
+        .where(CompanySourceValue.source.in_(KEPT_SOURCES),
                among(CompanySourceValue.company_id, sorted({c for c, _f in changed}))))
     replaced = [row_id for row_id, company_id, key in entries if (company_id, key) in changed]
     if replaced:

@@ -92,6 +92,21 @@ def parse_whole(raw: Any) -> int:
     return int(value)
 
 
+#: what lists write around a head count: "±6", "+/- 6", "kurang lebih 6", "6 orang", "6 TK"
+_ABOUT = re.compile(r"^(?:±|\+/-|\+-|~|≈|kurang lebih|kurleb|kl\.?|sekitar|kira-kira|kira2|"
+                    r"approx\.?|about)\s*", re.IGNORECASE)
+_PEOPLE = re.compile(r"\s*(?:orang|org\.?|jiwa|pekerja|karyawan|pegawai|tenaga kerja|tk|"
+                     r"people|persons?|workers?|employees?)$", re.IGNORECASE)
+
+
+def parse_count(raw: Any) -> int:
+    """A head count as lists write it: "6", "±6", "kurang lebih 6", "6 orang", "± 6 org"."""
+    if isinstance(raw, str):
+        text = _PEOPLE.sub("", _ABOUT.sub("", raw.strip())).strip()
+        return parse_whole(text or raw)
+    return parse_whole(raw)
+
+
 def parse_date(raw: Any) -> date:
     """A date as 17/01/2022, 17-01-2022, 2022-01-17, "17 Januari 2022" or a spreadsheet date."""
     if isinstance(raw, datetime):
@@ -214,8 +229,8 @@ CLEANERS: dict[str, Callable[[Any, date], Any]] = {
     "npp": _clean_npp,
     "business_size": _clean_size,
     "risk_class": _clean_risk,
-    "workers_estimated": lambda raw, today: parse_whole(raw),
-    "workers_registered": lambda raw, today: parse_whole(raw),
+    "workers_estimated": lambda raw, today: parse_count(raw),
+    "workers_registered": lambda raw, today: parse_count(raw),
     "average_wage": _clean_wage,
     "programs": _clean_programs,
     "obliged_on": _date_cleaner,

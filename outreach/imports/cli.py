@@ -45,8 +45,9 @@ def _describe(row: dict[str, Any]) -> str:
         text += " — " + "; ".join(f"{c['field']}: {c['before'] or '–'} → {c['after']}"
                                   for c in row["changes"])
     if row["candidates"]:
-        text += " — looks like " + ", ".join(f"{c['name']} (#{c['company_id']}, {c['score']}%)"
-                                             for c in row["candidates"])
+        text += " — looks like " + ", ".join(
+            f"{c['name']} (#{c['company_id']}, {c['score']}%)" if c["company_id"]
+            else f"{c['name']} (row {c['row']}, {c['score']}%)" for c in row["candidates"])
     for conflict in row["conflicts"]:
         text += (f" — kept {conflict['field']} entered by hand: {conflict['current']} "
                  f"(list: {conflict['incoming']})")

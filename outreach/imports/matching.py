@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from rapidfuzz import fuzz, process
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from outreach.companies.models import Company, Source
+from outreach.companies.models import KEPT_SOURCES, Company
 from outreach.companies.service import name_key, npwp_variants
 from outreach.core.access import scoped
 from outreach.core.db import among
@@ -145,6 +145,46 @@ class _BranchIndex:
         return candidates[:3]
 
 
+def alike(values: dict[str, Any], other: dict[str, Any]) -> int | None:
+    """How alike (0–100) two rows' names and addresses are, scored as `_BranchIndex.likely`
+    scores a stored company; None when they are not alike enough to ask a person, or when an
+    identifier both give differs (then they are two companies)."""
+    if any(values.get(k) and other.get(k) and not _same(k, other[k], values[k])
+           for k in IDENTIFIERS):
+        return None
+    query, name = (_sorted_words(name_key(v.get("name", ""))) for v in (values, other))
+    if not query or not name:
+        return None
+    name_score = fuzz.ratio(query, name)
+    if name_score < NAME_SIMILARITY:
+        return None
+    score = name_score
+    addresses = [address_key(v.get("address", "")) for v in (values, other)]
+    if all(addresses):
+        score = 0.75 * name_score + 0.25 * fuzz.token_set_ratio(*addresses)
+    return round(score) if score >= LIKELY_MATCH else None
+
+
+def known_names(branch_id: int, fields: Iterable[str]) -> dict[str, dict[str, str]]:
+    """The kecamatan and sector names the branch's companies already use, by field, keyed by
+    their comparison form (`name_form`), so that a list's "pekalongan  utara" is the branch's
+    "Pekalongan Utara" and not a second kecamatan."""
+    known: dict[str, dict[str, str]] = {}
+    for field_name in fields:
+        column = getattr(Company, field_name)
+        names = known.setdefault(field_name, {})
+        for value in db.session.scalars(
+                select(column).where(Company.branch_id == branch_id, column != "")
+                .group_by(column).order_by(func.count().desc(), column)):
+            names.setdefault(name_form(value), value)
+    return known
+
+
+def name_form(value: str) -> str:
+    """A place or sector name as compared: spaces collapsed, case folded."""
+    return " ".join(str(value).split()).casefold()
+
+
 def _foreign_identifiers(branch_id: int, rows: Iterable[Any]) -> dict[str, set[str]]:
     """Identifiers of the rows that belong to companies of other branches (no names read).
 
@@ -174,7 +214,7 @@ def hand_entered(company_ids: Iterable[int]) -> dict[int, set[str]]:
     result: dict[int, set[str]] = {}
     entered = db.session.execute(
         select(CompanySourceValue.company_id, CompanySourceValue.field)
-        .where(CompanySourceValue.source == Source.MANUAL,
+        .where(CompanySourceValue.source.in_(KEPT_SOURCES),
                among(CompanySourceValue.company_id, sorted(set(company_ids)))))
     for company_id, field_name in entered:
         if field_name in COMPANY_FIELDS:

@@ -107,7 +107,8 @@ class CompanySourceValue(db.Model):
     field: Mapped[str] = mapped_column(String(30))
     #: the value as imported or entered, as text (dates as YYYY-MM-DD)
     value: Mapped[str] = mapped_column(String(255))
-    #: bpjs, pemkot or disnaker; manual for a value entered by hand
+    #: bpjs, pemkot or disnaker; manual for a value entered by hand; inspection for one an
+    #: approved inspection report found
     source: Mapped[str] = mapped_column(String(20))
     #: the import that brought the value (empty for one entered by hand)
     import_id: Mapped[int | None] = mapped_column(ForeignKey("company_imports.id"), index=True)

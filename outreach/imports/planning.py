@@ -29,7 +29,10 @@ from outreach.imports.matching import (
     _forms,
     _same,
     address_key,
+    alike,
     hand_entered,
+    known_names,
+    name_form,
 )
 from outreach.imports.models import CompanyImport, ImportStatus
 from outreach.imports.reading import Sheet, cell_text
@@ -39,6 +42,8 @@ from outreach.org.models import User
 SETTLED_BY_MEMBERSHIP = {Category.PWBD, Category.PDS_TK, Category.PDS_PROGRAM}
 #: how often a run reports progress, in rows
 PROGRESS_EVERY = 250
+#: fields whose names a list must write as the branch already does (whatever case and spaces)
+NAMED_FIELDS = ("kecamatan", "sector")
 
 Progress = Callable[[int, int], None]
 
@@ -167,6 +172,7 @@ def plan_import(actor: User | None, branch_id: int, sheet: Sheet, mapping: list[
             result.errors = [{"field": f, "message": m} for f, m in errors]
         results.append(result)
     report(len(sheet.rows), total)
+    _use_known_names(branch_id, results)
 
     index = _BranchIndex(actor, branch_id)
     valid = [r for r in results if r.action != "rejected"]
@@ -177,11 +183,14 @@ def plan_import(actor: User | None, branch_id: int, sheet: Sheet, mapping: list[
     for done, result in enumerate(valid, len(sheet.rows) + 1):
         if done % PROGRESS_EVERY == 0:
             report(done, total)
-        target = _match(result, index, foreign, by_company, by_key, decisions)
+        target = _match(result, index, foreign, by_company, by_key, decisions, targets)
         if target is None:
             continue
         if target.rows:
-            contradiction = _contradiction(result, target)
+            # a row a person said is an earlier row's company differs in name or address
+            # (that is why it was asked): the earlier row's spelling stands
+            contradiction = _contradiction(result, target, loose=(
+                ("name", "address") if result.matched_by == "confirmed" else ()))
             if contradiction:
                 result.action = "rejected"
                 result.errors.append(contradiction)
@@ -203,6 +212,18 @@ def plan_import(actor: User | None, branch_id: int, sheet: Sheet, mapping: list[
     return Plan(source=source, rows=results, targets=targets, previous=previous)
 
 
+def _use_known_names(branch_id: int, results: list[RowResult]) -> None:
+    """Kecamatan and sector names written as the branch writes them; a name the branch does not
+    know yet is written as the file first writes it (spaces collapsed)."""
+    known = known_names(branch_id, NAMED_FIELDS)
+    for result in results:
+        for field_name in NAMED_FIELDS:
+            value = result.values.get(field_name)
+            if value:
+                result.values[field_name] = known[field_name].setdefault(
+                    name_form(value), " ".join(value.split()))
+
+
 def _file_keys(values: dict[str, Any]) -> list[tuple]:
     keys: list[tuple] = [(key, min(_forms(key, values[key])))
                          for key in IDENTIFIERS if values.get(key)]
@@ -213,8 +234,12 @@ def _file_keys(values: dict[str, Any]) -> list[tuple]:
 
 def _match(result: RowResult, index: _BranchIndex, foreign: dict[str, set[str]],
            by_company: dict[int, Target], by_key: dict[tuple, Target],
-           decisions: dict[int, str]) -> Target | None:
-    """The target the row is about; None when the row is rejected or left for review."""
+           decisions: dict[int, str], targets: list[Target]) -> Target | None:
+    """The target the row is about; None when the row is rejected or left for review.
+
+    A row that looks like a stored company, or like an earlier row of the same file that
+    makes a new company, is left for a person to confirm (decision: the company's id,
+    "row-N" for the earlier row, or "new")."""
     values = result.values
     ids = {key: values[key] for key in IDENTIFIERS if values.get(key)}
     found = {key: index.by[key][value] for key, value in ids.items() if value in index.by[key]}
@@ -252,25 +277,48 @@ def _match(result: RowResult, index: _BranchIndex, foreign: dict[str, set[str]],
         result.matched_by, result.company_id = "name", company.id
         return by_company.get(company.id) or Target(company=company)
     candidates = index.likely(values, ids)
-    if candidates:
+    earlier = _alike_rows(values, targets)
+    if candidates or earlier:
         decision = decisions.get(result.row, "")
         chosen = next((c for c in candidates if str(c.company_id) == decision), None)
         if chosen is not None:
             result.matched_by, result.company_id = "confirmed", chosen.company_id
             return by_company.get(chosen.company_id) or Target(
                 company=index.companies[chosen.company_id])
+        same_row = next((t for t, _score in earlier if decision == f"row-{t.rows[0].row}"),
+                        None)
+        if same_row is not None:
+            result.matched_by = "confirmed"
+            return same_row
         if decision != "new":
             result.action = "review"
-            result.candidates = [asdict(c) for c in candidates]
+            result.candidates = [asdict(c) for c in candidates] + [
+                {"company_id": None, "row": t.rows[0].row, "name": t.said.get("name", ""),
+                 "address": t.said.get("address", ""), "score": score}
+                for t, score in earlier]
             return None
     return Target(company=None)
 
 
-def _contradiction(result: RowResult, target: Target) -> dict[str, str] | None:
-    """A value of the row that an earlier row of the file gives differently."""
+#: earlier rows of the file a row is compared with, most alike first
+ALIKE_ROWS = 3
+
+
+def _alike_rows(values: dict[str, Any], targets: list[Target]) -> list[tuple[Target, int]]:
+    """The new companies of earlier rows of the file that the row looks like."""
+    found = [(t, score) for t in targets if t.company is None and t.rows
+             and (score := alike(values, t.said)) is not None]
+    found.sort(key=lambda pair: (-pair[1], pair[0].rows[0].row))
+    return found[:ALIKE_ROWS]
+
+
+def _contradiction(result: RowResult, target: Target,
+                   loose: tuple[str, ...] = ()) -> dict[str, str] | None:
+    """A value of the row that an earlier row of the file gives differently (fields in `loose`
+    aside)."""
     for key, value in result.values.items():
         earlier = target.said.get(key)
-        if earlier is None or _same(key, earlier, value):
+        if earlier is None or key in loose or _same(key, earlier, value):
             continue
         return {"field": key, "message": _(
             "Row %(row)d is the same company with another %(field)s (%(value)s).",

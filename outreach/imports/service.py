@@ -18,7 +18,9 @@ person chooses to: it is reported as a conflict.
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 from collections.abc import Iterable
 from datetime import date, datetime, timedelta
 from pathlib import PurePath
@@ -35,6 +37,7 @@ from outreach.core.errors import ServiceError
 from outreach.extensions import db
 from outreach.imports.applying import _require_importer, apply_plan
 from outreach.imports.mapping import (
+    FIELD_LABELS,
     IDENTIFIERS,
     SOURCES,
     auto_mapping,
@@ -50,7 +53,7 @@ from outreach.imports.models import (
     SuggestionStatus,
 )
 from outreach.imports.planning import Plan, Progress, RowResult, plan_import
-from outreach.imports.reading import Sheet, read_sheet
+from outreach.imports.reading import Sheet, cell_text, read_sheet
 from outreach.org.models import Branch, Role, User
 
 #: a run that has not finished after this long is taken to have died
@@ -104,6 +107,46 @@ def outline_of(company_import: CompanyImport) -> dict[str, Any]:
     """The header's row, the number of rows, and each column's header and first values: what
     the mapping page shows, without loading the rows."""
     return company_import.outline or _outline(sheet_of(company_import))
+
+
+#: a cell a spreadsheet would run as a formula starts with one of these
+_FORMULA = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_cell(value: object) -> str:
+    text = cell_text(value)
+    return "'" + text if text.startswith(_FORMULA) and not _is_number(text) else text
+
+
+def _is_number(text: str) -> bool:
+    return text[:1] in "+-" and text[1:].replace(".", "").replace(",", "").isdigit()
+
+
+def rejected_rows_csv(company_import: CompanyImport) -> bytes | None:
+    """The rejected rows of an import's report as a CSV to fix and upload again: the file's
+    header and those rows' cells as they were, and the reasons in a last column (`;`, UTF-8
+    with a BOM, as Indonesian spreadsheet programs open it). None when no row was rejected or
+    the file is no longer kept."""
+    rejected = {row["row"]: row for row in (company_import.report or {}).get("rows", [])
+                if row["action"] == "rejected"}
+    if not rejected or company_import.status == ImportStatus.DISCARDED:
+        return None
+    sheet = sheet_of(company_import)
+    width = max([len(sheet.headers)] + [len(cells) for n, cells in sheet.rows if n in rejected])
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow([*(_csv_cell(h) for h in sheet.headers), *[""] * (width - len(sheet.headers)),
+                     _("Reason rejected")])
+    for number, cells in sheet.rows:
+        row = rejected.get(number)
+        if row is None:
+            continue
+        reasons = "; ".join(
+            f"{FIELD_LABELS[e['field']]}: {e['message']}" if e.get("field") in FIELD_LABELS
+            else e["message"] for e in row["errors"])
+        writer.writerow([*(_csv_cell(c) for c in cells), *[""] * (width - len(cells)),
+                         _csv_cell(reasons)])
+    return buffer.getvalue().encode("utf-8-sig")
 
 
 def set_mapping(actor: User, company_import: CompanyImport, mapping: list[str]) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+from datetime import date
 from typing import Any
 
 from flask import (
@@ -27,6 +28,7 @@ from wtforms import SelectField
 from outreach.companies.models import Company, Source
 from outreach.core import clock
 from outreach.core.errors import ServiceError
+from outreach.core.formatting import long_date, number, rupiah
 from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, require_write
 from outreach.core.labels import label
@@ -90,7 +92,34 @@ def import_labels() -> dict[str, Any]:
         "match_labels": {"nib": _("NIB"), "npwp": _("NPWP"), "npp": _("NPP"),
                          "name": _("name and address"), "confirmed": _("your confirmation")},
         "max_size": human_size(current_app.config["IMPORT_MAX_BYTES"]),
+        "shown": shown_value,
     }
+
+
+#: fields whose values are dates, money, or codes with a label
+_DATES = {"obliged_on", "registered_on", "licensed_on"}
+_MONEY = {"average_wage", "reported_wage"}
+
+
+def shown_value(field_name: str, value: Any) -> str:
+    """A value of an import's report as the pages show it: "Kecil", not "small"; dates as
+    "17 Januari 2022"; money as "Rp2.500.000"."""
+    if value in (None, ""):
+        return "–"
+    if field_name == "business_size":
+        return label(str(value), "size")
+    if field_name in _DATES and isinstance(value, str):
+        try:
+            return long_date(date.fromisoformat(value[:10]))
+        except ValueError:
+            return value
+    if field_name in _MONEY and isinstance(value, int | float):
+        return rupiah(value)
+    if field_name == "programs" and isinstance(value, str):
+        return ", ".join(p for p in value.split(",") if p)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return number(value)
+    return str(value)
 
 
 def _import(import_id: int) -> CompanyImport:
@@ -262,6 +291,18 @@ def download(import_id: int):
     return send_file(io.BytesIO(company_import.data), as_attachment=True,
                      download_name=company_import.filename,
                      mimetype="application/octet-stream")
+
+
+@bp.route("/<int:import_id>/rejected.csv")
+def rejected(import_id: int):
+    """The rejected rows with the reason in a column, to fix and upload again."""
+    company_import = _import(import_id)
+    data = service.rejected_rows_csv(company_import)
+    if data is None:
+        abort(404)
+    stem = company_import.filename.rsplit(".", 1)[0] or "daftar"
+    return send_file(io.BytesIO(data), as_attachment=True, mimetype="text/csv",
+                     download_name=f"{stem}-ditolak.csv")
 
 
 @bp.route("/<int:import_id>/discard", methods=["POST"])

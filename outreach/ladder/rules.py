@@ -27,6 +27,8 @@ from outreach.cases.models import Approval, Case, CaseStatus, Delivery, Step
 from outreach.core.formatting import long_date
 from outreach.core.labels import label
 from outreach.extensions import db
+from outreach.inspections.models import Inspection, InspectionStatus
+from outreach.inspections.rules import INSPECTED_CATEGORIES, needs_inspection
 from outreach.ladder.models import LadderRung
 from outreach.money.service import fine_state
 
@@ -68,6 +70,8 @@ LAW_FINE = _l("PP 86/2013 article 7: the fine is imposed within 30 days after wr
               "II ends.")
 LAW_SANCTIONS = _l("PP 86/2013 article 5: written warnings, the fine and the withholding of "
                    "public services (TMP2T) are sanctions the law sets, in that order.")
+LAW_INSPECTION = _l("PP 86/2013 article 13(1): administrative sanctions are imposed on the basis "
+                    "of the supervision and inspection of compliance.")
 LAW_APPROVAL = _l("PP 86/2013 article 8: TMP2T is requested from the government in the "
                   "agency's name, and the legal referral gives the prosecutor a special power "
                   "of attorney: a supervisor approves them.")
@@ -341,9 +345,31 @@ def judge(case: Case, rung: Rung, ladder: dict[str, Rung], calendar: WorkingCale
         verdict.reasons.extend(problems)
     if cite:
         verdict.reasons.append(str(law_of(rung.code)))
+    if rung.code == WARNING_1:
+        verdict.reasons.extend(_inspection_problems(case, today))
     if rung.code == TMP2T and not verdict.reasons:
         verdict.reasons.extend(_fine_unpaid_problems(case, today))
     return verdict
+
+
+def _inspection_problems(case: Case, today: date) -> list[str]:
+    """Written warning I on what a company under-reports or owes (the PDS categories and
+    arrears) rests on an inspection report a supervisor approved (PP 86/2013 art. 13(1)),
+    whatever the branch's settings; a case of an unregistered company (PWBD) alone does not
+    need one."""
+    categories = list(getattr(case, "categories", ()))  # a light row of the sweep has them too
+    if not needs_inspection(categories):
+        return []
+    approved = getattr(case, "id", None) is not None and db.session.scalar(
+        select(Inspection.id).where(Inspection.case_id == case.id,
+                                    Inspection.status == InspectionStatus.APPROVED,
+                                    Inspection.approved_on <= today).limit(1)) is not None
+    if approved:
+        return []
+    named = ", ".join(c for c in categories if c in INSPECTED_CATEGORIES)
+    return [_("%(rung)s on %(categories)s needs an inspection report approved by a "
+              "supervisor. %(law)s", rung=label(WARNING_1, "rung"), categories=named,
+              law=LAW_INSPECTION)]
 
 
 def _fine_unpaid_problems(case: Case, today: date) -> list[str]:
@@ -531,7 +557,20 @@ def case_copies(case: Case, calendar: WorkingCalendar,
     reached = reached_codes(case.steps)
     if (case.status or CaseStatus.OPEN) != CaseStatus.OPEN:  # None: a new case, open
         return CaseCopies(state.stage, "", None, reached)
-    return CaseCopies(state.stage, state.next_rung, state.next_due_on, reached)
+    hold = commitment_hold(case, calendar)
+    next_due_on = hold if hold is not None and state.next_rung else state.next_due_on
+    return CaseCopies(state.stage, state.next_rung, next_due_on, reached)
+
+
+def commitment_hold(case: Case, calendar: WorkingCalendar) -> date | None:
+    """The day the case's next step waits for while the employer's commitment is open: the
+    promised day plus the branch's grace in working days (the latest of its open commitments);
+    None without one. A commitment kept or broken holds nothing: the ladder resumes where it
+    was."""
+    holds = [calendar.add_working_days(c.promised_on, c.grace_days) if c.grace_days
+             else c.promised_on
+             for c in getattr(case, "commitments", None) or () if c.status == "open"]
+    return max(holds, default=None)
 
 
 def overdue_mark(status: str | None, next_due_on: date | None, *, was_due_on: date | None,

@@ -47,6 +47,10 @@ DEFAULT_TEMPLATES = {t.code: t for t in [
     DefaultTemplate("legal_referral", "Penyerahan ke Kejaksaan Negeri (SKK)", "HK",
                     "Penyerahan Penanganan Perkara Kepatuhan dengan Surat Kuasa Khusus",
                     "Rahasia", "Kepala Kantor Wilayah", True),
+    # the assignment letter (surat tugas) of an inspection, naming the inspectors
+    # (PP 86/2013 pasal 13: sanctions rest on the supervision and inspection of compliance)
+    DefaultTemplate("assignment", "Surat Tugas Pemeriksaan", "PKP",
+                    "Surat Tugas Pemeriksaan Kepatuhan", "Penting", "{disnaker}"),
     DefaultTemplate("visit_report", "Berita Acara Kunjungan", "PKP",
                     "Berita Acara Kunjungan", "Biasa", "", False),
     # written when a case closes: the permit office withdraws its TMP2T sanction once the fine

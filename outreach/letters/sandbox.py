@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from jinja2 import TemplateError, TemplateSyntaxError, Undefined
+from jinja2 import TemplateError, TemplateSyntaxError, Undefined, meta, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
@@ -183,6 +183,45 @@ def compile_body(source: str):
         return ENVIRONMENT.from_string(source)
     except TemplateSyntaxError as error:
         raise TemplateProblem(error.message or str(error), error.lineno) from error
+
+
+def unknown_variables(source: str, data: dict[str, Any]) -> list[str]:
+    """The variables a body uses that the letter data does not have, as written
+    ("compnay.name", "company.nama"): a misspelt one prints nothing, so the editor names it.
+
+    Jinja's AST gives the names the body reads without setting them
+    (`meta.find_undeclared_variables`); each attribute or key chain starting at one of them is
+    then followed through the data's dicts (a chain into a list or a text stops there)."""
+    try:
+        tree = ENVIRONMENT.parse(source)
+    except TemplateSyntaxError:
+        return []  # the syntax error is reported with its line instead
+    read = meta.find_undeclared_variables(tree)
+    unknown = {name for name in read if name not in data and name not in ENVIRONMENT.globals}
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem)):
+        chain: list[str] = []
+        inner: nodes.Node = node
+        while isinstance(inner, nodes.Getattr | nodes.Getitem):
+            if isinstance(inner, nodes.Getattr):
+                chain.insert(0, inner.attr)
+            elif isinstance(inner.arg, nodes.Const) and isinstance(inner.arg.value, str):
+                chain.insert(0, inner.arg.value)
+            else:
+                chain = []  # an index or a computed key: nothing to check past it
+            inner = inner.node
+        if not (isinstance(inner, nodes.Name) and inner.name in read and inner.name in data):
+            continue
+        value: Any = data[inner.name]
+        for depth, key in enumerate(chain):
+            if not isinstance(value, dict):
+                break
+            if key.startswith("_"):
+                break  # the sandbox refuses these anyway (rendered as nothing)
+            if key not in value:
+                unknown.add(".".join([inner.name, *chain[:depth + 1]]))
+                break
+            value = value[key]
+    return sorted(unknown)
 
 
 def render_body(source: str, data: dict[str, Any]) -> Markup:

@@ -7,6 +7,7 @@ those bytes. A failed render rolls back the number with everything else.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import secrets
 from collections.abc import Callable
@@ -31,12 +32,19 @@ from outreach.core.errors import ServiceError
 from outreach.core.formatting import format_npwp, long_date, rupiah
 from outreach.core.labels import label
 from outreach.extensions import db
+from outreach.inspections.models import Inspection
 from outreach.ladder import rules as policy
 from outreach.letters import numbering
 from outreach.letters.defaults import DEFAULT_TEMPLATES
 from outreach.letters.models import Letter, LetterStatus, LetterTemplate
 from outreach.letters.render import html_to_pdf, letter_pdf, qr_svg, render_page
-from outreach.letters.sandbox import TemplateProblem, enumerate_id, render_body, terbilang
+from outreach.letters.sandbox import (
+    TemplateProblem,
+    enumerate_id,
+    render_body,
+    terbilang,
+    unknown_variables,
+)
 from outreach.money import service as money
 from outreach.org.models import Branch, PartnerKind, PartnerOffice, User
 from outreach.org.partners import canonical_area, office_for
@@ -58,6 +66,7 @@ DOCUMENTED_VARIABLES = {
                   "monthly_fine",
     "officer": "name, phone (the company's officer: the contact person)",
     "meeting": "day, date, time, place, contact (a summons' meeting)",
+    "assignment": "inspectors (list of names), planned_on (an inspection's assignment letter)",
     "partners": "dpmptsp, disnaker, kejari: {name, area, head_title, head_name, address}",
     "filters": "terbilang (14 → \"14 (empat belas)\"), daftar (a list → \"A, B, dan C\")",
 }
@@ -103,6 +112,20 @@ def template_in_use(code: str, branch_id: int | None) -> LetterTemplate:
         db.session.add(template)
         db.session.flush()
     return template
+
+
+def template_diff(older: LetterTemplate, newer: LetterTemplate) -> list[tuple[str, str]]:
+    """The lines that changed between two versions' bodies (and subject), as (kind, line) with
+    kind "add", "remove", "context" or "hunk": a unified diff (`difflib`)."""
+    def lines(t: LetterTemplate) -> list[str]:
+        return [f"Hal: {t.subject}", *t.body.splitlines()]
+
+    kinds = {"+": "add", "-": "remove", "@": "hunk", " ": "context"}
+    return [(kinds.get(line[:1], "context"), line)
+            for line in difflib.unified_diff(lines(older), lines(newer), lineterm="", n=2,
+                                             fromfile=f"v{older.version}",
+                                             tofile=f"v{newer.version}")
+            if not line.startswith(("---", "+++"))]
 
 
 def template_versions(code: str, branch_id: int) -> list[LetterTemplate]:
@@ -159,7 +182,19 @@ def sample_data(branch: Branch) -> dict[str, Any]:
                     "contact": "Siti Rahmawati 0812 3456 7890"},
         "partners": partners,
         "attachments": [],
+        "assignment": {"inspectors": ["Siti Rahmawati", "Agus Prasetyo"],
+                       "planned_on": long_date(date(2026, 1, 14))},
     }
+
+
+#: variables only some letters have (the fine's and the referral's figures, a close's
+#: outcome): not in the sample data, known all the same (their attributes are not checked)
+LETTER_ONLY_VARIABLES = ("money", "closing")
+
+
+def variables_known(sample: dict[str, Any]) -> dict[str, Any]:
+    """The sample data with the variables only some letters have, for `unknown_variables`."""
+    return {**dict.fromkeys(LETTER_ONLY_VARIABLES), **sample}
 
 
 #: how many of the branch's open cases a template edit is tried on before it is saved
@@ -173,8 +208,14 @@ def save_template(actor: User, code: str, *, subject: str, nature: str, copies: 
     real data would otherwise break every draft made from it."""
     require(actor, Permission.DECIDE, actor.branch_id)
     current = template_in_use(code, actor.branch_id)
+    sample = sample_data(actor.branch)
+    unknown = unknown_variables(body, variables_known(sample))
+    if unknown:
+        raise ServiceError(_("The template uses variables letters do not have: %(names)s. "
+                             "Check their spelling against the list of variables.",
+                             names=", ".join(unknown)), "body")
     try:
-        render_body(body, sample_data(actor.branch))
+        render_body(body, sample)
     except TemplateProblem as problem:
         raise ServiceError(_("The template has an error at line %(line)s: %(message)s",
                              line=problem.line or "?", message=problem.message), "body") from None
@@ -398,12 +439,23 @@ def missing_details(letter: Letter, today: date | None = None) -> str | None:
     return None
 
 
+def signer_problem(letter: Letter) -> str | None:
+    """Why the letter has no one to sign it, or None: an official letter closes with the
+    name of the head of the branch (*Kepala Kantor Cabang*), which the branch must have."""
+    if not (letter.branch.head_name or "").strip():
+        return _("The branch has no head of branch to sign its letters: an administrator "
+                 "enters the name under Branches before any letter is issued.")
+    return None
+
+
 def refuse_unready(letter: Letter, today: date) -> None:
-    """Refuse to issue a draft that cannot name its partner offices or lacks its details."""
+    """Refuse to issue a draft without a signer, that cannot name its partner offices or lacks
+    its details."""
     if letter.status != LetterStatus.DRAFT:
         return
-    problem = (partner_problem(letter.case, letter.template.code)
-               if letter.case is not None else None) or missing_details(letter, today)
+    problem = (signer_problem(letter) or (partner_problem(letter.case, letter.template.code)
+                                          if letter.case is not None else None)
+               or missing_details(letter, today))
     if problem:
         raise ServiceError(problem)
 
@@ -412,7 +464,7 @@ def letter_warnings(letter: Letter, today: date) -> list[str]:
     """What a draft's page warns of before it is issued (nothing for an issued letter)."""
     if letter.status != LetterStatus.DRAFT:
         return []
-    problems = [missing_details(letter, today)]
+    problems = [signer_problem(letter), missing_details(letter, today)]
     if letter.case is not None:
         problems += [partner_problem(letter.case, letter.template.code),
                      *copy_problems(letter.case, letter.template.copies)]
@@ -448,8 +500,9 @@ def set_meeting(actor: User, letter: Letter, *, on: date | None, at: str, place:
 
 @in_indonesian
 def letter_data(case: Case, step: Step | None, template: LetterTemplate, officer: User | None,
-                today: date) -> dict[str, Any]:
-    """Everything a template may use, as plain data (never model objects)."""
+                today: date, letter: Letter | None = None) -> dict[str, Any]:
+    """Everything a template may use, as plain data (never model objects); `letter` is the
+    letter being made, whose own data (an assignment letter's inspectors) it carries."""
     company: Company = case.company
     compliance = assess(company, today)
     window = None  # the rung's response window, which the letter states (its step's due date
@@ -495,6 +548,8 @@ def letter_data(case: Case, step: Step | None, template: LetterTemplate, officer
         "partners": partners,
         "attachments": [{"title": a.get("title", ""), "html": a.get("html", "")}
                         for a in draft.get("attachments") or []],
+        "assignment": dict((letter.data or {}).get("assignment") or {}
+                           if letter is not None else {}),
         "closing": {"outcome": case.outcome, "outcome_text": label(case.outcome, "close"),
                     "evidence": case.closing_evidence, "closed_on": long_date(case.closed_on)
                     if case.closed_on else ""},
@@ -702,7 +757,7 @@ def seal_letter(actor: User, letter: Letter, today: date, public_base_url: str) 
     code = _verify_code()
     verify_url = f"{public_base_url.rstrip('/')}/verify/{code}"
     step = step_of(letter)
-    data = letter_data(letter.case, step, template, actor, today)
+    data = letter_data(letter.case, step, template, actor, today, letter)
     data["letter"].update(number=number, verify_code=code, verify_url=verify_url)
     try:
         pdf = letter_pdf(build_html(template, data, draft=False, qr_url=verify_url))
@@ -777,7 +832,7 @@ def newer_template(letter: Letter) -> LetterTemplate | None:
 
 def preview_pdf(letter: Letter, actor: User, today: date) -> bytes:
     """A draft rendered with the current data and a KONSEP mark; nothing is stored."""
-    data = letter_data(letter.case, step_of(letter), letter.template, actor, today)
+    data = letter_data(letter.case, step_of(letter), letter.template, actor, today, letter)
     return letter_pdf(build_html(letter.template, data, draft=True))
 
 
@@ -871,8 +926,12 @@ def batch_pdf(actor: User, branch: Branch, day: date, visit_day: date, today: da
 
 
 @in_indonesian
-def dossier_pdf(case: Case) -> bytes:
-    """The legal referral with the chronology of every step, showing persuasion was exhausted."""
+def dossier_pdf(case: Case, answer: Any = None) -> bytes:
+    """The legal referral with the chronology of every step, showing persuasion was exhausted,
+    the inspections its sanctions rest on (PP 86/2013 art. 13) and, given the case's `answer`
+    (`outreach.legal.service.answer_of`), the employer's replies and commitments and the legal
+    track after the referral."""
+    from outreach.legal import rules as legal
     from outreach.letters.batch import merge
 
     steps = db.session.scalars(select(Step).where(Step.case_id == case.id)
@@ -882,8 +941,13 @@ def dossier_pdf(case: Case) -> bytes:
                      and s.letter.status == LetterStatus.ISSUED), None)
     if referral is None:
         raise ServiceError(_("The legal referral letter has not been issued yet."))
+    inspections = db.session.scalars(select(Inspection).where(Inspection.case_id == case.id)
+                                     .order_by(Inspection.planned_on, Inspection.id)).all()
     html = render_page("letters/dossier.html", case=case, company=case.company,
-                       branch=case.company.branch, steps=steps, referral=referral)
+                       branch=case.company.branch, steps=steps, referral=referral,
+                       inspections=inspections, answer=answer, channels=legal.CHANNELS,
+                       statuses=legal.COMMITMENT_STATUSES, kinds=legal.LEGAL_KINDS,
+                       instalment_states=legal.INSTALMENT_STATES)
     return merge([referral.pdf, html_to_pdf(html)])
 
 

@@ -34,11 +34,12 @@ from outreach.core.guards import get_visible_or_404, public, roles_required, sta
 from outreach.core.labels import choices
 from outreach.core.views import log_access, public_base_url, run_service, status_of, submit
 from outreach.extensions import csrf, limiter
+from outreach.legal.service import answer_of
 from outreach.letters import service
 from outreach.letters.defaults import DEFAULT_TEMPLATES
 from outreach.letters.models import Letter, LetterStatus
 from outreach.letters.render import letter_pdf
-from outreach.letters.sandbox import TemplateProblem, render_body
+from outreach.letters.sandbox import TemplateProblem, render_body, unknown_variables
 from outreach.org.models import Role
 
 bp = Blueprint("letters", __name__)
@@ -260,8 +261,13 @@ def edit_template(code: str):
             copies=form.copies.data or "", classification=form.classification.data or "",
             body=form.body.data, today=clock.today()), _("Template saved as a new version.")):
         return redirect(url_for("letters.edit_template", code=code))
+    versions = service.template_versions(code, current_user.branch_id)
+    by_number = {v.version: v for v in versions}
+    compare = [by_number.get(request.args.get(k, type=int)) for k in ("from", "to")]
+    diff = (service.template_diff(*compare) if all(compare) and compare[0] is not compare[1]
+            else None)
     return render_template("letters/template_form.html", form=form, template=template,
-                           versions=service.template_versions(code, current_user.branch_id),
+                           versions=versions, diff=diff, compare=compare,
                            variables=service.DOCUMENTED_VARIABLES), \
         400 if form.errors else 200
 
@@ -276,11 +282,13 @@ PREVIEW_POLICY = "; ".join(["default-src 'none'", "style-src 'self'", "img-src '
 
 def _preview_html(template, body: str | None) -> dict:
     """The sample rendering of a body, or the error with its line (a limit reached included)."""
+    source = body or template.body
+    data = service.sample_data(current_user.branch)
+    unknown = unknown_variables(source, service.variables_known(data))
     try:
-        return {"html": render_body(body or template.body, service.sample_data(
-            current_user.branch)), "error": None}
+        return {"html": render_body(source, data), "error": None, "unknown": unknown}
     except TemplateProblem as problem:
-        return {"html": None, "error": str(problem)}
+        return {"html": None, "error": str(problem), "unknown": unknown}
 
 
 @bp.route("/letters/templates/<code>/preview", methods=["GET", "POST"])
@@ -373,7 +381,7 @@ def dossier(case_id: int):
     """The legal dossier of a case referred to the prosecutor."""
     case = get_visible_or_404(Case, case_id)
     try:
-        document = service.dossier_pdf(case)
+        document = service.dossier_pdf(case, answer_of(case, clock.today()))
     except ServiceError as error:
         flash(error.message, "error")
         return redirect(url_for("companies.detail", company_id=case.company_id))

@@ -17,7 +17,7 @@ from outreach.companies.models import BusinessSize, Company, Source
 from outreach.companies.service import name_key
 from outreach.core.errors import ServiceError
 from outreach.extensions import db
-from outreach.maintenance import demo_socialisation
+from outreach.maintenance import demo_inspections, demo_legal, demo_socialisation
 from outreach.maintenance.demo_programme import seed_programme
 from outreach.org import partners
 from outreach.org import service as org
@@ -96,6 +96,7 @@ def seed(companies_per_branch: int = 300, password: str = "demo12345",  # noqa: 
         _seed_partner_offices(staff[0], spec["areas"])
         _seed_companies(branch, spec, staff[0], staff[1:], companies_per_branch, today,
                         public_base_url)
+        demo_legal.seed(branch.id, staff[1], staff[0], today, public_base_url)
         if spec["code"] == "KC-PKL":
             seed_programme(branch.code, staff[0], today)
     demo_socialisation.seed(today)
@@ -209,6 +210,9 @@ def _walk(case: Case, officer: User, supervisor: User, rng: random.Random, today
             cases.log_step(officer, case, kind="phone_call", occurred_on=day, today=day,
                            outcome=rng.choice(OUTCOMES))
         try:
+            if kind == "warning_1":
+                demo_inspections.inspect_before_warning(case, officer, supervisor, day, rng,
+                                                        public_base_url)
             step = cases.log_step(officer, case, kind=kind, occurred_on=day, today=day,
                                   outcome=rng.choice(OUTCOMES) if kind == "visit" else "")
         except ServiceError:

@@ -6,13 +6,15 @@ the unsent ones (plain text and HTML), retrying later on failure, so mail never 
 
 from __future__ import annotations
 
+import re
 import smtplib
 import ssl
 from datetime import date, datetime
 from email.message import EmailMessage
 from urllib.parse import unquote, urlsplit
 
-from sqlalchemy import func, select
+from markupsafe import Markup
+from sqlalchemy import func, select, update
 
 from outreach.cases.models import Approval, Case, Step
 from outreach.extensions import db
@@ -136,3 +138,40 @@ def unread(user: User, limit: int = 50) -> list[Notification]:
     """The user's notifications, newest first."""
     return list(db.session.scalars(select(Notification).where(Notification.user_id == user.id)
                                    .order_by(Notification.created_at.desc()).limit(limit)))
+
+
+def unread_count(user: User) -> int:
+    """How many of the user's notifications are not read yet (the inbox badge)."""
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
+
+
+def own_notification(user: User, notification_id: int) -> Notification | None:
+    """One of the user's own notifications (nobody reads another's), or None."""
+    return db.session.scalars(select(Notification).where(
+        Notification.id == notification_id, Notification.user_id == user.id)).first()
+
+
+def mark_read(notification: Notification, now: datetime) -> None:
+    """The user opened the notification: it no longer counts on the badge. (A read receipt on
+    one's own message, not a change to a record: no audit event.)"""
+    if notification.read_at is None:
+        db.session.execute(update(Notification).where(Notification.id == notification.id,
+                                                      Notification.read_at.is_(None))
+                           .values(read_at=now).execution_options(synchronize_session=False))
+        notification.read_at = now
+
+
+_BODY = re.compile(r"<body[^>]*>(.*)</body>", re.DOTALL | re.IGNORECASE)
+
+
+def page_html(notification: Notification, base_url: str) -> Markup:
+    """The mail's HTML as part of an app page: the inside of its <body> (rendered from the
+    app's own autoescaped templates), its links to the app's public address made relative, so
+    they open on whatever address the app is read at."""
+    found = _BODY.search(notification.body_html)
+    inner = found.group(1) if found else notification.body_html
+    base = base_url.rstrip("/")
+    if base:
+        inner = inner.replace(f'href="{base}/', 'href="/')
+    return Markup(inner)  # noqa: S704 -- rendered by our templates, every value escaped

@@ -169,10 +169,14 @@ def create_user(actor: User | None, *, email: str, name: str, role: str,
 
 
 def update_user(actor: User, user: User, *, name: str, role: str, branch: Branch | None,
-                active: bool, password: str | None = None, phone: str | None = None) -> User:
-    """Change an account's name, role, branch, phone or whether it may sign in; set a new
-    password when one is given."""
-    region = branch.region if (role == Role.REGIONAL and branch is not None) else user.region
+                active: bool, password: str | None = None, phone: str | None = None,
+                region: Region | None = None) -> User:
+    """Change an account's name, role, branch, region, phone or whether it may sign in; set a
+    new password when one is given. Regional staff take the region given, else their branch's,
+    else the one they had."""
+    if region is None:
+        region = (branch.region if (role == Role.REGIONAL and branch is not None)
+                  else user.region)
     _check_user_fields(user.email, name, role, branch, region)
     if user.id == actor.id and (not active or role != Role.ADMIN):
         raise ServiceError(_("You cannot remove your own admin access."), "role")

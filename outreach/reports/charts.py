@@ -144,12 +144,12 @@ def column_chart(bars: Sequence[Bar], *, title: str, fmt: Callable[[float], str]
                   f'<title>{escape(tip)}</title></rect>')
         if value and (index % value_every == 0 or index == len(bars) - 1):
             column += (f'<text x="{x + slot / 2:.1f}" y="{base_y - bar_height - 3:.1f}" '
-                       f'text-anchor="middle" font-size="10" fill="{TEXT}" {FONT}>'
+                       f'text-anchor="middle" font-size="11" fill="{TEXT}" {FONT}>'
                        f'{escape(fmt(value))}</text>')
         parts.append(_linked(column, bar.href(0), links, tip))
         if index % label_every == 0:
             parts.append(f'<text x="{x + slot / 2:.1f}" y="{base_y + 14}" text-anchor="middle" '
-                         f'font-size="10" fill="{TEXT}" {FONT}>{escape(_short(bar.label, 14))}'
+                         f'font-size="11" fill="{TEXT}" {FONT}>{escape(_short(bar.label, 14))}'
                          f'</text>')
     parts.append(tail)
     return Markup("".join(parts))  # noqa: S704 - every label above is escaped

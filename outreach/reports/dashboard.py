@@ -21,12 +21,13 @@ from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, distinct, fu
 
 from outreach.cases.models import Case, CaseStatus, Category
 from outreach.companies import rules as compliance
-from outreach.companies.models import Company
+from outreach.companies.models import Company, FigureChange
 from outreach.companies.service import COMPLIANT, NOT_CLOSED, NOT_RECORDED, has_reached
 from outreach.core.access import branch_condition
 from outreach.core.formatting import rupiah_int
 from outreach.extensions import db
 from outreach.ladder import rules as policy
+from outreach.legal.service import answer_figures
 from outreach.money.service import payments_total
 from outreach.org.models import Role, User
 
@@ -372,6 +373,9 @@ def dashboard(scope: Scope, today: date) -> Dashboard:
         in_scope(Company.branch_id), HAS_OPEN_CASE, has_reached("warning_2"))) or 0
     money = {"past_warning_2": Cell(fined, link(open_case=1, reached="warning_2")),
              "paid": payments_total(in_scope)}
+    # 8. the employer's answer and the legal track: commitments broken and waiting, and the
+    # days of the legal track (meetings, hearings, instalments) gone by undone
+    answer = answer_figures(in_scope, today)
 
     return Dashboard(
         today=today,
@@ -392,5 +396,18 @@ def dashboard(scope: Scope, today: date) -> Dashboard:
         monthly_owed=sum(r.monthly_owed for r in by_sector),
         weeks=weeks,
         won=Cell(won_total, link(complied_from=starts[0], complied_to=last_day)),
-        extra={"money": money},
+        extra={"money": money, "answer": answer,
+               "improved": improved_this_month(in_scope, today)},
     )
+
+
+def improved_this_month(in_scope: Callable[[Any], ColumnElement[bool]], today: date) -> int:
+    """Companies that registered more workers this month (from the first of the month to
+    `today`), by the history of their figures: a change of the registered workers to more
+    than before, whatever its source (officer, import, inspection)."""
+    rows = db.session.execute(select(FigureChange.company_id, FigureChange.before,
+                                     FigureChange.after).where(
+        in_scope(FigureChange.branch_id), FigureChange.field == "workers_registered",
+        FigureChange.changed_on >= today.replace(day=1), FigureChange.changed_on <= today))
+    return len({company_id for company_id, before, after in rows
+                if before.isdigit() and after.isdigit() and int(after) > int(before)})

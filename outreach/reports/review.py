@@ -5,13 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
 from outreach.cases.models import Approval, Case, CaseStatus, ClosingRequest, ClosingStatus, Step
 from outreach.cases.timeline import Entry, company_timeline
+from outreach.companies import rules as compliance
 from outreach.companies.models import Company
 from outreach.companies.service import NOT_CLOSED
 from outreach.core.access import scoped
@@ -26,6 +28,11 @@ from outreach.reports.models import Directive
 from outreach.tasks.models import Reminder, ReminderStatus
 
 DIRECTIVE_MAX = 2000
+#: the orders of the still-non-compliant list: oldest case first, most workers not enrolled
+#: first, most contributions not paid a month first
+REVIEW_SORTS = ("opened", "missing", "owed")
+#: cases one reassignment or directive may cover at once (two pages of the list)
+BULK_MAX = 100
 #: timeline entries shown with each item of the approvals queue
 TIMELINE_AT_HAND = 6
 #: how long approved legal referrals stay in the queue's "dossiers ready" list
@@ -115,6 +122,8 @@ class ReviewRow:
     overdue_days: int
     last_step_on: date | None
     directive: Directive | None
+    #: the company's estimated contributions not paid a month (`companies.rules.assess`)
+    monthly_owed: int = 0
 
 
 @dataclass
@@ -127,13 +136,39 @@ class ReviewPage:
     pages: int
     older_than_days: int
     stalled_days: int
+    sort: str = "opened"
+
+
+#: what the estimate of contributions not paid reads of a company
+_OWED_FIELDS = ("business_size", "risk_class", "programs", "average_wage", "workers_missing",
+                "workers_registered")
+
+
+def _owed(rates: dict, size: str, risk_class: int, programs: str, wage: int, missing: int,
+          registered: int) -> int:
+    return int(compliance.monthly_owed(rates, size, risk_class, programs, wage, missing,
+                                       registered).quantize(Decimal(1)))
+
+
+def _page_ids_by_owed(condition: ColumnElement[bool], rates: dict, page: int,
+                      per_page: int) -> list[int]:
+    """The case ids of one page, most contributions not paid first. The estimate is computed
+    per company as `companies.rules.assess` does (nothing of it is stored): one narrow query
+    over the matching cases, sorted here."""
+    rows = db.session.execute(
+        select(Case.id, Case.opened_on, *(getattr(Company, f) for f in _OWED_FIELDS))
+        .join(Company, Company.id == Case.company_id).where(condition)).all()
+    ranked = sorted(rows, key=lambda r: (-_owed(rates, *r[2:]), r.opened_on, r.id))
+    return [r.id for r in ranked[(page - 1) * per_page: page * per_page]]
 
 
 def still_non_compliant(scope: Scope, today: date, *, older_than_days: int = 90,
-                        stalled_days: int = 30, page: int = 1,
-                        per_page: int = 50) -> ReviewPage:
+                        stalled_days: int = 30, page: int = 1, per_page: int = 50,
+                        sort: str = "opened") -> ReviewPage:
     """Cases not closed that were opened more than `older_than_days` ago, or whose next step
-    has been overdue more than `stalled_days` (stalled at a rung), oldest first."""
+    has been overdue more than `stalled_days` (stalled at a rung), in the order `sort` names
+    (`REVIEW_SORTS`: oldest first, most workers not enrolled first, most owed first)."""
+    sort = sort if sort in REVIEW_SORTS else "opened"
     condition = and_(NOT_CLOSED, scope.condition(Case.branch_id), or_(
         Case.opened_on < today - timedelta(days=older_than_days),
         and_(Case.status == CaseStatus.OPEN,
@@ -141,10 +176,19 @@ def still_non_compliant(scope: Scope, today: date, *, older_than_days: int = 90,
     total = db.session.scalar(select(func.count()).select_from(Case).where(condition)) or 0
     pages = max((total + per_page - 1) // per_page, 1)
     page = min(max(page, 1), pages)
-    found = db.session.execute(
-        select(Case, Company, User.name).join(Company, Company.id == Case.company_id)
-        .outerjoin(User, User.id == Company.officer_id).where(condition)
-        .order_by(Case.opened_on, Case.id).limit(per_page).offset((page - 1) * per_page)).all()
+    rates = compliance.rates_in_force(today)
+    stmt = (select(Case, Company, User.name).join(Company, Company.id == Case.company_id)
+            .outerjoin(User, User.id == Company.officer_id))
+    if sort == "owed":
+        order = _page_ids_by_owed(condition, rates, page, per_page)
+        by_id = {row[0].id: row for row in db.session.execute(
+            stmt.where(Case.id.in_(order))).all()} if order else {}
+        found = [by_id[i] for i in order if i in by_id]
+    else:
+        ordering = ([Company.workers_missing.desc(), Case.opened_on] if sort == "missing"
+                    else [Case.opened_on])
+        found = db.session.execute(stmt.where(condition).order_by(*ordering, Case.id)
+                                   .limit(per_page).offset((page - 1) * per_page)).all()
     ids = [case.id for case, _company, _name in found]
     last_steps = dict(db.session.execute(
         select(Step.case_id, func.max(Step.occurred_on)).where(Step.case_id.in_(ids))
@@ -158,9 +202,42 @@ def still_non_compliant(scope: Scope, today: date, *, older_than_days: int = 90,
     for case, company, officer_name in found:
         late = (today - case.next_due_on).days if (
             case.status == CaseStatus.OPEN and case.next_due_on and case.next_due_on < today) else 0
+        owed = _owed(rates, *(getattr(company, f) for f in _OWED_FIELDS))
         rows.append(ReviewRow(case, company, officer_name or "", (today - case.opened_on).days,
-                              late, last_steps.get(case.id), directives.get(case.id)))
-    return ReviewPage(rows, total, page, pages, older_than_days, stalled_days)
+                              late, last_steps.get(case.id), directives.get(case.id), owed))
+    return ReviewPage(rows, total, page, pages, older_than_days, stalled_days, sort)
+
+
+def chosen_cases(actor: User, case_ids: list[int]) -> list[Case]:
+    """The cases ticked on the review that the user may read, in the order given; refuses an
+    empty choice or more than `BULK_MAX`."""
+    ids = list(dict.fromkeys(case_ids))
+    if not ids:
+        raise ServiceError(_("Tick at least one case."), "case")
+    if len(ids) > BULK_MAX:
+        raise ServiceError(_("Choose at most %(n)d cases at once.", n=BULK_MAX), "case")
+    found = {c.id: c for c in db.session.scalars(
+        scoped(Case, actor).where(Case.id.in_(ids)).options(joinedload(Case.company)))}
+    return [found[i] for i in ids if i in found]
+
+
+def reassign_cases(actor: User, cases: list[Case], officer: User | None) -> int:
+    """Give the companies of many cases to one officer (as `reassign_case`, each audited);
+    returns how many changed hands. One refusal refuses them all."""
+    changed = 0
+    for case in cases:
+        before = case.company.officer_id
+        reassign_case(actor, case, officer)
+        changed += before != case.company.officer_id
+    return changed
+
+
+def leave_directives(actor: User, cases: list[Case], text: str, today: date, *,
+                     public_base_url: str) -> list[Directive]:
+    """The same directive on many cases (as `leave_directive`, each on its own timeline and
+    sent to its officer)."""
+    return [leave_directive(actor, case, text, today, public_base_url=public_base_url)
+            for case in cases]
 
 
 def branch_officers(branch_id: int) -> list[User]:

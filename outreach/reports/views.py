@@ -9,10 +9,11 @@ from typing import Any
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, SelectField, StringField, TextAreaField
-from wtforms.validators import DataRequired, Length, Regexp
+from wtforms import HiddenField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, Regexp
 
 from outreach.calendar import service as calendar
 from outreach.cases.models import Case
@@ -54,6 +55,18 @@ class ReassignForm(FlaskForm):
     """Give a case's company to another officer."""
 
     officer = SelectField(_l("Officer"), coerce=int)
+    next = HiddenField()
+
+
+class BulkForm(FlaskForm):
+    """Reassign, or send one directive to, the cases ticked on the review."""
+
+    case = SelectMultipleField(_l("Cases"), coerce=int, validate_choice=False)
+    action = SelectField(choices=[("reassign", _l("Reassign")),
+                                  ("directive", _l("Send directive"))])
+    officer = SelectField(_l("Officer"), coerce=int, validate_choice=False,
+                          validators=[Optional()])
+    text = TextAreaField(_l("Directive"), validators=[Length(max=review.DIRECTIVE_MAX)])
     next = HiddenField()
 
 
@@ -128,12 +141,41 @@ def still_non_compliant():
     scope = Scope.of(current_user, branch.id if branch else None)
     result = review.still_non_compliant(
         scope, clock.today(), older_than_days=_int_arg("days", 90),
-        stalled_days=_int_arg("stalled", 30), page=_int_arg("page", 1, low=1, high=100_000))
+        stalled_days=_int_arg("stalled", 30), page=_int_arg("page", 1, low=1, high=100_000),
+        sort=request.args.get("sort", "opened"))
     officers = (review.branch_officers(current_user.branch_id)
                 if current_user.role == Role.SUPERVISOR else [])
     return render_template("reports/review.html", result=result, branch=branch,
                            branches=_branches(), officers=officers, today=clock.today(),
-                           directive_form=DirectiveForm(), reassign_form=ReassignForm())
+                           bulk_form=BulkForm())
+
+
+def _bulk(form: BulkForm) -> str:
+    """Run the chosen action on the ticked cases; the message to flash."""
+    cases = review.chosen_cases(current_user, form.case.data or [])
+    if form.action.data == "reassign":
+        officers = review.branch_officers(current_user.branch_id)
+        officer = next((u for u in officers if u.id == form.officer.data), None)
+        changed = review.reassign_cases(current_user, cases, officer)
+        return ngettext("%(num)d company is now with %(officer)s.",
+                        "%(num)d companies are now with %(officer)s.", changed,
+                        officer=officer.name if officer else "–")
+    review.leave_directives(current_user, cases, form.text.data or "", clock.today(),
+                            public_base_url=current_app.config["PUBLIC_BASE_URL"])
+    return ngettext("Directive sent on %(num)d case.", "Directive sent on %(num)d cases.",
+                    len(cases))
+
+
+@bp.route("/review/bulk", methods=["POST"])
+@roles_required(Role.SUPERVISOR)
+def review_bulk():
+    """Reassign many cases at once, or send them one directive."""
+    form = BulkForm()
+    if not form.validate_on_submit():
+        flash(_("Tick the cases, then choose an officer or write the directive."), "error")
+        return _back(form)
+    run_service(lambda: _bulk(form), lambda message: message)
+    return _back(form)
 
 
 def _back(form) -> Any:

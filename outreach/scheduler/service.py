@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import date, time
 from typing import Any
 
 from sqlalchemy import select
@@ -64,3 +64,17 @@ def recent_runs(limit: int = 100) -> list[JobRun]:
     """The latest job runs, newest first."""
     return list(db.session.scalars(select(JobRun).order_by(JobRun.started_at.desc(),
                                                            JobRun.id.desc()).limit(limit)))
+
+
+#: by this local time the morning sweep should have run (it runs at `OUTREACH_SWEEP_TIME`)
+SWEEP_DUE_BY = time(8, 0)
+
+
+def sweep_late(today: date, local_time: time) -> bool:
+    """Whether today's morning sweep has not run though it is a working day past
+    `SWEEP_DUE_BY` (the banner supervisors and admins see)."""
+    if local_time < SWEEP_DUE_BY or not WorkingCalendar().is_working_day(today):
+        return False
+    return db.session.scalar(select(JobRun.id).where(
+        JobRun.job_id == MORNING_SWEEP, JobRun.run_date == today,
+        JobRun.outcome == "ok").limit(1)) is None

@@ -191,10 +191,17 @@ def _prepare_drafts(due: list, day: date) -> int:
             .where(among(Step.case_id, [candidate[0] for candidate in candidates]),
                    Step.kind.in_(sorted(kinds)))):
         steps[row.case_id].append(row)
+    # warning I also reads the case's categories (and, for the PDS categories and arrears, its
+    # approved inspection report)
+    warned = [candidate[0] for candidate in candidates if candidate[2].code == policy.WARNING_1]
+    categories = dict(db.session.execute(select(Case.id, Case.category_list).where(
+        among(Case.id, warned))).all()) if warned else {}
     templates: dict[tuple[str, int], int] = {}
     drafts = []
     for case_id, branch_id, rung in candidates:
-        verdict = policy.judge(_OPEN_CASE, rung, ladders[branch_id], calendars[branch_id], day,
+        case = (_DueCase(CaseStatus.OPEN, case_id, tuple(categories[case_id].split(",")))
+                if case_id in categories else _OPEN_CASE)
+        verdict = policy.judge(case, rung, ladders[branch_id], calendars[branch_id], day,
                                steps=steps[case_id])
         if verdict.allowed:
             key = (rung.template_code, branch_id)
@@ -204,12 +211,14 @@ def _prepare_drafts(due: list, day: date) -> int:
     return _insert_drafts(drafts, day)
 
 
-class _CaseStatus(NamedTuple):
+class _DueCase(NamedTuple):
     status: str
+    id: int | None = None
+    categories: tuple[str, ...] = ()
 
 
-#: what `policy.judge` reads of a due case
-_OPEN_CASE = _CaseStatus(CaseStatus.OPEN)
+#: what `policy.judge` reads of a due case (its id and categories for warning I)
+_OPEN_CASE = _DueCase(CaseStatus.OPEN)
 
 
 def _prepared_drafts(day: date) -> set[tuple[int, str]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -14,6 +14,7 @@ from outreach.core import clock
 from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, staff_only
 from outreach.core.views import run_service
+from outreach.extensions import db
 from outreach.imports.service import open_suggestion_count
 from outreach.notifications import service as notifications
 from outreach.org import service as org
@@ -124,8 +125,28 @@ def reassign(reminder_id: int):
     return _act(lambda: service.reassign(current_user, reminder, officer), _("Task reassigned."))
 
 
+@bp.app_template_global()
+def nav_unread_count() -> int:
+    """The number on the inbox badge: the signed-in user's notifications not read yet."""
+    if not current_user.is_authenticated:
+        return 0
+    return notifications.unread_count(current_user)
+
+
 @bp.route("/notifications")
 def inbox():
-    """The user's notifications (digests and summaries), also when no mail is sent."""
+    """The user's notifications (digests, summaries, directives), also when no mail is sent."""
     items = notifications.unread(current_user)
     return render_template("tasks/notifications.html", items=items)
+
+
+@bp.route("/notifications/<int:notification_id>")
+def notification(notification_id: int):
+    """One notification shown as a page, its links working; opening it marks it read."""
+    item = notifications.own_notification(current_user, notification_id)
+    if item is None:
+        abort(404)
+    body = notifications.page_html(item, current_app.config.get("PUBLIC_BASE_URL") or "")
+    notifications.mark_read(item, clock.now())
+    db.session.commit()
+    return render_template("tasks/notification.html", item=item, body=body)

@@ -52,10 +52,14 @@ def assert_copies_fresh() -> int:
     for company in db.session.scalars(select(Company).order_by(Company.id)):
         cases = list(company.cases)
         for case in cases:
-            state = policy.progress(case, WorkingCalendar.for_branch(case.branch_id))
+            calendar = WorkingCalendar.for_branch(case.branch_id)
+            state = policy.progress(case, calendar)
             is_open = case.status == CaseStatus.OPEN
+            # an open commitment of the employer holds the next step until its promised day
+            # plus the branch's grace
+            hold = policy.commitment_hold(case, calendar) if state.next_rung else None
             expected = (state.stage, state.next_rung if is_open else "",
-                        state.next_due_on if is_open else None,
+                        (hold or state.next_due_on) if is_open else None,
                         policy.reached_codes(case.steps))
             stored = (case.stage, case.next_rung, case.next_due_on, case.reached)
             assert stored == expected, (company.name, case.status)
@@ -432,3 +436,28 @@ def test_reproject_command_writes_the_copies_again(app, world):
     db.session.expire_all()
     assert assert_copies_fresh() == 3
     assert db.session.get(Case, cases[0].id).stage == "notification"
+
+
+def test_a_commitment_made_and_judged_writes_the_copies(app, world):
+    """A commitment holds the next step until its promised day plus the branch's grace; judged
+    broken, the case is due where it was; another kept: each time the copies hold."""
+    from outreach.legal import service as legal
+
+    officer = world["officer"]
+    with app.test_request_context():
+        case = service.open_case(officer, world["companies"][1], [Category.PWBD],
+                                 date(2026, 2, 2))
+        db.session.commit()
+        was = case.next_due_on
+        promise = legal.add_commitment(officer, case, made_on=date(2026, 2, 20),
+                                       promised_on=date(2026, 3, 20), today=TODAY,
+                                       workers_promised=20, signatory_name="Pak Joko")
+        db.session.commit()
+        assert assert_copies_fresh() == 1
+        case = db.session.get(Case, case.id)
+        assert case.next_due_on > date(2026, 3, 20)
+        assert case.company.open_case_due_on == case.next_due_on
+        legal.judge_commitment(officer, promise, kept=False, today=TODAY, note="Tidak datang.")
+        db.session.commit()
+        assert assert_copies_fresh() == 1
+        assert db.session.get(Case, case.id).next_due_on == was

@@ -26,7 +26,10 @@ from outreach.cases.proofs import Upload
 from outreach.core.audit import AuditEvent
 from outreach.extensions import db
 from outreach.imports.models import CloseSuggestion, CompanyImport
+from outreach.inspections.models import Inspection
+from outreach.legal import service as legal
 from outreach.money import service as money
+from outreach.notifications.models import Notification
 from outreach.org.models import PartnerOffice, Role
 from outreach.programme.models import BeneficiaryImport, Renewal, Sponsor
 from outreach.reports.models import MonthlyReport
@@ -102,6 +105,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "partners.office_edit": SUPERVISOR,
     "tasks.index": SIGNED_IN,
     "tasks.inbox": SIGNED_IN,
+    "tasks.notification": SIGNED_IN,
     "tasks.done": BRANCH_STAFF,
     "tasks.snooze": BRANCH_STAFF,
     "tasks.reassign": BRANCH_STAFF,
@@ -112,6 +116,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "admin.user_new": ADMIN,
     "admin.user_edit": ADMIN,
     "admin.job_runs": ADMIN,
+    "jobs.run_sweep": ADMIN,
     "admin.sign_ins": ADMIN,
     "admin.data_access": ADMIN,
     "companies.export": SIGNED_IN,
@@ -122,6 +127,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "imports.status": BRANCH_STAFF,
     "imports.detail": BRANCH_STAFF,
     "imports.download": BRANCH_STAFF,
+    "imports.rejected": BRANCH_STAFF,
     "imports.discard": BRANCH_STAFF,
     "imports.dismiss": BRANCH_STAFF,
     "imports.sources": SIGNED_IN,
@@ -130,12 +136,27 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "dashboard.still_non_compliant": OVERSEERS,
     "dashboard.reassign": SUPERVISOR,
     "dashboard.directive": SUPERVISOR,
+    "dashboard.review_bulk": SUPERVISOR,
     "dashboard.monthly_reports": OVERSEERS,
     "dashboard.report_pdf": OVERSEERS,
     "money.ledger": SIGNED_IN,
     "money.add_payment": BRANCH_STAFF,
     "money.payment_proof": SIGNED_IN,
     "money.wage_caps": frozenset({Role.SUPERVISOR, Role.ADMIN}),
+    "legal.case_answer": SIGNED_IN,
+    "legal.add_reply": BRANCH_STAFF,
+    "legal.add_commitment": BRANCH_STAFF,
+    "legal.judge": BRANCH_STAFF,
+    "legal.add_legal": BRANCH_STAFF,
+    "legal.commitment_form": SIGNED_IN,
+    "legal.reply_attachment": SIGNED_IN,
+    "legal.settings": SUPERVISOR,
+    "inspections.assign": BRANCH_STAFF,
+    "inspections.detail": SIGNED_IN,
+    "inspections.record": BRANCH_STAFF,
+    "inspections.report": BRANCH_STAFF,
+    "inspections.decision": SUPERVISOR,
+    "inspections.record_form": SIGNED_IN,
     "programme.index": SIGNED_IN,
     "programme.new_sponsor": SUPERVISOR,
     "programme.sponsor": SIGNED_IN,
@@ -251,6 +272,19 @@ def world(make_branch, make_user, make_company):
     renewal = Renewal(branch_id=pkl.id, sponsor_id=sponsor.id, ends_month=date(2026, 12, 1),
                       workers=3, dedupe_key="security-test")
     db.session.add_all([worker_list, renewal])
+    inspection = Inspection(branch_id=pkl.id, case_id=case.id, company_id=company.id,
+                            inspectors="Agus Prasetyo", planned_on=date(2026, 1, 8))
+    db.session.add(inspection)
+    note = Notification(user_id=officer.id, kind="directive", dedupe_key="security-test",
+                        subject="Arahan", body_text="Arahan", body_html="<p>Arahan</p>")
+    db.session.add(note)
+    db.session.commit()
+    reply = legal.add_reply(officer, case, received_on=date(2026, 1, 6), channel="letter",
+                            sender="", content="Kami akan mendaftar.",
+                            upload=Upload("surat.png", PNG), today=date(2026, 1, 6))
+    promise = legal.add_commitment(officer, case, made_on=date(2026, 1, 6),
+                                   promised_on=date(2026, 2, 2), today=date(2026, 1, 6),
+                                   workers_promised=5, signatory_name="Budi")
     db.session.commit()
     return {
         "ids": {
@@ -260,8 +294,11 @@ def world(make_branch, make_user, make_company):
             "import_id": upload.id, "suggestion_id": suggestion.id, "report_id": report.id,
             "user_id": officer.id, "branch_id": pkl.id, "request_id": closing.id,
             "office_id": office.id, "payment_id": payment.id,
+            "reply_id": reply.id, "commitment_id": promise.id,
+            "inspection_id": inspection.id,
             "event_id": event.id, "material_id": material.id, "token_id": token.id,
             "sponsor_id": sponsor.id, "list_id": worker_list.id, "renewal_id": renewal.id,
+            "notification_id": note.id,
             "code": "notification", "filename": "app.css", "fmt": "csv",
         },
         "users": {

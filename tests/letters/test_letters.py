@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 import logging
 import threading
@@ -300,6 +301,50 @@ def test_live_preview_renders_sample_data(client, world):
     officer = client.application.test_client()
     login(officer, world["officer"])
     assert post(officer, "/letters/templates/warning_1/preview", {"body": "x"}).status_code == 403
+
+
+def test_two_versions_of_a_template_are_compared(client, world):
+    """The editor shows what changed between two versions: lines removed and added."""
+    login(client, world["supervisor"])
+    with client.application.test_request_context():
+        for text in ("Dengan hormat, kami ingatkan.", "Dengan hormat, kami tegur."):
+            service.save_template(world["supervisor"], "warning_1", subject="Teguran",
+                                  nature="Penting", copies="", classification="PKP",
+                                  body=f"<p>{{{{ company.name }}}}</p>\n<p>{text}</p>")
+    db.session.commit()
+    versions = sorted(v.version for v in service.template_versions(
+        "warning_1", world["supervisor"].branch_id))
+    older, newer = versions[-2], versions[-1]
+    page = html.unescape(client.get(f"/letters/templates/warning_1?from={older}&to={newer}")
+                         .get_data(as_text=True))
+    diff = page[page.index('id="template-diff"'):page.index("</pre>", page.index(
+        'id="template-diff"'))]
+    assert '<span class="diff-remove">-<p>Dengan hormat, kami ingatkan.</p></span>' in diff
+    assert '<span class="diff-add">+<p>Dengan hormat, kami tegur.</p></span>' in diff
+    plain = client.get("/letters/templates/warning_1").get_data(as_text=True)
+    assert 'id="template-diff"' not in plain and 'id="compare-versions"' in plain
+
+
+def test_misspelt_variables_are_named_at_preview_and_refused_at_save(client, world):
+    """`{{ compnay.name }}` prints nothing: the preview names it (and `company.nama`, an
+    attribute the company does not have), and saving is refused with the names."""
+    login(client, world["supervisor"])
+    body = "<p>{{ compnay.name }} {{ company.nama }} {{ company.name }}</p>"
+    page = html.unescape(post(client, "/letters/templates/warning_1/preview",
+                              {"body": body}).get_data(as_text=True))
+    assert 'id="unknown-variables"' in page
+    assert "company.nama, compnay" in page
+    fine = post(client, "/letters/templates/warning_1/preview",
+                {"body": "<p>{{ company.name }} {{ branch.head_name }}</p>"})
+    assert 'id="unknown-variables"' not in fine.get_data(as_text=True)
+    versions = db.session.scalar(select(func.count(LetterTemplate.id)))
+    with client.application.test_request_context():
+        with pytest.raises(ServiceError, match="variabel yang tidak ada pada surat: "
+                           "company.nama, compnay"):
+            service.save_template(world["supervisor"], "warning_1", subject="x", nature="Biasa",
+                                  copies="", classification="PKP", body=body)
+    db.session.rollback()
+    assert db.session.scalar(select(func.count(LetterTemplate.id))) == versions
 
 
 @pytest.mark.parametrize("body", [

@@ -71,6 +71,8 @@ def walk(world, firm, until: str) -> Letter:
     draft of `until` (approved when it needs approval), which is returned unissued."""
     officer, case = world["issuer"], firm.cases[0]
     for kind, day in WALK:
+        if kind == "warning_1":
+            factories.inspected_before_warning(case, day, actor=world["officer"])
         step = case_service.log_step(officer, case, kind=kind, occurred_on=day, today=TODAY,
                                      outcome="refused" if kind == "visit" else "")
         if step.approval_status == "requested":

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import html
+from datetime import date
+
 import pytest
 from sqlalchemy import select
 
@@ -67,7 +70,8 @@ def test_admin_creates_and_edits_a_branch(client, admin):
     branch = db.session.scalars(select(Branch)).one()
     assert branch.code == "KC-BTG" and branch.letter_unit_code == "KC-BTG"
     post(client, f"/admin/branches/{branch.id}", {"code": "KC-BTG", "name": "Batang Kota",
-                                                  "region": 0, "phone": "(0285) 1"})
+                                                  "region": 0, "phone": "(0285) 1",
+                                                  "head_name": "Ibu Kepala"})
     db.session.refresh(branch)
     assert (branch.name, branch.phone) == ("Batang Kota", "(0285) 1")
 
@@ -77,6 +81,56 @@ def test_duplicate_branch_code_is_shown_at_the_field(client, admin, make_branch)
     make_branch("KC-PKL")
     login(client, admin)
     response = post(client, "/admin/branches/new", {"code": "KC-PKL", "name": "Lagi",
-                                                    "region": 0})
+                                                    "region": 0, "head_name": "Ibu Kepala"})
     assert "KC-PKL" in response.get_data(as_text=True)
     assert len(db.session.scalars(select(Branch)).all()) == 1
+
+
+def test_a_branch_needs_its_head_to_sign_letters(client, admin):
+    """The branch form refuses a branch without its head, at the head's field."""
+    login(client, admin)
+    response = post(client, "/admin/branches/new", {"code": "KC-BTG", "name": "Batang",
+                                                    "region": 0, "head_name": " "})
+    page = html.unescape(response.get_data(as_text=True))
+    assert "Kantor cabang wajib memiliki kepala: surat ditandatangani atas nama tersebut." in page
+    assert db.session.scalars(select(Branch)).all() == []
+
+
+def test_a_draft_of_a_branch_without_head_warns_and_is_not_issued(make_branch, make_user):
+    """A branch made without its head (e.g. from the command line): the draft's page warns,
+    and issuing is refused with the reason, using no number."""
+    from outreach.cases.models import Category
+    from outreach.core.errors import ServiceError
+    from outreach.letters import service as letters
+    from outreach.letters.models import Letter, LetterStatus
+    from tests import factories
+
+    branch = make_branch("KC-BTG", "Batang")
+    branch.head_name = ""
+    db.session.commit()
+    officer = make_user(Role.OFFICER, branch=branch)
+    company = factories.company(branch, "PT Tanpa Kepala", categories=(Category.PWBD,))
+    drafted = factories.drafted_step(company.cases[0], "notification", date(2026, 1, 6),
+                                     actor=officer)
+    letter = drafted.letter
+    warnings = letters.letter_warnings(letter, date(2026, 1, 6))
+    assert any("belum memiliki kepala kantor cabang" in w for w in warnings)
+    with pytest.raises(ServiceError, match="belum memiliki kepala kantor cabang"):
+        factories.issued_letter(letter, date(2026, 1, 6), actor=officer)
+    db.session.rollback()
+    assert db.session.get(Letter, letter.id).status == LetterStatus.DRAFT
+
+
+def test_a_regional_user_is_given_a_region_directly(client, admin):
+    """The account form offers the region: regional staff need no branch to get one."""
+    from outreach.org import service as org
+
+    region = org.get_or_create_region("JATENG", "Jawa Tengah dan DIY")
+    db.session.commit()
+    login(client, admin)
+    response = post(client, "/admin/users/new", {
+        "email": "rina@example.org", "name": "Rina Regional", "role": Role.REGIONAL,
+        "branch": 0, "region_id": region.id, "password": "rahasia-panjang"})
+    assert response.status_code == 302
+    user = org.find_user("rina@example.org")
+    assert (user.region_id, user.branch_id) == (region.id, None)

@@ -12,14 +12,16 @@ from types import SimpleNamespace
 
 import pytest
 import time_machine
+from flask_babel import force_locale
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from outreach.cases import service as case_service
-from outreach.cases.models import Case, Category, Step
+from outreach.cases.models import Case, CaseCategory, Category, Step
 from outreach.companies.models import BusinessSize, Company
 from outreach.companies.rules import assess
 from outreach.core.audit import AuditEvent
+from outreach.core.labels import label
 from outreach.extensions import db
 from outreach.letters import service as letter_service
 from outreach.letters.models import Letter
@@ -27,7 +29,7 @@ from outreach.letters.render import pdf_text
 from outreach.notifications.models import Notification
 from outreach.org.models import Role
 from outreach.reports.comparison import branch_comparison
-from outreach.reports.dashboard import Cell, Scope, dashboard
+from outreach.reports.dashboard import Cell, Scope, dashboard, funnel_rungs
 from outreach.reports.models import Directive, MonthlyReport
 from outreach.reports.monthly import store_monthly_report
 from outreach.scheduler import jobs
@@ -667,8 +669,11 @@ def test_directive_reaches_the_timeline_and_the_officer(client, world):
     assert "Supervisor's directive · Citra Lestari" in " ".join(timeline.split())
     assert text in timeline
     inbox = officer.get("/tasks/notifications").get_data(as_text=True)
-    assert "Citra Lestari" in inbox and text in inbox
-    assert db.session.scalars(select(Notification.user_id)).all() == [world.andi.id]
+    assert "Citra Lestari" in inbox
+    note = db.session.scalars(select(Notification)).one()
+    assert note.user_id == world.andi.id
+    page = html.unescape(officer.get(f"/tasks/notifications/{note.id}").get_data(as_text=True))
+    assert "Citra Lestari" in page and text in page
 
 
 def test_only_the_branch_supervisor_gives_directives(client, world):
@@ -697,6 +702,95 @@ def test_directive_mail_links_to_the_company_under_the_public_base_url(app, clie
     link = f"https://outreach.example/companies/{world.c['charlie'].id}"
     assert link in note.body_text
     assert f'href="{link}"' in note.body_html
+
+
+def test_review_sorts_by_workers_missing_and_money_owed(client, world):
+    """The review can put the companies with most workers not enrolled, or most contributions
+    not paid a month, first; each row shows both figures as the company page computes them."""
+    login(client, world.supervisor)
+    assert review_names(client, days=60) == ["PT Delta", "PT Charlie", "PT Bravo"]
+    assert review_names(client, days=60, sort="missing") == ["PT Bravo", "PT Charlie",
+                                                             "PT Delta"]
+    owed = {k: assess(world.c[k], TODAY).monthly_owed for k in ("bravo", "charlie", "delta")}
+    assert owed["bravo"] > owed["delta"] > owed["charlie"] > 0
+    assert review_names(client, days=60, sort="owed") == ["PT Bravo", "PT Delta", "PT Charlie"]
+    page = client.get("/dashboard/review?days=60&sort=owed").get_data(as_text=True)
+    assert f'data-owed="{owed["delta"]}"' in page
+    assert review_names(client, days=60, sort="nonsense") == ["PT Delta", "PT Charlie",
+                                                              "PT Bravo"]
+
+
+def test_supervisor_reassigns_many_cases_at_once(client, world):
+    """Ticking several rows and choosing an officer gives them all to that officer, audited
+    one by one; a case of another branch among them is not found and stays where it was."""
+    delta, charlie = world.c["delta"].cases[0], world.c["charlie"].cases[0]
+    juliet = world.c["juliet"].cases[0]
+    login(client, world.supervisor)
+    response = post(client, "/dashboard/review/bulk", {
+        "case": [delta.id, charlie.id, juliet.id], "action": "reassign",
+        "officer": world.budi.id, "next": "/dashboard/review?days=60"})
+    assert response.status_code == 302 and response.location.endswith("/dashboard/review?days=60")
+    assert db.session.get(Company, world.c["delta"].id).officer_id == world.budi.id
+    assert db.session.get(Company, world.c["charlie"].id).officer_id == world.budi.id
+    assert db.session.get(Company, world.c["juliet"].id).officer_id == world.tegal_officer.id
+    assert db.session.scalars(select(AuditEvent.action).where(
+        AuditEvent.entity_type == "company", AuditEvent.id > world.built)).all() == [
+        "company.reassign", "company.reassign"]
+    page = client.get("/dashboard/review?days=60").get_data(as_text=True)
+    assert "2 companies are now with Budi Santoso." in html.unescape(page)
+
+
+def test_bulk_needs_ticked_cases_and_an_officer_of_the_branch(client, world):
+    """Nothing ticked, or an officer of another branch, changes nothing and says why."""
+    delta = world.c["delta"].cases[0]
+    login(client, world.supervisor)
+    post(client, "/dashboard/review/bulk", {"action": "reassign", "officer": world.budi.id})
+    assert "Tick at least one case." in client.get("/dashboard/review").get_data(as_text=True)
+    post(client, "/dashboard/review/bulk", {"case": [delta.id], "action": "reassign",
+                                            "officer": world.tegal_officer.id})
+    assert db.session.get(Company, world.c["delta"].id).officer_id is None
+    assert "Choose an officer of this branch." in client.get(
+        "/dashboard/review").get_data(as_text=True)
+    officer = client.application.test_client()
+    login(officer, world.andi)
+    assert post(officer, "/dashboard/review/bulk", {
+        "case": [delta.id], "action": "reassign", "officer": world.andi.id}).status_code == 403
+
+
+def test_one_directive_to_many_cases_reaches_each_officer_in_indonesian(app, client, world,
+                                                                        monkeypatch):
+    """A directive sent to ticked rows lands on each case and in each officer's inbox, in
+    Indonesian; the inbox badge counts it until the officer opens it as a page whose link
+    opens the company on the address the app is read at."""
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://outreach.example/")
+    bravo, charlie = world.c["bravo"].cases[0], world.c["charlie"].cases[0]
+    world.budi.locale = world.andi.locale = "id"
+    db.session.commit()
+    login(client, world.supervisor)
+    text = "Mohon kunjungi minggu ini & laporkan."
+    post(client, "/dashboard/review/bulk", {"case": [bravo.id, charlie.id],
+                                            "action": "directive", "text": text})
+    assert sorted(d.case_id for d in db.session.scalars(select(Directive))) == sorted(
+        [bravo.id, charlie.id])
+    officer = client.application.test_client()
+    login(officer, world.andi)
+    home = officer.get("/tasks/notifications").get_data(as_text=True)
+    badge = re.search(r'id="nav-inbox">([^<]*)<span class="badge[^>]*>(\d+)</span>', home)
+    assert badge and badge.group(1).strip() == "Pesan" and badge.group(2) == "1"
+    note = db.session.scalars(select(Notification).where(
+        Notification.user_id == world.andi.id)).one()
+    page = officer.get(f"/tasks/notifications/{note.id}").get_data(as_text=True)
+    assert "Citra Lestari memberikan arahan pada kasus PT Charlie:" in page
+    assert html.escape(text, quote=False) in page
+    assert "<pre" not in page and "<!doctype html>" not in page[page.index('id="notification"'):]
+    link = re.search(r'id="notification">.*?<a href="([^"]+)"', page, re.S).group(1)
+    assert link == f"/companies/{world.c['charlie'].id}"
+    assert officer.get(link).status_code == 200
+    again = officer.get("/tasks/notifications").get_data(as_text=True)
+    assert 'id="nav-inbox">Pesan</a>' in again
+    stranger = client.application.test_client()
+    login(stranger, world.budi)
+    assert stranger.get(f"/tasks/notifications/{note.id}").status_code == 404
 
 
 # --- the monthly report -------------------------------------------------------------------------
@@ -730,10 +824,35 @@ def test_monthly_report_on_demand(client, world):
     assert other.get(f"/dashboard/reports/{report.id}.pdf").status_code == 404
 
 
+def test_monthly_report_headers_never_break_inside_a_word(world):
+    """Every word of the stage headers ("Denda", "Pemberitahuan", "Tertulis") is whole in the
+    PDF's text: a narrow column breaks between words, never inside one ("De nd a")."""
+    # raw open cases at every rung of the ladder: the matrix gets a column for each
+    for n, code in enumerate(funnel_rungs(world.pkl.id)):
+        row = factories.company(world.pkl, f"PT Tahap {n}")
+        case = Case(branch_id=world.pkl.id, company_id=row.id, stage=code,
+                    category_list=Category.PWBD, opened_on=date(2025, 6, 2))
+        db.session.add(case)
+        db.session.flush()
+        db.session.add(CaseCategory(case_id=case.id, category=Category.PWBD))
+    db.session.commit()
+    report = store_monthly_report(world.supervisor, world.pkl, date(2026, 2, 1), TODAY)
+    text = pdf_text(report.pdf)
+    matrix = text[text.index("Kasus terbuka per tahap"):]
+    header = matrix[:matrix.index("PWBD")]  # the header row, up to the first category
+    words = set(re.findall(r"\w+", header))
+    with force_locale("id"):
+        stages = [label(s, "rung") for s in dashboard(Scope.branch(world.pkl.id), TODAY).stages
+                  if s]
+    assert len(stages) >= 9
+    broken = [w for stage in stages for w in re.findall(r"\w+", stage) if w not in words]
+    assert broken == []
+
+
 @pytest.mark.parametrize("who", ["supervisor", "regional"])
 def test_reading_the_review_pages_commits_nothing(client, world, who):
     """The dashboard, the comparison, the review, the list of reports and a stored report are
-    read without a commit."""
+    read without writing anything but the data-access log's line for the downloaded report."""
     report = store_monthly_report(None, world.pkl, date(2026, 2, 1), TODAY)
     db.session.commit()
     login(client, getattr(world, who))
@@ -741,18 +860,19 @@ def test_reading_the_review_pages_commits_nothing(client, world, who):
              "/dashboard/reports", f"/dashboard/reports/{report.id}.pdf"]
     if who == "regional":
         paths.append("/dashboard/region")
-    commits = []
+    written = []
 
-    def count(session):
-        commits.append(session)
+    def count(session, _context):
+        written.extend((type(row).__name__, getattr(row, "action", None))
+                       for row in [*session.new, *session.dirty, *session.deleted])
 
-    event.listen(Session, "after_commit", count)
+    event.listen(Session, "after_flush", count)
     try:
         for path in paths:
             assert client.get(path).status_code == 200, path
     finally:
-        event.remove(Session, "after_commit", count)
-    assert commits == []
+        event.remove(Session, "after_flush", count)
+    assert written == [("AuditEvent", "download.monthly_report")]
 
 
 def test_supervisor_cannot_make_another_branchs_report(client, world):

@@ -30,7 +30,11 @@ class BranchForm(FlaskForm):
     city = StringField(_l("City (printed before the letter date)"), validators=[Length(max=80)])
     phone = StringField(_l("Phone"), validators=[Length(max=40)])
     email = StringField(_l("E-mail"), validators=[Length(max=120)])
-    head_name = StringField(_l("Head of branch (signs letters)"), validators=[Length(max=120)])
+    #: required: letters are signed in the head's name (the service refuses to issue without)
+    head_name = StringField(_l("Head of branch (signs letters)"),
+                            validators=[DataRequired(message=_l(
+                                "A branch needs its head: letters are signed in that name.")),
+                                Length(max=120)])
     head_title = StringField(_l("Title of the head of branch"), validators=[Length(max=120)])
     letter_unit_code = StringField(_l("Unit code in letter numbers"),
                                    validators=[Length(max=20)])
@@ -45,6 +49,10 @@ class UserForm(FlaskForm):
     name = StringField(_l("Name"), validators=[DataRequired(), Length(max=120)])
     role = SelectField(_l("Role"), choices=[])
     branch = SelectField(_l("Branch"), coerce=int)
+    region_id = SelectField(_l("Region (for regional staff)"), coerce=int, default=0,
+                            validate_choice=False, description=_l(
+                                "Regional staff read every branch of this region; without it, "
+                                "the region of their branch."))
     phone = StringField(_l("Phone (printed in letters as the contact)"),
                         validators=[Length(max=40)])
     password = PasswordField(_l("Password"), validators=[Optional(), Length(min=8, max=200)],
@@ -136,8 +144,10 @@ def _user_form(user: User | None) -> UserForm:
     form = UserForm(obj=user)
     form.role.choices = choices("role")
     form.branch.choices = _branch_choices()
+    form.region_id.choices = _region_choices()
     if user is not None and not form.is_submitted():
         form.branch.data = user.branch_id or 0
+        form.region_id.data = user.region_id or 0
     return form
 
 
@@ -148,8 +158,8 @@ def user_new():
     form = _user_form(None)
     if submit(form, lambda: org.create_user(
             current_user, email=form.email.data, name=form.name.data, role=form.role.data,
-            branch=org.get_branch(form.branch.data), password=form.password.data,
-            phone=form.phone.data or ""), _("Account created.")):
+            branch=org.get_branch(form.branch.data), region=org.get_region(form.region_id.data),
+            password=form.password.data, phone=form.phone.data or ""), _("Account created.")):
         return redirect(url_for("admin.users"))
     return render_template("org/user_form.html", form=form, user=None)
 
@@ -164,7 +174,8 @@ def user_edit(user_id: int):
     if submit(form, lambda: org.update_user(
             current_user, user, name=form.name.data, role=form.role.data,
             branch=org.get_branch(form.branch.data), active=form.active.data,
-            password=form.password.data or None, phone=form.phone.data or ""),
+            password=form.password.data or None, phone=form.phone.data or "",
+            region=org.get_region(form.region_id.data)),
             _("Account saved.")):
         if user.id == current_user.id:  # a new password ends the admin's other sessions only
             login_user(user)

@@ -1,0 +1,1 @@
+"""The employer's answer (replies, commitments) and the legal track after the referral."""
