@@ -31,7 +31,10 @@ class Config:
     #: a letter not marked delivered after this many days gets a reminder
     UNDELIVERED_AFTER_DAYS = 7
     #: address of the app as printed on letters (the QR code points to /verify/<code> there)
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    #: and in mail; production refuses to issue letters without it
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    #: without PUBLIC_BASE_URL, print the address a request came to (never in production)
+    PUBLIC_BASE_URL_FROM_REQUEST = True
 
     BABEL_DEFAULT_LOCALE = "id"
     BABEL_DEFAULT_TIMEZONE = OUTREACH_TIMEZONE
@@ -100,6 +103,7 @@ class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     DEBUG = False
+    PUBLIC_BASE_URL_FROM_REQUEST = False
     #: sent on every response; the TLS proxy may send the same header
     HSTS = "max-age=31536000; includeSubDomains"
     OUTREACH_REQUIRE_2FA = os.environ.get("OUTREACH_REQUIRE_2FA", "1").lower() not in (

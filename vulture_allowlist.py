@@ -44,6 +44,10 @@ _.by_program
 _.max_content_length
 # when two-factor sign-in was switched on: read by `User.two_factor` and the account page
 _.totp_enabled_at
+# the catalog Flask-WTF reads for WTForms' messages (core.form_messages)
+_.wtforms_translations
+# cache headers of versioned static files, read by browsers (core.compression)
+_.no_cache, _.max_age, _.immutable
 # who judged a commitment and when, shown in the dossier and kept for the audit
 _.judged_by_id
 _.judged_on

@@ -100,7 +100,7 @@ def register_models() -> None:
 
 def register_extensions(app: Flask) -> None:
     """Bind the extension objects to the app."""
-    from outreach.core import guards, i18n
+    from outreach.core import compression, guards, i18n
     from outreach.extensions import bootstrap, csrf, db, limiter, migrate
     from outreach.org import login as auth_setup
 
@@ -110,6 +110,7 @@ def register_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(BASE_DIR / "migrations"))
     csrf.init_app(app)
     bootstrap.init_app(app)
+    compression.init_app(app)
     limiter.init_app(app)
     auth_setup.init_app(app)
     guards.init_app(app)

@@ -36,9 +36,14 @@ class StepForm(FlaskForm):
     kind = RadioField(_l("Step"), validators=[DataRequired()])
     occurred_on = DateField(_l("Date"), validators=[DataRequired()])
     outcome = SelectField(_l("Outcome"), validators=[Optional()])
+    met_name = StringField(_l("Person met"), validators=[Length(max=120)])
+    met_position = StringField(_l("Their position"), validators=[Length(max=80)],
+                               description=_l("E.g. owner, director, HR manager."))
     notes = TextAreaField(_l("Notes"), validators=[Length(max=4000)])
-    proof = MultipleFileField(_l("Proof (photo or scan)"),
-                              description=_l("JPEG, PNG, WebP or PDF, at most 10 MB each."))
+    proof = MultipleFileField(_l("Photos or scans"),
+                              description=_l("From the camera or the gallery, several at once. "
+                                             "JPEG, PNG, WebP or PDF, at most 10 MB each; "
+                                             "photos are made smaller on the phone first."))
     version = HiddenField()
 
     def __init__(self, *args, **kwargs):
@@ -56,6 +61,9 @@ class DeliveryForm(FlaskForm):
     method = SelectField(_l("How"), choices=lambda: choices("method"))
     reference = StringField(_l("Receipt or tracking number"), validators=[Length(max=80)])
     recipient = StringField(_l("Received by"), validators=[Length(max=120)])
+    proof = MultipleFileField(_l("Signed receipt or courier slip"),
+                              description=_l("A photo or scan; JPEG, PNG, WebP or PDF, at most "
+                                             "10 MB each."))
 
 
 class ApprovalForm(FlaskForm):

@@ -175,6 +175,9 @@ class Step(TimestampMixin, db.Model):
     #: outcome code: promised, refused, disputed, unreachable, partial, registered …
     outcome: Mapped[str] = mapped_column(String(20), default="")
     notes: Mapped[str] = mapped_column(Text, default="")
+    #: the person the officer met or spoke to (a visit, a call, a summons), and their position
+    met_name: Mapped[str] = mapped_column(String(120), default="", server_default="")
+    met_position: Mapped[str] = mapped_column(String(80), default="", server_default="")
     #: end of the response window in working days, if the rung has one
     due_on: Mapped[date | None] = mapped_column(Date)
     delivery_status: Mapped[str] = mapped_column(String(10), default=Delivery.NOT_APPLICABLE)

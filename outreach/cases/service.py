@@ -136,8 +136,8 @@ def open_case(actor: User, company: Company, categories: list[str], today: date)
 
 def log_step(actor: User, case: Case, *, kind: str, occurred_on: date, today: date,
              outcome: str = "", notes: str = "", uploads: list[Upload] | None = None,
-             expected_version: int | None = None,
-             max_proof_bytes: int = DEFAULT_MAX_BYTES) -> Step:
+             expected_version: int | None = None, max_proof_bytes: int = DEFAULT_MAX_BYTES,
+             met_name: str = "", met_position: str = "") -> Step:
     """Record a step the ladder allows; refuse it, with the reason, when it does not. A letter
     step is dated by its letter: logging it makes the draft (the step counts for nothing yet),
     issuing dates and numbers it, delivery starts its window."""
@@ -167,7 +167,8 @@ def log_step(actor: User, case: Case, *, kind: str, occurred_on: date, today: da
     else:
         delivery = Delivery.PENDING if rung.is_letter else Delivery.NOT_APPLICABLE
     step = Step(case=case, kind=kind, occurred_on=occurred_on, officer_id=actor.id,
-                outcome=outcome, notes=notes.strip(),
+                outcome=outcome, notes=notes.strip(), met_name=met_name.strip(),
+                met_position=met_position.strip(),
                 due_on=None if drafts_letter else policy.due_date(rung, occurred_on, calendar),
                 delivery_status=delivery,
                 approval_status=Approval.REQUESTED if rung.needs_approval
@@ -181,13 +182,17 @@ def log_step(actor: User, case: Case, *, kind: str, occurred_on: date, today: da
     reminders.settle_for_step(case, kind, utcnow())
     record(actor, "step.log", "step", step.id,
            {"case": case.id, "kind": kind, "occurred_on": occurred_on, "outcome": outcome,
+            **({"met": [step.met_name, step.met_position]} if step.met_name else {}),
             "proofs": [p.filename for p in proofs]}, branch_id=case.branch_id)
     return step
 
 
 def record_delivery(actor: User, step: Step, *, delivered: bool, on: date, today: date,
-                    method: str = "", reference: str = "", recipient: str = "") -> Step:
-    """Mark a letter delivered (with receipt, tracking number or recipient) or returned."""
+                    method: str = "", reference: str = "", recipient: str = "",
+                    uploads: list[Upload] | None = None,
+                    max_proof_bytes: int = DEFAULT_MAX_BYTES) -> Step:
+    """Mark a letter delivered (with receipt, tracking number or recipient, and the signed
+    receipt or courier slip as proof) or returned."""
     case = step.case
     _require_writer(actor, case.branch_id)
     if step.delivery_status == Delivery.NOT_APPLICABLE:
@@ -204,6 +209,7 @@ def record_delivery(actor: User, step: Step, *, delivered: bool, on: date, today
         raise ServiceError(_("A letter cannot arrive before it was issued (%(date)s).",
                              date=long_date(step.occurred_on)), "delivered_on")
     before = {"delivery_status": step.delivery_status, "delivered_on": step.delivered_on}
+    proofs = [make_proof(u, actor, max_proof_bytes) for u in (uploads or []) if u.filename]
     if delivered:
         if method not in DELIVERY_METHODS:
             raise ServiceError(_("Choose how the letter was delivered."), "method")
@@ -225,12 +231,14 @@ def record_delivery(actor: User, step: Step, *, delivered: bool, on: date, today
         step.delivery_status = Delivery.RETURNED
         step.delivery_reference = reference.strip()
     step.delivered_on = on
+    step.proofs.extend(proofs)
     reminders.settle_delivery(step, utcnow())
     project(case)
     db.session.flush()
     record(actor, "step.delivery", "step", step.id,
            {"delivery_status": [before["delivery_status"], step.delivery_status],
-            "delivered_on": [before["delivered_on"], on], "method": method},
+            "delivered_on": [before["delivered_on"], on], "method": method,
+            **({"proofs": [p.filename for p in proofs]} if proofs else {})},
            branch_id=case.branch_id)
     return step
 

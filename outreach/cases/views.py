@@ -91,7 +91,9 @@ def log_step(case_id: int):
             current_user, case, kind=form.kind.data, occurred_on=form.occurred_on.data,
             today=today, outcome=form.outcome.data or "", notes=form.notes.data or "",
             uploads=_uploads(form.proof), expected_version=_version(form),
-            max_proof_bytes=current_app.config["PROOF_MAX_BYTES"]), _step_recorded):
+            max_proof_bytes=current_app.config["PROOF_MAX_BYTES"],
+            met_name=form.met_name.data or "", met_position=form.met_position.data or ""),
+            _step_recorded):
         return _company_page(case.company_id)
     return render_template("cases/step_form.html", case=case, form=form, verdicts=verdicts,
                            today=today), status_of(form)
@@ -121,7 +123,8 @@ def delivery(step_id: int):
     if submit(form, lambda: service.record_delivery(
             current_user, step, delivered=form.result.data == "delivered",
             on=form.delivered_on.data, today=clock.today(), method=form.method.data,
-            reference=form.reference.data or "", recipient=form.recipient.data or ""),
+            reference=form.reference.data or "", recipient=form.recipient.data or "",
+            uploads=_uploads(form.proof), max_proof_bytes=current_app.config["PROOF_MAX_BYTES"]),
             _("Delivery recorded.")):
         return _company_page(step.case.company_id)
     return render_template("cases/delivery_form.html", step=step, form=form), status_of(form)

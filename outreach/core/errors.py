@@ -52,13 +52,15 @@ def _own_format(code: int, message: str | None, error: Exception | None):
     return None
 
 
-def render_error(code: int, message: str | None = None, error: Exception | None = None):
-    """The error page for an HTTP status (or the answer of the part of the app asked for)."""
+def render_error(code: int, message: str | None = None, error: Exception | None = None,
+                 back: str | None = None):
+    """The error page for an HTTP status (or the answer of the part of the app asked for);
+    `back` links to the form to open again."""
     own = _own_format(code, message, error)
     if own is not None:
         return own
     text = message or MESSAGES.get(code, MESSAGES[500])()
-    return render_template("core/error.html", code=code, message=text), code
+    return render_template("core/error.html", code=code, message=text, back=back), code
 
 
 def handle_http(error: HTTPException):
@@ -68,7 +70,13 @@ def handle_http(error: HTTPException):
 
 
 def handle_csrf(error: CSRFError):
-    """A form without a valid CSRF token."""
+    """A form without a valid CSRF token. A form page (one that also answers GET) is linked
+    to be opened again: the page's script kept what was typed on the device and puts it back."""
+    rule = request.url_rule
+    if rule is not None and "GET" in (rule.methods or ()) and not request.path.startswith("//"):
+        return render_error(400, _("The form has expired or was not sent from this site. "
+                                   "What you typed is kept on this device: open the form "
+                                   "again, check it and send it."), back=request.full_path)
     return render_error(400, _("The form has expired or was not sent from this site. "
                                "Please go back, reload the page and try again."))
 

@@ -41,6 +41,13 @@ def weekday_date(value: date | None) -> str:
     return babel_format_date(value, "EEEE, d MMMM y", locale=_locale())
 
 
+def short_date(value: date | None) -> str:
+    """A date in little room, as "Sen, 17 Jan" (a task card on a phone)."""
+    if value is None:
+        return "–"
+    return babel_format_date(value, "EEE, d MMM", locale=_locale())
+
+
 def rupiah(amount: int | float | None) -> str:
     """Rupiah without decimals, as "Rp1.234.567"."""
     if amount is None:
@@ -75,6 +82,7 @@ def init_app(app: Flask) -> None:
     """Register the filters."""
     app.add_template_filter(long_date)
     app.add_template_filter(weekday_date)
+    app.add_template_filter(short_date)
     app.add_template_filter(month_year)
     app.add_template_filter(rupiah)
     app.add_template_filter(number)

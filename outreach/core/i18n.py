@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask, current_app, has_request_context, session
 from flask_login import current_user
 
+from outreach.core import form_messages
 from outreach.extensions import babel
 
 
@@ -22,5 +23,6 @@ def select_locale() -> str:
 
 
 def init_app(app: Flask) -> None:
-    """Bind Flask-Babel with our locale selector."""
+    """Bind Flask-Babel with our locale selector; WTForms' messages through our catalog."""
     babel.init_app(app, locale_selector=select_locale)
+    form_messages.init_app(app)

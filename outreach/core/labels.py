@@ -104,6 +104,33 @@ LETTER_STATUSES = {
     "void": _l("Letter withdrawn"),
 }
 
+#: the scheduler's jobs (`scheduler.service`'s job ids)
+JOBS = {
+    "morning_sweep": _l("Morning sweep"),
+    "send_notifications": _l("Sending mail"),
+    "monthly_reports": _l("Monthly reports"),
+}
+
+JOB_OUTCOMES = {
+    "ok": _l("Succeeded"),
+    "failed": _l("Failed"),
+}
+
+#: what a job run counts (the keys of its `counts`)
+JOB_COUNTS = {
+    "date": _l("Day"),
+    "reminders_created": _l("Tasks created"),
+    "letters_drafted": _l("Letters drafted"),
+    "cases_overdue": _l("Cases newly overdue"),
+    "digests": _l("Task digests"),
+    "weekly": _l("Weekly summaries"),
+    "sent": _l("Mails sent"),
+    "failed": _l("Mails failed"),
+    "period": _l("Month"),
+    "reports": _l("Reports"),
+    "branches": _l("Branches"),
+}
+
 SPONSOR_KINDS = {
     "city": _l("City or regency government (APBD)"),
     "csr": _l("Company CSR"),
@@ -181,6 +208,9 @@ GROUPS = {
     "delivery": DELIVERIES,
     "method": DELIVERY_METHODS,
     "letter_status": LETTER_STATUSES,
+    "job": JOBS,
+    "job_outcome": JOB_OUTCOMES,
+    "job_count": JOB_COUNTS,
     "sponsor_kind": SPONSOR_KINDS,
     "access": ACCESS_ACTIONS,
     "entity": ENTITIES,

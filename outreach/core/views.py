@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app, flash
+from flask import current_app, flash, request
 from flask_babel import gettext as _
 from flask_login import current_user
 from flask_wtf import FlaskForm
@@ -24,6 +24,22 @@ from outreach.extensions import db
 #: the file name ending of each stored upload's content type
 SUFFIXES = {"image/jpeg": ".jpg", "image/png": ".png", "image/webp": ".webp",
             "application/pdf": ".pdf"}
+
+
+def public_base_url() -> str:
+    """The address letters and links print (the QR code leads to /verify there):
+    `PUBLIC_BASE_URL`, or on a development or test server the address the request came to (a
+    phone on the office network reaches a laptop by its network address, never 127.0.0.1).
+    Production without `PUBLIC_BASE_URL` refuses, with the reason."""
+    configured = current_app.config.get("PUBLIC_BASE_URL") or ""
+    if configured:
+        return configured.rstrip("/")
+    if current_app.config.get("PUBLIC_BASE_URL_FROM_REQUEST"):
+        return request.host_url.rstrip("/")
+    raise ServiceError(_("Letters cannot be issued yet: the administrator must set "
+                         "PUBLIC_BASE_URL to the address outreach is reached at (for example "
+                         "https://outreach.example.id), so that a letter's QR code and links "
+                         "lead to it."))
 
 
 def attach_error(form: FlaskForm, error: ServiceError) -> None:

@@ -951,8 +951,64 @@ def dossier_pdf(case: Case, answer: Any = None) -> bytes:
     return merge([referral.pdf, html_to_pdf(html)])
 
 
-def letter_list(user: User, limit: int = 200) -> list[Letter]:
-    """The letters the user may read: drafts first, then the issued ones, newest first."""
-    return list(db.session.scalars(
-        scoped(Letter, user).order_by(Letter.status != LetterStatus.DRAFT,
-                                      Letter.issued_on.desc(), Letter.id.desc()).limit(limit)))
+@dataclass
+class LetterFilters:
+    """What the letters list is filtered by, and its page."""
+
+    status: str = ""
+    #: the template's code: the kind of letter (notification, warning I, …)
+    kind: str = ""
+    #: part of the letter's number, e.g. "001" or "KC-PKL/V"
+    number: str = ""
+    #: part of the addressee's (the company's) name
+    company: str = ""
+    #: the letter's date (drafts have none) from and to
+    date_from: date | None = None
+    date_to: date | None = None
+    page: int = 1
+    per_page: int = 50
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped.lower()}%"
+
+
+def letter_list(user: User, filters: LetterFilters | None = None) -> tuple[list[Letter], int]:
+    """One page of the letters the user may read, with how many match in all: drafts first,
+    then the issued and withdrawn ones, newest first."""
+    filters = filters or LetterFilters()
+    stmt = scoped(Letter, user)
+    if filters.status:
+        stmt = stmt.where(Letter.status == filters.status)
+    if filters.kind:
+        stmt = stmt.where(Letter.template_id.in_(
+            select(LetterTemplate.id).where(LetterTemplate.code == filters.kind)))
+    if filters.number:
+        stmt = stmt.where(func.lower(Letter.number).like(_like(filters.number), escape="\\"))
+    if filters.company:
+        stmt = stmt.where(func.lower(Letter.addressee_name).like(_like(filters.company),
+                                                                 escape="\\"))
+    if filters.date_from:
+        stmt = stmt.where(Letter.issued_on >= filters.date_from)
+    if filters.date_to:
+        stmt = stmt.where(Letter.issued_on <= filters.date_to)
+    total = db.session.scalar(stmt.with_only_columns(func.count(Letter.id)).order_by(None)) or 0
+    rows = db.session.scalars(
+        stmt.order_by(Letter.status != LetterStatus.DRAFT, Letter.issued_on.desc(),
+                      Letter.seq.desc(), Letter.id.desc())
+        .limit(filters.per_page).offset((filters.page - 1) * filters.per_page)).all()
+    return list(rows), total
+
+
+def letter_kinds(user: User) -> list[tuple[str, str]]:
+    """(template code, name) of the kinds of letter among the letters the user may read."""
+    names: dict[str, str] = {}
+    for code, name in db.session.execute(
+            scoped(Letter, user).join(LetterTemplate, LetterTemplate.id == Letter.template_id)
+            .with_only_columns(LetterTemplate.code, LetterTemplate.name).distinct()
+            .order_by(LetterTemplate.code, LetterTemplate.name)):
+        names.setdefault(code, name)
+    return sorted(names.items(), key=lambda item: item[1].casefold())
+
+

@@ -31,7 +31,8 @@ from outreach.core.access import Permission, may
 from outreach.core.errors import ServiceError
 from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, public, roles_required, staff_only
-from outreach.core.views import log_access, run_service, status_of, submit
+from outreach.core.labels import choices
+from outreach.core.views import log_access, public_base_url, run_service, status_of, submit
 from outreach.extensions import csrf, limiter
 from outreach.legal.service import answer_of
 from outreach.letters import service
@@ -110,9 +111,42 @@ def _safe_filename(text: str) -> str:
 
 @bp.route("/letters/")
 def index():
-    """The branch's letters: drafts waiting, and those issued, newest first."""
-    return render_template("letters/index.html", letters=service.letter_list(current_user),
-                           today=clock.today(), form=SimpleForm())
+    """The branch's letters, a page at a time, filtered by status, kind, number, date and
+    company: drafts waiting first, then those issued, newest first."""
+    filters = _letter_filters()
+    letters, total = service.letter_list(current_user, filters)
+    pages = max((total + filters.per_page - 1) // filters.per_page, 1)
+    if not letters and filters.page > pages:  # a page past the end shows the last page
+        filters.page = pages
+        letters, total = service.letter_list(current_user, filters)
+    return render_template("letters/index.html", letters=letters, total=total, pages=pages,
+                           filters=filters, kinds=service.letter_kinds(current_user),
+                           statuses=choices("letter_status"), today=clock.today(),
+                           form=SimpleForm())
+
+
+LETTER_STATUSES = (LetterStatus.DRAFT, LetterStatus.ISSUED, LetterStatus.VOID)
+
+
+def _date_arg(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _letter_filters() -> service.LetterFilters:
+    """The letters list's filters from the query string; bad values are ignored."""
+    args = request.args
+    status = args.get("status", "")
+    try:
+        page = min(max(int(args.get("page", 1)), 1), 10_000)
+    except ValueError:
+        page = 1
+    return service.LetterFilters(
+        status=status if status in LETTER_STATUSES else "", kind=args.get("kind", "")[:40],
+        number=args.get("number", "").strip()[:80], company=args.get("company", "").strip()[:100],
+        date_from=_date_arg("date_from"), date_to=_date_arg("date_to"), page=page)
 
 
 @bp.route("/letters/<int:letter_id>")
@@ -154,7 +188,7 @@ def issue(letter_id: int):
     letter = get_visible_or_404(Letter, letter_id)
     form = IssueForm()
     if submit(form, lambda: cases.issue_letter(current_user, letter, clock.today(),
-                                               current_app.config["PUBLIC_BASE_URL"]),
+                                               public_base_url()),
               lambda issued: _("Letter issued with number %(number)s.", number=issued.number)):
         return redirect(url_for("letters.detail", letter_id=letter.id))
     return _detail_page(letter, form, VoidForm(), status_of(form))

@@ -22,13 +22,21 @@ demo_cli = AppGroup("demo", help="Demo data for trying outreach out.")
               help="Password of every demo account.")
 def seed_demo(companies: int, password: str) -> None:
     """Create demo branches, accounts and companies (idempotent) and print the logins."""
+    from outreach.core import clock
     from outreach.maintenance import demo
+    from outreach.scheduler import jobs
 
     if companies < 0:
         fail("--companies must be zero or more")
     logins = demo.seed(companies_per_branch=companies, password=password,
-                       public_base_url=current_app.config["PUBLIC_BASE_URL"])
+                       public_base_url=current_app.config["PUBLIC_BASE_URL"]
+                       or demo.DEMO_BASE_URL)
     db.session.commit()
+    # Tasks come from the morning sweep: without today's, "My tasks" would be empty on the
+    # first morning. A recorded run like the scheduler's; a second seed's sweep adds nothing.
+    run = jobs.morning_sweep(clock.today())
+    if run.outcome != "ok":
+        fail(f"the morning sweep failed: {run.error}", code=1)
     click.echo(f"Demo logins (password: {password}):")
     for user in logins:
         branch = user.branch.code if user.branch else (user.region.code if user.region else "-")

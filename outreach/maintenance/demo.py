@@ -24,6 +24,9 @@ from outreach.org import service as org
 from outreach.org.models import PartnerKind, Role, User
 
 DEMO_DOMAIN = "outreach-demo.id"
+#: where the demo's letters point without PUBLIC_BASE_URL: the seed runs before any request,
+#: so it cannot know the address the server will be reached at (`make run` passes it on)
+DEMO_BASE_URL = "http://localhost:5000"
 REGION = ("JATENG-DIY", "Kantor Wilayah Jawa Tengah & DIY")
 BRANCHES = [
     {
@@ -51,16 +54,17 @@ WORKERS_BY_SIZE = {BusinessSize.MICRO: (2, 9), BusinessSize.SMALL: (10, 49),
                    BusinessSize.MEDIUM: (50, 199), BusinessSize.LARGE: (200, 900)}
 
 
-def _account(email: str, name: str, role: str, password: str, branch=None, region=None) -> User:
+def _account(email: str, name: str, role: str, password: str, branch=None, region=None,
+             phone: str = "") -> User:
     user = org.find_user(email)
     if user is None:
         user = org.create_user(None, email=email, name=name, role=role, branch=branch,
-                               region=region, password=password)
+                               region=region, password=password, phone=phone)
     return user
 
 
 def seed(companies_per_branch: int = 300, password: str = "demo12345",  # noqa: S107 - demo
-         today: date | None = None, public_base_url: str = "http://127.0.0.1:5000") -> list[User]:
+         today: date | None = None, public_base_url: str = DEMO_BASE_URL) -> list[User]:
     """Create what is missing of the demo data and return the demo accounts. The cases are
     worked day by day across the branch, so that its letters are issued in date order (their
     numbers follow their dates) on working days, and a letter step's date is its letter's."""
@@ -82,10 +86,11 @@ def seed(companies_per_branch: int = 300, password: str = "demo12345",  # noqa: 
         staff = [
             _account(f"supervisor.{slug}@{DEMO_DOMAIN}", fake.name(), Role.SUPERVISOR,
                      password, branch=branch),
+            # officers have a phone: the letters name them as the company's contact
             _account(f"officer1.{slug}@{DEMO_DOMAIN}", fake.name(), Role.OFFICER, password,
-                     branch=branch),
+                     branch=branch, phone=f"0812 {len(logins)}{len(logins)}01 2345"),
             _account(f"officer2.{slug}@{DEMO_DOMAIN}", fake.name(), Role.OFFICER, password,
-                     branch=branch),
+                     branch=branch, phone=f"0812 {len(logins)}{len(logins)}02 2345"),
         ]
         logins += staff
         _seed_partner_offices(staff[0], spec["areas"])

@@ -20,7 +20,7 @@ from outreach.cases.models import Case
 from outreach.core import clock
 from outreach.core.errors import ServiceError
 from outreach.core.guards import get_visible_or_404, roles_required, safe_next
-from outreach.core.views import log_access, run_service, status_of, submit
+from outreach.core.views import log_access, public_base_url, run_service, status_of, submit
 from outreach.org.models import Branch, Role
 from outreach.reports import review
 from outreach.reports.comparison import (
@@ -210,9 +210,8 @@ def directive(case_id: int):
         flash(_("Write the directive (at most %(n)d characters).", n=review.DIRECTIVE_MAX),
               "error")
         return _back(form)
-    base_url = current_app.config["PUBLIC_BASE_URL"]
     run_service(lambda: review.leave_directive(current_user, case, form.text.data, clock.today(),
-                                               public_base_url=base_url),
+                                               public_base_url=public_base_url()),
          _("Directive left on the case of %(company)s.", company=case.company.name))
     return _back(form)
 

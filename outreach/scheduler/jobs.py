@@ -45,7 +45,8 @@ def morning(day: date, now: datetime | None = None) -> dict[str, Any]:
     """The morning sweep of `day` followed by the officers' digests."""
     result = reminders.sweep(day, now=now,
                              undelivered_after_days=current_app.config["UNDELIVERED_AFTER_DAYS"])
-    base_url = current_app.config["PUBLIC_BASE_URL"].rstrip("/")
+    # without PUBLIC_BASE_URL the links are relative: they work from the in-app inbox
+    base_url = (current_app.config["PUBLIC_BASE_URL"] or "").rstrip("/")
     counts = result.as_dict()
     counts["digests"] = notifications.build_digests(day, base_url)
     if day.weekday() == 0 or _first_working_day_of_week(day):

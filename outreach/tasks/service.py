@@ -288,6 +288,7 @@ class TaskCompany(NamedTuple):
 
     id: int
     name: str
+    kecamatan: str
 
 
 class TaskCase(NamedTuple):
@@ -328,9 +329,9 @@ _CASE_ID = Task._fields.index("case_id")
 
 def _task_rows(stmt) -> list[Task]:
     rows = []
-    for *values, company_id, company_name in db.session.execute(stmt).all():
+    for *values, company_id, company_name, kecamatan in db.session.execute(stmt).all():
         values.append(TaskCase(values[_CASE_ID], company_id,
-                               TaskCompany(company_id, company_name)))
+                               TaskCompany(company_id, company_name, kecamatan or "")))
         rows.append(Task._make(values))
     return rows
 
@@ -339,7 +340,7 @@ def tasks(user: User, today: date, limit: int | None = None) -> dict[str, list[T
     """Today's and overdue tasks (as `Task` records), oldest first; with `limit`, at most that
     many of each group (the oldest)."""
     stmt = (open_tasks_query(user, today)
-            .with_only_columns(*_TASK_COLUMNS, Company.id, Company.name)
+            .with_only_columns(*_TASK_COLUMNS, Company.id, Company.name, Company.kecamatan)
             .join(Case, Case.id == Reminder.case_id)
             .join(Company, Company.id == Case.company_id)
             .order_by(Reminder.due_on, Reminder.id))
@@ -350,6 +351,15 @@ def tasks(user: User, today: date, limit: int | None = None) -> dict[str, list[T
     for task in _task_rows(stmt):
         groups["overdue" if task.due_on < today else "today"].append(task)
     return groups
+
+
+def by_kecamatan(groups: dict[str, list[Task]]) -> list[tuple[str, list[Task]]]:
+    """The tasks of `groups` (overdue first, then today's) by their company's kecamatan, in
+    the kecamatan's alphabetical order, companies without one last."""
+    grouped: dict[str, list[Task]] = defaultdict(list)
+    for task in groups["overdue"] + groups["today"]:
+        grouped[task.case.company.kecamatan].append(task)
+    return sorted(grouped.items(), key=lambda item: (not item[0], item[0].casefold()))
 
 
 def task_counts(user: User, today: date) -> dict[str, int]:
@@ -374,11 +384,24 @@ def _own(actor: User, reminder: Reminder) -> None:
                              "the branch, may change it."))
 
 
-def complete(actor: User, reminder: Reminder, now: datetime) -> None:
-    """Mark a task done."""
+def step_logged_since(reminder: Reminder) -> bool:
+    """Whether a step of the task's rung was logged on its case since the task was made."""
+    return db.session.scalar(select(func.count(Step.id)).where(
+        Step.case_id == reminder.case_id, Step.kind == reminder.rung_code,
+        Step.created_at >= reminder.created_at)) > 0
+
+
+def complete(actor: User, reminder: Reminder, now: datetime, reason: str = "") -> None:
+    """Mark a task done: a task is done when its step was logged; otherwise the officer says
+    why it needs no step (the company paid, moved away, the task was a duplicate)."""
     _own(actor, reminder)
+    reason = reason.strip()
+    if not reason and not step_logged_since(reminder):
+        raise ServiceError(_("No step was logged for this task: log the step, or say why "
+                             "the task is done without one."), "reason")
     reminder.status, reminder.done_at = ReminderStatus.DONE, now
-    record(actor, "reminder.done", "reminder", reminder.id, {}, branch_id=reminder.branch_id)
+    record(actor, "reminder.done", "reminder", reminder.id,
+           {"reason": reason} if reason else {}, branch_id=reminder.branch_id)
 
 
 def snooze(actor: User, reminder: Reminder, until: date, today: date) -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField
-from wtforms.validators import DataRequired
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import DataRequired, Length
 
 from outreach.core import clock
 from outreach.core.forms import SimpleForm
@@ -40,6 +40,12 @@ class SnoozeForm(FlaskForm):
     until = DateField(_l("Until"), validators=[DataRequired()])
 
 
+class DoneForm(FlaskForm):
+    """Mark a task done, with the reason when no step was logged for it."""
+
+    reason = StringField(_l("Why is it done without a step?"), validators=[Length(max=300)])
+
+
 class ReassignForm(FlaskForm):
     """Give a task to someone else."""
 
@@ -50,15 +56,24 @@ def _colleagues() -> list[tuple[int, str]]:
     return [(u.id, u.name) for u in org.branch_staff(current_user.branch_id)]
 
 
+#: how the task list may be grouped: by due date (overdue, today) or by kecamatan
+GROUPINGS = ("due", "kecamatan")
+
+
 @bp.route("/")
 def index():
-    """Today's and overdue tasks, each a click from the company and the next step."""
+    """Today's and overdue tasks, each a tap from the company and the due step, grouped by
+    due date or by kecamatan."""
     today = clock.today()
     reassign = ReassignForm()
     reassign.officer.choices = _colleagues()
-    return render_template("tasks/index.html", groups=service.tasks(current_user, today),
-                           today=today, form=SimpleForm(), snooze=SnoozeForm(),
-                           reassign=reassign)
+    grouping = request.args.get("group", "due")
+    if grouping not in GROUPINGS:
+        grouping = "due"
+    groups = service.tasks(current_user, today)
+    return render_template("tasks/index.html", groups=groups, grouping=grouping,
+                           by_kecamatan=service.by_kecamatan(groups), today=today,
+                           form=SimpleForm(), snooze=SnoozeForm(), reassign=reassign)
 
 
 def _reminder(reminder_id: int) -> Reminder:
@@ -75,8 +90,12 @@ def _act(action, success: str):
 def done(reminder_id: int):
     """Mark a task done."""
     reminder = _reminder(reminder_id)
-    SimpleForm().validate_on_submit()
-    return _act(lambda: service.complete(current_user, reminder, clock.now()), _("Task done."))
+    form = DoneForm()
+    if not form.validate_on_submit():
+        flash(_("Say in at most 300 characters why the task is done."), "error")
+        return redirect(url_for("tasks.index"))
+    return _act(lambda: service.complete(current_user, reminder, clock.now(),
+                                         form.reason.data or ""), _("Task done."))
 
 
 @bp.route("/<int:reminder_id>/snooze", methods=["POST"])

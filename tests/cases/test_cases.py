@@ -93,13 +93,14 @@ def test_step_the_ladder_does_not_allow_is_refused_with_reason(client, world):
 
 
 def test_page_offers_only_allowed_steps_and_explains_the_rest(client, world):
-    """The step form disables warning II and says how many working days remain."""
+    """The step form does not offer warning II and says, folded under "why not the others",
+    how many working days remain."""
     add_steps(world, ("notification", date(2026, 1, 5)), ("visit", date(2026, 1, 6)),
               ("warning_1", date(2026, 2, 23)))
     login(client, world["officer"])
     page = client.get(f"/cases/{world['case'].id}/steps/new").get_data(as_text=True)
-    assert 'value="warning_2"\n             \n             disabled' in page or \
-        ('id="kind-warning_2" value="warning_2"' in page and "disabled" in page)
+    assert 'id="kind-warning_2"' not in page and 'id="kind-visit"' in page
+    assert page.index('id="why-not"') < page.index("Written Warning II needs")
     # Warning I delivered 23 Feb: 10 working days end 9 March; on 2 March 6 remain.
     assert ("Written Warning II needs Written Warning I delivered and 10 working days "
             "elapsed: 6 left.") in page

@@ -138,7 +138,8 @@ def test_transfer_moves_the_cases_work_and_both_branches_read_its_issued_letters
     assert TEGAL_LINE in text  # made again from Tegal's own template
     assert db.session.get(Letter, issued.id).number.startswith("001/PKP/KC-PKL/")
     for reminder in world["reminders"]:
-        assert post(tegal, f"/tasks/{reminder.id}/done").status_code == 302
+        assert post(tegal, f"/tasks/{reminder.id}/done",
+                    {"reason": "Ditangani cabang Tegal"}).status_code == 302
         assert db.session.get(Reminder, reminder.id).status == "done"
     assert post(tegal, f"/imports/suggestions/{world['suggestion'].id}/dismiss"
                 ).status_code == 302

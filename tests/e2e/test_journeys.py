@@ -52,6 +52,9 @@ def flash(page: Page, text: str) -> None:
 
 def find_company_by_npwp(page: Page, check: Check = lambda page: None) -> None:
     """Search the company list by an NPWP typed with spaces and the wrong punctuation."""
+    if "/companies/" not in page.url:  # officers land on their tasks
+        page.goto("/companies/")
+        check(page)
     page.locator("#q").fill(NPWP_BADLY_TYPED)
     page.locator("form[role=search]").get_by_role("button", name="Cari").click()
     page.wait_for_url(re.compile(r"/companies/\?q="))
@@ -215,6 +218,7 @@ def test_interface_switches_to_english_and_back(context, world, screenshots):
     """The language button turns the interface to English, kept across pages, and back."""
     page = context.new_page()
     sign_in(page, world.officer)
+    page.goto("/companies/")
     nav = page.locator("nav.navbar")
     heading = page.get_by_role("heading", level=1)
     expect(heading).to_have_text("Perusahaan")

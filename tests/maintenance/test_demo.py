@@ -35,15 +35,27 @@ def test_demo_seed_is_idempotent_and_prints_logins(runner):
     assert len(sectors) > 3
 
 
-def test_demo_login_works(client, runner):
-    """A printed demo login signs in with the printed password."""
+def test_demo_login_works_and_officers_have_tasks_from_the_first_minute(client, runner):
+    """A printed demo login signs in with the printed password; the seed ran today's morning
+    sweep as a recorded job, so the officer lands on tasks that are already there, and the
+    supervisor on the dashboard."""
+    from outreach.scheduler.models import JobRun
+    from outreach.tasks.models import Reminder
     from tests.conftest import post
 
-    runner.invoke(args=["demo", "seed", "--companies", "3", "--password", "pw-12345678"])
+    runner.invoke(args=["demo", "seed", "--companies", "12", "--password", "pw-12345678"])
+    runs = db.session.scalars(select(JobRun)).all()
+    assert [(run.job_id, run.outcome) for run in runs] == [("morning_sweep", "ok")]
+    assert count(Reminder) > 0
     response = post(client, "/auth/login", {"email": "officer1.pkl@outreach-demo.id",
                                             "password": "pw-12345678"}, follow_redirects=True)
-    assert response.request.path == "/companies/"
-    assert "Pekalongan" in response.get_data(as_text=True)
+    assert response.request.path == "/tasks/"
+    page = response.get_data(as_text=True)
+    assert "Pekalongan" in page and page.count('class="task-card') > 0
+    supervisor = client.application.test_client()
+    response = post(supervisor, "/auth/login", {"email": "supervisor.pkl@outreach-demo.id",
+                                                "password": "pw-12345678"}, follow_redirects=True)
+    assert response.request.path == "/dashboard/"
 
 
 def test_demo_letters_are_a_record_that_holds(runner):

@@ -47,7 +47,7 @@ def test_a_supervisor_of_the_branch_may_act_on_any_task(client, world):  # noqa:
         post(client, f"/tasks/{reminder.id}/reassign", {"officer": world["other"].id})
         db.session.refresh(reminder)
         assert reminder.officer_id == world["other"].id
-        post(client, f"/tasks/{reminder.id}/done")
+        post(client, f"/tasks/{reminder.id}/done", {"reason": "Perusahaan sudah tutup"})
     db.session.refresh(reminder)
     assert reminder.status == "done"
 
@@ -57,6 +57,6 @@ def test_the_officer_may_close_their_own_task(client, world):  # noqa: F811
     reminder = _task(world)
     with at(date(2026, 5, 21), 9):
         login(client, world["officer"])
-        post(client, f"/tasks/{reminder.id}/done")
+        post(client, f"/tasks/{reminder.id}/done", {"reason": "Perusahaan sudah tutup"})
     db.session.refresh(reminder)
     assert reminder.status == "done"

@@ -201,7 +201,7 @@ def test_tasks_page_done_snooze_reassign(client, world):
         assert "PT Batik Pesisir" not in client.get("/tasks/").get_data(as_text=True)
         colleague = client.application.test_client()
         login(colleague, world["other"])
-        post(colleague, f"/tasks/{reminder.id}/done")
+        post(colleague, f"/tasks/{reminder.id}/done", {"reason": "Sudah ditangani"})
         db.session.refresh(reminder)
         assert reminder.status == "done"
 
@@ -381,7 +381,7 @@ def test_failed_job_is_recorded_and_shown_to_admins(client, app, make_user):
     assert health["last_sweep"]["date"] == "2026-05-19"
     login(client, make_user(Role.ADMIN))
     page = client.get("/admin/jobs").get_data(as_text=True)
-    assert "disk full" in page and "reminders_created: 4" in page
+    assert "disk full" in page and "Tugas dibuat: 4" in page and "Penyisiran pagi" in page
 
 
 def test_step_logged_settles_its_reminder(world):

@@ -20,6 +20,10 @@ def index():
     """Send each role to where its day starts."""
     if current_user.role == Role.ADMIN:
         return redirect(url_for("admin.users"))
+    if current_user.role == Role.OFFICER:
+        return redirect(url_for("tasks.index"))
+    if current_user.role in (Role.SUPERVISOR, Role.REGIONAL):
+        return redirect(url_for("dashboard.index"))
     return redirect(url_for("companies.index"))
 
 
