@@ -35,6 +35,7 @@ from outreach.programme.models import (
     Sponsor,
     SponsorKind,
 )
+from outreach.socialisation import service as socialisation
 
 # --- sponsors --------------------------------------------------------------------------------
 
@@ -547,7 +548,8 @@ def close_renewal(actor: User, renewal: Renewal) -> None:
 
 def programme_report(user: User, year: int, today: date) -> dict[str, Any]:
     """Workers protected against the target, by sector (occupation) and kecamatan, the budget
-    used, the sponsors and their pledges, for the branches the user reads and a year."""
+    used, the sponsors and their pledges, and each branch's socialisation coverage
+    (`socialisation.service.coverage`), for the branches the user reads and a year."""
     first, last = date(year, 1, 1), date(year, 12, 1)
     active = list(db.session.scalars(
         scoped(Sponsor, user).where(Sponsor.starts_on <= date(year, 12, 31),
@@ -577,8 +579,12 @@ def programme_report(user: User, year: int, today: date) -> dict[str, Any]:
                         "starts_on": s.starts_on, "ends_on": s.ends_on})
     budget = sum(p["budget"] or 0 for p in pledges)
     used = sum(p["committed"] for p in pledges)
+    readable = db.session.scalars(select(Branch).where(branch_condition(user, Branch.id))
+                                  .order_by(Branch.name)).all()
     return {"year": year, "today": today, "target": target, "protected": protected,
             "registered": registered,
+            "coverage": [(branch.name, socialisation.coverage(branch, year, today))
+                         for branch in readable],
             "percent": round(100 * protected / target, 1) if target else 0.0,
             "by_occupation": grouped(Beneficiary.occupation),
             "by_kecamatan": grouped(Beneficiary.kecamatan),

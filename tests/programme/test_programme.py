@@ -22,6 +22,7 @@ from outreach.letters.render import pdf_text
 from outreach.org.models import Role
 from outreach.programme import rules, service
 from outreach.programme.models import Beneficiary, Renewal, Sponsor
+from outreach.socialisation import service as socialisation
 from outreach.tasks.service import sweep
 from tests.conftest import login, post
 
@@ -336,10 +337,22 @@ def test_budget_by_month(enrolled):
     assert months[0]["committed"] == 2 * 16_800 and months[0]["paid"] == 0
 
 
-def test_the_mayors_report(client, enrolled):
-    """Protected against the target, by occupation and kecamatan, as a page and a PDF."""
-    sponsor, _officer, supervisor = enrolled
+def test_the_mayors_report(client, enrolled, make_company):
+    """Protected against the target, by occupation and kecamatan, and the branch's
+    socialisation coverage (two companies added this year, one of them at an event), as a page
+    and a PDF."""
+    sponsor, officer, supervisor = enrolled
+    batik = make_company(sponsor.branch, "PT Batik Coverage", workers_estimated=12)
+    make_company(sponsor.branch, "PT Belum Tersentuh", workers_estimated=8)
+    event = socialisation.create_event(officer, sponsor.branch_id, {
+        "held_on": TODAY, "place": "Aula Kecamatan", "place_kind": "kecamatan_hall"})
+    socialisation.add_attendance(officer, event, [batik.id], TODAY)
+    db.session.commit()
     login(client, supervisor)
+    coverage = client.get(f"/programme/report?year={TODAY.year}").get_data(as_text=True)
+    row = re.search(r'id="coverage".*?<tbody><tr>(.*?)</tr>', coverage, re.S).group(1)
+    assert [re.sub(r"<[^>]+>", "", c).strip() for c in row.split("</td>")][:4] == [
+        sponsor.branch.name, "2", "1", "50,0%"]
     page = client.get(f"/programme/report?year={START.year}").get_data(as_text=True)
     assert "Pembatik" in page and "Pekalongan Timur" in page
     data = service.programme_report(supervisor, START.year, TODAY)
@@ -348,3 +361,4 @@ def test_the_mayors_report(client, enrolled):
     assert response.mimetype == "application/pdf"
     text = pdf_text(response.data)
     assert "Pembatik" in text and "1.000" in text
+    assert "Cakupan sosialisasi" in text

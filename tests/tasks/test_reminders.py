@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import socket
 import threading
 from datetime import date, datetime, timedelta
@@ -271,12 +272,15 @@ def test_smtp_down_never_blocks_the_sweep(app, world):
 
 
 def test_notifications_are_visible_in_the_app(client, world):
-    """Without mail, the digest is readable on the notifications page."""
+    """Without mail, the digest is in the inbox (its subject names the day) and opens as a
+    page that lists the tasks."""
     jobs.morning(date(2026, 5, 20))
     db.session.commit()
     login(client, world["officer"])
-    page = client.get("/tasks/notifications").get_data(as_text=True)
-    assert "PT Batik Pesisir" in page and "20 Mei 2026" in page
+    inbox = client.get("/tasks/notifications").get_data(as_text=True)
+    assert "20 Mei 2026" in inbox
+    link = re.search(r'href="(/tasks/notifications/\d+)"', inbox).group(1)
+    assert "PT Batik Pesisir" in client.get(link).get_data(as_text=True)
 
 
 def test_a_long_digest_lists_the_oldest_tasks_and_counts_the_rest(app, world, make_company,
