@@ -149,6 +149,7 @@ ACCESS_ACTIONS = {
     "download.payment_proof": _l("Payment proof downloaded"),
     "download.monthly_report": _l("Monthly report downloaded"),
     "download.import_file": _l("Imported file downloaded"),
+    "download.reply_attachment": _l("Employer's reply downloaded"),
     "view.beneficiaries": _l("Sponsored workers' data read"),
     "view.beneficiary_list": _l("List of sponsored workers read"),
     "export.registration": _l("Registration file of sponsored workers exported"),

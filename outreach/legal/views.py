@@ -14,7 +14,7 @@ from outreach.core import clock
 from outreach.core.access import Permission, may
 from outreach.core.errors import ServiceError
 from outreach.core.guards import get_visible_or_404, roles_required
-from outreach.core.views import status_of, submit
+from outreach.core.views import log_access, status_of, stored_file, submit
 from outreach.legal import rules, service
 from outreach.legal.forms import CommitmentForm, GraceForm, JudgeForm, LegalEventForm, ReplyForm
 from outreach.legal.models import Commitment
@@ -148,11 +148,9 @@ def reply_attachment(reply_id: int):
     row = service.visible_reply(current_user, reply_id)
     if row is None or not row.filename:
         abort(404)
-    disposition = "inline" if row.content_type.startswith("image/") else "attachment"
-    return current_app.response_class(
-        row.data, mimetype=row.content_type,
-        headers={"Content-Disposition": f'{disposition}; filename="tanggapan-{row.id}"',
-                 "Cache-Control": "private, no-store"})
+    log_access("download.reply_attachment", "case", row.case_id, row.branch_id,
+               reply=row.id, file=row.filename)
+    return stored_file(row.data, row.content_type, f"tanggapan-{row.id}")
 
 
 @bp.route("/settings/answer", methods=["GET", "POST"])
