@@ -124,8 +124,9 @@ def _plain(changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
 
 def submit_report(actor: User, inspection: Inspection, *, conclusions: str,
                   today: date) -> Inspection:
-    """Submit the inspection report (Laporan Hasil Pemeriksaan) for a supervisor's approval;
-    the one who submits it is its author."""
+    """Submit the inspection report (Laporan Hasil Pemeriksaan) for a supervisor's approval.
+    Its author stays the one who entered the findings: a supervisor who submits a colleague's
+    record may decide it, the one who entered it may not."""
     require(actor, Permission.WORK, inspection.branch_id)
     if inspection.status not in (InspectionStatus.RECORDED, InspectionStatus.RETURNED):
         raise ServiceError(_("Record the inspection first.") if inspection.status
@@ -136,7 +137,7 @@ def submit_report(actor: User, inspection: Inspection, *, conclusions: str,
     inspection.conclusions = conclusions.strip()
     inspection.status = InspectionStatus.SUBMITTED
     inspection.submitted_on = today
-    inspection.reported_by_id = actor.id
+    inspection.reported_by_id = inspection.reported_by_id or actor.id
     db.session.flush()
     record(actor, "inspection.submit", "inspection", inspection.id,
            {"conclusions": inspection.conclusions}, branch_id=inspection.branch_id)

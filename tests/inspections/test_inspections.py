@@ -19,7 +19,7 @@ from outreach.core.errors import ServiceError
 from outreach.extensions import db
 from outreach.imports.models import CompanySourceValue
 from outreach.inspections import service as inspections
-from outreach.inspections.models import Inspection
+from outreach.inspections.models import Checked, Inspection
 from outreach.ladder import rules as policy
 from outreach.letters.render import pdf_text
 from outreach.money.service import ledger
@@ -278,3 +278,24 @@ def test_the_morning_sweep_drafts_warning_1_only_once_the_report_is_approved(app
         jobs.morning_sweep(date(2026, 2, 3))
         db.session.commit()
     assert "warning_1" in prepared()
+
+
+def test_the_one_who_entered_the_findings_cannot_approve_them(world):
+    """A supervisor enters the record, a second supervisor submits it: the first may still not
+    approve findings of their own; the second may."""
+    case = persuaded(world, (Category.PDS_UPAH,))
+    author, second = world["supervisor"], world["second"]
+    inspection = factories.assigned_inspection(case, TODAY, actor=author)
+    inspections.record_findings(
+        author, inspection, inspected_on=TODAY, checked=list(Checked.ALL), workers_found=30,
+        wages_found=None, programs_found=None, representative_name="Pak Joko",
+        representative_position="Manajer HRD", today=TODAY)
+    inspections.submit_report(second, inspection, conclusions="Pekerja belum terdaftar.",
+                              today=TODAY)
+    db.session.commit()
+    with pytest.raises(ServiceError):
+        inspections.decide_report(author, inspection, approve=True, note="", now=None,
+                                  today=TODAY)
+    db.session.rollback()
+    inspections.decide_report(second, inspection, approve=True, note="", now=None, today=TODAY)
+    assert inspection.status == "approved" and inspection.decided_by_id == second.id
