@@ -192,7 +192,9 @@ def enrolled(make_branch, make_user):
 
 
 def audit(action: str) -> list[AuditEvent]:
-    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)))
+    """The audit events of an action, in the order they were written."""
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == action)
+                                   .order_by(AuditEvent.id)))
 
 
 def test_an_officer_sees_masked_nik_and_the_view_is_audited(client, enrolled):
