@@ -144,6 +144,17 @@ def log_access(action: str, entity_type: str, entity_id: int | None, branch_id: 
     db.session.commit()
 
 
+def pdf_response(data: bytes, filename: str, inline: bool = True):
+    """A PDF the app made (a letter, a form, a report): never cached; the app's own pages may
+    show it in a frame (the approval page shows the letter beside the decision), no other
+    site may."""
+    disposition = "inline" if inline else "attachment"
+    return current_app.response_class(data, mimetype="application/pdf", headers={
+        "Content-Disposition": f'{disposition}; filename="{filename}"',
+        "Cache-Control": "private, no-store",
+        "Content-Security-Policy": "frame-ancestors 'self'", "X-Frame-Options": "SAMEORIGIN"})
+
+
 def stored_file(data: bytes, content_type: str, stem: str):
     """A stored upload (a proof, a payment's proof) as a response: photos shown in the browser,
     other files downloaded, never cached."""

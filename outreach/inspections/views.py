@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -10,7 +10,7 @@ from outreach.cases.models import Case
 from outreach.core import clock
 from outreach.core.access import Permission, may
 from outreach.core.guards import get_visible_or_404, roles_required, staff_only
-from outreach.core.views import status_of, submit
+from outreach.core.views import pdf_response, status_of, submit
 from outreach.inspections import service
 from outreach.inspections.forms import AssignForm, DecisionForm, RecordForm, ReportForm
 from outreach.inspections.models import Inspection
@@ -120,8 +120,5 @@ def record_form(inspection_id: int):
     """The blank inspection record to print for the visit."""
     inspection = get_visible_or_404(Inspection, inspection_id)
     data = service.record_form_pdf(inspection, current_user, clock.today())
-    return current_app.response_class(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="berita-acara-pemeriksaan-{inspection.id}.pdf"',
-        "Cache-Control": "private, no-store", "X-Frame-Options": "SAMEORIGIN",
-        "Content-Security-Policy": "frame-ancestors 'self'"})
+    return pdf_response(data, f"berita-acara-pemeriksaan-{inspection.id}.pdf")
 

@@ -14,7 +14,7 @@ from outreach.core import clock
 from outreach.core.access import Permission, may
 from outreach.core.errors import ServiceError
 from outreach.core.guards import get_visible_or_404, roles_required
-from outreach.core.views import log_access, status_of, stored_file, submit
+from outreach.core.views import log_access, pdf_response, status_of, stored_file, submit
 from outreach.legal import rules, service
 from outreach.legal.forms import CommitmentForm, GraceForm, JudgeForm, LegalEventForm, ReplyForm
 from outreach.legal.models import Commitment
@@ -135,11 +135,7 @@ def commitment_form(case_id: int):
     """The commitment form to sign on site, filled with the company's data."""
     case = get_visible_or_404(Case, case_id)
     document = service.commitment_form_pdf(case, clock.today())
-    return current_app.response_class(
-        document, mimetype="application/pdf",
-        headers={"Content-Disposition":
-                 f'attachment; filename="pernyataan-kesanggupan-{case.id}.pdf"',
-                 "Cache-Control": "private, no-store"})
+    return pdf_response(document, f"pernyataan-kesanggupan-{case.id}.pdf", inline=False)
 
 
 @bp.route("/replies/<int:reply_id>/attachment")

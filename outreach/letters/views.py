@@ -7,7 +7,6 @@ from datetime import date
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -32,7 +31,14 @@ from outreach.core.errors import ServiceError
 from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, public, roles_required, staff_only
 from outreach.core.labels import choices
-from outreach.core.views import log_access, public_base_url, run_service, status_of, submit
+from outreach.core.views import (
+    log_access,
+    pdf_response,
+    public_base_url,
+    run_service,
+    status_of,
+    submit,
+)
 from outreach.extensions import csrf, limiter
 from outreach.legal.service import answer_of
 from outreach.letters import service
@@ -93,16 +99,6 @@ class VerifyForm(FlaskForm):
     """Upload a PDF to compare with the issued letter."""
 
     pdf = FileField(_l("PDF of the letter"))
-
-
-def pdf_response(data: bytes, filename: str, inline: bool = True):
-    """A PDF download; the app's own pages may show it in a frame (the approval page shows the
-    letter beside the decision), no other site may."""
-    disposition = "inline" if inline else "attachment"
-    return current_app.response_class(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'{disposition}; filename="{filename}"',
-        "Cache-Control": "private, no-store",
-        "Content-Security-Policy": "frame-ancestors 'self'", "X-Frame-Options": "SAMEORIGIN"})
 
 
 def _safe_filename(text: str) -> str:

@@ -16,7 +16,7 @@ from outreach.core import clock
 from outreach.core.access import Permission, may, scoped
 from outreach.core.errors import ServiceError
 from outreach.core.guards import get_visible_or_404, roles_required
-from outreach.core.views import run_service, status_of, submit
+from outreach.core.views import pdf_response, run_service, status_of, submit
 from outreach.extensions import db
 from outreach.letters.render import page_pdf
 from outreach.org.models import Role
@@ -206,5 +206,4 @@ def report_pdf():
             Sponsor.code.in_([p["code"] for p in data["pledges"]])))} if data["pledges"] else [])
     with force_locale("id"):  # a report for the mayor: in Indonesian, as letters are
         pdf = page_pdf("programme/report_pdf.html", branches=branches, **data)
-    return current_app.response_class(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="laporan-bpu-{data["year"]}.pdf"'})
+    return pdf_response(pdf, f"laporan-bpu-{data['year']}.pdf")

@@ -20,7 +20,14 @@ from outreach.cases.models import Case
 from outreach.core import clock
 from outreach.core.errors import ServiceError
 from outreach.core.guards import get_visible_or_404, roles_required, safe_next
-from outreach.core.views import log_access, public_base_url, run_service, status_of, submit
+from outreach.core.views import (
+    log_access,
+    pdf_response,
+    public_base_url,
+    run_service,
+    status_of,
+    submit,
+)
 from outreach.org.models import Branch, Role
 from outreach.reports import review
 from outreach.reports.comparison import (
@@ -257,5 +264,4 @@ def report_pdf(report_id: int):
     log_access("download.monthly_report", "branch", report.branch_id, report.branch_id,
                report=report.id, period=report.period)
     name = f"laporan-{report.branch.code}-{report.period.strftime('%Y-%m')}.pdf"
-    return current_app.response_class(report.pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="{name}"', "Cache-Control": "private, no-store"})
+    return pdf_response(report.pdf, name)

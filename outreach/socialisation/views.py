@@ -23,7 +23,14 @@ from outreach.core import clock
 from outreach.core.access import Permission, may, visible_branches
 from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, roles_required, staff_only
-from outreach.core.views import log_access, run_service, status_of, stored_file, submit
+from outreach.core.views import (
+    log_access,
+    pdf_response,
+    run_service,
+    status_of,
+    stored_file,
+    submit,
+)
 from outreach.extensions import db
 from outreach.org import service as org
 from outreach.org.models import Branch, Role
@@ -288,9 +295,7 @@ def sheet_pdf(event_id: int):
     data = service.sign_in_sheet(event_, db.session.get(Branch, event_.branch_id), url,
                                  clock.now())
     log_access("download.sign_in_sheet", "socialisation_event", event_.id, event_.branch_id)
-    return current_app.response_class(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="daftar-hadir-{event_.id}.pdf"',
-        "Cache-Control": "private, no-store"})
+    return pdf_response(data, f"daftar-hadir-{event_.id}.pdf")
 
 
 @bp.route("/materials/<int:material_id>")
