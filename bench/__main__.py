@@ -2,9 +2,11 @@
 
     python -m bench                                   # 100,000 companies, 1,000,000 steps,
                                                       # 100,000 open cases swept, 500 letters,
-                                                      # SQLite and PostgreSQL
-    python -m bench --companies 2000 --steps 20000 --sweep-cases 2000 --letters 40 \\
-        --db sqlite --no-docs                         # about a minute
+                                                      # SQLite and PostgreSQL; the regional
+                                                      # scope (1,000,000 companies in 35
+                                                      # branches) on PostgreSQL
+    python -m bench --quick                           # small data sets, SQLite, no report:
+                                                      # about a minute
     python -m bench --only sweep --db postgresql      # one measurement
 """
 
@@ -40,7 +42,11 @@ from outreach import create_app
 from outreach.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("pages", "sweep", "printing", "imports")
+PARTS = ("pages", "regional", "sweep", "printing", "imports")
+#: `--quick`: the sizes of a run of about a minute
+QUICK = {"companies": 2_000, "steps": 20_000, "regional_companies": 5_000,
+         "regional_steps": 50_000, "sweep_cases": 2_000, "letters": 40, "db": "sqlite",
+         "requests": 20, "no_docs": True}
 #: how long the printing runs may wait for a quiet machine, per letter (300 s for 500)
 QUIET_WAIT_PER_LETTER = 0.6
 
@@ -63,6 +69,18 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="companies to generate for the pages")
     parser.add_argument("--steps", type=int, default=1_000_000,
                         help="steps to generate for the pages")
+    parser.add_argument("--regional-companies", type=int, default=1_000_000,
+                        help="companies of the regional scope's data set")
+    parser.add_argument("--regional-steps", type=int, default=10_000_000,
+                        help="steps of the regional scope's data set")
+    parser.add_argument("--regional-branches", type=int, default=35,
+                        help="branches of the regional scope's data set")
+    parser.add_argument("--regional-db", choices=["sqlite", "postgresql"], default=None,
+                        help="database of the regional scope (default PostgreSQL, SQLite when "
+                             "--db sqlite)")
+    parser.add_argument("--quick", action="store_true",
+                        help="small data sets on SQLite, 20 requests a page, no report "
+                             "(about a minute)")
     parser.add_argument("--sweep-cases", type=int, default=100_000,
                         help="open cases (one per company) of the sweep's data set")
     parser.add_argument("--sweep-steps", type=int, default=None,
@@ -89,6 +107,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--check", action="store_true",
                         help="exit with status 1 when a target is missed")
     args = parser.parse_args(argv)
+    if args.quick:
+        for key, value in QUICK.items():
+            setattr(args, key, value)
+    if args.regional_db is None:
+        args.regional_db = "sqlite" if args.db == "sqlite" else "postgresql"
+    if args.regional_companies < 1 or args.regional_steps < 0 \
+            or not 2 < args.regional_branches <= 37:
+        parser.error("--regional-companies must be positive, --regional-steps not negative, "
+                     "--regional-branches from 3 to 37")
     if args.companies < 1 or args.steps < 0 or args.requests < 1 or args.warmup < 0:
         parser.error("--companies and --requests must be positive, --steps and --warmup not "
                      "negative")
@@ -128,20 +155,25 @@ def close_app(app: Flask) -> None:
     gc.collect()
 
 
-def run_pages(name: str, url: str, args: argparse.Namespace, today: date) -> DatabaseRun:
-    """Build, fill and measure one database for the pages."""
+def run_pages(name: str, url: str, args: argparse.Namespace, today: date,
+              regional: bool = False) -> DatabaseRun:
+    """Build, fill and measure one database for the pages (a branch's, or the region's)."""
     app, version, schema_seconds = open_app(name, url)
-    print(f"{name}: schema in {schema_seconds:.1f} s; generating {args.companies:,} "
-          f"companies and {args.steps:,} steps …", flush=True)
+    companies, steps, branches = ((args.regional_companies, args.regional_steps,
+                                   args.regional_branches) if regional
+                                  else (args.companies, args.steps, 2))
+    print(f"{name}: schema in {schema_seconds:.1f} s; generating {companies:,} "
+          f"companies in {branches} branches and {steps:,} steps …", flush=True)
     with app.app_context():
-        dataset = generate(args.companies, args.steps, today, args.seed)
+        dataset = generate(companies, steps, today, args.seed, branches=branches)
         db.session.remove()
     print(f"{name}: {dataset.cases:,} cases and {dataset.steps:,} steps in "
           f"{dataset.load_seconds:.1f} s; timing pages …", flush=True)
     gc.collect()
-    measurement = Bench(app, dataset, args.requests, args.warmup, args.seed).run()
+    measurement = Bench(app, dataset, args.requests, args.warmup, args.seed, regional).run()
     close_app(app)
-    return DatabaseRun(name, version, dataset, schema_seconds, measurement)
+    return DatabaseRun(name, version, dataset, schema_seconds, measurement,
+                       "region" if regional else "branch")
 
 
 def run_sweep_on(name: str, url: str, args: argparse.Namespace, today: date) -> SweepRun:
@@ -167,7 +199,7 @@ def databases(args: argparse.Namespace,
               ) -> list[tuple[str, Callable[[], AbstractContextManager[str]]]]:
     """(name, factory of a new database's URL) for each database asked for."""
     server = os.environ.get("BENCH_DATABASE_URL", DEFAULT_SERVER_URL)
-    chosen = []
+    chosen: list[tuple[str, Callable[[], AbstractContextManager[str]]]] = []
     if args.db in ("sqlite", "both"):
         chosen.append(("SQLite", lambda: sqlite_database(args.keep)))
     if args.db in ("postgresql", "both"):
@@ -187,6 +219,10 @@ def main(argv: list[str] | None = None) -> int:
             with new_database() as url:
                 results.pages.append(run_pages(name, url, args, today))
             loads.append((f"{name} pages done", os.getloadavg()))
+        if "regional" in args.only and name.lower() == args.regional_db:
+            with new_database() as url:
+                results.regional.append(run_pages(name, url, args, today, regional=True))
+            loads.append((f"{name} regional pages done", os.getloadavg()))
         if "sweep" in args.only:
             with new_database() as url:
                 results.sweeps.append(run_sweep_on(name, url, args, today))
@@ -204,6 +240,9 @@ def main(argv: list[str] | None = None) -> int:
     (RESULTS_DIR / "latest.json").write_text(json.dumps({
         "pages": [{**asdict(run), "dataset": {**asdict(run.dataset), "open_case_steps": None}}
                   for run in results.pages],
+        "regional": [{**asdict(run), "dataset": {**asdict(run.dataset),
+                                                 "open_case_steps": None}}
+                     for run in results.regional],
         "sweeps": [{**asdict(run), "dataset": {**asdict(run.dataset), "open_case_steps": None}}
                    for run in results.sweeps],
         "printing": asdict(results.printing) if results.printing else None,

@@ -1,12 +1,12 @@
-"""A large, plausible data set, written fast with bulk inserts (SQLAlchemy Core executemany).
+"""A large, plausible data set, written fast: COPY on PostgreSQL, executemany batches on SQLite.
 
-Two branches of one region with a supervisor and four officers each; companies split 60/40
-between them; about 85% of the companies with one open (or paused) case, some with an older
-closed case; steps spread unevenly over the cases (most open cases get 5 to 20, a few get
-many more), walking up the default ladder with phone calls in between, with plausible dates,
-response windows, delivery and approval states. The copied columns of each case and company
-are computed by `policy.case_copies` and `policy.company_copies`, as the case service's
-`project` writes them.
+Two branches of one region (the regional data set: 35, evenly filled) with a supervisor and
+four officers each, and regional staff; companies split 60/40 between two branches; about
+85% of the companies with one open (or paused) case, some with an older closed case; steps
+spread unevenly over the cases (most open cases get 5 to 20, a few get many more), walking up
+the default ladder with phone calls in between, with plausible dates, response windows,
+delivery and approval states. The copied columns of each case and company are computed by
+`policy.case_copies` and `policy.company_copies`, as the case service's `project` writes them.
 """
 
 from __future__ import annotations
@@ -40,7 +40,15 @@ BRANCHES = [
     ("KC-TGL", "Tegal", ["Tegal Barat", "Tegal Timur", "Tegal Selatan", "Margadana",
                          "Adiwerna", "Slawi", "Talang", "Dukuhturi"]),
 ]
-#: share of the companies in the first (bigger) branch
+#: the regional data set's further branches: the rest of Central Java's regencies and cities
+MORE_BRANCHES = [
+    "Semarang", "Kendal", "Demak", "Kudus", "Jepara", "Pati", "Rembang", "Blora", "Grobogan",
+    "Salatiga", "Boyolali", "Klaten", "Sukoharjo", "Surakarta", "Karanganyar", "Sragen",
+    "Wonogiri", "Magelang", "Temanggung", "Wonosobo", "Purworejo", "Kebumen", "Banjarnegara",
+    "Purbalingga", "Banyumas", "Cilacap", "Brebes", "Pemalang", "Batang", "Yogyakarta",
+    "Sleman", "Bantul", "Kulon Progo", "Gunungkidul", "Wates"]
+DISTRICT_SUFFIXES = ["Barat", "Timur", "Utara", "Selatan", "Tengah", "Kota", "Kidul", "Lor"]
+#: share of the companies in the first (bigger) branch when there are two
 BIG_BRANCH_SHARE = 0.6
 OFFICERS_PER_BRANCH = 4
 
@@ -99,6 +107,8 @@ class Dataset:
     login_email: str = ""
     #: the supervisor of the bigger branch (the dashboard's reader)
     supervisor_email: str = ""
+    #: regional staff of the region (the regional scope's reader)
+    regional_email: str = ""
     password: str = PASSWORD
     #: (company id, steps of its open case) for open cases of the bigger branch
     open_case_steps: list[tuple[int, int]] = field(default_factory=list)
@@ -171,8 +181,10 @@ class Generator:
     """Builds the rows; `run` writes them."""
 
     def __init__(self, companies: int, steps: int, today: date, seed: int = 1,
-                 open_share: float = OPEN_SHARE, paused_share: float = PAUSED_SHARE) -> None:
+                 open_share: float = OPEN_SHARE, paused_share: float = PAUSED_SHARE,
+                 branches: int = 2) -> None:
         self.n_companies, self.n_steps, self.today = companies, steps, today
+        self.branches = branch_list(branches)
         self.open_share, self.paused_share = open_share, paused_share
         self.rng = random.Random(seed)  # noqa: S311 - repeatable benchmark data
         self.now = datetime.now(UTC)
@@ -185,7 +197,7 @@ class Generator:
     # -- organisation -----------------------------------------------------------------------
 
     def organisation(self) -> None:
-        """One region, two branches, a supervisor and officers in each."""
+        """One region, its branches, a supervisor and officers in each, one regional user."""
         password_hash = generate_password_hash(PASSWORD, method="scrypt")
         stamps = {"created_at": self.now, "updated_at": self.now}
         db.session.execute(insert(Region.__table__),
@@ -194,7 +206,7 @@ class Generator:
         self.officers: dict[int, list[int]] = {}
         self.supervisor: dict[int, int] = {}
         user_id = 0
-        for branch_id, (code, name, _kecamatan) in enumerate(BRANCHES, start=1):
+        for branch_id, (code, name, _kecamatan) in enumerate(self.branches, start=1):
             branches.append({
                 "id": branch_id, "code": code, "name": name, "region_id": 1,
                 "address": f"Jl. Merdeka No. {branch_id}, {name}", "city": name,
@@ -217,9 +229,14 @@ class Generator:
                     self.supervisor[branch_id] = user_id
                 else:
                     self.officers.setdefault(branch_id, []).append(user_id)
+        users.append({
+            "id": user_id + 1, "email": f"regional@{EMAIL_DOMAIN}", "name": "Staf Wilayah",
+            "role": Role.REGIONAL, "branch_id": None, "region_id": 1, "active": True,
+            "password_hash": password_hash, "locale": "id", **stamps})
         db.session.execute(insert(Branch.__table__), branches)
         db.session.execute(insert(User.__table__), users)
         self.dataset.branches, self.dataset.users = len(branches), len(users)
+        self.dataset.regional_email = users[-1]["email"]
         self.dataset.login_email = users[1]["email"]  # the first officer of the bigger branch
         self.dataset.supervisor_email = users[0]["email"]
 
@@ -228,8 +245,12 @@ class Generator:
     def plan(self) -> None:
         """Which branch each company is in, which cases it has, how many steps each case has."""
         rng = self.rng
-        self.company_branch = [1 if rng.random() < BIG_BRANCH_SHARE else 2
-                               for _ in range(self.n_companies)]
+        n_branches = len(self.branches)
+        if n_branches == 2:
+            self.company_branch = [1 if rng.random() < BIG_BRANCH_SHARE else 2
+                                   for _ in range(self.n_companies)]
+        else:  # spread evenly
+            self.company_branch = [rng.randint(1, n_branches) for _ in range(self.n_companies)]
         self.cases_of: list[list[_CasePlan]] = []
         all_cases: list[_CasePlan] = []
         case_id = 0
@@ -259,7 +280,7 @@ class Generator:
 
     def company_row(self, company_id: int, branch_id: int, category: str) -> dict:
         rng = self.rng
-        _code, _name, kecamatans = BRANCHES[branch_id - 1]
+        _code, city, kecamatans = self.branches[branch_id - 1]
         size, _weight, low, high = rng.choices(SIZES, [s[1] for s in SIZES])[0]
         estimated = rng.randint(low, high)
         unregistered = category == Category.PWBD
@@ -274,7 +295,7 @@ class Generator:
             "director_name": f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}",
             "address": f"{rng.choice(STREETS)} No. {rng.randint(1, 250)}",
             "kelurahan": rng.choice(KELURAHAN), "kecamatan": rng.choice(kecamatans),
-            "city": BRANCHES[branch_id - 1][1], "postal_code": f"51{rng.randint(100, 199)}",
+            "city": city, "postal_code": f"51{rng.randint(100, 199)}",
             "phone": f"08{rng.randrange(10**9, 10**10)}", "email": "",
             "sector": rng.choice(SECTORS), "business_size": size,
             "risk_class": rng.randint(1, 5), "workers_estimated": estimated,
@@ -437,13 +458,45 @@ class Generator:
                 company["reached"] = copies.reached
                 dataset.big_branch_companies += branch_id == 1
             for table in tables:
-                for chunk in range(0, len(rows[table]), 10_000):
-                    db.session.execute(insert(table), rows[table][chunk:chunk + 10_000])
+                write_rows(table, rows[table])
             db.session.commit()
         dataset.companies = self.n_companies
         finish_load()
         dataset.load_seconds = time.perf_counter() - started
         return dataset
+
+
+def branch_list(n: int) -> list[tuple[str, str, list[str]]]:
+    """(code, name, kecamatan) of `n` branches: the two of the branch data set first."""
+    if not 1 <= n <= len(BRANCHES) + len(MORE_BRANCHES):
+        raise ValueError(f"from 1 to {len(BRANCHES) + len(MORE_BRANCHES)} branches, not {n}")
+    more = [(f"KC-{name.replace(' ', '')[:6].upper()}", name,
+             [f"{name} {suffix}" for suffix in DISTRICT_SUFFIXES]) for name in MORE_BRANCHES]
+    return (BRANCHES + more)[:n]
+
+
+def write_rows(table, rows: list[dict]) -> None:
+    """Insert the rows (dicts with the same keys) in the session's transaction: COPY on
+    PostgreSQL (the columns left out get their scalar defaults), executemany batches
+    elsewhere."""
+    if not rows:
+        return
+    connection = db.session.connection()
+    if connection.dialect.name != "postgresql":
+        for chunk in range(0, len(rows), 10_000):
+            db.session.execute(insert(table), rows[chunk:chunk + 10_000])
+        return
+    given = list(rows[0])
+    defaults = {c.name: c.default.arg for c in table.columns
+                if c.name not in given and c.default is not None and c.default.is_scalar}
+    columns = given + list(defaults)
+    extra = tuple(defaults.values())
+    names = ", ".join(f'"{name}"' for name in columns)
+    raw = connection.connection.driver_connection
+    with raw.cursor() as cursor, \
+            cursor.copy(f'COPY "{table.name}" ({names}) FROM STDIN') as copy:
+        for row in rows:
+            copy.write_row((*row.values(), *extra))
 
 
 def finish_load() -> None:
@@ -465,10 +518,12 @@ def finish_load() -> None:
 
 
 def generate(companies: int, steps: int, today: date, seed: int = 1,
-             open_share: float = OPEN_SHARE, paused_share: float = PAUSED_SHARE) -> Dataset:
+             open_share: float = OPEN_SHARE, paused_share: float = PAUSED_SHARE,
+             branches: int = 2) -> Dataset:
     """Fill the (migrated, empty) database of the current app; needs an app context.
 
     `open_share` of the companies get a case that is not closed, `paused_share` of those
-    cases are paused (the sweep's data set has every company with an open case).
+    cases are paused (the sweep's data set has every company with an open case); with more
+    than two `branches` the companies are spread evenly over them.
     """
-    return Generator(companies, steps, today, seed, open_share, paused_share).run()
+    return Generator(companies, steps, today, seed, open_share, paused_share, branches).run()

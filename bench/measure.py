@@ -1,7 +1,11 @@
 """Timing pages through the real app: sign in with the test client, count queries, time requests.
 
 The test client calls the WSGI app in-process, so the wall time of `client.get` is the server
-time (routing, sign-in check, queries, rendering), without a network or a browser.
+time (routing, sign-in check, queries, rendering), without a network or a browser. Beside it,
+the time of the request's SQL alone, the floor the page's time can reach: right after each
+timed request, the statements it sent (as the driver received them, parameters and all) are
+sent again on a connection of their own through the driver, every row fetched, and rolled
+back (the company page writes a row per view).
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ class PageResult:
     times_ms: list[float] = field(default_factory=list)
     queries: list[int] = field(default_factory=list)
     note: str = ""
+    #: the time of each request's SQL alone (ms)
+    sql_ms: list[float] = field(default_factory=list)
 
     @property
     def median(self) -> float:
@@ -39,6 +45,14 @@ class PageResult:
     @property
     def p95(self) -> float:
         return percentile(self.times_ms, 95)
+
+    @property
+    def sql_median(self) -> float:
+        return statistics.median(self.sql_ms) if self.sql_ms else 0.0
+
+    @property
+    def sql_p95(self) -> float:
+        return percentile(self.sql_ms, 95) if self.sql_ms else 0.0
 
     @property
     def query_range(self) -> str:
@@ -56,16 +70,43 @@ def percentile(values: list[float], pct: float) -> float:
 
 
 class QueryCounter:
-    """Counts the statements the app's engine sends to the database."""
+    """Counts the statements the app's engine sends to the database and keeps them, to time
+    them again alone (`replay`)."""
 
     def __init__(self, app: Flask) -> None:
         self.count = 0
+        self.statements: list[tuple[str, object, bool]] = []
         with app.app_context():
             self.engine = db.engine
         event.listen(self.engine, "before_cursor_execute", self._count)
 
-    def _count(self, *_args) -> None:
+    def reset(self) -> None:
+        self.count, self.statements = 0, []
+
+    def _count(self, _conn, _cursor, statement, parameters, _context, executemany) -> None:
         self.count += 1
+        self.statements.append((statement, parameters, executemany))
+
+    def replay(self) -> float:
+        """Milliseconds the last request's statements take alone: sent again through the
+        driver on a connection of their own, every row fetched, then rolled back."""
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            started = time.perf_counter()
+            for statement, parameters, many in self.statements:
+                if many:
+                    cursor.executemany(statement, parameters)
+                else:
+                    cursor.execute(statement, parameters)
+                if cursor.description is not None:
+                    cursor.fetchall()
+            elapsed = (time.perf_counter() - started) * 1000
+            cursor.close()
+            connection.rollback()
+        finally:
+            connection.close()
+        return elapsed
 
     def close(self) -> None:
         event.remove(self.engine, "before_cursor_execute", self._count)
@@ -97,17 +138,20 @@ class Bench:
     """Requests against one app with one signed-in client."""
 
     def __init__(self, app: Flask, dataset: Dataset, requests: int, warmup: int,
-                 seed: int = 1) -> None:
+                 seed: int = 1, regional: bool = False) -> None:
         self.app, self.dataset = app, dataset
         self.requests, self.warmup = requests, warmup
+        #: the regional scope: every page read by regional staff of the whole region
+        self.regional = regional
         self.rng = random.Random(seed)  # noqa: S311 - choosing sample pages
         self.client = app.test_client()
-        sign_in(self.client, dataset.login_email, dataset.password)
+        sign_in(self.client, dataset.regional_email if regional else dataset.login_email,
+                dataset.password)
         self.counter = QueryCounter(app)
 
     def get(self, url: str) -> tuple[float, int, bytes]:
         """One request: milliseconds, queries, body; anything but 200 stops the benchmark."""
-        self.counter.count = 0
+        self.counter.reset()
         started = time.perf_counter()
         response = self.client.get(url)
         elapsed = (time.perf_counter() - started) * 1000
@@ -124,10 +168,14 @@ class Bench:
             elapsed, queries, _body = self.get(url)
             result.times_ms.append(elapsed)
             result.queries.append(queries)
+            result.sql_ms.append(self.counter.replay())
         return result
 
     def time_dashboard(self, total: int) -> PageResult:
-        """The supervisor's dashboard of the bigger branch, signed in as its supervisor."""
+        """The supervisor's dashboard of the bigger branch, signed in as its supervisor (in the
+        regional scope: the region's, as the regional user)."""
+        if self.regional:
+            return self.time_urls("Dashboard (regional)", ["/dashboard/"] * total)
         officer_client = self.client
         self.client = self.app.test_client()
         sign_in(self.client, self.dataset.supervisor_email, self.dataset.password)
@@ -151,11 +199,14 @@ class Bench:
     def run(self) -> Measurement:
         total = self.warmup + self.requests
         pages = []
-        list_result = self.time_urls("Company list (default filters, 50 rows)",
-                                     ["/companies/"] * total)
+        list_result = self.time_urls(
+            "Company list (regional, 50 rows)" if self.regional
+            else "Company list (default filters, 50 rows)", ["/companies/"] * total)
         _ms, _q, body = self.get("/companies/")
         rows = len(ROW_RE.findall(body))
-        if rows != min(50, self.dataset.big_branch_companies):
+        readable = (self.dataset.companies if self.regional
+                    else self.dataset.big_branch_companies)
+        if rows != min(50, readable):
             raise RuntimeError(f"the company list shows {rows} rows, not 50")
         pages.append(list_result)
         ids, steps_mean = self.company_sample()
