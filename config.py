@@ -74,6 +74,8 @@ class Config:
     #: largest company list (CSV or XLSX) accepted for import
     IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 10 * 1024 * 1024))
     COMPANIES_PER_PAGE = 50
+    #: the company list counts its matches up to this many and says "more than" past it
+    COMPANY_COUNT_CAP = 10_000
 
 
 class DevelopmentConfig(Config):

@@ -61,7 +61,9 @@ class Company(TimestampMixin, db.Model):
 
     __tablename__ = "companies"
     __table_args__ = (
-        Index("ix_companies_branch_name", "branch_id", "name"),
+        # the company list's order (name, id) in a branch and in a region (keyset pagination)
+        Index("ix_companies_branch_name", "branch_id", "name", "id"),
+        Index("ix_companies_name_id", "name", "id"),
         # the company list counts a branch's companies joined to their open cases in id order,
         # and offers the sectors and kecamatan of the branch as filters
         Index("ix_companies_branch_id_id", "branch_id", "id"),

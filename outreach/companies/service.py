@@ -10,7 +10,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, tuple_
 from sqlalchemy.orm import aliased, joinedload
 
 from outreach.cases.models import Case, CaseCategory, CaseStatus
@@ -23,14 +23,14 @@ from outreach.companies.models import (
     Program,
     Source,
 )
-from outreach.core.access import Permission, get_visible, require, scoped
+from outreach.core.access import Permission, branch_condition, get_visible, require, scoped
 from outreach.core.audit import diff, record
 from outreach.core.db import utcnow
 from outreach.core.errors import ServiceError
 from outreach.core.labels import label
 from outreach.extensions import db
 from outreach.imports.models import CompanySourceValue
-from outreach.org.models import User
+from outreach.org.models import Branch, User
 
 LEGAL_FORMS = re.compile(r"\b(pt|cv|ud|pd|tbk|persero|koperasi|yayasan|firma|fa)\b\.?")
 
@@ -64,6 +64,9 @@ class CompanyFilters:
     sort: str = "name"
     page: int = 1
     per_page: int = 50
+    #: keyset pagination: the rows after (or before) the company of this id in the list's order
+    after: int | None = None
+    before: int | None = None
     # The narrower filters below are what the dashboard's figures link to.
     branch: int | None = None
     #: only companies with a case that is not closed
@@ -151,13 +154,19 @@ def company_list_query(user: User, filters: CompanyFilters, today: date) -> Sele
         stmt = stmt.where(Case.status == CaseStatus.OPEN, Case.next_due_on >= today,
                           Case.next_due_on <= week_end)
     stmt = _narrower(stmt, filters)
+    return stmt.order_by(*sort_keys(filters.sort))
+
+
+def sort_keys(sort: str) -> list[Any]:
+    """The list's order for a sort: ascending keys ending with the company's id, so that every
+    row has its own place (what keyset pagination compares)."""
     order = {
         "name": [Company.name],
         "due": [Case.next_due_on.is_(None), Case.next_due_on, Company.name],
         "missing": [(Company.workers_registered - Company.workers_estimated), Company.name],
         "opened": [Case.opened_on.is_(None), Case.opened_on, Company.name],
-    }.get(filters.sort, [Company.name])
-    return stmt.order_by(*order, Company.id)
+    }.get(sort, [Company.name])
+    return [*order, Company.id]
 
 
 def _narrower(stmt: Select, filters: CompanyFilters) -> Select:
@@ -188,21 +197,99 @@ def _narrower(stmt: Select, filters: CompanyFilters) -> Select:
     return stmt
 
 
-def list_companies(
-    user: User, filters: CompanyFilters, today: date
-) -> tuple[list[tuple[Company, Case | None]], int]:
-    """One page of the company list and the total number of matches."""
+#: the company list counts its matches up to this many; past it the page says "more than"
+#: (a region's list would otherwise count a million rows on every page)
+COUNT_CAP = 10_000
+
+
+@dataclass
+class CompanyPage:
+    """One page of the company list: its rows, how many match, and where the neighbours are."""
+
+    rows: list[tuple[Company, Case | None]]
+    #: the matches, counted up to the cap
+    total: int
+    #: more than the cap match (`total` is then the cap)
+    capped: bool
+    #: the page's number (None when reached by a keyset link: its number is not counted)
+    page: int | None
+    #: pages of the counted matches (the numbered pages)
+    pages: int
+    #: the neighbours by keyset: the company ids the previous / next links start from
+    before: int | None = None
+    after: int | None = None
+
+
+def count_capped(stmt: Select, cap: int) -> tuple[int, bool]:
+    """The rows of `stmt` counted up to `cap`, and whether there are more."""
+    limited = stmt.order_by(None).with_only_columns(Company.id).limit(cap + 1).subquery()
+    n = db.session.scalar(select(func.count()).select_from(limited)) or 0
+    return min(n, cap), n > cap
+
+
+def list_companies(user: User, filters: CompanyFilters, today: date,
+                   count_cap: int = COUNT_CAP) -> CompanyPage:
+    """One page of the company list: numbered (an offset into the first `count_cap` matches)
+    or after / before a company (keyset: the rows next to it in the list's order, whatever
+    their number), with the matches counted up to `count_cap`."""
     stmt = company_list_query(user, filters, today)
-    total = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery())) or 0
-    page_stmt = (stmt.options(joinedload(Company.officer))
-                 .limit(filters.per_page).offset((filters.page - 1) * filters.per_page))
-    rows = [(company, case) for company, case in db.session.execute(page_stmt).unique()]
-    return rows, total
+    total, capped = count_capped(stmt, count_cap)
+    per_page = filters.per_page
+    pages = max((total + per_page - 1) // per_page, 1)
+    keys = sort_keys(filters.sort)
+    cursor_id = filters.after or filters.before
+    cursor = None
+    if cursor_id:  # the sort keys' values of the company the link starts from
+        cursor = db.session.execute(stmt.with_only_columns(*keys).order_by(None)
+                                    .where(Company.id == cursor_id)).first()
+    loaded = stmt.options(joinedload(Company.officer))
+    if cursor is not None:
+        # NULL keys stand right after their IS NULL key (true: every row of that group has
+        # NULL there), so comparing the other keys is enough
+        kept = [(key, value) for key, value in zip(keys, cursor, strict=True)
+                if value is not None]
+        left, right = tuple_(*[k for k, _ in kept]), tuple_(*[literal(v) for _, v in kept])
+        if filters.after:
+            found = list(db.session.execute(loaded.where(left > right).limit(per_page + 1))
+                         .unique())
+            rows, more = found[:per_page], len(found) > per_page
+            return CompanyPage([tuple(r) for r in rows], total, capped, None, pages,
+                               before=rows[0][0].id if rows else None,
+                               after=rows[-1][0].id if rows and more else None)
+        backwards = loaded.order_by(None).order_by(*[key.desc() for key in keys])
+        found = list(db.session.execute(backwards.where(left < right).limit(per_page + 1))
+                     .unique())
+        rows, more = found[:per_page][::-1], len(found) > per_page
+        return CompanyPage([tuple(r) for r in rows], total, capped, None, pages,
+                           before=rows[0][0].id if rows and more else None,
+                           after=rows[-1][0].id if rows else None)
+    page = min(filters.page, pages)
+    rows = list(db.session.execute(loaded.limit(per_page).offset((page - 1) * per_page))
+                .unique())
+    last_full = bool(rows) and len(rows) == per_page
+    return CompanyPage([tuple(r) for r in rows], total, capped, page, pages,
+                       after=rows[-1][0].id if capped and page == pages and last_full
+                       else None)
 
 
 def distinct_values(user: User, column: Any) -> list[str]:
-    """The values of a company column (sector, kecamatan) among the companies the user reads."""
-    stmt = scoped(Company, user).with_only_columns(column).distinct().order_by(column)
+    """The values of a company column (sector, kecamatan) among the companies the user reads.
+
+    A skip scan of the (branch_id, column) index: per branch, the least value after the last
+    one found, so that the cost follows the number of branches and values, not of companies."""
+    def least(branch_id: Any, after: Any = None) -> Any:
+        condition = Company.branch_id == branch_id
+        if after is not None:
+            condition = and_(condition, column > after)
+        return select(func.min(column)).where(condition).scalar_subquery()
+
+    found = (select(Branch.id.label("branch_id"), least(Branch.id).label("value"))
+             .where(branch_condition(user, Branch.id)).cte("found", recursive=True))
+    found = found.union_all(
+        select(found.c.branch_id, least(found.c.branch_id, found.c.value))
+        .where(found.c.value.is_not(None)))
+    stmt = (select(found.c.value).where(found.c.value.is_not(None)).distinct()
+            .order_by(found.c.value))
     return [value for value in db.session.scalars(stmt) if value]
 
 

@@ -77,7 +77,14 @@ def filters_from_request() -> service.CompanyFilters:
         opened_to=_date_arg("opened_to"), reached=args.get("reached", "")[:30],
         complied_after=args.get("complied_after", "")[:30],
         complied_from=_date_arg("complied_from"), complied_to=_date_arg("complied_to"),
+        after=_int_arg("after", None), before=_int_arg("before", None),
     )
+
+
+def _page_link(**changes) -> str:
+    """The list's URL with its filters and another page (a number, or a keyset position)."""
+    args = {k: v for k, v in request.args.items() if k not in ("page", "after", "before")}
+    return url_for("companies.index", **args, **changes)
 
 
 @bp.route("/")
@@ -85,13 +92,11 @@ def index():
     """The company list with search, filters and pagination."""
     filters = filters_from_request()
     today = clock.today()
-    rows, total = service.list_companies(current_user, filters, today)
-    pages = max((total + filters.per_page - 1) // filters.per_page, 1)
-    if not rows and filters.page > pages:  # a page past the end shows the last page
-        filters.page = pages
-        rows, total = service.list_companies(current_user, filters, today)
+    listing = service.list_companies(current_user, filters, today,
+                                     current_app.config["COMPANY_COUNT_CAP"])
     return render_template(
-        "companies/list.html", rows=rows, total=total, pages=pages, filters=filters,
+        "companies/list.html", rows=listing.rows, total=listing.total, listing=listing,
+        page_link=_page_link, filters=filters,
         today=today, categories=choices("category"),
         stages=[(service.NOT_RECORDED, _("Not started")), *choices("rung")],
         sizes=choices("size"),
