@@ -18,10 +18,12 @@ from dataclasses import dataclass, field
 
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from bench.generate import Dataset
+from outreach.core.audit import record
 from outreach.extensions import db
+from outreach.org.models import User
 
 CSRF_RE = re.compile(rb'<meta name="csrf-token" content="([^"]+)"')
 ROW_RE = re.compile(rb'<a href="/companies/\d+">')
@@ -132,6 +134,8 @@ class Measurement:
     #: query count of the list at 10 and at 100 rows per page
     queries_per_page_size: dict[int, int]
     company_steps_mean: float
+    #: median ms of the data-access log row a company page writes (INSERT and COMMIT alone)
+    log_row_ms: float = 0.0
 
 
 class Bench:
@@ -184,6 +188,21 @@ class Bench:
         finally:
             self.client = officer_client
 
+    def time_log_row(self, company_id: int, rounds: int = 20) -> float:
+        """Median ms of writing and committing one data-access log row, as a company page view
+        does (`core.views.log_access`), outside a request."""
+        email = self.dataset.regional_email if self.regional else self.dataset.login_email
+        times = []
+        with self.app.app_context():
+            user = db.session.scalar(select(User).where(User.email == email))
+            for _ in range(rounds):
+                started = time.perf_counter()
+                record(user, "view.company", "company", company_id, {}, branch_id=None)
+                db.session.commit()
+                times.append((time.perf_counter() - started) * 1000)
+            db.session.remove()
+        return statistics.median(times)
+
     def company_sample(self) -> tuple[list[int], float]:
         """Companies whose open case has between the mean and twice the mean number of steps."""
         cases = self.dataset.open_case_steps
@@ -220,4 +239,4 @@ class Bench:
         per_size = {size: self.get(f"/companies/?per_page={size}")[1] for size in (10, 100)}
         pages.append(self.time_dashboard(total))
         self.counter.close()
-        return Measurement(pages, per_size, steps_mean)
+        return Measurement(pages, per_size, steps_mean, self.time_log_row(ids[0]))

@@ -145,7 +145,9 @@ def results_table(run: DatabaseRun) -> str:
     sizes = run.measurement.queries_per_page_size
     lines.append("")
     lines.append("Queries of the company list by page size: "
-                 + ", ".join(f"{n} rows: {q}" for n, q in sorted(sizes.items())) + ".")
+                 + ", ".join(f"{n} rows: {q}" for n, q in sorted(sizes.items())) + ". "
+                 "The data-access log row a company page writes per view (its INSERT and "
+                 f"COMMIT alone, median): {run.measurement.log_row_ms:.1f} ms.")
     return "\n".join(lines)
 
 
