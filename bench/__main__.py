@@ -46,7 +46,7 @@ PARTS = ("pages", "regional", "sweep", "printing", "imports")
 #: `--quick`: the sizes of a run of about a minute
 QUICK = {"companies": 2_000, "steps": 20_000, "regional_companies": 5_000,
          "regional_steps": 50_000, "sweep_cases": 2_000, "letters": 40, "db": "sqlite",
-         "requests": 20, "no_docs": True}
+         "requests": 20, "no_docs": True, "print_rounds": 1, "quiet_wait": 0.0}
 #: how long the printing runs may wait for a quiet machine, per letter (300 s for 500)
 QUIET_WAIT_PER_LETTER = 0.6
 
@@ -79,8 +79,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="database of the regional scope (default PostgreSQL, SQLite when "
                              "--db sqlite)")
     parser.add_argument("--quick", action="store_true",
-                        help="small data sets on SQLite, 20 requests a page, no report "
-                             "(about a minute)")
+                        help="small data sets on SQLite, 20 requests a page, no report, no "
+                             "import files unless --only names them (about a minute)")
     parser.add_argument("--sweep-cases", type=int, default=100_000,
                         help="open cases (one per company) of the sweep's data set")
     parser.add_argument("--sweep-steps", type=int, default=None,
@@ -110,6 +110,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if args.quick:
         for key, value in QUICK.items():
             setattr(args, key, value)
+        if args.only == list(PARTS):  # the import files take a minute and a half to make
+            args.only = [part for part in PARTS if part != "imports"]
     if args.regional_db is None:
         args.regional_db = "sqlite" if args.db == "sqlite" else "postgresql"
     if args.regional_companies < 1 or args.regional_steps < 0 \
