@@ -13,7 +13,7 @@ COMPILED := $(CATALOGS:.po=.mo)
 SYSTEM_PACKAGES ?= libharfbuzz-subset0 chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install system run test test-sqlite test-postgres lint format scheduler bench translations messages clean
+.PHONY: install system run test test-sqlite test-postgres lint format scheduler bench bench-quick translations messages clean
 
 install: system $(STAMP) $(COMPILED)
 
@@ -77,6 +77,9 @@ scheduler: install
 
 bench: install
 	$(BIN)/python -m bench
+
+bench-quick: install
+	$(BIN)/python -m bench --quick
 
 clean:
 	rm -rf $(VENV) instance/outreach.db

@@ -75,7 +75,7 @@ class Config:
     IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 10 * 1024 * 1024))
     COMPANIES_PER_PAGE = 50
     #: the company list counts its matches up to this many and says "more than" past it
-    COMPANY_COUNT_CAP = 10_000
+    COMPANY_COUNT_CAP = int(os.environ.get("OUTREACH_COMPANY_COUNT_CAP", 10_000))
 
 
 class DevelopmentConfig(Config):
