@@ -29,7 +29,7 @@ from outreach.core import clock
 from outreach.core.access import Permission, require, scoped
 from outreach.core.audit import record
 from outreach.core.errors import ServiceError
-from outreach.core.formatting import format_npwp, long_date, rupiah
+from outreach.core.formatting import ZONE_WORDS, format_npwp, long_date, rupiah
 from outreach.core.labels import label
 from outreach.extensions import db
 from outreach.inspections.models import Inspection
@@ -267,9 +267,6 @@ PROGRAM_NAMES = {"JKK": "Jaminan Kecelakaan Kerja (JKK)", "JKM": "Jaminan Kemati
 SIZE_WORDS = {"micro": "usaha mikro", "small": "usaha kecil", "medium": "usaha menengah",
               "large": "usaha besar"}
 WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-#: the Indonesian time zone abbreviation of a branch's time zone
-ZONE_WORDS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA",
-              "Asia/Jayapura": "WIT"}
 #: the partner a letter is addressed to: TMP2T to the permit office of the company's city or
 #: regency (UU 24/2011 art. 17 ayat (4), PP 86/2013 art. 8 ayat (1)), the referral to its
 #: district prosecutor
