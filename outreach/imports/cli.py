@@ -12,6 +12,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from outreach.cases import service as cases
 from outreach.companies.models import Source
 from outreach.core import clock
 from outreach.extensions import db
@@ -149,7 +150,8 @@ def import_command(path: Path, branch_code: str | None, source: str, dry_run: bo
         via="cli", actor_name=_operator(), sheet=sheet)
     company_import.mapping = mapping
     company_import.started_at = clock.now()
-    counts = apply_plan(None, company_import, plan, today, valid_rows_only=valid_rows)
+    counts = apply_plan(None, company_import, plan, today, valid_rows_only=valid_rows,
+                        open_case=cases.open_case)
     db.session.commit()
     finish(counts, errors, code, company_import.report["rows"],
            note + f"Import #{company_import.id} saved.")
