@@ -54,6 +54,12 @@ def _describe(row: dict[str, Any]) -> str:
                  f"(list: {conflict['incoming']})")
     if row.get("verify_close"):
         text += " — case to verify and close"
+    if row.get("officer"):
+        text += f" — officer {row['officer']} (the kecamatan's rule)"
+    if row.get("opens_case"):
+        text += f" — opens a case: {row['opens_case'].replace(',', ', ')}"
+    elif row.get("case_exists"):
+        text += " — has an open case already"
     return text
 
 

@@ -189,4 +189,8 @@ def test_an_unknown_category_rejects_its_row(runner, tmp_path, world):
     assert [(e["row"], e["field"]) for e in result.json["errors"]] == [(3, "category")]
     assert "PWBD, PDS-TK, PDS-Upah, PDS-Program" in result.json["errors"][0]["message"]
     assert company("CV Satu").cases[0].categories == ["PWBD"]
+    dry = import_file(runner, tmp_path, csv_file([
+        ["Nama Perusahaan", "Kategori Ketidakpatuhan"], ["CV Tiga", "PDS-Upah, menunggak"]]),
+        "--branch", "KC-PKL", "--source", "bpjs", "--dry-run")
+    assert "row 2: created CV Tiga — opens a case: PDS-Upah, Menunggak" in dry.output
     assert company("CV Satu").cases[0].opened_by_id is None
