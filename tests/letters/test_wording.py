@@ -274,6 +274,16 @@ def test_the_contact_is_the_companys_officer_with_a_phone(app, world):
     assert "Joko Susilo" not in text and "0813 9999 0000" not in text
 
 
+def test_without_the_officers_phone_the_notification_gives_the_branchs(app, world):
+    """An officer without a phone: the letter gives the branch's phone to call instead."""
+    world["officer"].phone = ""
+    world["branch"].phone = "(0285) 421234"
+    db.session.commit()
+    with app.test_request_context():
+        text = issue(world, walk(world, company(world), "notification"))
+    assert "Petugas kami, Siti Rahmawati (telepon kantor (0285) 421234)" in text
+
+
 def test_the_notification_names_its_deadline_day_in_working_days(app, world):
     """Issued on Monday 2 March 2026 with 10 working days to reply, the notification names
     16 March as the last day for a letter received on its date: the day its step's window
