@@ -17,7 +17,12 @@ from outreach.companies.models import BusinessSize, Company, Source
 from outreach.companies.service import name_key
 from outreach.core.errors import ServiceError
 from outreach.extensions import db
-from outreach.maintenance import demo_inspections, demo_legal, demo_socialisation
+from outreach.maintenance import (
+    demo_inspections,
+    demo_legal,
+    demo_partners,
+    demo_socialisation,
+)
 from outreach.maintenance.demo_programme import seed_programme
 from outreach.org import partners
 from outreach.org import service as org
@@ -213,10 +218,17 @@ def _walk(case: Case, officer: User, supervisor: User, rng: random.Random, today
             if kind == "warning_1":
                 demo_inspections.inspect_before_warning(case, officer, supervisor, day, rng,
                                                         public_base_url)
-            step = cases.log_step(officer, case, kind=kind, occurred_on=day, today=day,
-                                  outcome=rng.choice(OUTCOMES) if kind == "visit" else "")
+            if kind == "joint_visit":
+                step = yield from demo_partners.joint_visit(case, officer, day, today,
+                                                            public_base_url)
+            else:
+                step = cases.log_step(officer, case, kind=kind, occurred_on=day, today=day,
+                                      outcome=rng.choice(OUTCOMES) if kind == "visit" else "")
         except ServiceError:
             return
+        if step is None:
+            return
+        day = max(day, step.occurred_on)
         if step.approval_status == Approval.REQUESTED:
             day = calendar.next_working_day(day)
             if rng.random() < 0.15 or day > today:
