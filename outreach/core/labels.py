@@ -203,6 +203,7 @@ JOINT_VISIT_STATUSES = {
     "other_date": _l("Another day agreed"),
     "declined": _l("Declined"),
     "visited": _l("Visited"),
+    "withdrawn": _l("Invitation withdrawn"),
 }
 
 GROUPS = {

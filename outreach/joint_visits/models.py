@@ -38,6 +38,9 @@ class JointVisitStatus:
     DECLINED = Response.DECLINED
     OTHER_DATE = Response.OTHER_DATE
     VISITED = "visited"
+    #: the invitation letter was withdrawn (voided, or its draft when the case closed) before
+    #: the partner answered
+    WITHDRAWN = "withdrawn"
 
 
 class JointVisit(db.Model):
@@ -88,7 +91,10 @@ class JointVisit(db.Model):
 
     @property
     def status(self) -> str:
-        """Visited once its step is logged; else the response, or invited."""
+        """Visited once its step is logged; else the response, withdrawn with its letter, or
+        invited."""
         if self.step_id is not None:
             return JointVisitStatus.VISITED
+        if not self.response and self.letter is not None and self.letter.status == "void":
+            return JointVisitStatus.WITHDRAWN
         return self.response or JointVisitStatus.INVITED

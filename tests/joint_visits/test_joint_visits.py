@@ -239,3 +239,27 @@ def test_the_dossier_names_the_joint_visit(client, world):
                      "bertemu Budi Santoso",
                      "Kunjungan bersama (Disnaker/Kejari) bersama Kejaksaan Negeri Kota"):
         assert expected in flat, expected
+
+
+def test_a_withdrawn_invitation_no_longer_waits(world):
+    """A supervisor voids an issued invitation: the partner can no longer answer it, it shows
+    as withdrawn, and the officer may invite again."""
+    from datetime import UTC, datetime
+
+    from outreach.cases import service as cases
+
+    officer = world["officer"]
+    case = visited_case(world)
+    invitation = joint_visits.invite(officer, case, office_id=office(world, "kejari").id,
+                                     proposed_on=date(2026, 2, 5), today=TODAY)
+    factories.issued_letter(invitation.letter, TODAY, actor=officer)
+    cases.void_letter(world["supervisor"], invitation.letter, "Salah alamat",
+                      datetime(2026, 2, 2, 10, tzinfo=UTC))
+    db.session.commit()
+    assert invitation.status == "withdrawn"
+    refused(lambda: joint_visits.respond(officer, invitation, response=Response.ACCEPTED,
+                                         responded_on=date(2026, 2, 3), responder_name="Andi",
+                                         today=date(2026, 2, 3)), "Terbitkan surat undangan")
+    again = joint_visits.invite(officer, case, office_id=office(world, "kejari").id,
+                                proposed_on=date(2026, 2, 6), today=date(2026, 2, 3))
+    assert again.status == "invited"
