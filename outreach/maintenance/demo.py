@@ -17,7 +17,12 @@ from outreach.companies.models import BusinessSize, Company, Source
 from outreach.companies.service import name_key
 from outreach.core.errors import ServiceError
 from outreach.extensions import db
-from outreach.maintenance import demo_inspections, demo_legal, demo_socialisation
+from outreach.maintenance import (
+    demo_fieldwork,
+    demo_inspections,
+    demo_legal,
+    demo_socialisation,
+)
 from outreach.maintenance.demo_programme import seed_programme
 from outreach.org import partners
 from outreach.org import service as org
@@ -97,6 +102,7 @@ def seed(companies_per_branch: int = 300, password: str = "demo12345",  # noqa: 
         _seed_companies(branch, spec, staff[0], staff[1:], companies_per_branch, today,
                         public_base_url)
         demo_legal.seed(branch.id, staff[1], staff[0], today, public_base_url)
+        demo_fieldwork.seed(branch.id, staff[1])
         if spec["code"] == "KC-PKL":
             seed_programme(branch.code, staff[0], today)
     demo_socialisation.seed(today)
