@@ -28,6 +28,7 @@ WORKSHOP = {"latitude": -6.8861, "longitude": 109.6650, "accuracy": 15}
 def world(make_branch, make_user, make_company) -> World:
     """The officer's company, its notification delivered weeks ago: a visit is due."""
     world = make_world(make_branch, make_user, make_company)
+    world.company.phone = "0812 2345 6789"
     log(world, "notification", world.working_days_ago(30))
     return world
 
@@ -88,3 +89,36 @@ def test_a_located_visit_and_the_map_without_tiles(phone, live_server, world, sc
     no_horizontal_scroll(page)
     page.screenshot(path=screenshots / "located_3_map.png")
     assert problems == [], problems
+
+
+def test_one_tap_to_whatsapp_and_the_message_logged(phone, world, screenshots):
+    """The company's mobile number dials as +62; WhatsApp opens with the visit's message, and
+    "Pesan sudah terkirim?" → yes logs one step by WhatsApp on the timeline."""
+    opened: list[str] = []
+
+    def fake_whatsapp(route):  # no internet here: the chat page is answered locally
+        opened.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html", body="<title>WhatsApp</title>")
+
+    phone.route("https://wa.me/**", fake_whatsapp)
+    page = phone.new_page()
+    sign_in(page, world.officer)
+    page.goto(f"/companies/{world.company.id}")
+    expect(page.get_by_role("link", name="+62 812-2345-6789", exact=True)).to_have_attribute(
+        "href", "tel:+6281223456789")
+    confirm = page.locator("details[data-whatsapp-confirm]")
+    expect(confirm).not_to_have_attribute("open", "")
+    with page.expect_popup() as chat:
+        page.get_by_role("link", name="WhatsApp +62 812-2345-6789").click()
+    chat.value.close()
+    assert opened and opened[0].startswith("https://wa.me/6281223456789?text=Yth.%20Budi")
+    expect(confirm).to_have_attribute("open", "")
+    no_horizontal_scroll(page)
+    page.screenshot(path=screenshots / "located_4_whatsapp.png", full_page=True)
+    confirm.get_by_role("button", name="Ya, pesan sudah terkirim").click()
+    expect(page.get_by_role("alert").filter(has_text="Pesan WhatsApp dicatat sebagai langkah.")
+           ).to_be_visible()
+    expect(page.locator(".timeline").get_by_text("lewat WhatsApp")).to_have_count(1)
+    db.session.expire_all()
+    assert [s.channel for s in db.session.scalars(
+        select(Step).where(Step.kind == "phone_call"))] == ["whatsapp"]

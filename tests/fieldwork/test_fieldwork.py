@@ -110,6 +110,17 @@ def test_a_position_older_than_the_visit_is_kept_with_a_warning(client, world):
     assert "Use as the company's location" not in page
 
 
+def test_a_visit_logged_later_from_elsewhere_does_not_locate_the_company(client, world):
+    """Friday's visit logged on Monday with Monday's position: the warning says the position
+    is of a later day, and the company keeps no location."""
+    login(client, world["officer"])
+    visit(client, world["case"], occurred_on="2026-02-27", **position())
+    step = the_visit()
+    assert step.occurred_on == date(2026, 2, 27)
+    assert step.position_warning == "The position was taken on a later day than the visit."
+    assert db.session.get(Company, world["company"].id).latitude is None
+
+
 def test_an_inaccurate_position_is_kept_with_a_warning(client, world):
     """A position accurate to 350 m only, against the default limit of 100 m."""
     login(client, world["officer"])
@@ -239,6 +250,22 @@ def test_the_letter_page_sends_its_number_and_verification_link(client, world):
     text = parse_qs(urlsplit(link).query)["text"][0]
     assert f"nomor {letter.number}" in text and "2 Maret 2026" in text
     assert f"/verify/{letter.verify_code}" in text
+
+
+def test_the_letters_message_confirmed_on_its_page(client, world):
+    """"Yes" under the letter's WhatsApp button logs the contact step and returns to the
+    letter."""
+    step = factories.drafted_step(world["case"], "notification", TODAY, actor=world["officer"])
+    letter = factories.issued_letter(step.letter, TODAY, actor=world["officer"])
+    login(client, world["officer"])
+    page = client.get(f"/letters/{letter.id}").get_data(as_text=True)
+    form = page[page.index("data-whatsapp-confirm"):]
+    text = html.unescape(re.search(r'name="text"[^>]*value="([^"]*)"', form).group(1))
+    response = post(client, f"/cases/{world['case'].id}/whatsapp",
+                    {"text": text, "letter_id": str(letter.id)})
+    assert response.headers["Location"] == f"/letters/{letter.id}"
+    (logged,) = db.session.scalars(select(Step).where(Step.kind == "phone_call")).all()
+    assert letter.number in logged.notes
 
 
 def test_the_map_shows_only_the_branchs_companies(client, world, make_company):
