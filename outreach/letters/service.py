@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import func, select, update
 
+from outreach.calendar.rules import WorkingCalendar
 from outreach.cases.models import Approval, Case, CaseStatus, Delivery, Step
 from outreach.companies.models import Company
 from outreach.companies.rules import assess
@@ -29,7 +30,7 @@ from outreach.core import clock
 from outreach.core.access import Permission, require, scoped
 from outreach.core.audit import record
 from outreach.core.errors import ServiceError
-from outreach.core.formatting import format_npwp, long_date, rupiah
+from outreach.core.formatting import ZONE_WORDS, format_npwp, long_date, rupiah
 from outreach.core.labels import label
 from outreach.extensions import db
 from outreach.inspections.models import Inspection
@@ -58,7 +59,9 @@ DOCUMENTED_VARIABLES = {
                "nib, npwp, npp, sector, size (usaha mikro/kecil/menengah/besar), "
                "workers_estimated, workers_registered, workers_missing",
     "branch": "name, code, address, city, phone, email, head_name, head_title, time_zone",
-    "letter": "number, date, nature, subject, response_days, verify_code, verify_url",
+    "letter": "number, date, nature, subject, response_days, deadline (the last day of the "
+              "response window counted in working days from the letter's date; empty when the "
+              "step has no window), verify_code, verify_url",
     "case": "categories (list), categories_text (the duties not met, after \"kewajiban\"), "
             "duty_articles (of UU 24/2011), opened_on",
     "previous_letters": "list of {kind, kind_label, number, date, delivered_on}, in date order",
@@ -161,6 +164,8 @@ def sample_data(branch: Branch) -> dict[str, Any]:
         "branch": branch_plain,
         "letter": {"number": "001/PKP/KC/I/2026", "date": long_date(date(2026, 1, 5)),
                    "nature": "Penting", "subject": "Contoh", "response_days": 10,
+                   "deadline": long_date(WorkingCalendar.for_branch(branch.id)
+                                         .add_working_days(date(2026, 1, 5), 10)),
                    "verify_code": "CONTOH1234", "verify_url": "/verify/CONTOH1234",
                    "attachment": "", "copies": []},
         "case": {"categories": ["PDS-TK"], "categories_text": _categories_text(["PDS-TK"]),
@@ -185,6 +190,26 @@ def sample_data(branch: Branch) -> dict[str, Any]:
         "assignment": {"inspectors": ["Siti Rahmawati", "Agus Prasetyo"],
                        "planned_on": long_date(date(2026, 1, 14))},
     }
+
+
+def insertable_variables(sample: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """The variables the editor offers to insert, by group ("company": ["company.name", …]):
+    every text or number of the sample data, so that each one is known to the letters (lists
+    and the letters' own figures are left to the help text)."""
+    groups = []
+    for name, value in sample.items():
+        if not isinstance(value, dict):
+            continue
+        paths: list[str] = []
+        for key, inner in value.items():
+            if isinstance(inner, dict):
+                paths += [f"{name}.{key}.{k}" for k, v in inner.items()
+                          if not isinstance(v, dict | list)]
+            elif not isinstance(inner, list):
+                paths.append(f"{name}.{key}")
+        if paths:
+            groups.append((name, paths))
+    return groups
 
 
 #: variables only some letters have (the fine's and the referral's figures, a close's
@@ -267,9 +292,6 @@ PROGRAM_NAMES = {"JKK": "Jaminan Kecelakaan Kerja (JKK)", "JKM": "Jaminan Kemati
 SIZE_WORDS = {"micro": "usaha mikro", "small": "usaha kecil", "medium": "usaha menengah",
               "large": "usaha besar"}
 WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-#: the Indonesian time zone abbreviation of a branch's time zone
-ZONE_WORDS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA",
-              "Asia/Jayapura": "WIT"}
 #: the partner a letter is addressed to: TMP2T to the permit office of the company's city or
 #: regency (UU 24/2011 art. 17 ayat (4), PP 86/2013 art. 8 ayat (1)), the referral to its
 #: district prosecutor
@@ -515,6 +537,10 @@ def letter_data(case: Case, step: Step | None, template: LetterTemplate, officer
                 for kind in PartnerKind.ALL}
     branch = branch_data(case.company.branch)
     contact = _contact(company, officer)
+    # the window's last day for a letter received on its date: the day the ladder's next
+    # step falls due after, counted in the branch's working days (cases.service.issue_letter)
+    deadline = (WorkingCalendar.for_branch(case.branch_id).add_working_days(today, window)
+                if window else None)
     meeting = _meeting(draft, branch)
     return {
         "company": {"name": company.name, "director": company.director_name,
@@ -529,6 +555,7 @@ def letter_data(case: Case, step: Step | None, template: LetterTemplate, officer
         "branch": branch,
         "letter": {"number": "", "date": long_date(today), "nature": template.nature,
                    "subject": template.subject, "response_days": window or 10,
+                   "deadline": long_date(deadline) if deadline else "",
                    "verify_code": "", "verify_url": "", "attachment": "",
                    "copies": _copies(template.copies, partners)},
         "case": {"categories": case.categories,

@@ -18,6 +18,7 @@ from outreach.companies.service import name_key
 from outreach.core.errors import ServiceError
 from outreach.extensions import db
 from outreach.maintenance import (
+    demo_assignment,
     demo_fieldwork,
     demo_inspections,
     demo_legal,
@@ -101,6 +102,7 @@ def seed(companies_per_branch: int = 300, password: str = "demo12345",  # noqa: 
         _seed_partner_offices(staff[0], spec["areas"])
         _seed_companies(branch, spec, staff[0], staff[1:], companies_per_branch, today,
                         public_base_url)
+        demo_assignment.seed(branch.id, staff[0], staff[1:], spec["kecamatan"])
         demo_legal.seed(branch.id, staff[1], staff[0], today, public_base_url)
         demo_fieldwork.seed(branch.id, staff[1])
         if spec["code"] == "KC-PKL":

@@ -137,6 +137,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "imports.rejected": BRANCH_STAFF,
     "imports.discard": BRANCH_STAFF,
     "imports.dismiss": BRANCH_STAFF,
+    "imports.assignment_rules": SUPERVISOR,
     "imports.sources": SIGNED_IN,
     "dashboard.index": OVERSEERS,
     "dashboard.region": frozenset({Role.REGIONAL, Role.ADMIN}),

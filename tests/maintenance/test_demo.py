@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 
 from outreach.companies.models import Company
 from outreach.extensions import db
+from outreach.imports.models import KecamatanOfficer
 from outreach.org.models import User
 
 
@@ -38,6 +39,10 @@ def test_demo_seed_is_idempotent_and_prints_logins(runner):
     assert "admin@outreach-demo.id  admin  -" in lines
     sectors = set(db.session.scalars(select(Company.sector)))
     assert len(sectors) > 3
+    # each kecamatan of a branch has its officer for imported companies, once
+    rules = db.session.scalars(select(KecamatanOfficer)).all()
+    assert len(rules) == 8 and {r.officer.role for r in rules} == {"officer"}
+    assert all(r.officer.branch_id == r.branch_id for r in rules)
 
 
 def test_demo_login_works_and_officers_have_tasks_from_the_first_minute(client, runner):
