@@ -6,7 +6,7 @@ its source and day; a contact step says it went by WhatsApp; a branch sets how a
 position must be.
 
 Revision ID: c5e1f8a2b7d4
-Revises: b7e3c1d9f420
+Revises: c5e1a7d93b42
 Create Date: 2026-12-01 18:00:00.000000
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c5e1f8a2b7d4"
-down_revision = "b7e3c1d9f420"
+down_revision = "c5e1a7d93b42"
 branch_labels = None
 depends_on = None
 
