@@ -145,6 +145,7 @@ def register_blueprints(app: Flask) -> None:
     from outreach.legal import views as legal
     from outreach.letters import views as letters
     from outreach.money import views as money
+    from outreach.offline import views as offline
     from outreach.org.views import admin, auth, home, partners
     from outreach.programme import views as programme
     from outreach.reports import views as reports
@@ -160,7 +161,7 @@ def register_blueprints(app: Flask) -> None:
                               (reports.bp, "/dashboard"), (imports.bp, "/imports"),
                               (money.bp, "/money"), (programme.bp, "/programme"),
                               (socialisation.bp, "/socialisation"), (legal.bp, None),
-                              (inspections.bp, None),
+                              (inspections.bp, None), (offline.bp, None),
                               (scheduler.bp, "/admin/jobs")):
         app.register_blueprint(blueprint, url_prefix=prefix)
 

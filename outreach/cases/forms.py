@@ -45,6 +45,8 @@ class StepForm(FlaskForm):
                                              "JPEG, PNG, WebP or PDF, at most 10 MB each; "
                                              "photos are made smaller on the phone first."))
     version = HiddenField()
+    #: the entry's idempotency key: a form sent twice (or resent from the phone) makes one step
+    client_key = HiddenField(validators=[Length(max=64)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -193,6 +193,9 @@ class Step(TimestampMixin, db.Model):
     approval_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     approval_note: Mapped[str] = mapped_column(Text, default="")
     letter_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id"))
+    #: the idempotency key the phone gave the entry (a step logged offline is sent again until
+    #: the server's answer arrives): a second send with the same key makes no second step
+    client_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     case: Mapped[Case] = relationship(back_populates="steps")
     officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])
