@@ -42,7 +42,9 @@ NO_STORE = {"Cache-Control": "private, no-store"}
 def manifest():
     """The web app manifest: the phone installs outreach with its name, icons and start page
     (the tasks). Public: browsers fetch it without the session cookie."""
-    icon = url_for("static", filename="icons/icon-{size}.png")
+    def icon(size: int) -> str:
+        return url_for("static", filename=f"icons/icon-{size}.png")
+
     body = {
         "name": _("Outreach · BPJS Ketenagakerjaan"),
         "short_name": _("Outreach"),
@@ -56,11 +58,11 @@ def manifest():
         "background_color": "#ffffff",
         "theme_color": THEME_COLOR,
         "icons": [
-            {"src": icon.format(size=192), "sizes": "192x192", "type": "image/png",
+            {"src": icon(192), "sizes": "192x192", "type": "image/png",
              "purpose": "any"},
-            {"src": icon.format(size=512), "sizes": "512x512", "type": "image/png",
+            {"src": icon(512), "sizes": "512x512", "type": "image/png",
              "purpose": "any"},
-            {"src": icon.format(size=512), "sizes": "512x512", "type": "image/png",
+            {"src": icon(512), "sizes": "512x512", "type": "image/png",
              "purpose": "maskable"},
         ],
     }
