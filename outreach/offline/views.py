@@ -202,6 +202,7 @@ def sync_step(case_id: int):
 
 def _saved(step: Step, *, replayed: bool):
     return jsonify({"status": "saved", "replayed": replayed, "step_id": step.id,
+                    "version": step.case.version,
                     "company_url": url_for("companies.detail",
                                            company_id=step.case.company_id)}), \
         200 if replayed else 201, NO_STORE

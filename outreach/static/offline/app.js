@@ -68,7 +68,7 @@
     if (!navigator.onLine) { return refresh(); }
     return store.flush(credentials).then(function (outcome) {
       if (page && outcome.sent) { notice(fill(labels().sent, {count: outcome.sent}), "success"); }
-      return refresh();
+      return keep(outcome.forms).then(refresh);
     });
   }
 
@@ -94,9 +94,13 @@
 
   // the offline page, the tasks and each case's step form, as the server shows them now
   function keepPages(day) {
-    if (!window.caches) { return Promise.resolve(); }
     var urls = [saving.getAttribute("data-offline-url"), window.location.pathname];
     day.cases.forEach(function (c) { urls.push(c.log_url); });
+    return keep(urls);
+  }
+
+  function keep(urls) {
+    if (!window.caches || !urls.length) { return Promise.resolve(); }
     return caches.open(store.PAGES).then(function (cache) {
       return Promise.all(urls.map(function (url) {
         return fetch(url, {credentials: "same-origin"}).then(function (response) {
@@ -133,6 +137,7 @@
       var entry = {
         key: key, user_id: userId, status: "waiting", queued_at: Date.now(),
         action: form.getAttribute("data-offline-queue"), fields: fields,
+        form_url: window.location.pathname,
         company: form.getAttribute("data-company"),
         company_url: form.getAttribute("data-company-url"),
         summary: {

@@ -52,6 +52,22 @@
   function putEntry(entry) { return run(ENTRIES, "readwrite", function (s) { return s.put(entry); }); }
   function deleteEntry(key) { return run(ENTRIES, "readwrite", function (s) { return s.delete(key); }); }
 
+  function field(entry, name) {
+    var pair = entry.fields.filter(function (p) { return p[0] === name; })[0];
+    return pair ? pair[1] : null;
+  }
+
+  // The officer's own entries on one case follow each other: once the first is saved, the
+  // next one made on the same version of the case goes in on top of it (not a conflict).
+  function rebase(entry, moved) {
+    var step = moved[entry.action];
+    if (step && field(entry, "version") === step.from) {
+      entry.fields = entry.fields.map(function (p) {
+        return p[0] === "version" ? ["version", step.to] : p;
+      });
+    }
+  }
+
   function form(entry) {
     var data = new FormData();
     entry.fields.forEach(function (pair) {
@@ -75,6 +91,7 @@
       }
       return response.json().then(function (answer) {
         if (response.status === 200 || response.status === 201) {
+          entry.saved_version = answer.version == null ? null : String(answer.version);
           return deleteEntry(entry.key).then(function () { return "sent"; });
         }
         if (response.status === 409 || response.status === 422) {
@@ -94,18 +111,25 @@
   var flushing = null;
   function flush(credentials) {
     if (flushing) { return flushing; }
-    var outcome = {sent: 0, conflict: 0, refused: 0, waiting: 0};
+    var outcome = {sent: 0, conflict: 0, refused: 0, waiting: 0, forms: []};
     flushing = entries(null).then(function (all) {
       var waiting = all.filter(function (e) { return e.status === "waiting"; });
       if (!waiting.length) { return outcome; }
       return credentials().then(function (who) {
         var mine = waiting.filter(function (e) { return e.user_id === who.user_id; });
         outcome.waiting = mine.length;
+        var moved = {};
         return mine.reduce(function (chain, entry) {
           return chain.then(function (stopped) {
             if (stopped) { return true; }
+            rebase(entry, moved);
+            var base = field(entry, "version");
             return send(entry, who.csrf_token).then(function (result) {
               if (result === "stop") { return true; }
+              if (result === "sent" && entry.saved_version) {
+                moved[entry.action] = {from: base, to: entry.saved_version};
+                outcome.forms.push(entry.form_url);
+              }
               outcome[result] += 1;
               outcome.waiting -= 1;
               return false;
