@@ -82,6 +82,7 @@ SCREENS = {
     "company page": Screen("officer", lambda w: f"/companies/{w.company.id}"),
     "log a step": Screen("officer", lambda w: f"/cases/{w.case.id}/steps/new"),
     "tasks": Screen("officer", lambda w: "/tasks/"),
+    "the day offline": Screen("officer", lambda w: "/offline/"),
     "dashboard": Screen("supervisor", lambda w: "/dashboard/", pending_route="/dashboard/"),
     "letter template editor": Screen("supervisor",
                                      lambda w: "/letters/templates/notification"),

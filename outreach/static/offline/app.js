@@ -33,6 +33,14 @@
     });
   }
 
+  // a date typed in the form (2026-03-02) as the page's language writes it (2 Maret 2026)
+  function day(iso) {
+    var when = new Date(iso + "T00:00:00");
+    if (isNaN(when.getTime()) || !window.Intl) { return iso; }
+    return new Intl.DateTimeFormat(document.documentElement.lang || "id",
+                                   {day: "numeric", month: "long", year: "numeric"}).format(when);
+  }
+
   function clock(ms) {
     var when = new Date(ms);
     var pad = function (n) { return (n < 10 ? "0" : "") + n; };
@@ -182,15 +190,15 @@
   function entryCard(entry, L) {
     var s = entry.summary;
     var yours = el("div", {"class": "col-sm-6"}, [
-      el("h3", {"class": "h6", text: L.yours}),
-      el("p", {"class": "mb-1", text: s.kind + " · " + s.on + (s.outcome ? " · " + s.outcome : "")}),
+      el("h4", {"class": "h6", text: L.yours}),
+      el("p", {"class": "mb-1", text: s.kind + " · " + day(s.on) + (s.outcome ? " · " + s.outcome : "")}),
       s.met ? el("p", {"class": "mb-1", text: fill(L.met, {name: s.met})}) : null,
       s.notes ? el("p", {"class": "mb-1 small", text: s.notes}) : null,
       s.photos.length ? el("p", {"class": "mb-1 small", text: fill(L.photos, {names: s.photos.join(", ")})}) : null
     ]);
     var card = el("li", {"class": "card mb-2", "data-entry": entry.key}, [
       el("div", {"class": "card-body"}, [
-        el("h2", {"class": "h6 card-title"}, [el("a", {href: entry.company_url, text: entry.company})])
+        el("h3", {"class": "h6 card-title"}, [el("a", {href: entry.company_url, text: entry.company})])
       ])
     ]);
     var inner = card.firstChild;
@@ -199,7 +207,7 @@
       inner.appendChild(el("p", {"class": "text-danger mb-2", role: "alert", text: L.conflict + " " + (entry.message || "")}));
       var now = entry.server || {};
       inner.appendChild(el("div", {"class": "row g-3"}, [yours, el("div", {"class": "col-sm-6"}, [
-        el("h3", {"class": "h6", text: L.now}),
+        el("h4", {"class": "h6", text: L.now}),
         el("p", {"class": "mb-1", text: L.stage + ": " + (now.stage || "–") + (now.next_rung ? " · " + L.next + ": " + now.next_rung : "")}),
         el("ul", {"class": "small mb-0"}, (now.steps || []).map(function (st) {
           return el("li", {text: st.on + " · " + st.kind + (st.outcome ? " · " + st.outcome : "") + (st.met ? " · " + fill(L.met, {name: st.met}) : "")});
@@ -231,7 +239,7 @@
       el("p", {"class": "mb-1 small", text: c.categories.join(", ") + " · " + L.stage + ": " + (c.stage || "–") +
         (c.next_rung ? " · " + L.next + ": " + c.next_rung + (c.next_due ? " (" + fill(L.next_due, {day: c.next_due}) + ")" : "") : "")}),
       el("p", {"class": "mb-1 small", text: L.allowed + ": " + (c.allowed.length ? c.allowed.map(function (r) { return r.name; }).join(", ") : L.none_allowed)}),
-      el("h3", {"class": "h6 mt-2 mb-1", text: L.last_steps}),
+      el("h4", {"class": "h6 mt-2 mb-1", text: L.last_steps}),
       c.steps.length ? el("ul", {"class": "small mb-2"}, c.steps.map(function (st) {
         return el("li", {text: st.on + " · " + st.kind + (st.outcome ? " · " + st.outcome : "") + (st.met ? " · " + fill(L.met, {name: st.met}) : "") + (st.notes ? " · " + st.notes : "")});
       })) : el("p", {"class": "small text-muted", text: L.no_steps}),
