@@ -1,8 +1,8 @@
-"""steps carry the idempotency key of an entry made on the phone
+"""steps and replies carry the idempotency key of an entry made on the phone
 
 A visit, a call or a reply logged without a connection is kept on the phone and sent when the
 connection returns, again until the server's answer arrives: the key makes the second send
-answer with the step the first one made instead of making another.
+answer with the step or reply the first one made instead of making another.
 
 Revision ID: c7e1f4a9b203
 Revises: a4d8e2f61c37
@@ -22,9 +22,15 @@ def upgrade():
     with op.batch_alter_table("steps") as batch:
         batch.add_column(sa.Column("client_key", sa.String(length=64), nullable=True))
         batch.create_unique_constraint("uq_steps_client_key", ["client_key"])
+    with op.batch_alter_table("replies") as batch:
+        batch.add_column(sa.Column("client_key", sa.String(length=64), nullable=True))
+        batch.create_unique_constraint("uq_replies_client_key", ["client_key"])
 
 
 def downgrade():
+    with op.batch_alter_table("replies") as batch:
+        batch.drop_constraint("uq_replies_client_key", type_="unique")
+        batch.drop_column("client_key")
     with op.batch_alter_table("steps") as batch:
         batch.drop_constraint("uq_steps_client_key", type_="unique")
         batch.drop_column("client_key")

@@ -23,7 +23,10 @@ from outreach.core.guards import get_visible_or_404, public, staff_only
 from outreach.core.views import submit
 from outreach.extensions import db
 from outreach.ladder import rules as policy
+from outreach.legal import service as legal
+from outreach.legal.models import Reply
 from outreach.offline import service
+from outreach.offline.forms import ReplyEntryForm
 
 bp = Blueprint("offline", __name__)
 
@@ -116,7 +119,7 @@ def _page_labels() -> dict[str, str]:
         "allowed": _("Allowed today"), "none_allowed": _("No step may be taken today."),
         "last_steps": _("Last steps"), "no_steps": _("No steps yet."),
         "met": _("Met %(name)s", name="{name}"),
-        "log": _("Log a step"),
+        "log": _("Log a step"), "reply": _("Record a reply"),
         "pending": _("Not sent yet"),
         "none_pending": _("Every entry made on this phone has been sent."),
         "waiting": _("Waiting for a connection: it is sent as soon as the phone is online."),
@@ -143,6 +146,7 @@ def day():
         case["log_url"] = url_for("cases.log_step", case_id=case["id"])
         case["company_url"] = url_for("companies.detail", company_id=case["company"]["id"])
         case["sync_url"] = url_for("offline.sync_step", case_id=case["id"])
+        case["answer_url"] = url_for("legal.case_answer", case_id=case["id"])
     data["user_id"] = current_user.id
     return jsonify(data), 200, NO_STORE
 
@@ -193,11 +197,54 @@ def sync_step(case_id: int):
             "version %(yours)s, it is now version %(now)s): compare both and decide.",
             yours=expected, now=case.version),
             "version": case.version, "case": service.case_now(case, today)}), 409, NO_STORE
-    messages = list(form.form_errors) + [f"{getattr(form, name).label.text}: {message}"
-                                         for name, errors in form.errors.items()
-                                         if name and name != "csrf_token"
-                                         for message in errors]
-    return _refused(messages or [_("The entry was not saved.")])
+    return _refused(_messages(form) or [_("The entry was not saved.")])
+
+
+@bp.route("/offline/cases/<int:case_id>/replies", methods=["POST"])
+@staff_only
+def sync_reply(case_id: int):
+    """An employer's reply recorded on the phone, sent with its idempotency key: saved (201),
+    already saved by an earlier send (200, the same reply), or refused (422, the reasons). A
+    reply is what the employer said: it never conflicts with a change of the case."""
+    case = get_visible_or_404(Case, case_id)
+    form = ReplyEntryForm()
+    key = (form.client_key.data or "").strip()
+    if not key:
+        return _refused([_("This entry has no key: it was not saved.")])
+    try:
+        made = legal.reply_by_key(current_user, key)
+    except ServiceError as error:
+        return _refused([error.message])
+    if made is None:
+        outcome = submit(form, lambda: legal.add_reply(
+            current_user, case, received_on=form.received_on.data, channel=form.channel.data,
+            sender=form.sender.data or "", content=form.content.data or "",
+            upload=_upload(form.attachment.data), today=clock.today(),
+            max_bytes=current_app.config["PROOF_MAX_BYTES"], client_key=key))
+        if not outcome:
+            made = db.session.scalar(db.select(Reply).where(Reply.client_key == key))
+            if made is None or made.case_id != case.id:
+                return _refused(_messages(form) or [_("The entry was not saved.")])
+        else:
+            return _reply_saved(outcome.value, replayed=False)
+    if made.case_id != case.id:
+        return _refused([_("This entry was already saved for another case.")])
+    return _reply_saved(made, replayed=True)
+
+
+def _reply_saved(reply: Reply, *, replayed: bool):
+    return jsonify({"status": "saved", "replayed": replayed, "reply_id": reply.id,
+                    "company_url": url_for("legal.case_answer", case_id=reply.case_id)}), \
+        200 if replayed else 201, NO_STORE
+
+
+def _messages(form) -> list[str]:
+    """A form's refusals as sentences: the form's own, then each field's with its label."""
+    return list(form.form_errors) + [
+        f"{getattr(form, name).label.text}: {message}" if getattr(form, name).label.text
+        else message
+        for name, errors in form.errors.items() if name and name != "csrf_token"
+        for message in errors]
 
 
 def _saved(step: Step, *, replayed: bool):
@@ -214,6 +261,12 @@ def _refused(messages: list[str]):
 
 def _version(value) -> int | None:
     return int(value) if str(value or "").isdigit() else None
+
+
+def _upload(data) -> Upload | None:
+    if not data or not getattr(data, "filename", ""):
+        return None
+    return Upload(data.filename, data.read(current_app.config["PROOF_MAX_BYTES"] + 1))
 
 
 def _uploads(form: StepForm) -> list[Upload]:

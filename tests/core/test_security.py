@@ -206,6 +206,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "offline.day": BRANCH_STAFF,
     "offline.token": BRANCH_STAFF,
     "offline.sync_step": BRANCH_STAFF,
+    "offline.sync_reply": BRANCH_STAFF,
 }
 
 #: routes that change nothing although they accept POST (previews, sample renders, uploads to

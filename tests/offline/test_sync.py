@@ -186,3 +186,32 @@ def test_an_entry_without_a_form_token_is_refused(client, world):
                              content_type="multipart/form-data")
     assert answer.status_code == 400
     assert visits(case) == []
+
+
+def reply_entry(key: str = KEY) -> dict:
+    """The fields the phone kept for the employer's reply given in person, with its photo."""
+    return {"received_on": TODAY.isoformat(), "channel": "in_person", "sender": "Pak Budi",
+            "content": "Kami akan mendaftarkan pekerja bulan depan.", "client_key": key,
+            "attachment": (io.BytesIO(PNG), "surat-balasan.png")}
+
+
+def test_a_reply_sent_twice_is_recorded_once(client, world):
+    """Does a reply recorded on the phone and sent twice appear once on the case's answer
+    page, the second send naming the same reply?"""
+    case = world["case"]
+    with at(TODAY, 10):
+        login(client, world["officer"])
+        url = f"/offline/cases/{case.id}/replies"
+        headers = {"X-CSRFToken": csrf_token(client), "Accept": "application/json"}
+        first = client.post(url, data=reply_entry(), content_type="multipart/form-data",
+                            headers=headers)
+        assert first.status_code == 201, first.get_data(as_text=True)
+        again = client.post(url, data=reply_entry(), content_type="multipart/form-data",
+                            headers=headers)
+        assert (again.status_code, again.json["reply_id"]) == (200, first.json["reply_id"])
+        page = client.get(f"/cases/{case.id}/answer").get_data(as_text=True)
+        refused = client.post(url, data={**reply_entry("another-key"), "channel": "pigeon"},
+                              content_type="multipart/form-data", headers=headers)
+    assert page.count("Kami akan mendaftarkan pekerja bulan depan.") == 1
+    assert refused.status_code == 422
+    assert refused.json["status"] == "refused"

@@ -103,7 +103,7 @@
   // the offline page, the tasks and each case's step form, as the server shows them now
   function keepPages(day) {
     var urls = [saving.getAttribute("data-offline-url"), window.location.pathname];
-    day.cases.forEach(function (c) { urls.push(c.log_url); });
+    day.cases.forEach(function (c) { urls.push(c.log_url, c.answer_url); });
     return keep(urls);
   }
 
@@ -126,7 +126,8 @@
       var limit = parseInt(form.getAttribute("data-photo-max") || "0", 10);
       var error = form.querySelector("[data-photo-error]");
       var data = new FormData(form);
-      var files = data.getAll("proof").filter(function (f) { return f instanceof Blob && f.size; });
+      var files = [];
+      data.forEach(function (value) { if (value instanceof Blob && value.size) { files.push(value); } });
       var large = files.filter(function (f) { return limit && f.size > limit; });
       if (large.length) {   // refused here, before it is kept: the server would refuse it too
         error.textContent = large[0].name + ": " + form.getAttribute("data-photo-too-large");
@@ -137,11 +138,16 @@
       data.set("client_key", key);
       var fields = [];
       data.forEach(function (value, name) {
-        if (name === "proof" && !(value instanceof Blob && value.size)) { return; }
+        if (value instanceof Blob && !value.size) { return; }   // a file field left empty
         fields.push([name, value]);
       });
-      var chosen = form.querySelector("input[name=kind]:checked");
+      var chosen = form.querySelector("input[name=kind]:checked, input[name=channel]:checked");
       var outcome = form.querySelector("select[name=outcome]");
+      var kind = form.getAttribute("data-offline-kind") || "";
+      if (chosen) {
+        var named = chosen.labels[0].firstChild.textContent.trim();
+        kind = kind ? kind + " (" + named + ")" : named;
+      }
       var entry = {
         key: key, user_id: userId, status: "waiting", queued_at: Date.now(),
         action: form.getAttribute("data-offline-queue"), fields: fields,
@@ -149,10 +155,11 @@
         company: form.getAttribute("data-company"),
         company_url: form.getAttribute("data-company-url"),
         summary: {
-          kind: chosen ? chosen.labels[0].firstChild.textContent.trim() : "",
-          on: data.get("occurred_on") || "",
+          kind: kind,
+          on: data.get("occurred_on") || data.get("received_on") || "",
           outcome: outcome && outcome.value ? outcome.options[outcome.selectedIndex].text : "",
-          met: data.get("met_name") || "", notes: data.get("notes") || "",
+          met: data.get("met_name") || data.get("sender") || "",
+          notes: data.get("notes") || data.get("content") || "",
           photos: files.map(function (f) { return f.name; })
         }
       };
@@ -243,7 +250,10 @@
       c.steps.length ? el("ul", {"class": "small mb-2"}, c.steps.map(function (st) {
         return el("li", {text: st.on + " · " + st.kind + (st.outcome ? " · " + st.outcome : "") + (st.met ? " · " + fill(L.met, {name: st.met}) : "") + (st.notes ? " · " + st.notes : "")});
       })) : el("p", {"class": "small text-muted", text: L.no_steps}),
-      el("a", {"class": "btn btn-success btn-sm", href: c.log_url, text: L.log})
+      el("div", {"class": "d-flex flex-wrap gap-2"}, [
+        el("a", {"class": "btn btn-success btn-sm", href: c.log_url, text: L.log}),
+        el("a", {"class": "btn btn-outline-success btn-sm", href: c.answer_url, text: L.reply})
+      ])
     ];
     return el("li", {"class": "card mb-2", "data-case": String(c.id)}, [
       el("div", {"class": "card-body"}, [el("h3", {"class": "h6 card-title", text: co.name})].concat(lines))

@@ -26,9 +26,9 @@
     }
   };
 
-  // The pages an officer opens in the field, kept as last seen: the tasks, the offline page
-  // and the step forms (whatever step the link preselects).
-  var fieldPage = /^\/(tasks\/|offline\/|cases\/\d+\/steps\/new)$/;
+  // The pages an officer opens in the field, kept as last seen: the tasks, the offline page,
+  // the step forms (whatever step the link preselects) and the cases' answer pages.
+  var fieldPage = /^\/(tasks\/|offline\/|cases\/\d+\/(steps\/new|answer))$/;
   routing.registerRoute(function (options) {
     return options.request.mode === "navigate" && fieldPage.test(options.url.pathname);
   }, new strategies.NetworkFirst({
