@@ -82,9 +82,21 @@
 
   // --- the tasks page, online: the day saved for reading offline ---------------------------
   var saving = document.querySelector("[data-save-day]");
+  var FRESH = 10 * 60 * 1000;   // the tasks opened again soon after: the day saved stays
+  function showSaved(record) {
+    saving.textContent = fill(saving.getAttribute("data-saved"), {time: clock(record.saved_at)});
+    saving.hidden = false;
+  }
   if (saving && navigator.onLine) {
-    fetch(saving.getAttribute("data-save-day"), {credentials: "same-origin",
-                                                 headers: {"Accept": "application/json"}})
+    store.day(userId).then(function (kept) {
+      if (kept && Date.now() - kept.saved_at < FRESH) { showSaved(kept); return null; }
+      return saveDay();
+    }).catch(function () { /* the day stays as last saved */ });
+  }
+
+  function saveDay() {
+    return fetch(saving.getAttribute("data-save-day"), {credentials: "same-origin",
+                                                        headers: {"Accept": "application/json"}})
       .then(function (response) {
         if (!response.ok) { throw new Error("not saved"); }
         return response.json();
@@ -92,12 +104,8 @@
       .then(function (day) {
         var record = {user_id: userId, saved_at: Date.now(), data: day};
         return store.saveDay(record).then(function () { return keepPages(day); })
-          .then(function () {
-            saving.textContent = fill(saving.getAttribute("data-saved"), {time: clock(record.saved_at)});
-            saving.hidden = false;
-          });
-      })
-      .catch(function () { /* the day stays as last saved */ });
+          .then(function () { showSaved(record); });
+      });
   }
 
   // the offline page, the tasks and each case's step form, as the server shows them now
