@@ -50,6 +50,8 @@ class Audit:
     largest_contentful_paint_ms: int
     total_blocking_time_ms: int
     cumulative_layout_shift: float
+    #: the accessibility checks the page fails (Lighthouse's audit ids)
+    failed: list[str]
 
 
 def ensure_lighthouse() -> Path:
@@ -138,7 +140,10 @@ def run_lighthouse() -> list[Audit]:
                     round(metric["first-contentful-paint"]["numericValue"]),
                     round(metric["largest-contentful-paint"]["numericValue"]),
                     round(metric["total-blocking-time"]["numericValue"]),
-                    round(metric["cumulative-layout-shift"]["numericValue"], 3)))
+                    round(metric["cumulative-layout-shift"]["numericValue"], 3),
+                    [ref["id"] for ref in report["categories"]["accessibility"]["auditRefs"]
+                     if ref["weight"] and (metric[ref["id"]]["score"] is not None)
+                     and metric[ref["id"]]["score"] < 1]))
         finally:
             server.shutdown()
     return audits
@@ -149,7 +154,8 @@ def section(audits: list[Audit], today: str) -> str:
     rows = "\n".join(
         f"| {a.page} (`{a.path}`) | {a.performance} | {a.accessibility} | "
         f"{a.first_contentful_paint_ms:,} | {a.largest_contentful_paint_ms:,} | "
-        f"{a.total_blocking_time_ms:,} | {a.cumulative_layout_shift} |" for a in audits)
+        f"{a.total_blocking_time_ms:,} | {a.cumulative_layout_shift} | "
+        f"{', '.join(f'`{f}`' for f in a.failed) or '–'} |" for a in audits)
     return f"""{START}
 ## Lighthouse on the phone pages
 
@@ -159,8 +165,8 @@ data ({COMPANIES} companies a branch, today's sweep), signed in as `{OFFICER}`. 
 first and largest contentful paint (FCP, LCP) and total blocking time (TBT) in ms, cumulative
 layout shift (CLS).
 
-| page | performance | accessibility | FCP | LCP | TBT | CLS |
-|---|---:|---:|---:|---:|---:|---:|
+| page | performance | accessibility | FCP | LCP | TBT | CLS | accessibility checks failed |
+|---|---:|---:|---:|---:|---:|---:|---|
 {rows}
 {END}"""
 

@@ -47,8 +47,7 @@ def take_the_day(page: Page, world: World) -> None:
     expect(page).to_have_url(re.compile(r"/tasks/$"))
     page.wait_for_function(
         "() => !!(navigator.serviceWorker && navigator.serviceWorker.controller)")
-    expect(page.get_by_role("status").filter(has_text="Disimpan")).to_contain_text(
-        re.compile(r"Disimpan \d\d\.\d\d untuk dibaca tanpa sinyal"))
+    expect(page.locator("[data-save-day]")).to_have_text(re.compile(r"^· Disimpan \d\d\.\d\d$"))
 
 
 def log_visit_offline(page: Page, world: World, notes: str) -> None:

@@ -84,8 +84,8 @@
   var saving = document.querySelector("[data-save-day]");
   var FRESH = 10 * 60 * 1000;   // the tasks opened again soon after: the day saved stays
   function showSaved(record) {
-    saving.textContent = fill(saving.getAttribute("data-saved"), {time: clock(record.saved_at)});
-    saving.hidden = false;
+    // after the link, on its line: the tasks below do not move (no layout shift)
+    saving.textContent = "· " + fill(saving.getAttribute("data-saved"), {time: clock(record.saved_at)});
   }
   if (saving && navigator.onLine) {
     store.day(userId).then(function (kept) {
