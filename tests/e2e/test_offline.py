@@ -172,3 +172,28 @@ def test_chromium_finds_the_app_installable(browser, live_server, world, tmp_pat
         assert manifest["url"].endswith("/manifest.webmanifest")
     finally:
         profile.close()
+
+
+def test_a_reply_recorded_offline_is_sent_once(phone, world):
+    """The employer's reply given in person, recorded on the case's answer page kept on the
+    phone, is sent when the network returns and listed once."""
+    page = phone.new_page()
+    take_the_day(page, world)
+    phone.set_offline(True)
+    page.goto("/offline/")
+    card = page.locator("[data-case]").filter(has_text="PT Batik Pesisir Sejahtera")
+    card.get_by_role("link", name="Catat tanggapan").click()
+    page.locator("summary", has_text="Catat tanggapan").click()
+    page.locator("#received_on").fill(world.today.isoformat())
+    page.get_by_label("Langsung").check()
+    page.locator("#sender").fill("Pak Budi Santoso")
+    page.locator("#content").fill("Akan mendaftarkan 40 pekerja sebelum akhir bulan.")
+    page.locator("form[data-offline-queue]").get_by_role("button", name="Simpan").click()
+    expect(page).to_have_url(re.compile(r"/offline/\?queued=1$"))
+    expect(page.locator("[data-entry]")).to_contain_text("Tanggapan (Langsung)")
+
+    phone.set_offline(False)
+    expect(page.locator("[data-none-pending]")).to_be_visible()
+    page.goto(f"/cases/{world.case.id}/answer")
+    expect(page.locator("#replies").get_by_text(
+        "Akan mendaftarkan 40 pekerja sebelum akhir bulan.")).to_have_count(1)
