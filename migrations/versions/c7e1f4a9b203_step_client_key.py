@@ -5,7 +5,7 @@ connection returns, again until the server's answer arrives: the key makes the s
 answer with the step or reply the first one made instead of making another.
 
 Revision ID: c7e1f4a9b203
-Revises: a4d8e2f61c37
+Revises: c5e1a7d93b42
 Create Date: 2026-12-01 17:40:00.000000
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "c7e1f4a9b203"
-down_revision = "a4d8e2f61c37"
+down_revision = "c5e1a7d93b42"
 branch_labels = None
 depends_on = None
 

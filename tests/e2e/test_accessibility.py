@@ -90,6 +90,7 @@ SCREENS = {
     "two-factor setup": Screen("supervisor", lambda w: "/auth/two-factor/setup"),
     "new sponsor": Screen("supervisor", lambda w: "/programme/sponsors/new"),
     "mayor's report": Screen("supervisor", lambda w: "/programme/report"),
+    "officers by kecamatan": Screen("supervisor", lambda w: "/imports/assignment"),
 }
 
 
