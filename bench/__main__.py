@@ -6,6 +6,7 @@
     python -m bench --companies 2000 --steps 20000 --sweep-cases 2000 --letters 40 \\
         --db sqlite --no-docs                         # about a minute
     python -m bench --only sweep --db postgresql      # one measurement
+    python -m bench --only lighthouse                 # the phone pages' Lighthouse scores
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from sqlalchemy import text
 from bench.databases import DEFAULT_SERVER_URL, RESULTS_DIR, postgresql_database, sqlite_database
 from bench.generate import generate
 from bench.imports import run_imports
+from bench.lighthouse import kept_section, run_lighthouse, section, write_section
 from bench.measure import Bench
 from bench.printing import PrintingRun, run_printing
 from bench.report import DatabaseRun, Results, document, summary
@@ -40,7 +42,7 @@ from outreach import create_app
 from outreach.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("pages", "sweep", "printing", "imports")
+PARTS = ("pages", "sweep", "printing", "imports", "lighthouse")
 #: how long the printing runs may wait for a quiet machine, per letter (300 s for 500)
 QUIET_WAIT_PER_LETTER = 0.6
 
@@ -197,6 +199,7 @@ def main(argv: list[str] | None = None) -> int:
     if "imports" in args.only:
         results.imports = run_imports()
         loads.append(("imports done", os.getloadavg()))
+    audits = run_lighthouse() if "lighthouse" in args.only else None
     total = time.perf_counter() - started
     print("\n# Benchmark results\n")
     print(summary(results))
@@ -209,9 +212,18 @@ def main(argv: list[str] | None = None) -> int:
         "printing": asdict(results.printing) if results.printing else None,
         "imports": [asdict(run) for run in results.imports],
         "loads": loads}, indent=2, default=str))
+    earlier = args.docs.read_text() if args.docs.exists() else ""
+    block = section(audits, today.isoformat()) if audits is not None else kept_section(earlier)
+    if block:
+        print(block)
     if not args.no_docs:
         arguments = shlex.join(argv if argv is not None else sys.argv[1:])
-        args.docs.write_text(document(results, arguments, today, total, loads))
+        if args.only == ["lighthouse"]:  # the other parts' figures stay as they were
+            text = write_section(earlier, block)
+        else:
+            text = document(results, arguments, today, total, loads)
+            text = write_section(text, block) if block else text
+        args.docs.write_text(text)
         print(f"written to {args.docs}")
     return 1 if results.target_problems() and args.check else 0
 

@@ -148,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
     from outreach.legal import views as legal
     from outreach.letters import views as letters
     from outreach.money import views as money
+    from outreach.offline import views as offline
     from outreach.org.views import admin, auth, home, partners
     from outreach.programme import views as programme
     from outreach.reports import views as reports
@@ -165,6 +166,7 @@ def register_blueprints(app: Flask) -> None:
                               (socialisation.bp, "/socialisation"), (legal.bp, None),
                               (inspections.bp, None), (joint_visits.bp, None),
                               (fieldwork.bp, None),
+                              (offline.bp, None),
                               (scheduler.bp, "/admin/jobs")):
         app.register_blueprint(blueprint, url_prefix=prefix)
 
