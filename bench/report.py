@@ -13,7 +13,7 @@ from pathlib import Path
 from bench import imports, load, printing, sweep
 from bench.generate import Dataset
 from bench.imports import ImportRun, imports_table
-from bench.load import LoadRun, load_table
+from bench.load import LOAD_FINDINGS, LoadRun, load_table
 from bench.measure import Measurement
 from bench.printing import PrintingRun
 from bench.sweep import SweepRun
@@ -520,4 +520,5 @@ machine to itself:
 {PAGE_FINDINGS}
 {DASHBOARD_FINDINGS}
 {SWEEP_FINDINGS}
-{PRINTING_FINDINGS}"""
+{PRINTING_FINDINGS}
+{LOAD_FINDINGS}"""
