@@ -34,6 +34,7 @@ from outreach.core.formatting import ZONE_WORDS, format_npwp, long_date, rupiah
 from outreach.core.labels import label
 from outreach.extensions import db
 from outreach.inspections.models import Inspection
+from outreach.joint_visits.models import JointVisit
 from outreach.ladder import rules as policy
 from outreach.letters import numbering
 from outreach.letters.defaults import DEFAULT_TEMPLATES
@@ -70,6 +71,8 @@ DOCUMENTED_VARIABLES = {
     "officer": "name, phone (the company's officer: the contact person)",
     "meeting": "day, date, time, place, contact (a summons' meeting)",
     "assignment": "inspectors (list of names), planned_on (an inspection's assignment letter)",
+    "invitation": "partner {name, area, head_title, head_name, address}, partner_kind, "
+                  "proposed_day, proposed_on (a joint visit's invitation to a partner office)",
     "partners": "dpmptsp, disnaker, kejari: {name, area, head_title, head_name, address}",
     "filters": "terbilang (14 → \"14 (empat belas)\"), daftar (a list → \"A, B, dan C\")",
 }
@@ -189,6 +192,9 @@ def sample_data(branch: Branch) -> dict[str, Any]:
         "attachments": [],
         "assignment": {"inspectors": ["Siti Rahmawati", "Agus Prasetyo"],
                        "planned_on": long_date(date(2026, 1, 14))},
+        "invitation": {"partner": partners[PartnerKind.DISNAKER],
+                       "partner_kind": "Dinas Tenaga Kerja", "proposed_day": "Kamis",
+                       "proposed_on": long_date(date(2026, 1, 15))},
     }
 
 
@@ -297,6 +303,9 @@ WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
 #: district prosecutor
 ADDRESSED_TO = {"tmp2t": PartnerKind.DPMPTSP, "legal_referral": PartnerKind.KEJARI,
                 "tmp2t_lift": PartnerKind.DPMPTSP, "referral_notice": PartnerKind.KEJARI}
+#: the letter addressed to the partner office it names: a joint visit's invitation to the labour
+#: office or the prosecutor chosen from the branch's registry
+INVITATION_TEMPLATE = "joint_visit_invitation"
 #: the letters that state the money: the fine (with its calculation attached) and the
 #: referral (the amount claimed)
 MONEY_LETTERS = ("fine", "legal_referral")
@@ -577,6 +586,8 @@ def letter_data(case: Case, step: Step | None, template: LetterTemplate, officer
                         for a in draft.get("attachments") or []],
         "assignment": dict((letter.data or {}).get("assignment") or {}
                            if letter is not None else {}),
+        "invitation": dict((letter.data or {}).get("invitation") or {}
+                           if letter is not None else {}),
         "closing": {"outcome": case.outcome, "outcome_text": label(case.outcome, "close"),
                     "evidence": case.closing_evidence, "closed_on": long_date(case.closed_on)
                     if case.closed_on else ""},
@@ -600,7 +611,12 @@ def _money_data(case: Case, code: str, today: date) -> dict[str, Any]:
 
 def addressee_lines(code: str, data: dict[str, Any]) -> list[str]:
     """Who the letter goes to: the company, or for TMP2T and the legal referral the partner
-    office of the company's own city or regency (from the branch's registry)."""
+    office of the company's own city or regency (from the branch's registry), for a joint
+    visit's invitation the partner office it invites."""
+    if code == INVITATION_TEMPLATE:
+        office = (data.get("invitation") or {}).get("partner") or {}
+        return [line for line in (office.get("head_title") or office.get("name") or "",
+                                  office.get("address", ""), "di tempat") if line]
     kind = ADDRESSED_TO.get(code)
     if kind is not None:
         office = data.get("partners", {}).get(kind) or {}
@@ -904,6 +920,9 @@ def verification(code: str) -> Verification | None:
 
 
 def _verified_addressee(letter: Letter) -> str:
+    if letter.template.code == INVITATION_TEMPLATE:
+        office = ((letter.data or {}).get("invitation") or {}).get("partner") or {}
+        return office.get("head_title") or office.get("name") or letter.addressee_name
     kind = ADDRESSED_TO.get(letter.template.code)
     if kind is None:
         return letter.addressee_name
@@ -955,9 +974,11 @@ def batch_pdf(actor: User, branch: Branch, day: date, visit_day: date, today: da
 @in_indonesian
 def dossier_pdf(case: Case, answer: Any = None) -> bytes:
     """The legal referral with the chronology of every step, showing persuasion was exhausted,
-    the inspections its sanctions rest on (PP 86/2013 art. 13) and, given the case's `answer`
+    the inspections its sanctions rest on (PP 86/2013 art. 13), the joint visits with partner
+    offices (invitation, response, visit) and, given the case's `answer`
     (`outreach.legal.service.answer_of`), the employer's replies and commitments and the legal
     track after the referral."""
+    from outreach.joint_visits import rules as joint
     from outreach.legal import rules as legal
     from outreach.letters.batch import merge
 
@@ -970,9 +991,14 @@ def dossier_pdf(case: Case, answer: Any = None) -> bytes:
         raise ServiceError(_("The legal referral letter has not been issued yet."))
     inspections = db.session.scalars(select(Inspection).where(Inspection.case_id == case.id)
                                      .order_by(Inspection.planned_on, Inspection.id)).all()
+    joint_visits = db.session.scalars(select(JointVisit).where(JointVisit.case_id == case.id)
+                                      .order_by(JointVisit.proposed_on, JointVisit.id)).all()
     html = render_page("letters/dossier.html", case=case, company=case.company,
                        branch=case.company.branch, steps=steps, referral=referral,
-                       inspections=inspections, answer=answer, channels=legal.CHANNELS,
+                       inspections=inspections, joint_visits=joint_visits,
+                       partner_of={jv.step_id: jv.office.name for jv in joint_visits
+                                   if jv.step_id is not None},
+                       responses=joint.RESPONSES, answer=answer, channels=legal.CHANNELS,
                        statuses=legal.COMMITMENT_STATUSES, kinds=legal.LEGAL_KINDS,
                        instalment_states=legal.INSTALMENT_STATES)
     return merge([referral.pdf, html_to_pdf(html)])
