@@ -7,6 +7,7 @@ the standard library with gevent when it is imported).
 
 from __future__ import annotations
 
+import html
 import json
 import random
 import re
@@ -20,6 +21,9 @@ CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
 HIDDEN_RE = re.compile(r'<input[^>]*type="hidden"[^>]*name="([^"]+)"[^>]*value="([^"]*)"')
 KIND_RE = re.compile(r'<input[^>]*type="radio"[^>]*name="kind"[^>]*value="([^"]+)"([^>]*)>')
 DATE_RE = re.compile(r'<input[^>]*name="occurred_on"[^>]*value="([^"]*)"')
+ERROR_RE = re.compile(r'<div class="(?:invalid-feedback d-block|alert alert-danger)" '
+                      r'role="alert">([^<]+)</div>|<div class="invalid-feedback d-block">'
+                      r'([^<]+)</div>')
 #: outcomes of a phone call (`outreach.cases.service.OUTCOMES`)
 OUTCOMES = ["promised", "refused", "unreachable", "no_response"]
 NOTES = ["Telepon ke HRD, berjanji mendaftarkan pekerja bulan ini.",
@@ -83,6 +87,11 @@ class Problem(Exception):
         self.status = status
 
 
+def refusal(page: str) -> str:
+    """The messages a refused form shows, for the failure's record."""
+    return "; ".join(html.unescape(a or b).strip() for a, b in ERROR_RE.findall(page)) or "?"
+
+
 def expect(response: requests.Response, status: int) -> requests.Response:
     if response.status_code != status:
         raise Problem(f"{response.request.method} {response.request.path_url} answered "
@@ -99,6 +108,9 @@ class Visitor:
 
     def get(self, path: str, name: str) -> requests.Response:
         return expect(self.session.get(path, name=name, allow_redirects=False), 200)
+
+    def post(self, path: str, data: dict, name: str) -> requests.Response:
+        return self.session.post(path, data=data, name=name, allow_redirects=False)
 
     def sign_in(self, account: Account) -> None:
         page = self.session.get("/auth/login", name="Sign-in page").text
@@ -144,8 +156,9 @@ class Visitor:
         data.update(kind=kind, occurred_on=occurred_on.group(1) if occurred_on else "",
                     outcome=self.rng.choice(OUTCOMES) if kind == "phone_call" else "",
                     notes=self.rng.choice(NOTES), met_name="", met_position="")
-        response = self.session.post(f"/cases/{case_id}/steps/new", data=data,
-                                     name=STEP_POST, allow_redirects=False)
-        expect(response, 302)
+        response = self.post(f"/cases/{case_id}/steps/new", data, STEP_POST)
+        if response.status_code != 302:
+            raise Problem(f"the step on case {case_id} answered {response.status_code}: "
+                          f"{refusal(response.text)}", response.status_code)
         if f"/companies/{company_id}" not in response.headers.get("Location", ""):
             raise Problem(f"the step on case {case_id} led to {response.headers.get('Location')}")

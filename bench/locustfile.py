@@ -16,10 +16,23 @@ from pathlib import Path
 
 from locust import HttpUser, between, events, task
 
-from bench.load_client import THINK, Plan, Problem, Visitor, new_session
+from bench.load_client import THINK, Plan, Problem, Visitor, new_session, refusal
 
 PLAN = Plan.read(Path(os.environ["LOAD_PLAN"]))
 ACCOUNTS = itertools.cycle(PLAN.accounts)
+
+
+class LocustVisitor(Visitor):
+    """A refused form is a failure with the form's message, in locust's failures."""
+
+    def post(self, path: str, data: dict, name: str):
+        with self.session.post(path, data=data, name=name, allow_redirects=False,
+                               catch_response=True) as response:
+            if response.status_code in (302, 303):
+                response.success()
+            else:
+                response.failure(f"{response.status_code}: {refusal(response.text)}")
+        return response
 
 
 class Officer(HttpUser):
@@ -27,7 +40,7 @@ class Officer(HttpUser):
 
     def on_start(self) -> None:
         self.account = next(ACCOUNTS)
-        self.visitor = Visitor(new_session(self.client), PLAN, random.Random())  # noqa: S311
+        self.visitor = LocustVisitor(new_session(self.client), PLAN, random.Random())  # noqa: S311
         self.act(lambda: self.visitor.sign_in(self.account), "Sign-in (POST)")
 
     def act(self, action, name: str) -> None:
