@@ -85,13 +85,19 @@ def log_step(case_id: int):
     verdicts = policy.options(case, today)
     form = StepForm()
     form.kind.choices = [(v.rung.code, v.rung.name) for v in verdicts]
+    refused = None
     if request.method == "GET":
         form.occurred_on.data = today
         form.version.data = case.version
         form.client_key.data = uuid4().hex
         wanted = request.args.get("kind")
         allowed = [v.rung.code for v in verdicts if v.allowed]
-        form.kind.data = wanted if wanted in allowed else (allowed[0] if allowed else None)
+        refused = next((v for v in verdicts if v.rung.code == wanted and not v.allowed), None)
+        # a step asked for (a task's "Log" link) that the ladder refuses is said so at the top,
+        # and nothing is chosen in its place: the officer picks another step knowingly
+        form.kind.data = (wanted if wanted in allowed
+                          else None if refused is not None
+                          else allowed[0] if allowed else None)
     if submit(form, lambda: _located(form, service.log_step(
             current_user, case, kind=form.kind.data, occurred_on=form.occurred_on.data,
             today=today, outcome=form.outcome.data or "", notes=form.notes.data or "",
@@ -102,7 +108,7 @@ def log_step(case_id: int):
             _step_recorded):
         return _company_page(case.company_id)
     return render_template("cases/step_form.html", case=case, form=form, verdicts=verdicts,
-                           today=today), status_of(form)
+                           today=today, refused=refused), status_of(form)
 
 
 def _located(form: StepForm, step: Step) -> Step:

@@ -28,7 +28,7 @@ class ReplyForm(FlaskForm):
     received_on = DateField(_l("Received on"), validators=[Optional()])
     channel = RadioField(_l("By"), choices=list(rules.CHANNELS.items()), default="letter",
                          validators=[DataRequired()])
-    sender = StringField(_l("From"), validators=[Length(max=120)])
+    sender = StringField(_l("Sent by"), validators=[Length(max=120)])
     content = TextAreaField(_l("What the employer said"), validators=[Length(max=5000)])
     attachment = FileField(_l("Attachment (photo or scan)"),
                            description=_l("JPEG, PNG, WebP or PDF, at most 10 MB."))

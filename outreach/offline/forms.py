@@ -18,7 +18,7 @@ class ReplyEntryForm(FlaskForm):
     received_on = DateField(_l("Received on"), validators=[Optional()])
     channel = RadioField(_l("By"), choices=list(legal_rules.CHANNELS.items()),
                          validators=[DataRequired()])
-    sender = StringField(_l("From"), validators=[Length(max=120)])
+    sender = StringField(_l("Sent by"), validators=[Length(max=120)])
     content = TextAreaField(_l("What the employer said"), validators=[Length(max=5000)])
     attachment = FileField(_l("Attachment (photo or scan)"))
     client_key = HiddenField(validators=[Length(max=64)])
