@@ -76,6 +76,12 @@ class Config:
     COMPANIES_PER_PAGE = 50
     #: the company list counts its matches up to this many and says "more than" past it
     COMPANY_COUNT_CAP = int(os.environ.get("OUTREACH_COMPANY_COUNT_CAP", 10_000))
+    #: the maps' tile server, a URL template such as "https://tile.example.id/{z}/{x}/{y}.png"
+    #: (its origin is added to the Content-Security-Policy's img-src); none by default: the
+    #: maps then show their points and labels on a plain background
+    MAP_TILES = os.environ.get("OUTREACH_MAP_TILES", "")
+    #: the credit the tile server asks for, shown in the map's corner
+    MAP_ATTRIBUTION = os.environ.get("OUTREACH_MAP_ATTRIBUTION", "")
 
 
 class DevelopmentConfig(Config):

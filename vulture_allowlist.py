@@ -13,6 +13,10 @@ _.approval_by_id, _.closing_evidence, _.closing_npp, _.recorded_at, _.dismissed_
 _.dismissed_at, _.issued_by_id, _.last_error, _.generated_by_id, _.generated_at, _.done_at
 # who withdrew a letter and who decided a close, kept for the record (audit, backups)
 _.voided_by_id, _.decided_by_id, _.decided_at
+# a visit's position and a company's location, set by fieldwork.service, read by templates
+_.position_accuracy_m, _.located_on, _.location_source
+# a phone number's tel: link, read by templates (fieldwork/_contact.html)
+_.tel_url
 # the day an inspection report was submitted, shown on the inspection page
 _.submitted_on
 # openpyxl's worksheet and cell settings (exports)
@@ -58,3 +62,8 @@ _.set_by_id, _.by_area, _.step_reaches
 # flask-smorest's hooks, overridden (the fields of api/schemas.py are the document, like columns)
 _.revoked_by_id, _.last_used_at
 _._register_error_handlers, _._register_responses
+# locust finds the load test's user class in the locustfile and reads its wait_time,
+# on_start and @task methods
+_.Officer, _.wait_time, _.on_start, _.task_page
+# http.cookiejar reads a cookie's secure flag, requests a session's cookie jar
+_.secure, _.cookies

@@ -87,7 +87,8 @@ def register_proxies(app: Flask) -> None:
 MODEL_MODULES = ("outreach.core.audit", *(f"outreach.{feature}.models" for feature in (
     "org", "calendar", "ladder", "companies", "cases", "letters", "tasks", "notifications",
     "imports", "reports", "scheduler", "money", "programme", "socialisation", "api", "legal",
-    "inspections", "joint_visits")))
+    "inspections", "joint_visits",
+    "fieldwork")))
 
 
 def register_models() -> None:
@@ -139,6 +140,7 @@ def register_blueprints(app: Flask) -> None:
     from outreach.calendar import views as calendar
     from outreach.cases import views as cases
     from outreach.companies import views as companies
+    from outreach.fieldwork import views as fieldwork
     from outreach.imports import views as imports
     from outreach.inspections import views as inspections
     from outreach.joint_visits import views as joint_visits
@@ -146,6 +148,7 @@ def register_blueprints(app: Flask) -> None:
     from outreach.legal import views as legal
     from outreach.letters import views as letters
     from outreach.money import views as money
+    from outreach.offline import views as offline
     from outreach.org.views import admin, auth, home, partners
     from outreach.programme import views as programme
     from outreach.reports import views as reports
@@ -162,6 +165,8 @@ def register_blueprints(app: Flask) -> None:
                               (money.bp, "/money"), (programme.bp, "/programme"),
                               (socialisation.bp, "/socialisation"), (legal.bp, None),
                               (inspections.bp, None), (joint_visits.bp, None),
+                              (fieldwork.bp, None),
+                              (offline.bp, None),
                               (scheduler.bp, "/admin/jobs")):
         app.register_blueprint(blueprint, url_prefix=prefix)
 

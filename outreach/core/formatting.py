@@ -12,6 +12,7 @@ from babel.numbers import format_decimal
 from flask import Flask, current_app
 from flask_babel import get_locale
 
+from outreach.core import clock
 from outreach.core.labels import label
 
 
@@ -20,11 +21,12 @@ def _locale() -> str:
 
 
 def long_date(value: date | datetime | None) -> str:
-    """A date as "17 Januari 2022"."""
+    """A date as "17 Januari 2022"; a moment (a record's time) by its day in the app's time
+    zone, so a step logged at 01.40 WIB and the audit entry written with it show one day."""
     if value is None:
         return "–"
     if isinstance(value, datetime):
-        value = value.date()
+        value = _local(value).date()
     return babel_format_date(value, "d MMMM y", locale=_locale())
 
 
@@ -33,15 +35,20 @@ ZONE_WORDS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "
               "Asia/Jayapura": "WIT"}
 
 
+def _local(value: datetime) -> datetime:
+    """A moment in the app's time zone; a naive value is taken as UTC, as stored."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(ZoneInfo(current_app.config["OUTREACH_TIMEZONE"]))
+
+
 def local_datetime(value: datetime | None, with_date: bool = True) -> str:
     """A moment in the app's time zone (OUTREACH_TIMEZONE), as "3 Maret 2026 09.00.05 WIB"
     (only "09.00.05 WIB" without the date). A naive value is taken as UTC, as stored."""
     if value is None:
         return "–"
     zone_name = current_app.config["OUTREACH_TIMEZONE"]
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    local = value.astimezone(ZoneInfo(zone_name))
+    local = _local(value)
     zone = ZONE_WORDS.get(zone_name, local.tzname() or zone_name)
     clock_time = local.strftime("%H.%M.%S")
     if not with_date:
@@ -64,10 +71,13 @@ def weekday_date(value: date | None) -> str:
 
 
 def short_date(value: date | None) -> str:
-    """A date in little room, as "Sen, 17 Jan" (a task card on a phone)."""
+    """A date in little room, as "Sen, 17 Jan" (a task card on a phone); a day of another
+    year than today's keeps its year ("Sen, 15 Des 2025"), so an old task never reads as
+    a coming one."""
     if value is None:
         return "–"
-    return babel_format_date(value, "EEE, d MMM", locale=_locale())
+    pattern = "EEE, d MMM" if value.year == clock.today().year else "EEE, d MMM y"
+    return babel_format_date(value, pattern, locale=_locale())
 
 
 def rupiah(amount: int | float | None) -> str:

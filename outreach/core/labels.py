@@ -120,6 +120,7 @@ JOB_OUTCOMES = {
 JOB_COUNTS = {
     "date": _l("Day"),
     "reminders_created": _l("Tasks created"),
+    "renewals_created": _l("Sponsors told of coverage ending"),
     "letters_drafted": _l("Letters drafted"),
     "cases_overdue": _l("Cases newly overdue"),
     "digests": _l("Task digests"),

@@ -17,7 +17,7 @@ class RungForm(FlaskForm):
     """A branch's settings of one rung (the page shows the fields the rung allows)."""
 
     name = StringField(_l("Name"), validators=[Optional(), Length(max=100)])
-    position = SelectField(_l("Position"), choices=POSITIONS)
+    position = SelectField(_l("Place on the ladder"), choices=POSITIONS)
     is_letter = SelectField(_l("A letter to the company"), choices=YES_NO)
     window_days = IntegerField(_l("Response window (working days)"),
                                validators=[Optional(), NumberRange(0, 120)])
@@ -35,7 +35,7 @@ class NewRungForm(FlaskForm):
     code = StringField(_l("Code (e.g. kunjungan_rt)"), validators=[InputRequired(),
                                                                    Length(max=30)])
     name = StringField(_l("Name"), validators=[InputRequired(), Length(max=100)])
-    position = SelectField(_l("Position"), choices=POSITIONS, default="2")
+    position = SelectField(_l("Place on the ladder"), choices=POSITIONS, default="2")
     is_letter = SelectField(_l("A letter to the company"), choices=YES_NO, default="0")
     window_days = IntegerField(_l("Response window (working days)"),
                                validators=[Optional(), NumberRange(0, 120)])

@@ -916,10 +916,11 @@ def verification(code: str) -> Verification | None:
     withdrawn = letter.voided_at.date() if letter.voided_at else None
     size = db.session.scalar(select(func.length(Letter.pdf)).where(Letter.id == letter.id))
     return Verification(letter.number or "", letter.issued_on, letter.branch.name,
-                        _verified_addressee(letter), letter.sha256 or "", withdrawn, size or 0)
+                        addressee_of(letter), letter.sha256 or "", withdrawn, size or 0)
 
 
-def _verified_addressee(letter: Letter) -> str:
+def addressee_of(letter: Letter) -> str:
+    """Whom the letter is addressed to: the company, or the partner office it names."""
     if letter.template.code == INVITATION_TEMPLATE:
         office = ((letter.data or {}).get("invitation") or {}).get("partner") or {}
         return office.get("head_title") or office.get("name") or letter.addressee_name

@@ -160,6 +160,7 @@ def _detail_page(letter: Letter, issue_form: IssueForm, void_form: VoidForm,
                            newer=service.newer_template(letter),
                            writable=may(current_user, Permission.WORK, letter.branch_id),
                            deciding=may(current_user, Permission.DECIDE, letter.branch_id),
+                           addressee=service.addressee_of(letter),
                            form=SimpleForm(), issue_form=issue_form, void_form=void_form,
                            warnings=service.letter_warnings(letter, clock.today()),
                            meeting_form=_meeting_form(letter, meeting_form))

@@ -20,6 +20,7 @@ from outreach.extensions import db
 from outreach.ladder import rules as policy
 from outreach.maintenance import (
     demo_assignment,
+    demo_fieldwork,
     demo_inspections,
     demo_legal,
     demo_partners,
@@ -106,6 +107,7 @@ def seed(companies_per_branch: int = 300, password: str = "demo12345",  # noqa: 
                         public_base_url)
         demo_assignment.seed(branch.id, staff[0], staff[1:], spec["kecamatan"])
         demo_legal.seed(branch.id, staff[1], staff[0], today, public_base_url)
+        demo_fieldwork.seed(branch.id, staff[1])
         if spec["code"] == "KC-PKL":
             seed_programme(branch.code, staff[0], today)
     demo_socialisation.seed(today)

@@ -34,6 +34,21 @@ def test_the_chosen_step_comes_first_and_the_blocked_ones_fold(client, world):  
     assert "Written Warning I needs" in page[details:]
 
 
+
+def test_a_step_the_ladder_refuses_is_said_so_and_nothing_is_chosen_in_its_place(
+        client, world):  # noqa: F811
+    """A task's "Log: Written Warning I" on a case whose warning is not allowed yet: the form
+    says at the top why, and chooses no other step for the officer to save unknowingly."""
+    add_steps(world, ("notification", date(2026, 1, 5)))
+    login(client, world["officer"])
+    page = client.get(f"/cases/{world['case'].id}/steps/new?kind=warning_1").get_data(
+        as_text=True)
+    alert = page[page.index('id="refused-step"'):page.index("data-keep-draft")]
+    assert "Written Warning I cannot be logged today:" in alert
+    assert "Written Warning I needs" in alert
+    assert not re.search(r'name="kind"[^>]*\s+checked', page)
+
+
 def test_a_visit_with_two_photos_and_the_person_met(client, world):  # noqa: F811
     """Are two photos and the person met with their position saved with the visit, and shown
     on the company page?"""

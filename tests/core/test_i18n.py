@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from flask_babel import force_locale
 
-from outreach.core.formatting import format_npwp, long_date, rupiah, weekday_date
+from outreach.core import clock
+from outreach.core.formatting import format_npwp, long_date, rupiah, short_date, weekday_date
 from outreach.org.models import Role
 from tests.conftest import login, post
 
@@ -19,6 +20,23 @@ def test_dates_the_indonesian_way(app):
         assert weekday_date(date(2022, 1, 17)) == "Senin, 17 Januari 2022"
         with force_locale("en"):
             assert long_date(date(2022, 1, 17)) == "17 January 2022"
+
+
+def test_a_short_date_keeps_its_year_when_not_this_year(app):
+    """A task card's day: "Sen, 15 Des" this year, "Sen, 15 Des 2025" another year."""
+    with app.test_request_context():
+        this_year = clock.today().year
+        assert short_date(date(this_year, 1, 5)).endswith(" Jan")
+        assert short_date(date(2025, 12, 15)) == "Sen, 15 Des 2025"
+
+
+def test_a_moment_is_dated_by_its_day_in_jakarta(app):
+    """A record written at 18.40 UTC on 1 December is dated 2 December in WIB, the day the
+    step written with it carries."""
+    with app.test_request_context():
+        assert long_date(datetime(2026, 12, 1, 18, 40, tzinfo=UTC)) == "2 Desember 2026"
+        assert long_date(datetime(2026, 12, 1, 18, 40)) == "2 Desember 2026"  # stored naive
+        assert long_date(datetime(2026, 12, 1, 16, 59, tzinfo=UTC)) == "1 Desember 2026"
 
 
 @pytest.mark.parametrize("amount, shown", [(1234567, "Rp1.234.567"), (0, "Rp0"),

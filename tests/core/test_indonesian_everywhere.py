@@ -76,6 +76,7 @@ def test_main_pages_and_form_errors_are_indonesian(client, world):
         assert english_in(page) == []
         page = admin.get("/admin/jobs").get_data(as_text=True)
         assert "Penyisiran pagi" in page and "Tugas dibuat" in page
+        assert "renewals_created" not in page and "Sponsor diberi tahu" in page
         assert english_in(page) == []
 
 

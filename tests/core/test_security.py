@@ -160,6 +160,11 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "legal.commitment_form": SIGNED_IN,
     "legal.reply_attachment": SIGNED_IN,
     "legal.settings": SUPERVISOR,
+    "fieldwork.map_page": SIGNED_IN,
+    "fieldwork.points": SIGNED_IN,
+    "fieldwork.message_sent": BRANCH_STAFF,
+    "fieldwork.locate": BRANCH_STAFF,
+    "fieldwork.settings": SUPERVISOR,
     "inspections.assign": BRANCH_STAFF,
     "inspections.detail": SIGNED_IN,
     "inspections.record": BRANCH_STAFF,
@@ -208,6 +213,13 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "api.letter_pdf": TOKEN,
     "api.sanctions": TOKEN,
     "api.registrations": TOKEN,
+    "offline.manifest": PUBLIC,
+    "offline.service_worker": PUBLIC,
+    "offline.page": BRANCH_STAFF,
+    "offline.day": BRANCH_STAFF,
+    "offline.token": BRANCH_STAFF,
+    "offline.sync_step": BRANCH_STAFF,
+    "offline.sync_reply": BRANCH_STAFF,
 }
 
 #: routes that change nothing although they accept POST (previews, sample renders, uploads to

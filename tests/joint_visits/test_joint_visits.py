@@ -97,6 +97,11 @@ def test_a_joint_visit_from_invitation_to_the_visit(client, world):
         factories.issued_letter(joint_visit.letter, TODAY, actor=world["officer"])
         letter = joint_visit.letter
         text = " ".join(pdf_text(client.get(f"/letters/{letter.id}.pdf").data).split())
+        # the letter's page names the office, as its verify page does, not the company
+        page = client.get(f"/letters/{letter.id}").get_data(as_text=True)
+        addressee = page[page.index("<dl"):page.index("</dl>")]
+        assert "Kepala Dinas Tenaga Kerja Kota Pekalongan" in addressee
+        assert "PT Batik Pesisir" not in addressee
     assert letter.number == "002/PKP/KC-PKL/II/2026"  # the branch's series, after the notification
     for expected in ("Kepala Dinas Tenaga Kerja Kota Pekalongan", "Jl. Pemuda No. 2",
                      "kunjungan bersama", "Kamis, tanggal 5 Februari 2026",

@@ -27,9 +27,14 @@ def test_demo_seed_is_idempotent_and_prints_logins(runner):
     first = runner.invoke(args=["demo", "seed", "--companies", "12", "--password", "pw-12345678"])
     assert first.exit_code == 0, first.output
     companies, users = count(Company), count(User)
+    located = db.session.scalar(select(func.count(Company.id)).where(
+        Company.latitude.is_not(None)))
+    assert located > 0  # the demo visits' positions put companies on the map
     second = runner.invoke(args=["demo", "seed", "--companies", "12", "--password", "pw-12345678"])
     assert second.exit_code == 0
     assert (count(Company), count(User)) == (companies, users) == (24, 8)
+    assert db.session.scalar(select(func.count(Company.id)).where(
+        Company.latitude.is_not(None))) == located
     lines = second.stdout.splitlines()
     assert "supervisor.pkl@outreach-demo.id  supervisor  KC-PKL" in lines
     assert "regional@outreach-demo.id  regional  JATENG-DIY" in lines
