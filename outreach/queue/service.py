@@ -57,11 +57,6 @@ def begin(job: BackgroundJob, now: datetime) -> None:
     job.done = 0
 
 
-def advance(job: BackgroundJob, done: int, total: int) -> None:
-    """`done` of `total` items are through."""
-    job.done, job.total = done, total
-
-
 def finish(job: BackgroundJob, outcome: dict[str, Any], now: datetime, *,
            result: bytes | None = None, name: str = "",
            content_type: str = "application/pdf") -> None:
