@@ -121,8 +121,10 @@ def register_extensions(app: Flask) -> None:
 def register_queue(app: Flask) -> None:
     """The job queue (Huey) the pages hand long work to and `flask worker` runs."""
     from outreach.queue import worker
+    from outreach.scheduler import jobs
 
     worker.init_app(app)
+    jobs.register_tasks(app)
 
 
 def configure_sqlite(engine) -> None:

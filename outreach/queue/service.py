@@ -32,8 +32,8 @@ Progress = Callable[[int, int], None]
 
 def ask(actor: User, kind: str, branch_id: int, params: dict[str, Any],
         now: datetime) -> BackgroundJob:
-    """A job of `kind` for the branch, queued (the caller commits, then hands it to a worker)."""
-    require(actor, Permission.WORK, branch_id)
+    """A job of `kind` for the branch, queued (the caller commits, then hands it to a worker).
+    Who may ask is the page's question, and the work's service asks it again when it runs."""
     job = BackgroundJob(kind=kind, branch_id=branch_id, user_id=actor.id,
                         locale=actor.locale or "id", params=params, state=JobState.QUEUED,
                         created_at=now)

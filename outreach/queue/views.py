@@ -3,6 +3,8 @@ script needed), its outcome and the file it made; the branch's recent jobs."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
 
@@ -27,7 +29,9 @@ def detail(job_id: int):
     """How far the job is; when done, what it did and its file."""
     job = get_visible_or_404(BackgroundJob, job_id)
     running = job.state in JobState.OPEN
+    period = job.outcome.get("period") if job.state == JobState.DONE else None
     return render_template("queue/detail.html", job=job, running=running,
+                           period=date.fromisoformat(period) if period else None,
                            refresh=REFRESH_SECONDS if running else None,
                            retries=current_app.config["QUEUE_RETRIES"])
 

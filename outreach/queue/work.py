@@ -22,6 +22,7 @@ from outreach.org.models import Branch, User
 from outreach.queue import service
 from outreach.queue.models import BackgroundJob
 from outreach.queue.service import Progress
+from outreach.reports import monthly as reports
 
 #: what a body returns: the outcome, and the file made (or None) with its name
 Made = tuple[dict[str, Any], bytes | None, str]
@@ -29,6 +30,7 @@ Body = Callable[[BackgroundJob, User, Progress, Callable[[], None], datetime], M
 
 LETTER_BATCH = "letter_batch"
 IMPORT_APPLY = "import_apply"
+MONTHLY_REPORT = "monthly_report"
 
 
 def issue_drafts(job: BackgroundJob, actor: User, progress: Progress,
@@ -88,8 +90,20 @@ def import_apply(job: BackgroundJob, actor: User, progress: Progress,
     return dict(counts, import_id=import_id), None, ""
 
 
+def monthly_report(job: BackgroundJob, actor: User, progress: Progress,
+                   _commit: Callable[[], None], _now: datetime) -> Made:
+    """A branch's monthly report made on demand and stored (its page serves the PDF)."""
+    branch = db.session.get(Branch, job.branch_id)
+    progress(0, 1)
+    report = reports.store_monthly_report(actor, branch, date.fromisoformat(job.params["period"]),
+                                          date.fromisoformat(job.params["today"]))
+    progress(1, 1)
+    return {"report_id": report.id, "period": report.period.isoformat()}, None, ""
+
+
 KINDS: dict[str, Body] = {
     service.ISSUE_DRAFTS: issue_drafts,
     LETTER_BATCH: letter_batch,
     IMPORT_APPLY: import_apply,
+    MONTHLY_REPORT: monthly_report,
 }

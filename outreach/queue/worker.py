@@ -99,7 +99,7 @@ def _progress_writer(job_id: int) -> Callable[[int, int], None]:
 _process: dict[str, int] = {}
 
 
-def _fresh_process() -> None:
+def fresh_process() -> None:
     """In a worker process forked from the consumer: connections of its own (the pool's were
     the parent's), and leave to fork children (letters are rendered in a forked process with
     limits, a batch on a pool): Huey marks its process workers daemonic only so that they end
@@ -117,7 +117,7 @@ def run_job(app: Flask, job_id: int, *, final: bool) -> None:
     recorded on the job's row. A failed attempt is recorded with its reason and raised again
     so that Huey retries it; the `final` one, or a refusal, marks the job failed."""
     with app.app_context():
-        _fresh_process()
+        fresh_process()
         job = db.session.get(BackgroundJob, job_id)
         if job is None or job.state in (JobState.DONE, JobState.FAILED):
             return
