@@ -9,18 +9,18 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from outreach.calendar.rules import WorkingCalendar
 from outreach.cases import service as cases
+from outreach.cases.models import Approval, Step
 from outreach.core.access import Permission, require, scoped
 from outreach.core.audit import record
 from outreach.core.errors import ServiceError
 from outreach.core.formatting import long_date
 from outreach.extensions import db
-from outreach.letters import service as letters
 from outreach.letters.batch import merge
-from outreach.letters.models import Letter, LetterStatus
+from outreach.letters.models import Letter, LetterStatus, LetterTemplate
 from outreach.org.models import User
 from outreach.queue.models import BackgroundJob, JobState
 
@@ -95,13 +95,20 @@ def jobs_of(actor: User, limit: int = 50) -> list[BackgroundJob]:
 ISSUE_DRAFTS = "issue_drafts"
 
 
-def ready_drafts(branch_id: int) -> list[Letter]:
-    """The branch's drafts cleared for issuing (approved, or needing no approval), in the
-    order they were drafted."""
-    drafts = db.session.scalars(select(Letter).where(
-        Letter.branch_id == branch_id, Letter.status == LetterStatus.DRAFT)
-        .order_by(Letter.id)).all()
-    return [letter for letter in drafts if letters.approval_missing(letter) is None]
+def ready_drafts(branch_id: int) -> list[int]:
+    """The ids of the branch's drafts cleared for issuing, in the order they were drafted: in
+    one query, what `letters.service.approval_missing` says of each (its step neither waiting
+    for a supervisor nor sent back; approved, or its template needing no approval)."""
+    step_state = Step.approval_status
+    return list(db.session.scalars(
+        select(Letter.id).join(LetterTemplate, LetterTemplate.id == Letter.template_id)
+        .outerjoin(Step, Step.letter_id == Letter.id)
+        .where(Letter.branch_id == branch_id, Letter.status == LetterStatus.DRAFT,
+               or_(Step.id.is_(None),
+                   step_state.not_in((Approval.REQUESTED, Approval.RETURNED))),
+               or_(LetterTemplate.needs_approval.is_(False), Letter.approved_by_id.is_not(None),
+                   step_state == Approval.APPROVED))
+        .order_by(Letter.id)))
 
 
 def refuse_day_off(branch_id: int, today: date) -> None:
@@ -137,7 +144,7 @@ def issue_drafts(actor: User, branch_id: int, today: date, public_base_url: str,
     was done and one PDF of the letters issued, in the order of their numbers."""
     require(actor, Permission.DECIDE, branch_id)
     refuse_day_off(branch_id, today)
-    ids = [letter.id for letter in ready_drafts(branch_id)]
+    ids = ready_drafts(branch_id)
     issued: list[int] = []
     refused: list[dict[str, str]] = []
     progress(0, len(ids))

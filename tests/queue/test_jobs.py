@@ -181,3 +181,19 @@ def test_a_refusal_fails_the_job_at_once_with_the_refusal(client, world):
     page = text(client.get(f"/jobs/{job.id}"))
     assert "Pekerjaan gagal setelah 1 kali percobaan." in page
     assert "Surat diterbitkan pada hari kerja: 7 Maret 2026 bukan hari kerja." in page
+
+
+def test_the_ready_drafts_are_those_approval_missing_clears(world):
+    """The one query of the ready drafts says what `approval_missing` says of each draft: a
+    template needing approval keeps its drafts back until a supervisor approves one."""
+    from outreach.letters import service as letters
+
+    made = drafts(world)
+    assert queue.ready_drafts(world["branch"].id) == [letter.id for letter in made]
+    made[0].template.needs_approval = True
+    db.session.commit()
+    letters.approve_letter(world["supervisor"], made[1])
+    db.session.commit()
+    cleared = [letter.id for letter in made if letters.approval_missing(letter) is None]
+    assert cleared == [made[1].id]
+    assert queue.ready_drafts(world["branch"].id) == cleared
