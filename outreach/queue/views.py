@@ -12,6 +12,7 @@ from outreach.core.guards import get_visible_or_404
 from outreach.core.views import log_access
 from outreach.queue import service
 from outreach.queue.models import BackgroundJob, JobState
+from outreach.queue.work import LETTER_BATCH
 
 bp = Blueprint("queue", __name__)
 #: seconds between the refreshes of a queued or running job's page
@@ -42,7 +43,12 @@ def result(job_id: int):
     job = get_visible_or_404(BackgroundJob, job_id)
     if job.state != JobState.DONE or not job.result_name:
         abort(404)
-    log_access("download.job_result", "job", job.id, job.branch_id, kind=job.kind)
+    if job.kind == LETTER_BATCH:
+        log_access("export.letter_batch", "branch", job.branch_id, job.branch_id,
+                   day=job.outcome.get("day"), letters=job.outcome.get("letters"),
+                   visit_forms=job.outcome.get("visit_forms"), job=job.id)
+    else:
+        log_access("download.job_result", "job", job.id, job.branch_id, kind=job.kind)
     return current_app.response_class(job.result, mimetype=job.result_type, headers={
         "Content-Disposition": f'attachment; filename="{job.result_name}"',
         "Cache-Control": "private, no-store"})

@@ -16,9 +16,11 @@ from datetime import date
 import pytest
 import time_machine
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from outreach.cases import service as case_service
 from outreach.cases.models import Category
+from outreach.core.audit import AuditEvent
 from outreach.extensions import db
 from outreach.letters.models import Letter
 from outreach.letters.render import pdf_text
@@ -120,6 +122,9 @@ def test_the_print_batch_is_a_job_whose_page_gives_the_pdf(client, world):
     assert "2 surat terbit pada hari itu dan 0 formulir kunjungan." in page
     link = re.search(r'href="(/jobs/\d+/result)"', page).group(1)
     content = pdf_text(client.get(link).data)
+    printed = db.session.scalars(select(AuditEvent).where(
+        AuditEvent.action == "export.letter_batch")).one()
+    assert printed.changes["letters"] == 2 and printed.changes["day"] == "2026-03-02"
     assert "Daftar cetak" in content
     assert "001/PKP/KC-PKL/III/2026" in content and "002/PKP/KC-PKL/III/2026" in content
 
