@@ -1,5 +1,7 @@
 """The work each kind of job does, given the job's row, the person who asked, a progress
 callback and a commit (explicit arguments, no Flask: `outreach.queue.worker` calls them).
+Progress is written on a connection of its own: call it only while the work's own
+transaction has written nothing (SQLite lets one writer at a time).
 
 Each returns what it did (shown on the job's page) and the file it made, if any, with its name.
 """
@@ -90,14 +92,13 @@ def import_apply(job: BackgroundJob, actor: User, progress: Progress,
     return dict(counts, import_id=import_id), None, ""
 
 
-def monthly_report(job: BackgroundJob, actor: User, progress: Progress,
+def monthly_report(job: BackgroundJob, actor: User, _progress: Progress,
                    _commit: Callable[[], None], _now: datetime) -> Made:
-    """A branch's monthly report made on demand and stored (its page serves the PDF)."""
+    """A branch's monthly report made on demand and stored (its page serves the PDF): one
+    piece of work, no progress to tell."""
     branch = db.session.get(Branch, job.branch_id)
-    progress(0, 1)
     report = reports.store_monthly_report(actor, branch, date.fromisoformat(job.params["period"]),
                                           date.fromisoformat(job.params["today"]))
-    progress(1, 1)
     return {"report_id": report.id, "period": report.period.isoformat()}, None, ""
 
 
