@@ -83,6 +83,12 @@ class Config:
     #: largest company list (CSV or XLSX) accepted for import
     IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", 10 * 1024 * 1024))
     COMPANIES_PER_PAGE = 50
+    #: the maps' tile server, a URL template such as "https://tile.example.id/{z}/{x}/{y}.png"
+    #: (its origin is added to the Content-Security-Policy's img-src); none by default: the
+    #: maps then show their points and labels on a plain background
+    MAP_TILES = os.environ.get("OUTREACH_MAP_TILES", "")
+    #: the credit the tile server asks for, shown in the map's corner
+    MAP_ATTRIBUTION = os.environ.get("OUTREACH_MAP_ATTRIBUTION", "")
 
 
 class DevelopmentConfig(Config):

@@ -13,6 +13,10 @@ _.approval_by_id, _.closing_evidence, _.closing_npp, _.recorded_at, _.dismissed_
 _.dismissed_at, _.issued_by_id, _.last_error, _.generated_by_id, _.generated_at, _.done_at
 # who withdrew a letter and who decided a close, kept for the record (audit, backups)
 _.voided_by_id, _.decided_by_id, _.decided_at
+# a visit's position and a company's location, set by fieldwork.service, read by templates
+_.position_accuracy_m, _.located_on, _.location_source
+# a phone number's tel: link, read by templates (fieldwork/_contact.html)
+_.tel_url
 # the day an inspection report was submitted, shown on the inspection page
 _.submitted_on
 # openpyxl's worksheet and cell settings (exports)

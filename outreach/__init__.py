@@ -88,7 +88,8 @@ def register_proxies(app: Flask) -> None:
 MODEL_MODULES = ("outreach.core.audit", *(f"outreach.{feature}.models" for feature in (
     "org", "calendar", "ladder", "companies", "cases", "letters", "tasks", "notifications",
     "imports", "reports", "scheduler", "money", "programme", "socialisation", "api", "legal",
-    "inspections", "queue")))
+    "inspections", "joint_visits",
+    "fieldwork", "queue")))
 
 
 def register_models() -> None:
@@ -149,8 +150,10 @@ def register_blueprints(app: Flask) -> None:
     from outreach.calendar import views as calendar
     from outreach.cases import views as cases
     from outreach.companies import views as companies
+    from outreach.fieldwork import views as fieldwork
     from outreach.imports import views as imports
     from outreach.inspections import views as inspections
+    from outreach.joint_visits import views as joint_visits
     from outreach.ladder import views as ladder
     from outreach.legal import views as legal
     from outreach.letters import views as letters
@@ -171,7 +174,8 @@ def register_blueprints(app: Flask) -> None:
                               (reports.bp, "/dashboard"), (imports.bp, "/imports"),
                               (money.bp, "/money"), (programme.bp, "/programme"),
                               (socialisation.bp, "/socialisation"), (legal.bp, None),
-                              (inspections.bp, None), (queue.bp, "/jobs"),
+                              (inspections.bp, None), (joint_visits.bp, None),
+                              (fieldwork.bp, None), (queue.bp, "/jobs"),
                               (scheduler.bp, "/admin/jobs")):
         app.register_blueprint(blueprint, url_prefix=prefix)
 

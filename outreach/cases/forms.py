@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import MultipleFileField
 from wtforms import (
+    BooleanField,
     DateField,
     HiddenField,
     IntegerField,
@@ -45,6 +46,15 @@ class StepForm(FlaskForm):
                                              "JPEG, PNG, WebP or PDF, at most 10 MB each; "
                                              "photos are made smaller on the phone first."))
     version = HiddenField()
+    #: the phone's position, filled only when the officer taps "record my location"
+    latitude = HiddenField()
+    longitude = HiddenField()
+    accuracy = HiddenField()
+    position_at = HiddenField()
+    use_location = BooleanField(_l("Use it as the company's location"), default=True,
+                                description=_l("Only a position taken on the visit's day and "
+                                               "accurate enough becomes the company's "
+                                               "location."))
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

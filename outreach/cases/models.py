@@ -193,6 +193,18 @@ class Step(TimestampMixin, db.Model):
     approval_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     approval_note: Mapped[str] = mapped_column(Text, default="")
     letter_id: Mapped[int | None] = mapped_column(ForeignKey("letters.id"))
+    #: where the officer's phone was when they tapped "record my location" on a visit (WGS84
+    #: degrees; nothing is recorded without that tap), how far off the phone said it may be
+    #: (metres) and when the phone took the position
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    position_accuracy_m: Mapped[float | None]
+    position_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: why the position is not the company's location (older than the visit, not accurate
+    #: enough); empty for a good position (`outreach.fieldwork.rules.position_problems`)
+    position_warning: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    #: how a contact step went when not in person, by phone or by letter: "whatsapp"
+    channel: Mapped[str] = mapped_column(String(12), default="", server_default="")
 
     case: Mapped[Case] = relationship(back_populates="steps")
     officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])

@@ -115,16 +115,18 @@ def reproject_all(chunk: int, commit) -> int:
         commit()
 
 
-def open_case(actor: User, company: Company, categories: list[str], today: date) -> Case:
-    """Open a case of non-compliance with one or more categories."""
-    _require_writer(actor, company.branch_id)
+def open_case(actor: User | None, company: Company, categories: list[str], today: date) -> Case:
+    """Open a case of non-compliance with one or more categories; `actor` None is an import
+    from the command line or the API (a list's category column)."""
+    if actor is not None:
+        _require_writer(actor, company.branch_id)
     chosen = [c for c in CATEGORIES if c in set(categories)]
     if not chosen or len(chosen) != len(set(categories)):
         raise ServiceError(_("Choose one or more categories."), "categories")
     if open_case_of(company) is not None:
         raise ServiceError(_("This company already has an open case."), "categories")
     case = Case(branch_id=company.branch_id, company=company, status=CaseStatus.OPEN,
-                opened_on=today, opened_by_id=actor.id,
+                opened_on=today, opened_by_id=actor.id if actor is not None else None,
                 category_rows=[CaseCategory(category=c) for c in chosen])
     db.session.add(case)
     project(case)

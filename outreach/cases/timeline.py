@@ -14,6 +14,8 @@ from outreach.companies.models import Company
 from outreach.core.audit import AuditEvent, is_access
 from outreach.extensions import db
 from outreach.inspections.models import Inspection
+from outreach.joint_visits import rules as joint
+from outreach.joint_visits.models import JointVisit
 from outreach.legal import rules as legal
 from outreach.legal.models import Commitment, LegalEvent, Reply
 from outreach.org.models import User
@@ -27,10 +29,11 @@ class Entry:
 
     day: date
     kind: str  # "step", "inspection", "reminder", "directive", "opened", "closed", "reply",
-    #   "commitment", "legal"
+    #   "commitment", "legal", "joint_visit"
     item: Any
     case: Case
-    #: what the line says of an answer or legal entry, in the reader's language
+    #: what the line says of an answer or legal entry, in the reader's language; for a joint
+    #: visit's step, the partner office it was made with
     title: str = ""
 
 
@@ -44,8 +47,19 @@ def company_timeline(company: Company) -> list[Entry]:
         select(Step).where(Step.case_id.in_(cases))
         .options(selectinload(Step.proofs), selectinload(Step.officer),
                  selectinload(Step.letter)))
+    joint_visits = list(db.session.scalars(
+        select(JointVisit).where(JointVisit.case_id.in_(cases))
+        .options(selectinload(JointVisit.letter), selectinload(JointVisit.office))))
+    partner_of = {jv.step_id: jv.office.name for jv in joint_visits if jv.step_id is not None}
     for step in steps:
-        entries.append(Entry(step.occurred_on, "step", step, cases[step.case_id]))
+        entries.append(Entry(step.occurred_on, "step", step, cases[step.case_id],
+                             partner_of.get(step.id, "")))
+    for jv in joint_visits:
+        # dated by the partner's response, else by its invitation
+        day = jv.responded_on or (jv.letter.issued_on if jv.letter else None) \
+            or jv.created_at.date()
+        entries.append(Entry(day, "joint_visit", jv, cases[jv.case_id],
+                             joint.label_of(jv.status, joint.STATUSES)))
     for reminder in db.session.scalars(select(Reminder).where(Reminder.case_id.in_(cases))):
         entries.append(Entry(reminder.due_on, "reminder", reminder, cases[reminder.case_id]))
     for directive in db.session.scalars(select(Directive).where(Directive.case_id.in_(cases))
@@ -63,6 +77,7 @@ def company_timeline(company: Company) -> list[Entry]:
         if case.closed_on:
             entries.append(Entry(case.closed_on, "closed", case, case))
     order = {"closed": 0, "legal": 1, "commitment": 1, "reply": 1, "directive": 1,
+             "joint_visit": 1,
              "reminder": 2, "step": 3, "inspection": 4, "opened": 5}
     entries.sort(key=lambda e: (e.day, -order[e.kind], getattr(e.item, "id", 0)), reverse=True)
     return entries

@@ -36,6 +36,8 @@ from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, roles_required, staff_only
 from outreach.core.views import log_access, run_service, status_of, stored_file, submit
 from outreach.extensions import db
+from outreach.fieldwork import service as fieldwork
+from outreach.fieldwork.forms import position_of
 from outreach.ladder import rules as policy
 from outreach.letters.models import LetterStatus
 from outreach.org import service as org
@@ -87,16 +89,29 @@ def log_step(case_id: int):
         wanted = request.args.get("kind")
         allowed = [v.rung.code for v in verdicts if v.allowed]
         form.kind.data = wanted if wanted in allowed else (allowed[0] if allowed else None)
-    if submit(form, lambda: service.log_step(
+    if submit(form, lambda: _located(form, service.log_step(
             current_user, case, kind=form.kind.data, occurred_on=form.occurred_on.data,
             today=today, outcome=form.outcome.data or "", notes=form.notes.data or "",
             uploads=_uploads(form.proof), expected_version=_version(form),
             max_proof_bytes=current_app.config["PROOF_MAX_BYTES"],
-            met_name=form.met_name.data or "", met_position=form.met_position.data or ""),
+            met_name=form.met_name.data or "", met_position=form.met_position.data or "")),
             _step_recorded):
         return _company_page(case.company_id)
     return render_template("cases/step_form.html", case=case, form=form, verdicts=verdicts,
                            today=today), status_of(form)
+
+
+def _located(form: StepForm, step: Step) -> Step:
+    """Keep the position the officer recorded with the step (none without their tap); its
+    warnings are shown, and a good visit's position becomes the company's location."""
+    position = position_of(form.latitude.data, form.longitude.data, form.accuracy.data,
+                           form.position_at.data)
+    if position is not None:
+        for warning in fieldwork.record_position(current_user, step, position,
+                                                 use_for_company=bool(form.use_location.data),
+                                                 today=clock.today()):
+            flash(warning, "warning")
+    return step
 
 
 def _step_recorded(step: Step) -> str:

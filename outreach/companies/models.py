@@ -125,6 +125,12 @@ class Company(TimestampMixin, db.Model):
     #: the rungs any of its cases reached (`Case.reached` of them all), copied likewise: the
     #: dashboard's funnel counts companies by it
     reached: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    #: where the company is (WGS84 degrees), where that came from ("visit": a visit's position
+    #: with no warning, `outreach.fieldwork.service`) and the day it was set
+    latitude: Mapped[float | None]
+    longitude: Mapped[float | None]
+    location_source: Mapped[str] = mapped_column(String(12), default="", server_default="")
+    located_on: Mapped[date | None] = mapped_column(Date)
 
     branch: Mapped[Branch] = relationship()
     officer: Mapped[User | None] = relationship()

@@ -26,6 +26,7 @@ from outreach.core.labels import choices
 from outreach.core.views import attach_error, commit_or_refuse, log_access
 from outreach.extensions import db
 from outreach.inspections.service import inspections_of
+from outreach.joint_visits.service import joint_visits_of
 from outreach.ladder import rules as policy
 from outreach.money.service import ledger
 from outreach.org import service as org
@@ -136,6 +137,7 @@ def detail(company_id: int):
         closed_cases=[c for c in company.cases if c is not case],
         closing=pending_closing(case) if case is not None else None,
         inspections=inspections_of([c.id for c in company.cases]),
+        joint_visits=joint_visits_of([c.id for c in company.cases]),
         figure_origins=service.figure_origins(company), months=months,
         history_chart=_history_chart(months) if months else None,
     )

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
-from flask import Flask
+from flask import Flask, current_app
 from flask_babel import get_locale
 
 from outreach.core.labels import label
@@ -25,6 +26,27 @@ def long_date(value: date | datetime | None) -> str:
     if isinstance(value, datetime):
         value = value.date()
     return babel_format_date(value, "d MMMM y", locale=_locale())
+
+
+#: the Indonesian abbreviation of a time zone
+ZONE_WORDS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA",
+              "Asia/Jayapura": "WIT"}
+
+
+def local_datetime(value: datetime | None, with_date: bool = True) -> str:
+    """A moment in the app's time zone (OUTREACH_TIMEZONE), as "3 Maret 2026 09.00.05 WIB"
+    (only "09.00.05 WIB" without the date). A naive value is taken as UTC, as stored."""
+    if value is None:
+        return "–"
+    zone_name = current_app.config["OUTREACH_TIMEZONE"]
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    local = value.astimezone(ZoneInfo(zone_name))
+    zone = ZONE_WORDS.get(zone_name, local.tzname() or zone_name)
+    clock_time = local.strftime("%H.%M.%S")
+    if not with_date:
+        return f"{clock_time} {zone}"
+    return f"{long_date(local.date())} {clock_time} {zone}"
 
 
 def month_year(value: date | None) -> str:
@@ -88,4 +110,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(number)
     app.add_template_filter(format_npwp, "npwp")
     app.add_template_filter(label)
+    app.add_template_filter(local_datetime)
     app.add_template_global(lambda: _locale(), "current_locale")

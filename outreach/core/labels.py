@@ -150,6 +150,7 @@ ACCESS_ACTIONS = {
     "download.monthly_report": _l("Monthly report downloaded"),
     "download.import_file": _l("Imported file downloaded"),
     "download.reply_attachment": _l("Employer's reply downloaded"),
+    "download.joint_visit_attachment": _l("Partner's response downloaded"),
     "view.beneficiaries": _l("Sponsored workers' data read"),
     "view.beneficiary_list": _l("List of sponsored workers read"),
     "export.registration": _l("Registration file of sponsored workers exported"),
@@ -196,6 +197,16 @@ FIGURE_SOURCES = {
     "inspection": _l("Inspection"),
 }
 
+#: where a joint visit with a partner office stands (joint_visits.models.JointVisitStatus)
+JOINT_VISIT_STATUSES = {
+    "invited": _l("Invited, waiting for the response"),
+    "accepted": _l("Accepted"),
+    "other_date": _l("Another day agreed"),
+    "declined": _l("Declined"),
+    "visited": _l("Visited"),
+    "withdrawn": _l("Invitation withdrawn"),
+}
+
 GROUPS = {
     "role": ROLES,
     "category": CATEGORIES,
@@ -219,6 +230,7 @@ GROUPS = {
     "inspection": INSPECTION_STATUSES,
     "check": CHECKS,
     "figure_source": FIGURE_SOURCES,
+    "joint_visit": JOINT_VISIT_STATUSES,
 }
 
 

@@ -6,9 +6,11 @@ the agency's list shows compliant go on the officers' verify-and-close list.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import bindparam, delete, insert, select, update
 
@@ -36,6 +38,9 @@ from outreach.imports.models import (
 from outreach.imports.planning import Plan, Target, _empty, _plain
 from outreach.org.models import User
 
+#: `outreach.cases.service.open_case`
+CaseOpener = Callable[[User | None, Company, list[str], date], Any]
+
 
 def _require_importer(actor: User | None, branch_id: int) -> None:
     if actor is not None:
@@ -47,10 +52,14 @@ def _as_text(value: Any) -> str:
 
 
 def apply_plan(actor: User | None, company_import: CompanyImport, plan: Plan, today: date, *,
-               valid_rows_only: bool = False) -> dict[str, int]:
+               valid_rows_only: bool = False,
+               open_case: CaseOpener | None = None) -> dict[str, int]:
     """Carry out the plan in the session: all of it, or nothing when a row is rejected.
 
     With `valid_rows_only` the rejected rows are left out and the rest is imported.
+    `open_case` is `outreach.cases.service.open_case`, the one way to open a case, for the
+    cases a list's category column opens (given by the caller: the case service reaches back
+    into imports through the tasks).
     """
     branch_id = company_import.branch_id
     _require_importer(actor, branch_id)
@@ -67,7 +76,7 @@ def apply_plan(actor: User | None, company_import: CompanyImport, plan: Plan, to
     for target in plan.targets:
         if target.company is None:
             values = {k: v for k, v in target.state.items() if k in COMPANY_FIELDS}
-            company = Company(branch_id=branch_id, source=source,
+            company = Company(branch_id=branch_id, source=source, officer_id=target.officer_id,
                               name_key=name_key(values["name"]), **values)
             db.session.add(company)
             created.append((target, company))
@@ -83,6 +92,7 @@ def apply_plan(actor: User | None, company_import: CompanyImport, plan: Plan, to
         target.company = company
         record(actor, "import.create", "company", company.id,
                {**{k: v for k, v in target.state.items() if not _empty(v)},
+                **({"officer_id": target.officer_id} if target.officer_id else {}),
                 "source": source, "import": company_import.id}, branch_id=branch_id)
     for target in plan.targets:
         for row in target.rows:
@@ -97,6 +107,7 @@ def apply_plan(actor: User | None, company_import: CompanyImport, plan: Plan, to
     _record_figures(plan.targets, created, company_import, today)
     suggestions = _suggest_closing(plan.targets, company_import)
     counts["verify_close"] = suggestions
+    counts["cases_opened"] = _open_cases(actor, plan.targets, today, open_case)
     company_import.status = ImportStatus.DONE
     company_import.sheet = None  # the file stays for its download; the rows are not needed
     company_import.counts = counts
@@ -182,6 +193,20 @@ def _forget_hand_entries(targets: list[Target]) -> None:
     if replaced:
         db.session.execute(delete(CompanySourceValue).where(among(CompanySourceValue.id, replaced))
                            .execution_options(synchronize_session=False))
+
+
+def _open_cases(actor: User | None, targets: list[Target], today: date,
+                open_case: CaseOpener | None) -> int:
+    """Open the cases of the categories the list names, through the one way to open a case."""
+    opened = 0
+    for target in targets:
+        if not target.open_categories:
+            continue
+        if open_case is None:
+            raise ServiceError(_("This import cannot open cases."))
+        open_case(actor, target.company, target.open_categories, today)
+        opened += 1
+    return opened
 
 
 def _suggest_closing(targets: list[Target], company_import: CompanyImport) -> int:

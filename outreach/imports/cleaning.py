@@ -12,6 +12,7 @@ from typing import Any
 
 from flask_babel import gettext as _
 
+from outreach.cases.models import Category
 from outreach.companies.models import BusinessSize, Program
 from outreach.companies.service import digits_only, name_key, normalise_nib, normalise_npwp
 from outreach.core.errors import ServiceError
@@ -213,6 +214,40 @@ def _clean_programs(raw: Any, today: date) -> str:
     return ",".join(p for p in Program.ALL if p in words)
 
 
+#: how lists write each kind of non-compliance, reduced to letters (upper case, no spaces,
+#: dashes or dots): the codes themselves, their full names and the usual words
+CATEGORY_WORDS = {
+    "PWBD": Category.PWBD, "PERUSAHAANWAJIBBELUMDAFTAR": Category.PWBD,
+    "WAJIBBELUMDAFTAR": Category.PWBD, "BELUMDAFTAR": Category.PWBD,
+    "BELUMTERDAFTAR": Category.PWBD,
+    "PDSTK": Category.PDS_TK, "PDSTENAGAKERJA": Category.PDS_TK,
+    "DAFTARSEBAGIANTK": Category.PDS_TK, "DAFTARSEBAGIANTENAGAKERJA": Category.PDS_TK,
+    "PDSUPAH": Category.PDS_UPAH, "DAFTARSEBAGIANUPAH": Category.PDS_UPAH,
+    "PDSPROGRAM": Category.PDS_PROGRAM, "DAFTARSEBAGIANPROGRAM": Category.PDS_PROGRAM,
+    "MENUNGGAK": Category.ARREARS, "TUNGGAKAN": Category.ARREARS,
+    "MENUNGGAKIURAN": Category.ARREARS, "TUNGGAKANIURAN": Category.ARREARS,
+    "NUNGGAK": Category.ARREARS, "ARREARS": Category.ARREARS,
+}
+
+
+def _clean_category(raw: Any, today: date) -> str:
+    """The kinds of non-compliance a cell names ("PWBD", "PDS TK, Menunggak", "pds-upah dan
+    tunggakan"), as the case's codes in their usual order, joined by commas."""
+    parts = re.split(r"\s*(?:[,;/+&]|\bdan\b|\band\b)\s*", cell_text(raw), flags=re.IGNORECASE)
+    found: set[str] = set()
+    unknown: list[str] = []
+    for part in filter(None, (p.strip() for p in parts)):
+        code = CATEGORY_WORDS.get(re.sub(r"[^0-9A-Z]", "", part.upper()))
+        if code is None:
+            unknown.append(part)
+        else:
+            found.add(code)
+    if unknown:
+        raise BadValue(_("Unknown non-compliance %(value)s (PWBD, PDS-TK, PDS-Upah, PDS-Program, "
+                         "Menunggak).", value=", ".join(unknown)))
+    return ",".join(code for code in Category.ALL if code in found)
+
+
 def _date_cleaner(raw: Any, today: date) -> date:
     value = parse_date(raw)
     if value > today:
@@ -237,6 +272,7 @@ CLEANERS: dict[str, Callable[[Any, date], Any]] = {
     "reported_wage": _clean_wage,
     "registered_on": _date_cleaner,
     "licensed_on": _date_cleaner,
+    "category": _clean_category,
 }
 
 

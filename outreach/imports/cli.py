@@ -12,6 +12,7 @@ import click
 from flask import current_app
 from flask.cli import AppGroup
 
+from outreach.cases import service as cases
 from outreach.companies.models import Source
 from outreach.core import clock
 from outreach.extensions import db
@@ -53,6 +54,12 @@ def _describe(row: dict[str, Any]) -> str:
                  f"(list: {conflict['incoming']})")
     if row.get("verify_close"):
         text += " — case to verify and close"
+    if row.get("officer"):
+        text += f" — officer {row['officer']} (the kecamatan's rule)"
+    if row.get("opens_case"):
+        text += f" — opens a case: {row['opens_case'].replace(',', ', ')}"
+    elif row.get("case_exists"):
+        text += " — has an open case already"
     return text
 
 
@@ -149,7 +156,8 @@ def import_command(path: Path, branch_code: str | None, source: str, dry_run: bo
         via="cli", actor_name=_operator(), sheet=sheet)
     company_import.mapping = mapping
     company_import.started_at = clock.now()
-    counts = apply_plan(None, company_import, plan, today, valid_rows_only=valid_rows)
+    counts = apply_plan(None, company_import, plan, today, valid_rows_only=valid_rows,
+                        open_case=cases.open_case)
     db.session.commit()
     finish(counts, errors, code, company_import.report["rows"],
            note + f"Import #{company_import.id} saved.")

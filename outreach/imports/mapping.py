@@ -24,7 +24,9 @@ COMPANY_FIELDS = ("name", "nib", "npwp", "npp", "director_name", "address", "kel
                   "average_wage", "programs", "obliged_on", "reported_wage")
 #: dates only the lists carry: kept as what the source said, shown with the company's sources
 DATE_FIELDS = ("registered_on", "licensed_on")
-FIELDS = COMPANY_FIELDS + DATE_FIELDS
+#: the kind of non-compliance a list names ("Keterangan: PWBD"): it opens a case of it
+CASE_FIELDS = ("category",)
+FIELDS = COMPANY_FIELDS + DATE_FIELDS + CASE_FIELDS
 
 FIELD_LABELS = {
     "name": _l("Company name"),
@@ -50,6 +52,7 @@ FIELD_LABELS = {
     "reported_wage": _l("Wage reported to the agency (Rp)"),
     "registered_on": _l("Registration date"),
     "licensed_on": _l("Permit date"),
+    "category": _l("Non-compliance (opens a case)"),
 }
 
 #: column headers each field is recognised by (normalised: lower case, words only), best first
@@ -102,6 +105,11 @@ HEADERS: dict[str, tuple[str, ...]] = {
     "licensed_on": ("tanggal terbit", "tgl terbit", "tanggal terbit nib", "tgl terbit nib",
                     "tanggal izin", "tgl izin", "tanggal berdiri", "permit date",
                     "licence date", "license date", "date established"),
+    # a plain "Keterangan" (remarks) or "Kategori" column is often free text: mapped by hand
+    "category": ("keterangan pwbd", "keterangan pds", "keterangan pwbd pds",
+                 "kategori ketidakpatuhan", "jenis ketidakpatuhan", "ketidakpatuhan",
+                 "kategori kasus", "kategori pwbd pds", "status kepatuhan", "category",
+                 "non compliance", "case category"),
 }
 #: in the agency's list of registered employers a plain worker count is the number registered
 BPJS_WORKER_HEADERS = {"jumlah tenaga kerja", "jumlah tk", "jml tk", "tenaga kerja", "tk",

@@ -145,3 +145,21 @@ class CloseSuggestion(db.Model):
 
     case: Mapped[Case] = relationship()
     company_import: Mapped[CompanyImport | None] = relationship()
+
+
+class KecamatanOfficer(db.Model):
+    """A branch's assignment rule: the officer a company of this kecamatan gets when an import
+    creates it."""
+
+    __tablename__ = "kecamatan_officers"
+    __table_args__ = (UniqueConstraint("branch_id", "name_form"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"))
+    #: the kecamatan as the branch writes it
+    kecamatan: Mapped[str] = mapped_column(String(80))
+    #: its comparison form (`matching.name_form`: spaces collapsed, case folded)
+    name_form: Mapped[str] = mapped_column(String(80))
+    officer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+
+    officer: Mapped[User] = relationship()

@@ -21,8 +21,9 @@ from outreach.companies.rules import MANDATORY
 from outreach.companies.service import name_key
 from outreach.core.db import among
 from outreach.extensions import db
+from outreach.imports.assignment import officers_by_kecamatan
 from outreach.imports.cleaning import clean_row, is_empty_row
-from outreach.imports.mapping import COMPANY_FIELDS, FIELD_LABELS, IDENTIFIERS
+from outreach.imports.mapping import CASE_FIELDS, COMPANY_FIELDS, FIELD_LABELS, IDENTIFIERS
 from outreach.imports.matching import (
     _BranchIndex,
     _foreign_identifiers,
@@ -75,6 +76,12 @@ class RowResult:
     candidates: list[dict[str, Any]] = field(default_factory=list)
     #: the row makes the company's case one to verify and close
     verify_close: bool = False
+    #: the officer a new company gets by the branch's rule for its kecamatan
+    officer: str = ""
+    #: the categories of the case the row opens ("PWBD,Menunggak"); `case_exists` when the
+    #: company has a case that is not closed, which the list's category leaves as it is
+    opens_case: str = ""
+    case_exists: bool = False
     values: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def as_dict(self) -> dict[str, Any]:
@@ -83,7 +90,8 @@ class RowResult:
                 "company_id": self.company_id, "matched_by": self.matched_by,
                 "same_as": self.same_as, "errors": self.errors, "changes": self.changes,
                 "conflicts": self.conflicts, "candidates": self.candidates,
-                "verify_close": self.verify_close}
+                "verify_close": self.verify_close, "officer": self.officer,
+                "opens_case": self.opens_case, "case_exists": self.case_exists}
 
 
 @dataclass
@@ -97,6 +105,10 @@ class Target:
     #: the company's values after the import
     state: dict[str, Any] = field(default_factory=dict)
     verify_case: Case | None = None
+    #: a new company's officer by the branch's assignment rules
+    officer_id: int | None = None
+    #: the categories of the case to open for the company
+    open_categories: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -116,6 +128,8 @@ class Plan:
             counts[row.action] += 1
         counts["conflicts"] = sum(len(r.conflicts) for r in self.rows)
         counts["verify_close"] = sum(1 for r in self.rows if r.verify_close)
+        counts["cases_opened"] = sum(1 for t in self.targets if t.open_categories
+                                     and t.rows and t.rows[0].action != "rejected")
         return counts
 
     def errors(self) -> list[dict[str, Any]]:
@@ -208,6 +222,7 @@ def plan_import(actor: User | None, branch_id: int, sheet: Sheet, mapping: list[
     report(total, total)
 
     _plan_changes(targets, source, overwrite)
+    _plan_new_work(branch_id, targets)
     previous = last_import_of(branch_id, sheet.sha256) if sheet.sha256 else None
     return Plan(source=source, rows=results, targets=targets, previous=previous)
 
@@ -318,7 +333,7 @@ def _contradiction(result: RowResult, target: Target,
     aside)."""
     for key, value in result.values.items():
         earlier = target.said.get(key)
-        if earlier is None or key in loose or _same(key, earlier, value):
+        if earlier is None or key in loose or key in CASE_FIELDS or _same(key, earlier, value):
             continue
         return {"field": key, "message": _(
             "Row %(row)d is the same company with another %(field)s (%(value)s).",
@@ -364,6 +379,30 @@ def _plan_changes(targets: list[Target], source: str, overwrite: set[str]) -> No
                     and _compliant(state)):
                 target.verify_case = case
                 target.rows[-1].verify_close = True
+
+
+def _plan_new_work(branch_id: int, targets: list[Target]) -> None:
+    """The officer each new company gets by the branch's rule for its kecamatan (none without a
+    rule), and the case a list's category opens for a new company or one without a case that
+    is not closed (`cases.service.open_case` opens it when the import is applied)."""
+    rules = officers_by_kecamatan(branch_id)
+    existing = [t.company.id for t in targets if t.company is not None]
+    open_cases = _open_cases(existing) if existing else {}
+    for target in targets:
+        if target.company is None:
+            officer = rules.get(name_form(target.state.get("kecamatan") or ""))
+            if officer is not None:
+                target.officer_id = officer.id
+                target.rows[0].officer = officer.name
+        said = {code for row in target.rows
+                for code in (row.values.get("category") or "").split(",") if code}
+        if not said:
+            continue
+        if target.company is not None and target.company.id in open_cases:
+            target.rows[0].case_exists = True
+            continue
+        target.open_categories = [code for code in Category.ALL if code in said]
+        target.rows[0].opens_case = ",".join(target.open_categories)
 
 
 def last_import_of(branch_id: int, sha256: str) -> CompanyImport | None:

@@ -29,6 +29,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import func, select, update
 
+from outreach.cases import service as cases
 from outreach.cases.models import Case, CaseStatus
 from outreach.companies.models import Company, Source
 from outreach.core.access import Permission, require, scoped
@@ -180,7 +181,8 @@ def confirm(actor: User, company_import: CompanyImport, today: date, *,
     plan = plan_import(actor, company_import.branch_id, sheet_of(company_import),
                        company_import.mapping, company_import.source, today,
                        decisions=decisions, overwrite=overwrite, progress=progress)
-    return apply_plan(actor, company_import, plan, today, valid_rows_only=valid_rows_only)
+    return apply_plan(actor, company_import, plan, today, valid_rows_only=valid_rows_only,
+                      open_case=cases.open_case)
 
 
 def discard(actor: User, company_import: CompanyImport) -> None:

@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel import ngettext
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -30,12 +31,13 @@ from outreach.core import clock
 from outreach.core.errors import ServiceError
 from outreach.core.formatting import long_date, number, rupiah
 from outreach.core.forms import SimpleForm
-from outreach.core.guards import get_visible_or_404, require_write
+from outreach.core.guards import get_visible_or_404, require_write, roles_required
 from outreach.core.labels import label
 from outreach.core.views import log_access, run_service, status_of, submit
 from outreach.extensions import db
-from outreach.imports import service
+from outreach.imports import assignment, service
 from outreach.imports.mapping import COMPANY_FIELDS, FIELD_LABELS, FIELDS, SOURCES
+from outreach.imports.matching import name_form
 from outreach.imports.models import CloseSuggestion, CompanyImport, ImportStatus
 from outreach.imports.planning import last_import_of
 from outreach.imports.reading import human_size
@@ -315,6 +317,38 @@ def sources(company_id: int):
     return render_template("imports/sources.html", company=company, said=said, fields=fields,
                            current=current, labels=FIELD_LABELS,
                            sources=SOURCES)
+
+
+class AssignmentForm(FlaskForm):
+    """The branch's assignment rules: the selects are read from the request (one a kecamatan)."""
+
+
+def _chosen_officers() -> dict[str, int | None]:
+    """{kecamatan: officer id or None} from the rules form (rows "kecamatan-N"/"officer-N")."""
+    chosen: dict[str, int | None] = {}
+    for key, kecamatan in request.form.items():
+        if not key.startswith("kecamatan-") or not kecamatan.strip():
+            continue
+        officer = request.form.get("officer-" + key.removeprefix("kecamatan-"), "")
+        chosen[kecamatan] = int(officer) if officer.isdigit() else None
+    return chosen
+
+
+@bp.route("/assignment", methods=["GET", "POST"])
+@roles_required(Role.SUPERVISOR)
+def assignment_rules():
+    """The branch's assignment rules: the officer a new company of each kecamatan gets."""
+    branch_id = current_user.branch_id
+    form = AssignmentForm()
+    if submit(form, lambda: assignment.save_rules(current_user, branch_id, _chosen_officers()),
+              lambda changed: ngettext("%(num)d rule saved.", "%(num)d rules saved.",
+                                       changed)):
+        return redirect(url_for("imports.assignment_rules"))
+    rules = {rule.name_form: rule.officer_id for rule in assignment.rules_of(branch_id)}
+    rows = [(name, rules.get(name_form(name))) for name in assignment.kecamatan_names(branch_id)]
+    return render_template("imports/assignment.html", form=form, rows=rows,
+                           officers=assignment.assignable_officers(branch_id)), \
+        status_of(form)
 
 
 @bp.route("/suggestions/<int:suggestion_id>/dismiss", methods=["POST"])

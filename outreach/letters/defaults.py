@@ -51,6 +51,11 @@ DEFAULT_TEMPLATES = {t.code: t for t in [
     # (PP 86/2013 pasal 13: sanctions rest on the supervision and inspection of compliance)
     DefaultTemplate("assignment", "Surat Tugas Pemeriksaan", "PKP",
                     "Surat Tugas Pemeriksaan Kepatuhan", "Penting", "{disnaker}"),
+    # the invitation of a partner office (the labour office or the prosecutor) to a joint
+    # visit of the company (PP 86/2013 pasal 13 ayat (1) and (5); UU 24/2011 pasal 11)
+    DefaultTemplate("joint_visit_invitation", "Undangan Kunjungan Bersama", "PKP",
+                    "Permohonan Kunjungan Bersama ke Pemberi Kerja", "Penting",
+                    "Kepala Kantor Wilayah"),
     DefaultTemplate("visit_report", "Berita Acara Kunjungan", "PKP",
                     "Berita Acara Kunjungan", "Biasa", "", False),
     # written when a case closes: the permit office withdraws its TMP2T sanction once the fine

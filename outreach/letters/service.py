@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from markupsafe import Markup
 from sqlalchemy import func, select, update
 
+from outreach.calendar.rules import WorkingCalendar
 from outreach.cases.models import Approval, Case, CaseStatus, Delivery, Step
 from outreach.companies.models import Company
 from outreach.companies.rules import assess
@@ -29,10 +30,11 @@ from outreach.core import clock
 from outreach.core.access import Permission, require, scoped
 from outreach.core.audit import record
 from outreach.core.errors import ServiceError
-from outreach.core.formatting import format_npwp, long_date, rupiah
+from outreach.core.formatting import ZONE_WORDS, format_npwp, long_date, rupiah
 from outreach.core.labels import label
 from outreach.extensions import db
 from outreach.inspections.models import Inspection
+from outreach.joint_visits.models import JointVisit
 from outreach.ladder import rules as policy
 from outreach.letters import numbering
 from outreach.letters.defaults import DEFAULT_TEMPLATES
@@ -58,7 +60,9 @@ DOCUMENTED_VARIABLES = {
                "nib, npwp, npp, sector, size (usaha mikro/kecil/menengah/besar), "
                "workers_estimated, workers_registered, workers_missing",
     "branch": "name, code, address, city, phone, email, head_name, head_title, time_zone",
-    "letter": "number, date, nature, subject, response_days, verify_code, verify_url",
+    "letter": "number, date, nature, subject, response_days, deadline (the last day of the "
+              "response window counted in working days from the letter's date; empty when the "
+              "step has no window), verify_code, verify_url",
     "case": "categories (list), categories_text (the duties not met, after \"kewajiban\"), "
             "duty_articles (of UU 24/2011), opened_on",
     "previous_letters": "list of {kind, kind_label, number, date, delivered_on}, in date order",
@@ -67,6 +71,8 @@ DOCUMENTED_VARIABLES = {
     "officer": "name, phone (the company's officer: the contact person)",
     "meeting": "day, date, time, place, contact (a summons' meeting)",
     "assignment": "inspectors (list of names), planned_on (an inspection's assignment letter)",
+    "invitation": "partner {name, area, head_title, head_name, address}, partner_kind, "
+                  "proposed_day, proposed_on (a joint visit's invitation to a partner office)",
     "partners": "dpmptsp, disnaker, kejari: {name, area, head_title, head_name, address}",
     "filters": "terbilang (14 → \"14 (empat belas)\"), daftar (a list → \"A, B, dan C\")",
 }
@@ -161,6 +167,8 @@ def sample_data(branch: Branch) -> dict[str, Any]:
         "branch": branch_plain,
         "letter": {"number": "001/PKP/KC/I/2026", "date": long_date(date(2026, 1, 5)),
                    "nature": "Penting", "subject": "Contoh", "response_days": 10,
+                   "deadline": long_date(WorkingCalendar.for_branch(branch.id)
+                                         .add_working_days(date(2026, 1, 5), 10)),
                    "verify_code": "CONTOH1234", "verify_url": "/verify/CONTOH1234",
                    "attachment": "", "copies": []},
         "case": {"categories": ["PDS-TK"], "categories_text": _categories_text(["PDS-TK"]),
@@ -184,7 +192,30 @@ def sample_data(branch: Branch) -> dict[str, Any]:
         "attachments": [],
         "assignment": {"inspectors": ["Siti Rahmawati", "Agus Prasetyo"],
                        "planned_on": long_date(date(2026, 1, 14))},
+        "invitation": {"partner": partners[PartnerKind.DISNAKER],
+                       "partner_kind": "Dinas Tenaga Kerja", "proposed_day": "Kamis",
+                       "proposed_on": long_date(date(2026, 1, 15))},
     }
+
+
+def insertable_variables(sample: dict[str, Any]) -> list[tuple[str, list[str]]]:
+    """The variables the editor offers to insert, by group ("company": ["company.name", …]):
+    every text or number of the sample data, so that each one is known to the letters (lists
+    and the letters' own figures are left to the help text)."""
+    groups = []
+    for name, value in sample.items():
+        if not isinstance(value, dict):
+            continue
+        paths: list[str] = []
+        for key, inner in value.items():
+            if isinstance(inner, dict):
+                paths += [f"{name}.{key}.{k}" for k, v in inner.items()
+                          if not isinstance(v, dict | list)]
+            elif not isinstance(inner, list):
+                paths.append(f"{name}.{key}")
+        if paths:
+            groups.append((name, paths))
+    return groups
 
 
 #: variables only some letters have (the fine's and the referral's figures, a close's
@@ -267,14 +298,14 @@ PROGRAM_NAMES = {"JKK": "Jaminan Kecelakaan Kerja (JKK)", "JKM": "Jaminan Kemati
 SIZE_WORDS = {"micro": "usaha mikro", "small": "usaha kecil", "medium": "usaha menengah",
               "large": "usaha besar"}
 WEEKDAYS = ("Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu", "Minggu")
-#: the Indonesian time zone abbreviation of a branch's time zone
-ZONE_WORDS = {"Asia/Jakarta": "WIB", "Asia/Pontianak": "WIB", "Asia/Makassar": "WITA",
-              "Asia/Jayapura": "WIT"}
 #: the partner a letter is addressed to: TMP2T to the permit office of the company's city or
 #: regency (UU 24/2011 art. 17 ayat (4), PP 86/2013 art. 8 ayat (1)), the referral to its
 #: district prosecutor
 ADDRESSED_TO = {"tmp2t": PartnerKind.DPMPTSP, "legal_referral": PartnerKind.KEJARI,
                 "tmp2t_lift": PartnerKind.DPMPTSP, "referral_notice": PartnerKind.KEJARI}
+#: the letter addressed to the partner office it names: a joint visit's invitation to the labour
+#: office or the prosecutor chosen from the branch's registry
+INVITATION_TEMPLATE = "joint_visit_invitation"
 #: the letters that state the money: the fine (with its calculation attached) and the
 #: referral (the amount claimed)
 MONEY_LETTERS = ("fine", "legal_referral")
@@ -515,6 +546,10 @@ def letter_data(case: Case, step: Step | None, template: LetterTemplate, officer
                 for kind in PartnerKind.ALL}
     branch = branch_data(case.company.branch)
     contact = _contact(company, officer)
+    # the window's last day for a letter received on its date: the day the ladder's next
+    # step falls due after, counted in the branch's working days (cases.service.issue_letter)
+    deadline = (WorkingCalendar.for_branch(case.branch_id).add_working_days(today, window)
+                if window else None)
     meeting = _meeting(draft, branch)
     return {
         "company": {"name": company.name, "director": company.director_name,
@@ -529,6 +564,7 @@ def letter_data(case: Case, step: Step | None, template: LetterTemplate, officer
         "branch": branch,
         "letter": {"number": "", "date": long_date(today), "nature": template.nature,
                    "subject": template.subject, "response_days": window or 10,
+                   "deadline": long_date(deadline) if deadline else "",
                    "verify_code": "", "verify_url": "", "attachment": "",
                    "copies": _copies(template.copies, partners)},
         "case": {"categories": case.categories,
@@ -549,6 +585,8 @@ def letter_data(case: Case, step: Step | None, template: LetterTemplate, officer
         "attachments": [{"title": a.get("title", ""), "html": a.get("html", "")}
                         for a in draft.get("attachments") or []],
         "assignment": dict((letter.data or {}).get("assignment") or {}
+                           if letter is not None else {}),
+        "invitation": dict((letter.data or {}).get("invitation") or {}
                            if letter is not None else {}),
         "closing": {"outcome": case.outcome, "outcome_text": label(case.outcome, "close"),
                     "evidence": case.closing_evidence, "closed_on": long_date(case.closed_on)
@@ -573,7 +611,12 @@ def _money_data(case: Case, code: str, today: date) -> dict[str, Any]:
 
 def addressee_lines(code: str, data: dict[str, Any]) -> list[str]:
     """Who the letter goes to: the company, or for TMP2T and the legal referral the partner
-    office of the company's own city or regency (from the branch's registry)."""
+    office of the company's own city or regency (from the branch's registry), for a joint
+    visit's invitation the partner office it invites."""
+    if code == INVITATION_TEMPLATE:
+        office = (data.get("invitation") or {}).get("partner") or {}
+        return [line for line in (office.get("head_title") or office.get("name") or "",
+                                  office.get("address", ""), "di tempat") if line]
     kind = ADDRESSED_TO.get(code)
     if kind is not None:
         office = data.get("partners", {}).get(kind) or {}
@@ -877,6 +920,9 @@ def verification(code: str) -> Verification | None:
 
 
 def _verified_addressee(letter: Letter) -> str:
+    if letter.template.code == INVITATION_TEMPLATE:
+        office = ((letter.data or {}).get("invitation") or {}).get("partner") or {}
+        return office.get("head_title") or office.get("name") or letter.addressee_name
     kind = ADDRESSED_TO.get(letter.template.code)
     if kind is None:
         return letter.addressee_name
@@ -928,9 +974,11 @@ def batch_pdf(actor: User, branch: Branch, day: date, visit_day: date, today: da
 @in_indonesian
 def dossier_pdf(case: Case, answer: Any = None) -> bytes:
     """The legal referral with the chronology of every step, showing persuasion was exhausted,
-    the inspections its sanctions rest on (PP 86/2013 art. 13) and, given the case's `answer`
+    the inspections its sanctions rest on (PP 86/2013 art. 13), the joint visits with partner
+    offices (invitation, response, visit) and, given the case's `answer`
     (`outreach.legal.service.answer_of`), the employer's replies and commitments and the legal
     track after the referral."""
+    from outreach.joint_visits import rules as joint
     from outreach.legal import rules as legal
     from outreach.letters.batch import merge
 
@@ -943,9 +991,14 @@ def dossier_pdf(case: Case, answer: Any = None) -> bytes:
         raise ServiceError(_("The legal referral letter has not been issued yet."))
     inspections = db.session.scalars(select(Inspection).where(Inspection.case_id == case.id)
                                      .order_by(Inspection.planned_on, Inspection.id)).all()
+    joint_visits = db.session.scalars(select(JointVisit).where(JointVisit.case_id == case.id)
+                                      .order_by(JointVisit.proposed_on, JointVisit.id)).all()
     html = render_page("letters/dossier.html", case=case, company=case.company,
                        branch=case.company.branch, steps=steps, referral=referral,
-                       inspections=inspections, answer=answer, channels=legal.CHANNELS,
+                       inspections=inspections, joint_visits=joint_visits,
+                       partner_of={jv.step_id: jv.office.name for jv in joint_visits
+                                   if jv.step_id is not None},
+                       responses=joint.RESPONSES, answer=answer, channels=legal.CHANNELS,
                        statuses=legal.COMMITMENT_STATUSES, kinds=legal.LEGAL_KINDS,
                        instalment_states=legal.INSTALMENT_STATES)
     return merge([referral.pdf, html_to_pdf(html)])

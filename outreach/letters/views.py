@@ -268,7 +268,9 @@ def edit_template(code: str):
             else None)
     return render_template("letters/template_form.html", form=form, template=template,
                            versions=versions, diff=diff, compare=compare,
-                           variables=service.DOCUMENTED_VARIABLES), \
+                           variables=service.DOCUMENTED_VARIABLES,
+                           insertable=service.insertable_variables(
+                               service.sample_data(current_user.branch))), \
         400 if form.errors else 200
 
 

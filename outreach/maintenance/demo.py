@@ -17,8 +17,17 @@ from outreach.companies.models import BusinessSize, Company, Source
 from outreach.companies.service import name_key
 from outreach.core.errors import ServiceError
 from outreach.extensions import db
-from outreach.maintenance import demo_inspections, demo_legal, demo_socialisation
+from outreach.ladder import rules as policy
+from outreach.maintenance import (
+    demo_assignment,
+    demo_fieldwork,
+    demo_inspections,
+    demo_legal,
+    demo_partners,
+    demo_socialisation,
+)
 from outreach.maintenance.demo_programme import seed_programme
+from outreach.money.service import fine_state
 from outreach.org import partners
 from outreach.org import service as org
 from outreach.org.models import PartnerKind, Role, User
@@ -96,7 +105,9 @@ def seed(companies_per_branch: int = 300, password: str = "demo12345",  # noqa: 
         _seed_partner_offices(staff[0], spec["areas"])
         _seed_companies(branch, spec, staff[0], staff[1:], companies_per_branch, today,
                         public_base_url)
+        demo_assignment.seed(branch.id, staff[0], staff[1:], spec["kecamatan"])
         demo_legal.seed(branch.id, staff[1], staff[0], today, public_base_url)
+        demo_fieldwork.seed(branch.id, staff[1])
         if spec["code"] == "KC-PKL":
             seed_programme(branch.code, staff[0], today)
     demo_socialisation.seed(today)
@@ -133,11 +144,16 @@ def _seed_companies(branch, spec: dict, supervisor: User, officers: list[User], 
     sizes, weights = zip(*SIZE_WEIGHTS, strict=True)
     calendar = WorkingCalendar.for_branch(branch.id)
     walks: list[Iterator[date]] = []
-    for _ in range(wanted - have):
+    for n in range(wanted - have):
+        # the branch's first companies are worked to the legal referral, long enough ago for
+        # the demo to show the legal track to its end
+        showcase = have == 0 and n < SHOWCASE
         size = rng.choices(sizes, weights)[0]
         low, high = WORKERS_BY_SIZE[size]
         estimated = rng.randint(low, high)
         category = rng.choices(Category.ALL, [40, 25, 15, 10, 10])[0]
+        if showcase:
+            category = Category.PDS_TK
         registered = 0 if category == Category.PWBD else rng.randint(1, estimated)
         name = fake.company()
         company = Company(
@@ -157,15 +173,15 @@ def _seed_companies(branch, spec: dict, supervisor: User, officers: list[User], 
         )
         db.session.add(company)
         db.session.flush()
-        if rng.random() < 0.85:
+        if rng.random() < 0.85 or showcase:
             categories = [category]
             if category != Category.ARREARS and rng.random() < 0.2:
                 categories.append(Category.ARREARS)
             officer = next(o for o in officers if o.id == company.officer_id)
-            opened = today - timedelta(days=rng.randint(3, 400))
+            opened = today - timedelta(days=330 if showcase else rng.randint(3, 400))
             case = cases.open_case(officer, company, categories, opened)
             walks.append(_walk(case, officer, supervisor, rng, today, calendar,
-                               public_base_url))
+                               public_base_url, showcase=showcase))
     _in_date_order(walks)
     db.session.flush()
 
@@ -182,6 +198,8 @@ def _in_date_order(walks: list[Iterator[date]]) -> None:
             heapq.heappush(queue, (day, n, walk))
 
 
+#: how many of a new branch's first companies are worked to the legal referral
+SHOWCASE = 2
 #: how far demo cases get along the ladder, with weights
 DEPTHS = [(1, 25), (2, 25), (3, 12), (4, 12), (5, 8), (6, 6), (7, 6), (8, 6)]
 PATH = ["notification", "visit", "joint_visit", "warning_1", "warning_2", "fine", "tmp2t",
@@ -194,15 +212,21 @@ def _working(calendar: WorkingCalendar, day: date) -> date:
 
 
 def _walk(case: Case, officer: User, supervisor: User, rng: random.Random, today: date,
-          calendar: WorkingCalendar, public_base_url: str) -> Iterator[date]:
+          calendar: WorkingCalendar, public_base_url: str, *,
+          showcase: bool = False) -> Iterator[date]:
     """Take the case along the ladder through the services, as an officer would have: yields
-    each day it acts on next (a working day) and acts when resumed."""
+    each day it acts on next (a working day) and acts when resumed. A showcase case goes the
+    whole way, its inspection finding more workers than estimated."""
     depths, weights = zip(*DEPTHS, strict=True)
     target = rng.choices(depths, weights)[0]
+    if showcase:
+        target = len(PATH)
     day = case.opened_on
     for kind in PATH[:target]:
         day = _working(calendar, max(day + timedelta(days=rng.randint(1, 4)),
                                      case.next_due_on or day))
+        if kind == policy.TMP2T and (due := fine_state(case, day).due_on) is not None:
+            day = _working(calendar, max(day, due + timedelta(days=1)))  # the fine unpaid
         if day > today:
             return
         yield day
@@ -212,14 +236,22 @@ def _walk(case: Case, officer: User, supervisor: User, rng: random.Random, today
         try:
             if kind == "warning_1":
                 demo_inspections.inspect_before_warning(case, officer, supervisor, day, rng,
-                                                        public_base_url)
-            step = cases.log_step(officer, case, kind=kind, occurred_on=day, today=day,
-                                  outcome=rng.choice(OUTCOMES) if kind == "visit" else "")
+                                                        public_base_url,
+                                                        more_workers=5 if showcase else None)
+            if kind == "joint_visit":
+                step = yield from demo_partners.joint_visit(case, officer, day, today,
+                                                            public_base_url)
+            else:
+                step = cases.log_step(officer, case, kind=kind, occurred_on=day, today=day,
+                                      outcome=rng.choice(OUTCOMES) if kind == "visit" else "")
         except ServiceError:
             return
+        if step is None:
+            return
+        day = max(day, step.occurred_on)
         if step.approval_status == Approval.REQUESTED:
             day = calendar.next_working_day(day)
-            if rng.random() < 0.15 or day > today:
+            if (rng.random() < 0.15 and not showcase) or day > today:
                 return  # still waiting for the supervisor, its letter a draft
             yield day
             cases.decide_approval(supervisor, step, approve=True, note="",

@@ -19,11 +19,12 @@ POSITIONS = ("Manajer HRD", "Direktur", "Kepala Bagian Keuangan", "Staf Personal
 
 
 def inspect_before_warning(case: Case, officer: User, supervisor: User, day: date,
-                           rng: random.Random, public_base_url: str) -> Inspection | None:
+                           rng: random.Random, public_base_url: str,
+                           more_workers: int | None = None) -> Inspection | None:
     """When the case's next step is written warning I and its categories need an inspection,
     an inspection done on `day`: assigned, its letter issued, recorded (the inspectors often
-    find more workers than estimated), reported by the officer and approved by the
-    supervisor. Nothing for a case that needs none."""
+    find more workers than estimated: `more_workers`, else a few at random), reported by the
+    officer and approved by the supervisor. Nothing for a case that needs none."""
     if not needs_inspection(case.categories):
         return None
     company = case.company
@@ -33,7 +34,8 @@ def inspect_before_warning(case: Case, officer: User, supervisor: User, day: dat
     programs = [p for p in Program.ALL if p in company.program_list or rng.random() < 0.2]
     inspections.record_findings(
         officer, inspection, inspected_on=day, checked=list(Checked.ALL),
-        workers_found=company.workers_estimated + rng.choice((0, 0, 2, 5, 10)),
+        workers_found=company.workers_estimated + (rng.choice((0, 0, 2, 5, 10))
+                                                   if more_workers is None else more_workers),
         wages_found=company.average_wage + rng.choice((0, 0, 100_000, 250_000)),
         programs_found=programs, representative_name=company.director_name or "Budi Santoso",
         representative_position=rng.choice(POSITIONS), today=day)

@@ -39,7 +39,7 @@ def seed(branch_id: int, officer: User, supervisor: User, today: date,
     open_cases = list(db.session.scalars(
         select(Case).where(Case.branch_id == branch_id, Case.status == CaseStatus.OPEN)
         .order_by(Case.id)))
-    early = [c for c in open_cases if c.stage in ("notification", "visit")
+    early = [c for c in open_cases if c.stage in ("notification", "visit", "joint_visit")
              and c.opened_on <= today - timedelta(days=20)]
     referred = [c for c in open_cases if legal.referred(c)]
     if not referred:

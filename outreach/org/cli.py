@@ -25,7 +25,8 @@ users_cli = AppGroup("users", help="Manage user accounts.")
 @click.option("--region", "region_code", default=None, help="Region code; created if new.")
 @click.option("--address", default="")
 @click.option("--phone", default="")
-@click.option("--head", "head_name", default="", help="Head of branch who signs letters.")
+@click.option("--head", "head_name", default="",
+              help="Head of branch who signs letters (needed: a branch without one is refused).")
 def create_branch(code: str, name: str, region_code: str | None, address: str, phone: str,
                   head_name: str) -> None:
     """Create a branch office."""

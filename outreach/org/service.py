@@ -107,7 +107,8 @@ def get_or_create_region(code: str, name: str | None = None) -> Region:
 
 def create_branch(actor: User | None, *, code: str, name: str, region: Region | None = None,
                   **details: str) -> Branch:
-    """Create a branch; its code must be new and look like "KC-PKL"."""
+    """Create a branch; its code must be new and look like "KC-PKL", and it needs its head
+    (`head_name`), in whose name its letters are signed."""
     code = code.strip().upper()
     if not BRANCH_CODE_RE.match(code):
         raise ServiceError(_("A branch code has 2–20 letters, digits or dashes, e.g. KC-PKL."),
@@ -116,6 +117,8 @@ def create_branch(actor: User | None, *, code: str, name: str, region: Region | 
         raise ServiceError(_("Please enter the branch name."), "name")
     if find_branch(code) is not None:
         raise ServiceError(_("A branch with code %(code)s already exists.", code=code), "code")
+    details["head_name"] = (details.get("head_name") or "").strip()
+    _require_head(details["head_name"])
     branch = Branch(code=code, name=name.strip(), region=region,
                     letter_unit_code=details.pop("letter_unit_code", "") or code,
                     city=details.pop("city", "") or name.strip(), **details)
@@ -126,8 +129,17 @@ def create_branch(actor: User | None, *, code: str, name: str, region: Region | 
     return branch
 
 
+def _require_head(head_name: str) -> None:
+    if not head_name:
+        raise ServiceError(_("A branch needs its head: letters are signed in that name."),
+                           "head_name")
+
+
 def update_branch(actor: User, branch: Branch, values: dict) -> Branch:
-    """Change a branch's details."""
+    """Change a branch's details; its head cannot be taken away."""
+    if "head_name" in values:
+        values = {**values, "head_name": (values["head_name"] or "").strip()}
+        _require_head(values["head_name"])
     changes = diff(branch, values)
     if changes:
         record(actor, "update", "branch", branch.id, changes, branch_id=branch.id)

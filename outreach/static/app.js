@@ -15,6 +15,20 @@
     });
   }
 
+  // The template editor's variables: a click puts "{{ company.name }}" where the cursor is
+  // in the body (replacing a selection), and the preview follows as after typing.
+  document.querySelectorAll("button[data-insert]").forEach(function (item) {
+    item.addEventListener("click", function () {
+      var area = document.getElementById(item.getAttribute("data-insert-into"));
+      if (!area) { return; }
+      var text = item.getAttribute("data-insert");
+      var start = area.selectionStart, end = area.selectionEnd;
+      area.focus();
+      area.setRangeText(text, start, end, "end");
+      area.dispatchEvent(new Event("input", { bubbles: true }));
+    });
+  });
+
   // Buttons that start long work show that it is running and cannot be pressed twice.
   document.querySelectorAll("form[data-busy]").forEach(function (form) {
     form.addEventListener("submit", function () {

@@ -453,8 +453,11 @@ def test_company_page_shows_profile_and_what_is_owed(client, world, make_company
     assert "01.234.567.8-901.000" in page
     assert "1234567890123" in page
     for text in ("Hadi Susanto", "Jl. Hayam Wuruk 12", "Kauman, Pekalongan Timur, Pekalongan",
-                 "0285-421234", "Batik", officer.name, "Pekalongan"):
+                 "Batik", officer.name, "Pekalongan"):
         assert text in page, text
+    # the phone "0285-421234" as a +62 number to dial
+    assert '<a class="d-inline-block me-2 text-nowrap" href="tel:+62285421234" data-phone>' \
+        '+62 285 421234</a>' in page
     assert '<dd class="col-6">20 / 5</dd>' in page
     assert '<dd class="col-6">15</dd>' in page
 

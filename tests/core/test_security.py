@@ -27,6 +27,7 @@ from outreach.core.audit import AuditEvent
 from outreach.extensions import db
 from outreach.imports.models import CloseSuggestion, CompanyImport
 from outreach.inspections.models import Inspection
+from outreach.joint_visits.models import JointVisit
 from outreach.legal import service as legal
 from outreach.money import service as money
 from outreach.notifications.models import Notification
@@ -142,6 +143,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "imports.rejected": BRANCH_STAFF,
     "imports.discard": BRANCH_STAFF,
     "imports.dismiss": BRANCH_STAFF,
+    "imports.assignment_rules": SUPERVISOR,
     "imports.sources": SIGNED_IN,
     "dashboard.index": OVERSEERS,
     "dashboard.region": frozenset({Role.REGIONAL, Role.ADMIN}),
@@ -163,12 +165,23 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "legal.commitment_form": SIGNED_IN,
     "legal.reply_attachment": SIGNED_IN,
     "legal.settings": SUPERVISOR,
+    "fieldwork.map_page": SIGNED_IN,
+    "fieldwork.points": SIGNED_IN,
+    "fieldwork.message_sent": BRANCH_STAFF,
+    "fieldwork.locate": BRANCH_STAFF,
+    "fieldwork.settings": SUPERVISOR,
     "inspections.assign": BRANCH_STAFF,
     "inspections.detail": SIGNED_IN,
     "inspections.record": BRANCH_STAFF,
     "inspections.report": BRANCH_STAFF,
     "inspections.decision": SUPERVISOR,
     "inspections.record_form": SIGNED_IN,
+    "joint_visits.invite": BRANCH_STAFF,
+    "joint_visits.waiting": SIGNED_IN,
+    "joint_visits.detail": SIGNED_IN,
+    "joint_visits.response": BRANCH_STAFF,
+    "joint_visits.visit": BRANCH_STAFF,
+    "joint_visits.attachment": SIGNED_IN,
     "programme.index": SIGNED_IN,
     "programme.new_sponsor": SUPERVISOR,
     "programme.sponsor": SIGNED_IN,
@@ -288,6 +301,10 @@ def world(make_branch, make_user, make_company):
     inspection = Inspection(branch_id=pkl.id, case_id=case.id, company_id=company.id,
                             inspectors="Agus Prasetyo", planned_on=date(2026, 1, 8))
     db.session.add(inspection)
+    joint = JointVisit(branch_id=pkl.id, case_id=case.id, partner_office_id=office.id,
+                       proposed_on=date(2026, 1, 9), response="accepted",
+                       filename="jawaban.png", content_type="image/png", data=PNG)
+    db.session.add(joint)
     note = Notification(user_id=officer.id, kind="directive", dedupe_key="security-test",
                         subject="Arahan", body_text="Arahan", body_html="<p>Arahan</p>")
     db.session.add(note)
@@ -312,7 +329,7 @@ def world(make_branch, make_user, make_company):
             "user_id": officer.id, "branch_id": pkl.id, "request_id": closing.id,
             "office_id": office.id, "payment_id": payment.id,
             "reply_id": reply.id, "commitment_id": promise.id,
-            "inspection_id": inspection.id,
+            "inspection_id": inspection.id, "joint_visit_id": joint.id,
             "event_id": event.id, "material_id": material.id, "token_id": token.id,
             "sponsor_id": sponsor.id, "list_id": worker_list.id, "renewal_id": renewal.id,
             "notification_id": note.id, "job_id": job.id,

@@ -82,6 +82,7 @@ SCREENS = {
     "company page": Screen("officer", lambda w: f"/companies/{w.company.id}"),
     "log a step": Screen("officer", lambda w: f"/cases/{w.case.id}/steps/new"),
     "tasks": Screen("officer", lambda w: "/tasks/"),
+    "map of the companies": Screen("supervisor", lambda w: "/map/?view=companies"),
     "dashboard": Screen("supervisor", lambda w: "/dashboard/", pending_route="/dashboard/"),
     "letter template editor": Screen("supervisor",
                                      lambda w: "/letters/templates/notification"),
@@ -89,6 +90,7 @@ SCREENS = {
     "two-factor setup": Screen("supervisor", lambda w: "/auth/two-factor/setup"),
     "new sponsor": Screen("supervisor", lambda w: "/programme/sponsors/new"),
     "mayor's report": Screen("supervisor", lambda w: "/programme/report"),
+    "officers by kecamatan": Screen("supervisor", lambda w: "/imports/assignment"),
 }
 
 

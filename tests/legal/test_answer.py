@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+import time_machine
 from sqlalchemy import select
 
 from outreach.cases import service as cases
@@ -242,3 +243,36 @@ def test_a_supervisor_sets_the_branch_grace(client, world):
     assert post(client, "/settings/answer", {"grace_days": "40"}).status_code == 400
     assert post(client, "/settings/answer", {"grace_days": "3"}).status_code == 302
     assert legal.grace_days(world["branch"].id) == 3
+
+
+def test_the_dashboard_counts_the_legal_track_overdue(client, world):
+    """Does the supervisor's dashboard show what of the legal track is late? Yes: a summons
+    whose day passed with its task not done counts as overdue, and an agreement whose first
+    instalment was not paid by its day counts among the agreements behind; once the task is
+    done and the instalment paid, neither counts."""
+    case = referred_case(world, "PT Tunggak Lama")
+    add(world, case, LegalKind.POWER_OF_ATTORNEY, date(2026, 1, 13),
+        scope="Menagih iuran tertunggak dan denda melalui jalur perdata.")
+    add(world, case, LegalKind.ACCEPTANCE, date(2026, 1, 20), person="Rina Marlina, S.H.")
+    summons = add(world, case, LegalKind.SUMMONS, date(2026, 1, 22), due_on=date(2026, 2, 2))
+    add(world, case, LegalKind.AGREEMENT, date(2026, 2, 2),
+        instalments=[(date(2026, 3, 2), 5_000_000), (date(2026, 4, 1), 5_000_000)])
+
+    def dashboard() -> str:
+        with time_machine.travel("2026-03-10 09:00 +0700", tick=False):
+            login(client, world["supervisor"])
+            return client.get("/dashboard/").get_data(as_text=True)
+
+    page = dashboard()
+    assert 'id="legal-overdue">1<' in page
+    assert "Kesepakatan dengan angsuran terlambat: 1" in page
+    task = db.session.scalars(select(Reminder).where(
+        Reminder.dedupe_key == legal.legal_key(summons))).one()
+    task.status = "done"
+    money.add_payment(world["officer"], case.company, kind="contribution",
+                      paid_on=date(2026, 3, 2), amount=5_000_000, reference="TRF",
+                      upload=factories.proof_upload(), today=date(2026, 3, 2))
+    db.session.commit()
+    page = dashboard()
+    assert 'id="legal-overdue">0<' in page
+    assert "Kesepakatan dengan angsuran terlambat: 0" in page

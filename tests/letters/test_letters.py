@@ -241,6 +241,22 @@ def test_template_error_is_shown_with_its_line_and_old_version_stays(client, app
     assert (current.version, current.subject) == (2, "Hal baru")
 
 
+def test_editor_offers_only_variables_the_letters_know(client, app, world):
+    """The editor lists the variables to insert beside the body (the officer's phone and the
+    deadline among them); a body made of all of them is saved with no unknown variable."""
+    login(client, world["supervisor"])
+    page = client.get("/letters/templates/notification").get_data(as_text=True)
+    assert "Sisipkan variabel" in page
+    offered = re.findall(r'data-insert="([^"]+)"', html.unescape(page))
+    assert "{{ officer.phone }}" in offered and "{{ letter.deadline }}" in offered
+    response = post(client, "/letters/templates/notification", {
+        "subject": "Hal", "nature": "Biasa", "classification": "PKP", "copies": "",
+        "body": "<p>" + " ".join(offered) + "</p>"})
+    assert response.status_code == 302
+    with app.test_request_context():
+        assert service.current_template("notification", world["branch"].id).version == 2
+
+
 def test_reading_templates_writes_nothing(client, world):
     """The template list, the editor and its live preview read the template in force; only
     saving an edit stores a version."""

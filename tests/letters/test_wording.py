@@ -274,6 +274,41 @@ def test_the_contact_is_the_companys_officer_with_a_phone(app, world):
     assert "Joko Susilo" not in text and "0813 9999 0000" not in text
 
 
+def test_without_the_officers_phone_the_notification_gives_the_branchs(app, world):
+    """An officer without a phone: the letter gives the branch's phone to call instead."""
+    world["officer"].phone = ""
+    world["branch"].phone = "(0285) 421234"
+    db.session.commit()
+    with app.test_request_context():
+        text = issue(world, walk(world, company(world), "notification"))
+    assert "Petugas kami, Siti Rahmawati (telepon kantor (0285) 421234)" in text
+
+
+def test_the_notification_names_its_deadline_day_in_working_days(app, world):
+    """Issued on Monday 2 March 2026 with 10 working days to reply, the notification names
+    16 March as the last day for a letter received on its date: the day its step's window
+    ends when it is delivered that day, after which the next step falls due."""
+    with app.test_request_context():
+        letter = walk(world, company(world), "notification")
+        text = issue(world, letter)
+        assert ("paling lambat 10 (sepuluh) hari kerja sejak surat ini diterima (bila surat ini "
+                "diterima pada tanggalnya, paling lambat tanggal 16 Maret 2026)") in text
+        step = letter.case.steps[-1]
+        case_service.record_delivery(world["issuer"], step, delivered=True, on=TODAY,
+                                     today=TODAY, method="hand", recipient="Pak Joko")
+        assert step.due_on == date(2026, 3, 16)
+
+
+def test_the_deadline_skips_the_holidays_and_collective_leave(app, world):
+    """A notification of Monday 16 March 2026 with 10 working days: Nyepi, Idulfitri, the
+    collective leave around them and Good Friday do not count, so its last day is 7 April."""
+    with app.test_request_context():
+        letter = walk(world, company(world), "notification")
+        text = issue(world, letter, date(2026, 3, 16))
+        assert "paling lambat tanggal 7 April 2026)" in text
+        assert letter.case.steps[-1].due_on == date(2026, 4, 7)
+
+
 def test_admin_edits_a_users_phone(client, world, make_user):
     """The phone printed in letters is kept on the user's admin page."""
     admin = make_user(Role.ADMIN)

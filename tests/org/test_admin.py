@@ -10,7 +10,9 @@ import pytest
 from sqlalchemy import select
 
 from outreach.core.audit import AuditEvent
+from outreach.core.errors import ServiceError
 from outreach.extensions import db
+from outreach.org import service as org
 from outreach.org.models import Branch, Role, User
 from tests.conftest import PASSWORD, login, post
 
@@ -140,3 +142,14 @@ def test_a_regional_user_is_given_a_region_directly(client, admin):
     assert response.status_code == 302
     user = org.find_user("rina@example.org")
     assert (user.region_id, user.branch_id) == (region.id, None)
+
+
+def test_the_branch_service_refuses_a_branch_without_its_head(app, make_branch):
+    """Every way of making a branch goes through `org.service`: it refuses one without a head,
+    and an edit that would take the head away."""
+    with pytest.raises(ServiceError, match="surat ditandatangani atas nama tersebut"):
+        org.create_branch(None, code="KC-BTG", name="Batang", head_name=" ")
+    branch = make_branch("KC-PKL", "Pekalongan")
+    with pytest.raises(ServiceError, match="surat ditandatangani atas nama tersebut"):
+        org.update_branch(None, branch, {"head_name": ""})
+    assert branch.head_name == "Kepala Pekalongan"

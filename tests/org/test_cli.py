@@ -19,12 +19,23 @@ def count(model) -> int:
 
 
 def test_branches_create(runner):
-    """`branches create` makes a branch with its region."""
+    """`branches create` makes a branch with its region and its head."""
     result = runner.invoke(args=["branches", "create", "--code", "kc-pkl", "--name", "Pekalongan",
-                                 "--region", "JATENG"])
+                                 "--region", "JATENG", "--head", "Dwi Ananda Pratama"])
     assert result.exit_code == 0, result.output
     branch = db.session.scalars(select(Branch)).one()
-    assert (branch.code, branch.name, branch.region.code) == ("KC-PKL", "Pekalongan", "JATENG")
+    assert (branch.code, branch.name, branch.region.code, branch.head_name) == (
+        "KC-PKL", "Pekalongan", "JATENG", "Dwi Ananda Pratama")
+
+
+def test_branches_create_without_a_head_is_refused(runner):
+    """Without --head (the signer of its letters) no branch is made: one error line, exit 2."""
+    result = runner.invoke(args=["branches", "create", "--code", "KC-PKL", "--name", "Pekalongan",
+                                 "--head", "  "])
+    assert result.exit_code == 2
+    assert "Kantor cabang wajib memiliki kepala: surat ditandatangani atas nama tersebut." \
+        in result.output
+    assert count(Branch) == 0
 
 
 def test_branches_create_twice_is_refused(runner, make_branch):

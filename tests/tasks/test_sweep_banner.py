@@ -44,3 +44,15 @@ def test_late_sweep_banner_and_running_it_now(client, make_branch, make_user):
         assert post(client, "/admin/jobs/sweep").status_code == 403
     with time_machine.travel("2026-03-07 10:00 +0700", tick=False):  # a Saturday
         assert BANNER not in client.get("/dashboard/").get_data(as_text=True)
+
+
+def test_job_runs_page_shows_local_time_in_indonesian(client, make_user):
+    """A run started at 02:00 UTC reads 09.00.00 WIB on 3 March, with its job and counts
+    named in Indonesian."""
+    admin = make_user(Role.ADMIN)
+    with time_machine.travel("2026-03-03 09:00 +0700", tick=False):
+        login(client, admin)
+        assert post(client, "/admin/jobs/sweep").status_code == 302
+        page = client.get("/admin/jobs").get_data(as_text=True)
+    assert "3 Maret 2026 09.00.00 WIB" in page and "02:00:00" not in page
+    assert "Penyisiran pagi" in page and "waktu setempat (Asia/Jakarta)" in page
