@@ -62,3 +62,8 @@ _.set_by_id, _.by_area, _.step_reaches
 # flask-smorest's hooks, overridden (the fields of api/schemas.py are the document, like columns)
 _.revoked_by_id, _.last_used_at
 _._register_error_handlers, _._register_responses
+# locust finds the load test's user class in the locustfile and reads its wait_time,
+# on_start and @task methods
+_.Officer, _.wait_time, _.on_start, _.task_page
+# http.cookiejar reads a cookie's secure flag, requests a session's cookie jar
+_.secure, _.cookies

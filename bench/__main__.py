@@ -6,6 +6,9 @@
     python -m bench --companies 2000 --steps 20000 --sweep-cases 2000 --letters 40 \\
         --db sqlite --no-docs                         # about a minute
     python -m bench --only sweep --db postgresql      # one measurement
+    python -m bench --only lighthouse                 # the phone pages' Lighthouse scores
+    python -m bench --only load --companies 2000 --steps 20000 --load-seconds 30 \\
+        --no-docs                                     # the load test, small (PostgreSQL)
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from sqlalchemy import text
 from bench.databases import DEFAULT_SERVER_URL, RESULTS_DIR, postgresql_database, sqlite_database
 from bench.generate import generate
 from bench.imports import run_imports
+from bench.lighthouse import kept_section, run_lighthouse, section, write_section
+from bench.load import NO_QUEUE, run_load
 from bench.measure import Bench
 from bench.printing import PrintingRun, run_printing
 from bench.report import DatabaseRun, Results, document, summary
@@ -40,7 +45,7 @@ from outreach import create_app
 from outreach.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("pages", "sweep", "printing", "imports")
+PARTS = ("pages", "sweep", "printing", "imports", "load", "lighthouse")
 #: how long the printing runs may wait for a quiet machine, per letter (300 s for 500)
 QUIET_WAIT_PER_LETTER = 0.6
 
@@ -77,6 +82,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="seconds in all the printing runs may wait for other processes to "
                              f"leave the machine (default {QUIET_WAIT_PER_LETTER} s a letter; "
                              "0: do not wait)")
+    parser.add_argument("--load-seconds", type=int, default=120,
+                        help="how long the load test's users work (PostgreSQL only)")
+    parser.add_argument("--with-batch", action="store_true",
+                        help="render a 2,000-letter batch on the job queue during the load test")
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--requests", type=int, default=50, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests per page first")
@@ -95,6 +104,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if args.sweep_cases < 1 or (args.sweep_steps or 0) < 0 or args.letters < 2:
         parser.error("--sweep-cases must be positive, --sweep-steps not negative, --letters "
                      "at least 2")
+    if args.with_batch:
+        parser.error(NO_QUEUE)
+    if args.load_seconds < 10:
+        parser.error("--load-seconds must be at least 10")
     if args.quiet_wait is None:
         args.quiet_wait = QUIET_WAIT_PER_LETTER * args.letters
     if (args.workers is not None and args.workers < 1) or args.quiet_wait < 0 \
@@ -197,6 +210,10 @@ def main(argv: list[str] | None = None) -> int:
     if "imports" in args.only:
         results.imports = run_imports()
         loads.append(("imports done", os.getloadavg()))
+    if "load" in args.only:
+        results.load = run_load(args, today)
+        loads.append(("load test done", os.getloadavg()))
+    audits = run_lighthouse() if "lighthouse" in args.only else None
     total = time.perf_counter() - started
     print("\n# Benchmark results\n")
     print(summary(results))
@@ -208,10 +225,22 @@ def main(argv: list[str] | None = None) -> int:
                    for run in results.sweeps],
         "printing": asdict(results.printing) if results.printing else None,
         "imports": [asdict(run) for run in results.imports],
+        "load": {**asdict(results.load), "dataset": {**asdict(results.load.dataset),
+                                                     "open_case_steps": None}}
+        if results.load else None,
         "loads": loads}, indent=2, default=str))
+    earlier = args.docs.read_text() if args.docs.exists() else ""
+    block = section(audits, today.isoformat()) if audits is not None else kept_section(earlier)
+    if block:
+        print(block)
     if not args.no_docs:
         arguments = shlex.join(argv if argv is not None else sys.argv[1:])
-        args.docs.write_text(document(results, arguments, today, total, loads))
+        if args.only == ["lighthouse"]:  # the other parts' figures stay as they were
+            text = write_section(earlier, block)
+        else:
+            text = document(results, arguments, today, total, loads)
+            text = write_section(text, block) if block else text
+        args.docs.write_text(text)
         print(f"written to {args.docs}")
     return 1 if results.target_problems() and args.check else 0
 

@@ -31,12 +31,16 @@ def sqlite_database(keep: bool = False) -> Iterator[str]:
 
 
 @contextmanager
-def postgresql_database(server_url: str, keep: bool = False) -> Iterator[str]:
-    """A new database on the server of `server_url`, dropped afterwards unless `keep`."""
-    name = f"{PREFIX}{uuid.uuid4().hex[:8]}"
+def postgresql_database(server_url: str, keep: bool = False,
+                        name: str | None = None) -> Iterator[str]:
+    """A new database on the server of `server_url`, dropped afterwards unless `keep`.
+
+    With a `name`, a database of that name left over from an earlier run is dropped first."""
+    name = name or f"{PREFIX}{uuid.uuid4().hex[:8]}"
     admin = sa.create_engine(server_url, isolation_level="AUTOCOMMIT")
     try:
         with admin.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
             conn.execute(sa.text(f'CREATE DATABASE "{name}"'))
         url = sa.engine.make_url(server_url).set(database=name)
         try:

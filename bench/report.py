@@ -10,9 +10,10 @@ from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 
-from bench import imports, printing, sweep
+from bench import imports, load, printing, sweep
 from bench.generate import Dataset
 from bench.imports import ImportRun, imports_table
+from bench.load import LOAD_FINDINGS, LoadRun, load_table
 from bench.measure import Measurement
 from bench.printing import PrintingRun
 from bench.sweep import SweepRun
@@ -35,6 +36,7 @@ class Results:
     sweeps: list[SweepRun] = field(default_factory=list)
     printing: PrintingRun | None = None
     imports: list[ImportRun] = field(default_factory=list)
+    load: LoadRun | None = None
 
     def target_problems(self) -> list[str]:
         """Every missed target."""
@@ -44,6 +46,8 @@ class Results:
         problems += [p for run in self.sweeps for p in run.target_problems()]
         if self.printing is not None:
             problems += self.printing.target_problems()
+        if self.load is not None:
+            problems += self.load.target_problems()
         return problems
 
 
@@ -220,6 +224,11 @@ def targets_table(results: Results) -> str:
         lines.append(f"| Import of the worst files: refused or read in at most "
                      f"{imports.TARGET_MB} MB and {imports.TARGET_S} s | {run.name} | "
                      f"{run.peak_mb:.0f} MB, {run.seconds:.1f} s | {_met(run.met)} |")
+    if results.load is not None:
+        run = results.load
+        lines.append(f"| Load test, {run.users} users for {run.seconds} s: "
+                     f"{load.TARGET_ERRORS} errors | PostgreSQL, {run.dataset.companies:,} "
+                     f"companies | {run.errors:,} | {_met(run.errors <= load.TARGET_ERRORS)} |")
     return "\n".join(lines)
 
 
@@ -236,6 +245,8 @@ def summary(results: Results) -> str:
         parts.append(f"## Batch printing\n\n{printing_table(results.printing)}\n")
     if results.imports:
         parts.append(f"## Import files at the upload limit\n\n{imports_table(results.imports)}\n")
+    if results.load is not None:
+        parts.append(f"## Under load\n\n{load_table(results.load)}\n")
     parts.append(f"## Targets\n\n{targets_table(results)}\n")
     return "\n".join(parts)
 
@@ -413,6 +424,14 @@ SQLite and PostgreSQL:
    10 MB of separators, one 10 MB cell, and the largest ordinary CSV and workbook. Target: each
    refused or read in at most {imports.TARGET_MB} MB of memory (the child's peak resident size,
    `VmHWM`, about 70 MB of it the interpreter and the app's modules) and {imports.TARGET_S} s.
+5. **Under load, with a real client** (issue 19, PostgreSQL only): gunicorn with
+   {load.WORKERS} workers and the production settings, {load.USERS} signed-in users driven by
+   locust for two minutes (`--load-seconds`), each with an account of its own, reading the
+   company list, company pages and their tasks and logging phone calls through the step form
+   (CSRF token and all); supervisors also open the dashboard. Throughput, p95 per page and
+   overall and the errors, beside each page's idle figures. Target: {load.TARGET_ERRORS}
+   errors; later, p95 within {load.TARGET_BATCH_RATIO}× idle while a 2,000-letter batch
+   renders on the job queue (`--with-batch`, refused until the app has a queue).
 
 How it works:
 
@@ -460,6 +479,23 @@ How it works:
   process and its workers and the share of the machine other processes used meanwhile (from
   `/proc/stat`), so that a slow figure caused by other work on the machine can be told apart
   from a slow renderer.
+- Load test (`bench/load.py`, `bench/locustfile.py`, `bench/load_client.py`): the pages' data
+  set in a database `{load.DATABASE}` of its own (dropped first if left over, and at the end
+  unless `--keep`), with {load.USERS} accounts of the bigger branch added ({load.SUPERVISORS}
+  supervisors, the rest officers, with the generated password), the branch's companies shared
+  out between its officers and the morning sweep run once, so that every officer has tasks.
+  gunicorn runs `wsgi:app` with `OUTREACH_ENV=production`, a random `SECRET_KEY`,
+  `DATABASE_URL` and `OUTREACH_REQUIRE_2FA=0` (the accounts have no authenticator). The
+  sign-in throttle stays on: it counts only failed sign-ins, and the {load.USERS} sign-ins
+  stay under `LOGIN_RATE_LIMIT`. The clients send the production app's `Secure` cookies over
+  plain HTTP to 127.0.0.1, where a browser would talk to the TLS proxy. First one officer
+  (and one supervisor for the dashboard) makes {load.IDLE_REQUESTS} requests of each page one
+  after the other (the idle figures); then `locust --headless -u {load.USERS} -r
+  {load.SPAWN_RATE} --reset-stats` runs, every user pausing {load.THINK[0]:g} to
+  {load.THINK[1]:g} s between actions; its figures start once every user has started (the
+  sign-ins' password hashing is left out). Any answer but the expected one (200 for a page,
+  a redirect to the company for a logged step, no redirect to the sign-in page) counts as an
+  error.
 
 Rerun with `make bench` (see the last run's duration below). A quicker run (about a
 minute): `.venv/bin/python -m bench --companies 2000 --steps 20000 --sweep-cases 2000 --letters
@@ -484,4 +520,5 @@ machine to itself:
 {PAGE_FINDINGS}
 {DASHBOARD_FINDINGS}
 {SWEEP_FINDINGS}
-{PRINTING_FINDINGS}"""
+{PRINTING_FINDINGS}
+{LOAD_FINDINGS}"""

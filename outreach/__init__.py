@@ -158,6 +158,7 @@ def register_blueprints(app: Flask) -> None:
     from outreach.legal import views as legal
     from outreach.letters import views as letters
     from outreach.money import views as money
+    from outreach.offline import views as offline
     from outreach.org.views import admin, auth, home, partners
     from outreach.programme import views as programme
     from outreach.queue import views as queue
@@ -175,7 +176,8 @@ def register_blueprints(app: Flask) -> None:
                               (money.bp, "/money"), (programme.bp, "/programme"),
                               (socialisation.bp, "/socialisation"), (legal.bp, None),
                               (inspections.bp, None), (joint_visits.bp, None),
-                              (fieldwork.bp, None), (queue.bp, "/jobs"),
+                              (fieldwork.bp, None),
+                              (offline.bp, None), (queue.bp, "/jobs"),
                               (scheduler.bp, "/admin/jobs")):
         app.register_blueprint(blueprint, url_prefix=prefix)
 

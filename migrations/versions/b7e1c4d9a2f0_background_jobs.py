@@ -1,7 +1,7 @@
 """background jobs: long work run by the queue's workers, with its progress and result
 
 Revision ID: b7e1c4d9a2f0
-Revises: c5e1f8a2b7d4
+Revises: c7e1f4a9b203
 Create Date: 2026-12-01 17:50:00.000000
 
 """
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "b7e1c4d9a2f0"
-down_revision = "c5e1f8a2b7d4"
+down_revision = "c7e1f4a9b203"
 branch_labels = None
 depends_on = None
 

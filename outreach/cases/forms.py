@@ -55,6 +55,8 @@ class StepForm(FlaskForm):
                                 description=_l("Only a position taken on the visit's day and "
                                                "accurate enough becomes the company's "
                                                "location."))
+    #: the entry's idempotency key: a form sent twice (or resent from the phone) makes one step
+    client_key = HiddenField(validators=[Length(max=64)])
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -205,6 +205,9 @@ class Step(TimestampMixin, db.Model):
     position_warning: Mapped[str] = mapped_column(String(300), default="", server_default="")
     #: how a contact step went when not in person, by phone or by letter: "whatsapp"
     channel: Mapped[str] = mapped_column(String(12), default="", server_default="")
+    #: the idempotency key the phone gave the entry (a step logged offline is sent again until
+    #: the server's answer arrives): a second send with the same key makes no second step
+    client_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     case: Mapped[Case] = relationship(back_populates="steps")
     officer: Mapped[User | None] = relationship(foreign_keys=[officer_id])

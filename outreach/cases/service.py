@@ -28,7 +28,7 @@ from outreach.cases.models import (
 from outreach.cases.proofs import DEFAULT_MAX_BYTES, Upload, make_proof
 from outreach.companies.models import Company, FigureSource
 from outreach.companies.service import record_figures, remember_hand_entries
-from outreach.core.access import Permission, branch_condition, require
+from outreach.core.access import Permission, branch_condition, may, require
 from outreach.core.audit import record
 from outreach.core.db import utcnow
 from outreach.core.errors import ServiceError
@@ -54,6 +54,19 @@ from outreach.tasks.models import Reminder, ReminderStatus
 
 def _require_writer(actor: User, branch_id: int) -> None:
     require(actor, Permission.WORK, branch_id)
+
+
+#: the longest idempotency key a phone may give an entry (a UUID takes 36)
+CLIENT_KEY_MAX = 64
+
+
+def step_by_key(actor: User, client_key: str) -> Step | None:
+    """The step an entry with this idempotency key made, if the actor may read it (a key of
+    another branch's step is not revealed: it is refused as a different entry)."""
+    step = db.session.scalar(select(Step).where(Step.client_key == client_key))
+    if step is not None and not may(actor, Permission.WORK, step.case.branch_id):
+        raise ServiceError(_("This entry's key is already used: it was not saved."))
+    return step
 
 
 def check_version(case: Case, expected_version: int | None) -> None:
@@ -139,11 +152,21 @@ def open_case(actor: User | None, company: Company, categories: list[str], today
 def log_step(actor: User, case: Case, *, kind: str, occurred_on: date, today: date,
              outcome: str = "", notes: str = "", uploads: list[Upload] | None = None,
              expected_version: int | None = None, max_proof_bytes: int = DEFAULT_MAX_BYTES,
-             met_name: str = "", met_position: str = "") -> Step:
+             met_name: str = "", met_position: str = "", client_key: str = "") -> Step:
     """Record a step the ladder allows; refuse it, with the reason, when it does not. A letter
     step is dated by its letter: logging it makes the draft (the step counts for nothing yet),
-    issuing dates and numbers it, delivery starts its window."""
+    issuing dates and numbers it, delivery starts its window. An entry sent again with the
+    `client_key` of a step already made answers with that step and changes nothing."""
     _require_writer(actor, case.branch_id)
+    client_key = client_key.strip()
+    if client_key:
+        if len(client_key) > CLIENT_KEY_MAX:
+            raise ServiceError(_("This entry's key is too long."))
+        made = step_by_key(actor, client_key)
+        if made is not None:
+            if made.case_id != case.id:
+                raise ServiceError(_("This entry was already saved for another case."))
+            return made  # before the version check: the first send moved the version on
     check_version(case, expected_version)
     if occurred_on > today:
         raise ServiceError(_("The date cannot be in the future."), "occurred_on")
@@ -175,7 +198,7 @@ def log_step(actor: User, case: Case, *, kind: str, occurred_on: date, today: da
                 delivery_status=delivery,
                 approval_status=Approval.REQUESTED if rung.needs_approval
                 else Approval.NOT_NEEDED,
-                proofs=proofs)
+                proofs=proofs, client_key=client_key or None)
     db.session.add(step)
     project(case, calendar)
     db.session.flush()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 from flask import (
     Blueprint,
     abort,
@@ -86,6 +88,7 @@ def log_step(case_id: int):
     if request.method == "GET":
         form.occurred_on.data = today
         form.version.data = case.version
+        form.client_key.data = uuid4().hex
         wanted = request.args.get("kind")
         allowed = [v.rung.code for v in verdicts if v.allowed]
         form.kind.data = wanted if wanted in allowed else (allowed[0] if allowed else None)
@@ -94,7 +97,8 @@ def log_step(case_id: int):
             today=today, outcome=form.outcome.data or "", notes=form.notes.data or "",
             uploads=_uploads(form.proof), expected_version=_version(form),
             max_proof_bytes=current_app.config["PROOF_MAX_BYTES"],
-            met_name=form.met_name.data or "", met_position=form.met_position.data or "")),
+            met_name=form.met_name.data or "", met_position=form.met_position.data or "",
+            client_key=form.client_key.data or "")),
             _step_recorded):
         return _company_page(case.company_id)
     return render_template("cases/step_form.html", case=case, form=form, verdicts=verdicts,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from uuid import uuid4
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    HiddenField,
     IntegerField,
     RadioField,
     SelectField,
@@ -29,6 +32,8 @@ class ReplyForm(FlaskForm):
     content = TextAreaField(_l("What the employer said"), validators=[Length(max=5000)])
     attachment = FileField(_l("Attachment (photo or scan)"),
                            description=_l("JPEG, PNG, WebP or PDF, at most 10 MB."))
+    #: the entry's idempotency key: a form sent twice (or resent from the phone) makes one reply
+    client_key = HiddenField(default=lambda: uuid4().hex, validators=[Length(max=64)])
 
 
 class CommitmentForm(FlaskForm):

@@ -57,6 +57,9 @@ class Reply(db.Model):
     #: the attachment itself, kept in the database so that backups carry it
     data: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: the idempotency key of a reply recorded on the phone without a connection: sent again,
+    #: it makes no second reply
+    client_key: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     __scope_through__ = "case"

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from outreach.cases.models import Case, CaseStatus
 from outreach.cases.proofs import DEFAULT_MAX_BYTES, Upload, checked_upload
 from outreach.cases.service import project
-from outreach.core.access import Permission, branch_condition, require
+from outreach.core.access import Permission, branch_condition, may, require
 from outreach.core.audit import record
 from outreach.core.errors import ServiceError
 from outreach.core.formatting import rupiah
@@ -101,10 +101,18 @@ def _check_day(day: date | None, today: date, field: str, *, future: bool = Fals
 
 def add_reply(actor: User, case: Case, *, received_on: date | None, channel: str, sender: str,
               content: str, upload: Upload | None, today: date,
-              max_bytes: int = DEFAULT_MAX_BYTES) -> Reply:
+              max_bytes: int = DEFAULT_MAX_BYTES, client_key: str = "") -> Reply:
     """Record the employer's reply (by letter, e-mail, WhatsApp or in person) with its content
-    and, if any, its attachment (a photo or PDF, checked like a proof)."""
+    and, if any, its attachment (a photo or PDF, checked like a proof). A reply sent again with
+    the `client_key` of one already recorded answers with that reply and changes nothing."""
     require(actor, Permission.WORK, case.branch_id)
+    client_key = client_key.strip()
+    if client_key:
+        made = reply_by_key(actor, client_key)
+        if made is not None:
+            if made.case_id != case.id:
+                raise ServiceError(_("This entry was already saved for another case."))
+            return made
     received_on = _check_day(received_on, today, "received_on")
     if channel not in Channel.ALL:
         raise ServiceError(_("Choose how the reply came."), "channel")
@@ -112,7 +120,7 @@ def add_reply(actor: User, case: Case, *, received_on: date | None, channel: str
         raise ServiceError(_("Enter what the employer said, or attach the reply."), "content")
     reply = Reply(branch_id=case.branch_id, case=case, received_on=received_on,
                   channel=channel, sender=sender.strip()[:120], content=content.strip(),
-                  recorded_by_id=actor.id)
+                  recorded_by_id=actor.id, client_key=client_key[:64] or None)
     if upload is not None:
         accepted = checked_upload(upload, max_bytes, "attachment")
         reply.filename, reply.content_type = accepted.name, accepted.content_type
@@ -123,6 +131,15 @@ def add_reply(actor: User, case: Case, *, received_on: date | None, channel: str
     record(actor, "reply.add", "case", case.id,
            {"reply": reply.id, "channel": channel, "received_on": received_on,
             "attachment": reply.filename}, branch_id=case.branch_id)
+    return reply
+
+
+def reply_by_key(actor: User, client_key: str) -> Reply | None:
+    """The reply an entry with this idempotency key recorded, if the actor may write to its
+    branch (another branch's key is refused without saying more)."""
+    reply = db.session.scalar(select(Reply).where(Reply.client_key == client_key))
+    if reply is not None and not may(actor, Permission.WORK, reply.branch_id):
+        raise ServiceError(_("This entry's key is already used: it was not saved."))
     return reply
 
 

@@ -77,7 +77,8 @@ def add_reply(case_id: int):
             current_user, case, received_on=form.received_on.data, channel=form.channel.data,
             sender=form.sender.data or "", content=form.content.data or "",
             upload=_upload(form.attachment), today=clock.today(),
-            max_bytes=current_app.config["PROOF_MAX_BYTES"]), _("Reply recorded.")):
+            max_bytes=current_app.config["PROOF_MAX_BYTES"],
+            client_key=form.client_key.data or ""), _("Reply recorded.")):
         return redirect(url_for("legal.case_answer", case_id=case.id))
     return _page(case, 400, reply_form=form)
 

@@ -218,6 +218,13 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "api.letter_pdf": TOKEN,
     "api.sanctions": TOKEN,
     "api.registrations": TOKEN,
+    "offline.manifest": PUBLIC,
+    "offline.service_worker": PUBLIC,
+    "offline.page": BRANCH_STAFF,
+    "offline.day": BRANCH_STAFF,
+    "offline.token": BRANCH_STAFF,
+    "offline.sync_step": BRANCH_STAFF,
+    "offline.sync_reply": BRANCH_STAFF,
 }
 
 #: routes that change nothing although they accept POST (previews, sample renders, uploads to

@@ -83,6 +83,7 @@ SCREENS = {
     "log a step": Screen("officer", lambda w: f"/cases/{w.case.id}/steps/new"),
     "tasks": Screen("officer", lambda w: "/tasks/"),
     "map of the companies": Screen("supervisor", lambda w: "/map/?view=companies"),
+    "the day offline": Screen("officer", lambda w: "/offline/"),
     "dashboard": Screen("supervisor", lambda w: "/dashboard/", pending_route="/dashboard/"),
     "letter template editor": Screen("supervisor",
                                      lambda w: "/letters/templates/notification"),

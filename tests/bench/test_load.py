@@ -1,0 +1,58 @@
+"""The load test's simulated user, against gunicorn with the production settings as the load
+test starts it: it signs in through the sign-in form, reads the list and its tasks and logs a
+phone call through the step form (its CSRF token and the production app's `Secure` cookies
+over plain HTTP), and the call is on the company page. `--with-batch` is refused until the app
+has a job queue."""
+
+from __future__ import annotations
+
+import html
+import random
+
+import flask_migrate
+import pytest
+
+from bench import load_client
+from bench.__main__ import parse_args
+from bench.databases import RESULTS_DIR
+from bench.load import NO_QUEUE, TimedSession, gunicorn
+from bench.load_client import Account, Plan, Visitor, new_session
+from outreach import create_app
+from outreach.cases.models import Category
+from outreach.extensions import db
+from outreach.org.models import Role
+from tests import factories
+
+
+def test_a_simulated_user_logs_a_phone_call_through_the_real_forms(tmp_path):
+    url = f"sqlite:///{tmp_path / 'load.db'}"
+    app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        flask_migrate.upgrade()
+        branch = factories.branch("KC-PKL", "Pekalongan", "JATENG")
+        officer = factories.user(Role.OFFICER, branch=branch, email="petugas@example.org")
+        company = factories.company(branch, "PT Sinar Batik")
+        case = factories.open_case(company, [Category.PWBD])
+        plan = Plan([Account(officer.email, factories.PASSWORD, False)],
+                    [(company.id, case.id)], 1)
+        db.session.remove()
+        db.engine.dispose()
+    RESULTS_DIR.mkdir(exist_ok=True)
+    with gunicorn(url) as base:
+        session = TimedSession(base)
+        visitor = Visitor(new_session(session), plan, random.Random(1))  # noqa: S311
+        visitor.sign_in(plan.accounts[0])
+        visitor.company_list()
+        visitor.tasks()
+        visitor.log_step()
+        page = html.unescape(visitor.get(f"/companies/{company.id}", "Company page").text)
+    assert "Panggilan telepon" in page
+    assert any(note in page for note in load_client.NOTES)
+    assert {load_client.LIST, load_client.TASKS, load_client.STEP_FORM,
+            load_client.STEP_POST} <= set(session.times)
+
+
+def test_the_batch_under_load_is_refused_until_there_is_a_queue(capsys):
+    with pytest.raises(SystemExit):
+        parse_args(["--only", "load", "--with-batch"])
+    assert NO_QUEUE in capsys.readouterr().err
