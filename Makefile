@@ -13,7 +13,7 @@ COMPILED := $(CATALOGS:.po=.mo)
 SYSTEM_PACKAGES ?= libharfbuzz-subset0 chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: install system run test test-sqlite test-postgres lint format scheduler bench bench-quick translations messages clean
+.PHONY: install system run test test-sqlite test-postgres lint format scheduler worker bench bench-quick translations messages clean
 
 install: system $(STAMP) $(COMPILED)
 
@@ -44,10 +44,14 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location --sort-output -o outreach/translations/messages.pot . >/dev/null
 	$(BIN)/pybabel update -i outreach/translations/messages.pot -d outreach/translations --no-fuzzy-matching --ignore-obsolete >/dev/null
 
+## The dev server with demo data, and a queue worker beside it (stopped with the server):
+## imports, print batches and bulk issuing run on it, the queue a SQLite file in instance/.
 run: install
 	$(FLASK) db upgrade
 	$(FLASK) demo seed
 	@echo "outreach is at http://127.0.0.1:5000"
+	$(FLASK) worker --workers 2 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(FLASK) --debug run --host 127.0.0.1 --port 5000
 
 ## ruff, the import contract of the feature packages (pyproject.toml), dead code.
@@ -75,6 +79,10 @@ test-postgres: install
 scheduler: install
 	$(FLASK) scheduler
 
+## A worker of the job queue (OUTREACH_QUEUE_URL; as many as the work needs, on any machine).
+worker: install
+	$(FLASK) worker
+
 bench: install
 	$(BIN)/python -m bench
 
@@ -82,4 +90,4 @@ bench-quick: install
 	$(BIN)/python -m bench --quick
 
 clean:
-	rm -rf $(VENV) instance/outreach.db
+	rm -rf $(VENV) instance/outreach.db instance/queue.db*

@@ -68,6 +68,15 @@ class Config:
     #: calls one API token may make (`/api/v1`)
     API_RATE_LIMIT = os.environ.get("API_RATE_LIMIT", "120 per minute")
 
+    #: the job queue's storage (Huey): a SQLite file under instance/ (one machine, nothing to
+    #: install), or Redis for workers on several machines (redis://host:6379/0)
+    QUEUE_URL = os.environ.get("OUTREACH_QUEUE_URL", f"sqlite:///{INSTANCE_DIR / 'queue.db'}")
+    #: worker processes of one `flask worker` (one per core is a good start)
+    QUEUE_WORKERS = int(os.environ.get("OUTREACH_QUEUE_WORKERS", "2"))
+    #: a failed attempt of a job is tried again this many times, this many seconds later
+    QUEUE_RETRIES = int(os.environ.get("OUTREACH_QUEUE_RETRIES", "2"))
+    QUEUE_RETRY_DELAY = int(os.environ.get("OUTREACH_QUEUE_RETRY_DELAY", "10"))
+
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024
     #: largest proof file (photo or scan) accepted per file
     PROOF_MAX_BYTES = 10 * 1024 * 1024
@@ -100,6 +109,10 @@ class TestingConfig(Config):
     SECRET_KEY = "testing-secret"  # noqa: S105 - the test suite only
     SQLALCHEMY_DATABASE_URI = "sqlite://"
     RATELIMIT_STORAGE_URI = "memory://"
+    #: a job runs at once in the process that asks for it, through the same `run_job` as a
+    #: worker's (the tests of the worker process start a real one on a SQLite file)
+    QUEUE_URL = "immediate"
+    QUEUE_RETRY_DELAY = 0
 
 
 class ProductionConfig(Config):

@@ -22,6 +22,7 @@ def create_app(config: str | Mapping[str, Any] | None = None) -> Flask:
     register_proxies(app)
     register_models()
     register_extensions(app)
+    register_queue(app)
     register_blueprints(app)
     register_api(app)
     register_errorhandlers(app)
@@ -88,7 +89,7 @@ MODEL_MODULES = ("outreach.core.audit", *(f"outreach.{feature}.models" for featu
     "org", "calendar", "ladder", "companies", "cases", "letters", "tasks", "notifications",
     "imports", "reports", "scheduler", "money", "programme", "socialisation", "api", "legal",
     "inspections", "joint_visits",
-    "fieldwork")))
+    "fieldwork", "queue")))
 
 
 def register_models() -> None:
@@ -116,6 +117,15 @@ def register_extensions(app: Flask) -> None:
     auth_setup.init_app(app)
     guards.init_app(app)
     i18n.init_app(app)
+
+
+def register_queue(app: Flask) -> None:
+    """The job queue (Huey) the pages hand long work to and `flask worker` runs."""
+    from outreach.queue import worker
+    from outreach.scheduler import jobs
+
+    worker.init_app(app)
+    jobs.register_tasks(app)
 
 
 def configure_sqlite(engine) -> None:
@@ -151,6 +161,7 @@ def register_blueprints(app: Flask) -> None:
     from outreach.offline import views as offline
     from outreach.org.views import admin, auth, home, partners
     from outreach.programme import views as programme
+    from outreach.queue import views as queue
     from outreach.reports import views as reports
     from outreach.scheduler import views as scheduler
     from outreach.socialisation import views as socialisation
@@ -166,7 +177,7 @@ def register_blueprints(app: Flask) -> None:
                               (socialisation.bp, "/socialisation"), (legal.bp, None),
                               (inspections.bp, None), (joint_visits.bp, None),
                               (fieldwork.bp, None),
-                              (offline.bp, None),
+                              (offline.bp, None), (queue.bp, "/jobs"),
                               (scheduler.bp, "/admin/jobs")):
         app.register_blueprint(blueprint, url_prefix=prefix)
 
@@ -209,8 +220,10 @@ def register_commands(app: Flask) -> None:
     from outreach.maintenance import cli as maintenance
     from outreach.org import cli as org
     from outreach.programme import cli as programme
+    from outreach.queue import cli as queue
     from outreach.scheduler import cli as scheduler
     from outreach.socialisation import cli as socialisation
 
-    for feature in (org, cases, imports, maintenance, scheduler, programme, socialisation, api):
+    for feature in (org, cases, imports, maintenance, scheduler, programme, socialisation, api,
+                    queue):
         feature.init_app(app)

@@ -5,14 +5,14 @@ pagination compares): `(branch_id, name, id)` serves a branch's list, `(name, id
 (its branches' companies read in order and filtered, rather than all sorted).
 
 Revision ID: b7e3d91c5a20
-Revises: c7e1f4a9b203
+Revises: b7e1c4d9a2f0
 Create Date: 2026-12-01 18:00:00.000000
 
 """
 from alembic import op
 
 revision = "b7e3d91c5a20"
-down_revision = "c7e1f4a9b203"
+down_revision = "b7e1c4d9a2f0"
 branch_labels = None
 depends_on = None
 

@@ -158,6 +158,7 @@ ACCESS_ACTIONS = {
     "export.not_reached": _l("Companies not reached by socialisation exported"),
     "download.sign_in_sheet": _l("Socialisation sign-in sheet printed"),
     "download.event_material": _l("Socialisation material downloaded"),
+    "download.job_result": _l("Letters issued in one job downloaded"),
 }
 
 #: what an audit event is about

@@ -42,6 +42,9 @@ from outreach.imports.models import CloseSuggestion, CompanyImport, ImportStatus
 from outreach.imports.planning import last_import_of
 from outreach.imports.reading import human_size
 from outreach.org.models import Role
+from outreach.queue import service as queue
+from outreach.queue.work import IMPORT_APPLY
+from outreach.queue.worker import start
 
 bp = Blueprint("imports", __name__)
 
@@ -240,24 +243,11 @@ def confirm(import_id: int):
     if not service.claim(company_import, clock.now()):
         flash(_("This import is already running."), "error")
         return redirect(url_for("imports.preview", import_id=import_id))
-    try:
-        counts = service.confirm(current_user, company_import, clock.today(),
-                                 decisions=decisions, overwrite=overwrite,
-                                 valid_rows_only=valid_rows_only,
-                                 progress=service.progress_recorder(import_id))
-    except ServiceError as error:
-        db.session.rollback()
-        service.release(import_id)
-        flash(error.message, "error")
-        return redirect(url_for("imports.preview", import_id=import_id))
-    except Exception:
-        db.session.rollback()
-        service.release(import_id)
-        raise
-    db.session.commit()
-    flash(_("Imported: %(created)d created, %(updated)d updated, %(unchanged)d unchanged, "
-            "%(rejected)d rejected, %(review)d left for review.", **counts), "success")
-    return redirect(url_for("imports.detail", import_id=import_id))
+    job = queue.ask(current_user, IMPORT_APPLY, company_import.branch_id,
+                    {"import_id": import_id, "today": clock.today().isoformat(),
+                     "decisions": {str(k): v for k, v in decisions.items()},
+                     "overwrite": overwrite, "valid_rows_only": valid_rows_only}, clock.now())
+    return redirect(url_for("queue.detail", job_id=start(job)))
 
 
 @bp.route("/<int:import_id>/status")

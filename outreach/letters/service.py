@@ -306,6 +306,10 @@ ADDRESSED_TO = {"tmp2t": PartnerKind.DPMPTSP, "legal_referral": PartnerKind.KEJA
 #: the letter addressed to the partner office it names: a joint visit's invitation to the labour
 #: office or the prosecutor chosen from the branch's registry
 INVITATION_TEMPLATE = "joint_visit_invitation"
+#: the invitation's variables on a letter that is not one
+NO_INVITATION: dict[str, Any] = {
+    "partner": {"name": "", "area": "", "head_title": "", "head_name": "", "address": ""},
+    "partner_kind": "", "proposed_day": "", "proposed_on": ""}
 #: the letters that state the money: the fine (with its calculation attached) and the
 #: referral (the amount claimed)
 MONEY_LETTERS = ("fine", "legal_referral")
@@ -586,8 +590,10 @@ def letter_data(case: Case, step: Step | None, template: LetterTemplate, officer
                         for a in draft.get("attachments") or []],
         "assignment": dict((letter.data or {}).get("assignment") or {}
                            if letter is not None else {}),
-        "invitation": dict((letter.data or {}).get("invitation") or {}
-                           if letter is not None else {}),
+        # a letter that is not an invitation still knows the variables' shape, so a template
+        # naming them (as the editor offers) renders them empty rather than failing
+        "invitation": {**NO_INVITATION, **(((letter.data or {}).get("invitation") or {})
+                                          if letter is not None else {})},
         "closing": {"outcome": case.outcome, "outcome_text": label(case.outcome, "close"),
                     "evidence": case.closing_evidence, "closed_on": long_date(case.closed_on)
                     if case.closed_on else ""},

@@ -22,7 +22,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from wtforms import BooleanField, DateField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from outreach.calendar.rules import WorkingCalendar
 from outreach.cases import service as cases
 from outreach.cases.models import Case
 from outreach.core import clock
@@ -39,7 +38,7 @@ from outreach.core.views import (
     status_of,
     submit,
 )
-from outreach.extensions import csrf, limiter
+from outreach.extensions import csrf, db, limiter
 from outreach.legal.service import answer_of
 from outreach.letters import service
 from outreach.letters.defaults import DEFAULT_TEMPLATES
@@ -47,6 +46,9 @@ from outreach.letters.models import Letter, LetterStatus
 from outreach.letters.render import letter_pdf
 from outreach.letters.sandbox import TemplateProblem, render_body, unknown_variables
 from outreach.org.models import Role
+from outreach.queue import service as queue
+from outreach.queue.work import LETTER_BATCH
+from outreach.queue.worker import start
 
 bp = Blueprint("letters", __name__)
 #: the days a print batch may be asked for (the query string's `day`)
@@ -111,6 +113,8 @@ def index():
     company: drafts waiting first, then those issued, newest first."""
     filters = _letter_filters()
     letters, total = service.letter_list(current_user, filters)
+    ready = (len(queue.ready_drafts(current_user.branch_id))
+             if may(current_user, Permission.DECIDE, current_user.branch_id) else 0)
     pages = max((total + filters.per_page - 1) // filters.per_page, 1)
     if not letters and filters.page > pages:  # a page past the end shows the last page
         filters.page = pages
@@ -118,7 +122,7 @@ def index():
     return render_template("letters/index.html", letters=letters, total=total, pages=pages,
                            filters=filters, kinds=service.letter_kinds(current_user),
                            statuses=choices("letter_status"), today=clock.today(),
-                           form=SimpleForm())
+                           form=SimpleForm(), ready=ready)
 
 
 LETTER_STATUSES = (LetterStatus.DRAFT, LetterStatus.ISSUED, LetterStatus.VOID)
@@ -354,25 +358,38 @@ def verify(code: str):
                            result=result, too_large=too_large), status
 
 
-@bp.route("/letters/batch")
+@bp.route("/letters/batch", methods=["POST"])
 @staff_only
 def batch():
-    """One PDF of the letters issued on a day and the forms for the next working day's visits."""
+    """One PDF of the letters issued on a day and the forms for the next working day's visits,
+    made by a worker: the job's page shows it coming and gives the PDF."""
+    SimpleForm().validate_on_submit()
     try:
-        day = date.fromisoformat(request.args.get("day", "")[:10])
+        day = date.fromisoformat(request.form.get("day", "")[:10])
     except ValueError:
         day = clock.today()
     if not BATCH_FIRST_DAY <= day <= BATCH_LAST_DAY:  # 9999-12-31 has no next working day
         message = _("Choose a day between %(first)s and %(last)s.",
                     first=BATCH_FIRST_DAY.isoformat(), last=BATCH_LAST_DAY.isoformat())
         return render_template("core/error.html", code=400, message=message), 400
-    branch = current_user.branch
-    visit_day = WorkingCalendar.for_branch(branch.id).next_working_day(day)
-    document, letters, forms = service.batch_pdf(current_user, branch, day, visit_day,
-                                                 clock.today())
-    log_access("export.letter_batch", "branch", branch.id, branch.id, day=day,
-               letters=letters, visit_forms=forms)
-    return pdf_response(document, f"cetak-{branch.code}-{day.isoformat()}.pdf")
+    job = queue.ask(current_user, LETTER_BATCH, current_user.branch_id,
+                    {"day": day.isoformat(), "today": clock.today().isoformat()}, clock.now())
+    return redirect(url_for("queue.detail", job_id=start(job)))
+
+
+@bp.route("/letters/issue-ready", methods=["POST"])
+@roles_required(Role.SUPERVISOR)
+def issue_ready():
+    """Issue today's drafts cleared for issuing, in one job: numbers in the drafts' order,
+    one merged PDF to print from the job's page."""
+    SimpleForm().validate_on_submit()
+    try:
+        job = queue.ask_issue_drafts(current_user, clock.today(), public_base_url(), clock.now())
+    except ServiceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("letters.index"))
+    return redirect(url_for("queue.detail", job_id=start(job)))
 
 
 @bp.route("/cases/<int:case_id>/dossier.pdf")

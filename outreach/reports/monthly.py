@@ -105,18 +105,24 @@ def monthly_report_pdf(branch: Branch, period: date, as_of: date, locale: str = 
             charts=dashboard_charts(figures, links=False))
 
 
-def store_monthly_report(actor: User | None, branch: Branch, period: date,
-                         today: date) -> MonthlyReport:
-    """Make the branch's report of the month of `period` and store it (replacing an older one);
-    `actor` None is the scheduler, otherwise a supervisor of the branch or regional staff."""
+def refuse_report(actor: User | None, branch: Branch, period: date, today: date) -> None:
+    """Refuse a report of the branch's month by someone who may not make it, or of a month
+    not begun; `actor` None is the scheduler."""
     if actor is not None:
         allowed = actor.role in (Role.REGIONAL, Role.ADMIN) or (
             actor.role == Role.SUPERVISOR and actor.branch_id == branch.id)
         if not allowed or visible_branch(actor, branch.id) is None:
             raise ServiceError(_("Only supervisors and regional staff make monthly reports."))
-    period = month_start(period)
-    if period > month_start(today):
+    if month_start(period) > month_start(today):
         raise ServiceError(_("That month has not begun yet."), "period")
+
+
+def store_monthly_report(actor: User | None, branch: Branch, period: date,
+                         today: date) -> MonthlyReport:
+    """Make the branch's report of the month of `period` and store it (replacing an older one);
+    `actor` None is the scheduler, otherwise a supervisor of the branch or regional staff."""
+    refuse_report(actor, branch, period, today)
+    period = month_start(period)
     pdf = monthly_report_pdf(branch, period, today)
     report = db.session.scalars(select(MonthlyReport).where(
         MonthlyReport.branch_id == branch.id, MonthlyReport.period == period)).first()

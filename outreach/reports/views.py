@@ -29,6 +29,9 @@ from outreach.core.views import (
     submit,
 )
 from outreach.org.models import Branch, Role
+from outreach.queue import service as queue
+from outreach.queue.work import MONTHLY_REPORT
+from outreach.queue.worker import start
 from outreach.reports import review
 from outreach.reports.comparison import (
     OLDER_THAN_DAYS,
@@ -41,8 +44,8 @@ from outreach.reports.figures import comparison_chart, dashboard_charts
 from outreach.reports.monthly import (
     month_name,
     previous_month,
+    refuse_report,
     reports_list,
-    store_monthly_report,
     stored_report,
 )
 
@@ -231,7 +234,9 @@ def _store_report(form: ReportForm, today: date):
         period = date.fromisoformat(f"{form.period.data}-01")
     except ValueError:
         raise ServiceError(_("Choose a month."), "period") from None
-    return store_monthly_report(current_user, branch, period, today)
+    refuse_report(current_user, branch, period, today)
+    return queue.ask(current_user, MONTHLY_REPORT, branch.id,
+                     {"period": period.isoformat(), "today": today.isoformat()}, clock.now())
 
 
 @bp.route("/reports", methods=["GET", "POST"])
@@ -245,10 +250,8 @@ def monthly_reports():
     if request.method == "GET":
         form.period.data = previous_month(today).strftime("%Y-%m")
         form.branch.data = current_user.branch_id or (choices[0].id if choices else None)
-    if submit(form, lambda: _store_report(form, today),
-              lambda report: _("The report of %(month)s is ready.",
-                               month=month_name(report.period))):
-        return redirect(url_for("dashboard.monthly_reports"))
+    if outcome := submit(form, lambda: _store_report(form, today)):
+        return redirect(url_for("queue.detail", job_id=start(outcome.value)))
     return render_template("reports/reports.html", form=form,
                            reports=reports_list(current_user),
                            month_name=month_name), status_of(form)

@@ -1,7 +1,9 @@
 """The scheduled jobs: the entry points the scheduler, the CLI and the catch-up call.
 
 Like views and CLI commands, a job reads the app's settings and calls the services with
-them; each run is recorded by `service.run_recorded`.
+them; each run is recorded by `service.run_recorded`. The scheduler process only decides
+when: it hands each run to the job queue (`hand_over`), and a queue worker runs it
+(`register_tasks`), so the work runs on the workers, however many there are.
 """
 
 from __future__ import annotations
@@ -9,11 +11,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from flask import current_app
+from flask import Flask, current_app
 
 from outreach.calendar.rules import WorkingCalendar
 from outreach.core.db import utcnow
 from outreach.notifications import service as notifications
+from outreach.queue.worker import fresh_process, queue_of
 from outreach.reports import monthly as reports
 from outreach.scheduler.models import JobRun
 from outreach.scheduler.service import (
@@ -85,3 +88,26 @@ def send_mail(now: datetime | None = None) -> dict[str, Any]:
     return {"sent": sent, "failed": failed}
 
 
+
+
+#: the scheduled runs a queue worker may be handed, by job id
+SCHEDULED = {MORNING_SWEEP: morning_sweep, MONTHLY_REPORTS: monthly_report_run,
+             SEND_NOTIFICATIONS: mail_run}
+
+
+def register_tasks(app: Flask) -> None:
+    """The queue's task that runs a scheduled job for a day (recorded as a `JobRun`; a
+    failure is recorded there, and the next schedule or the catch-up runs it again)."""
+
+    @queue_of(app).task(name="scheduled_job")
+    def scheduled_job(job_id: str, day: str) -> None:
+        with app.app_context():
+            fresh_process()
+            SCHEDULED[job_id](date.fromisoformat(day))
+
+    app.extensions["huey_scheduled_job"] = scheduled_job
+
+
+def hand_over(app: Flask, job_id: str, day: date) -> None:
+    """Queue a scheduled run of `day` for the workers (in immediate mode: run it now)."""
+    app.extensions["huey_scheduled_job"](job_id, day.isoformat())

@@ -1,7 +1,8 @@
 """The scheduler process: `flask --app wsgi scheduler`. Never started by the web app.
 
-Jobs have explicit ids; each body opens an app context and calls a service through
-`outreach.scheduler.jobs`, which records every run.
+Jobs have explicit ids; each body opens an app context, decides whether the job is due and
+hands it to the job queue (`outreach.scheduler.jobs.hand_over`): a queue worker runs it and
+records the run.
 """
 
 from __future__ import annotations
@@ -30,8 +31,8 @@ def morning_job(app: Flask) -> None:
         if not WorkingCalendar().is_working_day(today):
             logger.info("%s is not a working day: no sweep", today)
             return
-        run = jobs.morning_sweep(today)
-        logger.info("morning sweep %s: %s %s", today, run.outcome, run.counts or run.error)
+        jobs.hand_over(app, service.MORNING_SWEEP, today)
+        logger.info("morning sweep %s handed to the queue", today)
 
 
 def monthly_report_job(app: Flask) -> None:
@@ -43,15 +44,15 @@ def monthly_report_job(app: Flask) -> None:
             return
         if not jobs.first_working_day_of_month(today) and not jobs.monthly_reports_missing(today):
             return
-        run = jobs.monthly_report_run(today)
-        logger.info("monthly reports %s: %s %s", today, run.outcome, run.counts or run.error)
+        jobs.hand_over(app, service.MONTHLY_REPORTS, today)
+        logger.info("monthly reports %s handed to the queue", today)
 
 
 def mail_job(app: Flask) -> None:
     """Send notifications waiting for the mail server (retried on the next run)."""
     with app.app_context():
         if app.config.get("SMTP_URL"):
-            jobs.mail_run(clock.today())
+            jobs.hand_over(app, service.SEND_NOTIFICATIONS, clock.today())
 
 
 def catch_up(app: Flask, now: datetime | None = None) -> bool:
@@ -71,7 +72,7 @@ def catch_up(app: Flask, now: datetime | None = None) -> bool:
         missed = service.missed_working_days(last_day, today)
         logger.warning("the scheduler was not running: catching up once for today %s "
                        "(%d earlier working day(s) missed)", today, missed)
-        jobs.morning_sweep(today)
+        jobs.hand_over(app, service.MORNING_SWEEP, today)
         return True
 
 

@@ -1,5 +1,6 @@
 """The scheduler seen from the web: the banner when today's morning sweep is late, and an
-administrator's button that runs it now (a recorded job run, as the scheduler's own)."""
+administrator's button that hands it to the queue's workers now (a recorded job run, as the
+scheduler's own)."""
 
 from __future__ import annotations
 
@@ -33,12 +34,11 @@ def morning_sweep_late() -> bool:
 @bp.route("/sweep", methods=["POST"])
 @roles_required(Role.ADMIN)
 def run_sweep():
-    """Run today's morning sweep now, recorded as a job run like the scheduler's."""
+    """Run today's morning sweep now on a worker, recorded as a job run like the
+    scheduler's."""
     SimpleForm().validate_on_submit()
-    run = jobs.morning_sweep(clock.today())
-    if run.outcome == "ok":
-        flash(_("The morning sweep ran: %(tasks)d tasks made.",
-                tasks=run.counts.get("reminders_created", 0)), "success")
-    else:
-        flash(_("The morning sweep failed: %(error)s", error=run.error), "error")
+    today = clock.today()
+    jobs.hand_over(current_app._get_current_object(), service.MORNING_SWEEP, today)
+    flash(_("The morning sweep was handed to the workers: its run appears below when it is "
+            "done."), "info")
     return redirect(url_for("admin.job_runs"))

@@ -99,7 +99,7 @@ def test_two_template_saves_taking_the_same_version_number_give_a_message(
 
 def test_a_print_batch_for_a_day_past_the_calendar_is_a_400_with_the_reason(
         client, make_branch, make_user):
-    """`/letters/batch?day=9999-12-31` has no next working day: a 400 that says which days
+    """A print batch of 9999-12-31 has no next working day: a 400 that says which days
     may be asked for."""
     branch = make_branch("KC-PKL", "Pekalongan")
     officer = make_user(Role.OFFICER, branch=branch)
@@ -107,7 +107,7 @@ def test_a_print_batch_for_a_day_past_the_calendar_is_a_400_with_the_reason(
     db.session.commit()
     login(client, officer)
     for day in ("9999-12-31", "0001-01-01"):
-        response = client.get(f"/letters/batch?day={day}")
+        response = post(client, "/letters/batch", {"day": day})
         assert response.status_code == 400, day
         assert "Choose a day between 1900-01-01 and 2999-12-31." in \
             response.get_data(as_text=True)

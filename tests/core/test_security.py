@@ -33,6 +33,7 @@ from outreach.money import service as money
 from outreach.notifications.models import Notification
 from outreach.org.models import PartnerOffice, Role
 from outreach.programme.models import BeneficiaryImport, Renewal, Sponsor
+from outreach.queue.models import BackgroundJob
 from outreach.reports.models import MonthlyReport
 from outreach.socialisation import service as social
 from outreach.tasks.models import Reminder
@@ -96,6 +97,10 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "letters.visit_form": SIGNED_IN,
     "letters.dossier": SIGNED_IN,
     "letters.batch": BRANCH_STAFF,
+    "letters.issue_ready": SUPERVISOR,
+    "queue.index": SIGNED_IN,
+    "queue.detail": SIGNED_IN,
+    "queue.result": SIGNED_IN,
     "letters.templates": SUPERVISOR,
     "letters.edit_template": SUPERVISOR,
     "letters.preview_template": SUPERVISOR,
@@ -310,6 +315,10 @@ def world(make_branch, make_user, make_company):
     note = Notification(user_id=officer.id, kind="directive", dedupe_key="security-test",
                         subject="Arahan", body_text="Arahan", body_html="<p>Arahan</p>")
     db.session.add(note)
+    job = BackgroundJob(kind="letter_batch", branch_id=pkl.id, user_id=officer.id,
+                        state="done", result=b"%PDF-1.4", result_name="cetak.pdf",
+                        result_type="application/pdf", outcome={"letters": 0, "visit_forms": 0})
+    db.session.add(job)
     db.session.commit()
     reply = legal.add_reply(officer, case, received_on=date(2026, 1, 6), channel="letter",
                             sender="", content="Kami akan mendaftar.",
@@ -330,7 +339,7 @@ def world(make_branch, make_user, make_company):
             "inspection_id": inspection.id, "joint_visit_id": joint.id,
             "event_id": event.id, "material_id": material.id, "token_id": token.id,
             "sponsor_id": sponsor.id, "list_id": worker_list.id, "renewal_id": renewal.id,
-            "notification_id": note.id,
+            "notification_id": note.id, "job_id": job.id,
             "code": "notification", "filename": "app.css", "fmt": "csv", "token": "x",
         },
         "users": {

@@ -670,7 +670,7 @@ def test_upload_map_preview_confirm(client, world, make_company):
 
     response = post(client, f"/imports/{company_import.id}/confirm",
                     {"decision-3": str(rezeki.id), "valid_rows_only": "1"})
-    assert response.headers["Location"] == f"/imports/{company_import.id}"
+    assert re.fullmatch(r"/jobs/\d+", response.headers["Location"])  # the job of the run
     assert count(Company) == 3  # UD Sido Makmur is new; row 3 is PT Sumber Rezeki Abadi
     assert db.session.get(Company, batik.id).workers_estimated == 40
     assert company("UD Sido Makmur").phone == ""  # the phone column was left out

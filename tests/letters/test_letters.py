@@ -445,7 +445,8 @@ def test_referral_needs_approval_then_gives_a_dossier(client, app, world):
 
 
 def test_batch_prints_the_days_letters_and_tomorrows_visit_forms(client, app, world):
-    """One PDF with a cover list, today's letters and the forms of tomorrow's visits."""
+    """One PDF with a cover list, today's letters and the forms of tomorrow's visits, made by
+    a job whose page gives it."""
     with app.test_request_context():
         first = issue(world, draft(world, 0))
         second = issue(world, draft(world, 1))
@@ -454,7 +455,9 @@ def test_batch_prints_the_days_letters_and_tomorrows_visit_forms(client, app, wo
         factories.delivered_step(world["companies"][2].cases[0], "notification",
                                  date(2026, 2, 12), today=TODAY, actor=world["officer"])
     login(client, world["officer"])
-    response = client.get("/letters/batch?day=2026-03-02")
+    job_page = post(client, "/letters/batch", {"day": "2026-03-02"}, follow_redirects=True)
+    link = re.search(r'href="(/jobs/\d+/result)"', job_page.get_data(as_text=True)).group(1)
+    response = client.get(link)
     text = pdf_text(response.data)
     pages = len(PdfReader(io.BytesIO(response.data)).pages)
     assert first.number in text and second.number in text

@@ -1,0 +1,39 @@
+"""`flask worker`: a worker process of the job queue (start as many, on as many machines, as
+the work needs; they share the queue's storage, `OUTREACH_QUEUE_URL`)."""
+
+from __future__ import annotations
+
+import logging
+
+import click
+from flask import Flask, current_app
+from flask.cli import with_appcontext
+
+from outreach.core.cli import fail
+from outreach.queue.worker import queue_of
+
+
+@click.command("worker")
+@click.option("--workers", "-w", type=click.IntRange(1, 64), default=None,
+              help="Jobs run at once (default OUTREACH_QUEUE_WORKERS).")
+@click.option("--type", "worker_type", type=click.Choice(["process", "thread"]),
+              default="process", show_default=True,
+              help="Workers as processes (one core each: letters render in parallel) or "
+                   "threads.")
+@with_appcontext
+def worker(workers: int | None, worker_type: str) -> None:
+    """Run the queue's jobs (imports, print batches, bulk issuing) until stopped."""
+    huey = queue_of(current_app)
+    if huey.immediate:
+        fail("OUTREACH_QUEUE_URL is 'immediate': jobs run where they are asked for, there is "
+             "no queue for a worker to read")
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO,
+                            format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    consumer = huey.create_consumer(workers=workers or current_app.config["QUEUE_WORKERS"],
+                                    worker_type=worker_type, periodic=False)
+    consumer.run()
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(worker)

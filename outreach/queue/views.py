@@ -1,0 +1,54 @@
+"""The pages of background jobs: a job's progress (refreshed by the browser while it runs, no
+script needed), its outcome and the file it made; the branch's recent jobs."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Blueprint, abort, current_app, render_template
+from flask_login import current_user
+
+from outreach.core.guards import get_visible_or_404
+from outreach.core.views import log_access
+from outreach.queue import service
+from outreach.queue.models import BackgroundJob, JobState
+from outreach.queue.work import LETTER_BATCH
+
+bp = Blueprint("queue", __name__)
+#: seconds between the refreshes of a queued or running job's page
+REFRESH_SECONDS = 2
+
+
+@bp.route("/")
+def index():
+    """The latest jobs of the branches the user reads."""
+    return render_template("queue/index.html", jobs=service.jobs_of(current_user))
+
+
+@bp.route("/<int:job_id>")
+def detail(job_id: int):
+    """How far the job is; when done, what it did and its file."""
+    job = get_visible_or_404(BackgroundJob, job_id)
+    running = job.state in JobState.OPEN
+    period = job.outcome.get("period") if job.state == JobState.DONE else None
+    return render_template("queue/detail.html", job=job, running=running,
+                           period=date.fromisoformat(period) if period else None,
+                           refresh=REFRESH_SECONDS if running else None,
+                           retries=current_app.config["QUEUE_RETRIES"])
+
+
+@bp.route("/<int:job_id>/result")
+def result(job_id: int):
+    """The file the job made (a merged PDF), once it is done."""
+    job = get_visible_or_404(BackgroundJob, job_id)
+    if job.state != JobState.DONE or not job.result_name:
+        abort(404)
+    if job.kind == LETTER_BATCH:
+        log_access("export.letter_batch", "branch", job.branch_id, job.branch_id,
+                   day=job.outcome.get("day"), letters=job.outcome.get("letters"),
+                   visit_forms=job.outcome.get("visit_forms"), job=job.id)
+    else:
+        log_access("download.job_result", "job", job.id, job.branch_id, kind=job.kind)
+    return current_app.response_class(job.result, mimetype=job.result_type, headers={
+        "Content-Disposition": f'attachment; filename="{job.result_name}"',
+        "Cache-Control": "private, no-store"})

@@ -1,0 +1,110 @@
+"""The work each kind of job does, given the job's row, the person who asked, a progress
+callback and a commit (explicit arguments, no Flask: `outreach.queue.worker` calls them).
+Progress is written on a connection of its own: call it only while the work's own
+transaction has written nothing (SQLite lets one writer at a time).
+
+Each returns what it did (shown on the job's page) and the file it made, if any, with its name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any
+
+from flask_babel import gettext as _
+
+from outreach.calendar.rules import WorkingCalendar
+from outreach.core.errors import ServiceError
+from outreach.extensions import db
+from outreach.imports import service as imports
+from outreach.imports.models import CompanyImport, ImportStatus
+from outreach.letters import service as letters
+from outreach.org.models import Branch, User
+from outreach.queue import service
+from outreach.queue.models import BackgroundJob
+from outreach.queue.service import Progress
+from outreach.reports import monthly as reports
+
+#: what a body returns: the outcome, and the file made (or None) with its name
+Made = tuple[dict[str, Any], bytes | None, str]
+Body = Callable[[BackgroundJob, User, Progress, Callable[[], None], datetime], Made]
+
+LETTER_BATCH = "letter_batch"
+IMPORT_APPLY = "import_apply"
+MONTHLY_REPORT = "monthly_report"
+
+
+def issue_drafts(job: BackgroundJob, actor: User, progress: Progress,
+                 commit: Callable[[], None], _now: datetime) -> Made:
+    """Bulk issuing: the branch's cleared drafts, one merged PDF to print."""
+    today = date.fromisoformat(job.params["today"])
+    outcome, document = service.issue_drafts(actor, job.branch_id, today,
+                                             job.params["public_base_url"], progress, commit)
+    branch = db.session.get(Branch, job.branch_id)
+    name = f"terbit-{branch.code}-{today.isoformat()}.pdf"
+    return outcome, document or None, name
+
+
+def letter_batch(job: BackgroundJob, actor: User, progress: Progress,
+                 _commit: Callable[[], None], _now: datetime) -> Made:
+    """The print batch of a day: its issued letters and the next working day's visit forms.
+    The worker is one process: it renders on one core (more workers, more cores)."""
+    day = date.fromisoformat(job.params["day"])
+    today = date.fromisoformat(job.params["today"])
+    branch = db.session.get(Branch, job.branch_id)
+    visit_day = WorkingCalendar.for_branch(branch.id).next_working_day(day)
+    document, count, forms = letters.batch_pdf(actor, branch, day, visit_day, today,
+                                               workers=1, progress=progress)
+    return ({"letters": count, "visit_forms": forms, "day": day.isoformat()}, document,
+            f"cetak-{branch.code}-{day.isoformat()}.pdf")
+
+
+def import_apply(job: BackgroundJob, actor: User, progress: Progress,
+                 commit: Callable[[], None], now: datetime) -> Made:
+    """The real run of a previewed import, all or nothing; on a failure the import goes back
+    to previewed, so that the retry (or the person) can run it again."""
+    import_id = job.params["import_id"]
+    company_import = db.session.get(CompanyImport, import_id)
+    if company_import.status == ImportStatus.DONE:
+        return dict(company_import.counts or {}, import_id=import_id), None, ""
+    if company_import.status != ImportStatus.RUNNING and not imports.claim(company_import, now):
+        raise ServiceError(_("This import is already running."))
+    today = date.fromisoformat(job.params["today"])
+    recorder = imports.progress_recorder(import_id)
+
+    def both(done: int, total: int) -> None:
+        if recorder is not None:
+            recorder(done, total)
+        progress(done, total)
+
+    try:
+        counts = imports.confirm(actor, company_import, today,
+                                 decisions={int(k): v for k, v in job.params["decisions"].items()},
+                                 overwrite=job.params["overwrite"],
+                                 valid_rows_only=job.params["valid_rows_only"],
+                                 progress=both if recorder is not None else None)
+    except Exception:
+        db.session.rollback()
+        imports.release(import_id)
+        commit()
+        raise
+    return dict(counts, import_id=import_id), None, ""
+
+
+def monthly_report(job: BackgroundJob, actor: User, _progress: Progress,
+                   _commit: Callable[[], None], _now: datetime) -> Made:
+    """A branch's monthly report made on demand and stored (its page serves the PDF): one
+    piece of work, no progress to tell."""
+    branch = db.session.get(Branch, job.branch_id)
+    report = reports.store_monthly_report(actor, branch, date.fromisoformat(job.params["period"]),
+                                          date.fromisoformat(job.params["today"]))
+    return {"report_id": report.id, "period": report.period.isoformat()}, None, ""
+
+
+KINDS: dict[str, Body] = {
+    service.ISSUE_DRAFTS: issue_drafts,
+    LETTER_BATCH: letter_batch,
+    IMPORT_APPLY: import_apply,
+    MONTHLY_REPORT: monthly_report,
+}

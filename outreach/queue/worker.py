@@ -1,0 +1,150 @@
+"""The queue: Huey, with its storage named by `OUTREACH_QUEUE_URL` — a SQLite file under
+`instance/` by default (nothing to install or start), Redis in production (`redis://…`), or
+`immediate` (the tests: a job runs in the process that asks for it, through the same
+`run_job`).
+
+A page asks for a job (`outreach.queue.service.ask`), commits, and hands its id to the queue
+with `dispatch`; a worker process (`flask --app wsgi worker`) takes it and calls `run_job`,
+which runs the work of its kind (`outreach.queue.work.KINDS`) as the person who asked, in
+their language, and records each attempt on the job's row. A failed attempt is retried by
+Huey (`QUEUE_RETRIES` times, `QUEUE_RETRY_DELAY` seconds apart); the last one marks the job
+failed with its reason. A service's refusal is not retried (it would be refused again): the
+job fails at once with the refusal as its reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable
+
+from flask import Flask, current_app
+from flask_babel import force_locale
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from huey.exceptions import CancelExecution
+from sqlalchemy import update
+
+from outreach.core import clock
+from outreach.core.errors import ServiceError
+from outreach.extensions import db
+from outreach.org.models import User
+from outreach.queue import service
+from outreach.queue.models import BackgroundJob, JobState
+from outreach.queue.work import KINDS
+
+logger = logging.getLogger("outreach.queue")
+QUEUE_NAME = "outreach"
+
+
+def make_huey(url: str) -> Huey:
+    """The Huey of a storage URL: `sqlite:///path`, `redis://host:port/db` or `immediate`."""
+    if url == "immediate":
+        return MemoryHuey(QUEUE_NAME, immediate=True, results=False)
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return RedisHuey(QUEUE_NAME, url=url, results=False)
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+        return SqliteHuey(QUEUE_NAME, filename=path, results=False)
+    raise ValueError(f"OUTREACH_QUEUE_URL must be sqlite:///path, redis://… or immediate, "
+                     f"not {url!r}")
+
+
+def init_app(app: Flask) -> None:
+    """The app's queue and its one task, `run_job`, registered with the app's retries."""
+    huey = make_huey(app.config["QUEUE_URL"])
+
+    @huey.task(retries=app.config["QUEUE_RETRIES"], retry_delay=app.config["QUEUE_RETRY_DELAY"],
+               context=True, name="run_job")
+    def run_job_task(job_id: int, task=None) -> None:
+        run_job(app, job_id, final=not task.retries)
+
+    app.extensions["huey"] = huey
+    app.extensions["huey_run_job"] = run_job_task
+
+
+def queue_of(app: Flask) -> Huey:
+    """The app's Huey."""
+    return app.extensions["huey"]
+
+
+def dispatch(job: BackgroundJob) -> None:
+    """Hand a committed job to the workers (in immediate mode: run it now)."""
+    current_app.extensions["huey_run_job"](job.id)
+
+
+def start(job: BackgroundJob) -> int:
+    """What a page does once it asked for a job: commit it and hand it over. Returns its id
+    (the page redirects to the job's page)."""
+    db.session.commit()
+    job_id = job.id
+    dispatch(job)
+    return job_id
+
+
+def _progress_writer(job_id: int) -> Callable[[int, int], None]:
+    """Progress written on a connection of its own, so the job's page sees it at once; the
+    work calls it only between its own transactions (or while it only reads)."""
+    table = BackgroundJob.__table__
+
+    def write(done: int, total: int) -> None:
+        with db.engine.begin() as connection:
+            connection.execute(update(table).where(table.c.id == job_id)
+                               .values(done=done, total=total))
+
+    return write
+
+
+_process: dict[str, int] = {}
+
+
+def fresh_process() -> None:
+    """In a worker process forked from the consumer: connections of its own (the pool's were
+    the parent's), and leave to fork children (letters are rendered in a forked process with
+    limits, a batch on a pool): Huey marks its process workers daemonic only so that they end
+    with the consumer, which `run_limited` does not need, since it ends every child it starts."""
+    if _process.get("pid") == os.getpid():
+        return
+    _process["pid"] = os.getpid()
+    if multiprocessing.parent_process() is not None:
+        db.engine.dispose(close=False)
+        multiprocessing.current_process()._config["daemon"] = False  # type: ignore[attr-defined]
+
+
+def run_job(app: Flask, job_id: int, *, final: bool) -> None:
+    """One attempt at a job: its work as the person who asked, in their language, each step
+    recorded on the job's row. A failed attempt is recorded with its reason and raised again
+    so that Huey retries it; the `final` one, or a refusal, marks the job failed."""
+    with app.app_context():
+        fresh_process()
+        job = db.session.get(BackgroundJob, job_id)
+        if job is None or job.state in (JobState.DONE, JobState.FAILED):
+            return
+        locale = job.locale
+        service.begin(job, clock.now())
+        db.session.commit()
+        try:
+            with force_locale(locale):
+                actor = db.session.get(User, job.user_id)
+                outcome, result, name = KINDS[job.kind](job, actor, _progress_writer(job_id),
+                                                        db.session.commit, clock.now())
+                job = db.session.get(BackgroundJob, job_id)
+                service.finish(job, outcome, clock.now(), result=result, name=name)
+                db.session.commit()
+        except Exception as error:
+            db.session.rollback()
+            # a refusal (the import has rejected rows, the day is not a working day) would be
+            # refused again: it ends the job; anything else is retried
+            refused = isinstance(error, ServiceError)
+            with force_locale(locale):
+                reason = service.reason_of(error)
+            job = db.session.get(BackgroundJob, job_id)
+            service.failed(job, reason, clock.now(), final=final or refused)
+            db.session.commit()
+            logger.warning("job %s (%s) attempt %s failed%s: %s", job_id, job.kind,
+                           job.attempts, "" if final or refused else ", to be retried", reason)
+            if refused:
+                raise CancelExecution(retry=False) from error
+            raise
+        logger.info("job %s (%s) done: %s", job_id, job.kind, outcome)
