@@ -89,6 +89,8 @@ def test_the_change_history_reads_in_indonesian(client, world):
                 "step.log", "proposed_on", "occurred_on", "2026-01-08", "Name key"):
         assert raw not in history, raw
     assert english_in(history) == []
+    # no code at all: neither a key (snake_case) nor an action (dotted)
+    assert re.findall(r"\b[a-z]+_[a-z_]+\b|\b[a-z_]+\.[a-z_]+\b", history) == []
 
 
 def test_an_account_change_reads_in_indonesian(client, app, make_user):
