@@ -15,6 +15,7 @@ from sqlalchemy import select
 from outreach.cases import service as cases
 from outreach.cases.models import Category
 from outreach.cases.proofs import Upload
+from outreach.companies import service as companies
 from outreach.extensions import db
 from outreach.joint_visits import service as joint_visits
 from outreach.org import service as org
@@ -108,3 +109,22 @@ def test_an_account_change_reads_in_indonesian(client, app, make_user):
     text = " ".join(re.sub(r"<[^>]+>", " ", page).split())
     assert "Akun diubah" in text and "Peran: Petugas → Penyelia" in text
     assert "role:" not in text and "officer → supervisor" not in text
+
+
+def test_a_changed_company_and_a_paused_case_read_in_indonesian(client, world, app):
+    """A company's size and obligation day changed by hand, and its case paused for a
+    dispute: the fields, the sizes, the day and the reason read in Indonesian."""
+    company, officer = world["company"], world["case"].company.officer
+    with app.test_request_context():
+        companies.update_company(officer, company, {
+            "name": company.name, "business_size": "medium", "obliged_on": date(2025, 7, 1)},
+            today=TODAY)
+        db.session.commit()
+    factories.pause(world["case"], TODAY, reason="dispute", actor=officer)
+    history = history_of(client, world["supervisor"], company)
+    assert "Data diubah" in history
+    assert "Skala usaha: Kecil → Menengah" in history
+    assert "Wajib sejak: – → 1 Juli 2025" in history
+    assert "Kasus dihentikan sementara" in history and "Alasan: Sengketa" in history
+    for raw in ("business_size", "obliged_on", "small", "medium", "dispute", "None"):
+        assert raw not in history, raw
