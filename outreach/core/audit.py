@@ -30,7 +30,9 @@ class AuditEvent(db.Model):
     entity_id: Mapped[int | None]
     #: what happened, e.g. "create", "update", "step.logged"
     action: Mapped[str] = mapped_column(String(40))
-    #: {"field": [before, after]} for updates; the new values for creations
+    #: {"field": [before, after]} for updates; the new values for creations. A plain list is
+    #: kept only under a key of `core.labels.LIST_CHANGES`: any other list of two is read as
+    #: a change (`core.formatting.audit_changes`)
     changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
 from typing import Any
@@ -11,9 +12,18 @@ from babel.dates import format_date as babel_format_date
 from babel.numbers import format_decimal
 from flask import Flask, current_app
 from flask_babel import get_locale
+from flask_babel import gettext as _
 
 from outreach.core import clock
-from outreach.core.labels import label
+from outreach.core.labels import (
+    HIDDEN_CHANGES,
+    ID_CHANGES,
+    LIST_CHANGES,
+    MONEY_CHANGES,
+    change_group,
+    field_label,
+    label,
+)
 
 
 def _locale() -> str:
@@ -110,6 +120,57 @@ def format_npwp(digits: str | None) -> str:
     return " ".join(digits[i : i + 4] for i in range(0, len(digits), 4))
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_ISO_MOMENT = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def change_value(value: Any, key: str, action: str = "") -> str:
+    """One value of an audit event's changes as a user reads it: "–" for nothing, a day as a
+    long date, a code by its label, an amount in Rupiah, an id as "#12", a list joined."""
+    if value is None or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return str(_("Yes") if value else _("No"))
+    if isinstance(value, list | tuple):
+        return ", ".join(change_value(item, key, action) for item in value) or "–"
+    if isinstance(value, dict):
+        return ", ".join(f"{field_label(k)} {change_value(v, k, action)}"
+                         for k, v in value.items())
+    if isinstance(value, str):
+        if _ISO_DAY.fullmatch(value):
+            return long_date(date.fromisoformat(value))
+        if _ISO_MOMENT.match(value):
+            try:
+                return local_datetime(datetime.fromisoformat(value))
+            except ValueError:
+                return value
+        group = change_group(key, action)
+        return label(value, group) if group else value
+    if isinstance(value, int | float):
+        if key in ID_CHANGES:
+            return f"#{value}"
+        if key in MONEY_CHANGES:
+            return rupiah(value)
+        return number(value)
+    return str(value)
+
+
+def audit_changes(event: Any) -> list[tuple[str, str]]:
+    """An audit event's changes as (what, shown) pairs: a change `core.audit.diff` wrote,
+    [before, after], as "before → after"; a plain list (kept under a key of
+    `labels.LIST_CHANGES`) joined by commas."""
+    shown = []
+    for key, value in (event.changes or {}).items():
+        if key in HIDDEN_CHANGES:
+            continue
+        if isinstance(value, list) and len(value) == 2 and key not in LIST_CHANGES:
+            text = " → ".join(change_value(v, key, event.action) for v in value)
+        else:
+            text = change_value(value, key, event.action)
+        shown.append((field_label(key), text))
+    return shown
+
+
 def init_app(app: Flask) -> None:
     """Register the filters."""
     app.add_template_filter(long_date)
@@ -121,4 +182,5 @@ def init_app(app: Flask) -> None:
     app.add_template_filter(format_npwp, "npwp")
     app.add_template_filter(label)
     app.add_template_filter(local_datetime)
+    app.add_template_filter(audit_changes)
     app.add_template_global(lambda: _locale(), "current_locale")

@@ -208,6 +208,233 @@ JOINT_VISIT_STATUSES = {
     "withdrawn": _l("Invitation withdrawn"),
 }
 
+#: the legal track's entries after the referral (legal.models.LegalKind)
+LEGAL_KINDS = {
+    "power_of_attorney": _l("Special power of attorney (SKK)"),
+    "acceptance": _l("Accepted by the prosecutor"),
+    "summons": _l("Summons by the state lawyer"),
+    "meeting": _l("Meeting with the state lawyer"),
+    "agreement": _l("Instalment agreement"),
+    "suit": _l("Small-claims suit"),
+    "hearing": _l("Court hearing"),
+    "outcome": _l("Outcome"),
+}
+
+#: how an employer's reply reached the branch (legal.models.Channel)
+CHANNELS = {
+    "letter": _l("Letter"),
+    "email": _l("E-mail"),
+    "whatsapp": _l("WhatsApp"),
+    "in_person": _l("In person"),
+}
+
+#: a partner office's answer to an invitation (joint_visits.models.Response)
+JOINT_VISIT_RESPONSES = {
+    "accepted": _l("Accepted the proposed day"),
+    "declined": _l("Declined"),
+    "other_date": _l("Proposed another day"),
+}
+
+#: what a payment pays (money.models.PaymentKind)
+PAYMENT_KINDS = {
+    "contribution": _l("Contributions"),
+    "fine": _l("Fine"),
+}
+
+#: the change history's actions (the `action` of `core.audit.record`) that concern a company,
+#: its cases, steps, letters, payments, legal entries, inspections, joint visits and imports
+AUDIT_ACTIONS = {
+    "create": _l("Entered"),
+    "update": _l("Details changed"),
+    "company.transfer": _l("Moved to another branch"),
+    "company.reassign": _l("Officer changed"),
+    "company.location": _l("Location taken from a visit"),
+    "payment.recorded": _l("Payment recorded"),
+    "import.create": _l("Entered from an import"),
+    "import.update": _l("Changed by an import"),
+    "import.upload": _l("Import file uploaded"),
+    "import.run": _l("Import applied"),
+    "import.discard": _l("Import discarded"),
+    "case.open": _l("Case opened"),
+    "case.pause": _l("Case paused"),
+    "case.resume": _l("Case resumed"),
+    "case.close_request": _l("Closing requested"),
+    "case.close_approve": _l("Closing approved"),
+    "case.close_return": _l("Closing request sent back"),
+    "case.close": _l("Case closed"),
+    "case.reopen": _l("Case reopened"),
+    "case.directive": _l("Supervisor's instruction"),
+    "case.verify_dismiss": _l("Suggestion to close dismissed"),
+    "step.log": _l("Step recorded"),
+    "step.delivery": _l("Delivery recorded"),
+    "step.approve": _l("Step approved"),
+    "step.return": _l("Step sent back"),
+    "step.position": _l("Position of the visit recorded"),
+    "step.whatsapp": _l("Sent by WhatsApp"),
+    "reply.add": _l("Employer's reply recorded"),
+    "commitment.add": _l("Commitment recorded"),
+    "commitment.kept": _l("Commitment kept"),
+    "commitment.broken": _l("Commitment broken"),
+    "legal.add": _l("Legal track entry recorded"),
+    "joint_visit.invite": _l("Partner office invited to a joint visit"),
+    "joint_visit.respond": _l("Partner's response recorded"),
+    "joint_visit.visit": _l("Joint visit recorded"),
+    "letter.draft": _l("Letter drafted"),
+    "letter.prepare": _l("Letter drafted by the morning sweep"),
+    "letter.redraft": _l("Letter drafted again"),
+    "letter.approve": _l("Letter approved"),
+    "letter.issue": _l("Letter issued"),
+    "letter.void": _l("Letter withdrawn"),
+    "letter.withdraw": _l("Draft letter withdrawn"),
+    "letter.transfer": _l("Draft letter moved to another branch"),
+    "letter.meeting": _l("Meeting details entered"),
+    "inspection.assign": _l("Inspectors assigned"),
+    "inspection.record": _l("Inspection recorded"),
+    "inspection.submit": _l("Inspection report submitted"),
+    "inspection.return": _l("Report sent back"),
+    "inspection.approve": _l("Report approved"),
+}
+
+#: what the keys of an audit event's changes are called (a key not here is shown humanised)
+CHANGE_FIELDS = {
+    "name": _l("Name"),
+    "nib": _l("NIB"),
+    "npwp": _l("NPWP"),
+    "npp": _l("NPP"),
+    "director_name": _l("Director"),
+    "address": _l("Address"),
+    "kelurahan": _l("Kelurahan"),
+    "kecamatan": _l("Kecamatan"),
+    "city": _l("City"),
+    "postal_code": _l("Postal code"),
+    "phone": _l("Phone"),
+    "email": _l("E-mail"),
+    "sector": _l("Sector"),
+    "business_size": _l("Business size"),
+    "risk_class": _l("Risk class"),
+    "workers_estimated": _l("Workers (estimated)"),
+    "workers_registered": _l("Workers registered"),
+    "average_wage": _l("Average monthly wage (Rp)"),
+    "programs": _l("Programs taken"),
+    "obliged_on": _l("Obliged since"),
+    "reported_wage": _l("Wage reported to the agency (Rp)"),
+    "unpaid_since": _l("Contributions unpaid since"),
+    "source": _l("Source"),
+    "officer_id": _l("Officer"),
+    "officer": _l("Officer"),
+    "notes": _l("Notes"),
+    "branch_id": _l("Branch"),
+    "role": _l("Role"),
+    "active": _l("Active"),
+    "region_id": _l("Region"),
+    "location": _l("Location"),
+    "latitude": _l("Latitude"),
+    "longitude": _l("Longitude"),
+    "accuracy_m": _l("Accuracy (m)"),
+    "taken_at": _l("Taken at"),
+    "warning": _l("Warning"),
+    "case": _l("Case"),
+    "step": _l("Step"),
+    "kind": _l("Kind"),
+    "occurred_on": _l("Date"),
+    "outcome": _l("Outcome"),
+    "met": _l("Person met"),
+    "proofs": _l("Proof files"),
+    "delivery_status": _l("Delivery"),
+    "delivered_on": _l("Delivered on"),
+    "method": _l("Delivery method"),
+    "approval_status": _l("Approval"),
+    "note": _l("Note"),
+    "reason": _l("Reason"),
+    "categories": _l("Categories"),
+    "registered": _l("Workers registered"),
+    "request": _l("Closing request"),
+    "withdrawn": _l("Withdrawn"),
+    "draft_letters": _l("Draft letters"),
+    "approvals": _l("Approvals"),
+    "reminders": _l("Tasks"),
+    "close_suggestions": _l("Suggestions to close"),
+    "directives": _l("Instructions"),
+    "closing_letters": _l("Closing letters"),
+    "text": _l("Instruction"),
+    "suggestion": _l("Suggestion to close"),
+    "reply": _l("Reply"),
+    "channel": _l("By"),
+    "received_on": _l("Received on"),
+    "attachment": _l("Attachment"),
+    "commitment": _l("Commitment"),
+    "promised_on": _l("Promised for"),
+    "workers": _l("Workers"),
+    "wage": _l("Wage"),
+    "arrears": _l("Arrears to pay"),
+    "next_due_on": _l("Next due"),
+    "entry": _l("Entry"),
+    "number": _l("Number"),
+    "amount": _l("Amount"),
+    "due_on": _l("Due on"),
+    "joint_visit": _l("Joint visit"),
+    "office": _l("Partner office"),
+    "proposed_on": _l("Proposed day"),
+    "letter": _l("Letter"),
+    "response": _l("Response"),
+    "responded_on": _l("Answered on"),
+    "by": _l("Answered by"),
+    "agreed_on": _l("Agreed day"),
+    "recorded_by": _l("Recorded by"),
+    "payment_id": _l("Payment"),
+    "paid_on": _l("Paid on"),
+    "reference": _l("Reference"),
+    "file": _l("File"),
+    "import": _l("Import"),
+    "inspection": _l("Inspection"),
+    "template": _l("Template"),
+    "version": _l("Version"),
+    "sha256": _l("Fingerprint (SHA-256)"),
+}
+
+#: the keys under which an audit event keeps a plain list (the person met is [name, job
+#: title]; the proof files, the categories, the closing letters drafted); any other list of
+#: two is a change, [before, after], as `core.audit.diff` writes it
+LIST_CHANGES = frozenset({"met", "proofs", "categories", "closing_letters", "inspectors",
+                          "added", "scopes"})
+
+#: the keys of an audit event's changes that hold a row's id (shown as "#12")
+ID_CHANGES = frozenset({"case", "step", "letter", "joint_visit", "payment_id", "import",
+                        "inspection", "request", "reply", "commitment", "entry", "suggestion",
+                        "closing_letters", "recorded_by", "officer_id", "officer", "branch_id",
+                        "region_id"})
+
+#: the keys kept for the app's own use, not shown (the name as duplicates are searched by)
+HIDDEN_CHANGES = frozenset({"name_key"})
+
+#: the keys holding an amount of Rupiah
+MONEY_CHANGES = frozenset({"amount", "wage", "arrears", "average_wage", "reported_wage"})
+
+#: the keys holding a code of a label table (GROUPS), for every action
+CODE_CHANGES = {
+    "delivery_status": "delivery",
+    "method": "method",
+    "categories": "category",
+    "business_size": "size",
+    "source": "source",
+    "approval_status": "approval",
+    "status": "case_status",
+    "rung": "rung",
+    "channel": "channel",
+    "response": "joint_visit_response",
+    "role": "role",
+}
+
+#: the keys whose code table depends on the action
+ACTION_CODE_CHANGES = {
+    "step.log": {"kind": "rung", "outcome": "outcome"},
+    "case.close": {"outcome": "close"},
+    "case.close_request": {"outcome": "close"},
+    "case.pause": {"reason": "pause"},
+    "legal.add": {"kind": "legal_kind"},
+    "payment.recorded": {"kind": "payment_kind"},
+}
+
 GROUPS = {
     "role": ROLES,
     "category": CATEGORIES,
@@ -232,6 +459,12 @@ GROUPS = {
     "check": CHECKS,
     "figure_source": FIGURE_SOURCES,
     "joint_visit": JOINT_VISIT_STATUSES,
+    "joint_visit_response": JOINT_VISIT_RESPONSES,
+    "legal_kind": LEGAL_KINDS,
+    "channel": CHANNELS,
+    "payment_kind": PAYMENT_KINDS,
+    "audit": AUDIT_ACTIONS,
+    "field": CHANGE_FIELDS,
 }
 
 
@@ -245,3 +478,16 @@ def label(code: str | None, group: str) -> str:
 def choices(group: str) -> list[tuple[str, str]]:
     """(code, label) pairs for a select field."""
     return [(code, str(text)) for code, text in GROUPS[group].items()]
+
+
+def field_label(key: str) -> str:
+    """What a key of an audit event's changes is called: its label, or the key humanised
+    ("accuracy_limit_m" as "Accuracy limit m") when it has none."""
+    known = CHANGE_FIELDS.get(key)
+    return str(known) if known is not None else key.replace("_", " ").strip().capitalize()
+
+
+def change_group(key: str, action: str) -> str | None:
+    """The label table (of GROUPS) of the codes an audit event keeps under `key`, if any."""
+    return ACTION_CODE_CHANGES.get(action, {}).get(key) or CODE_CHANGES.get(key)
+

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-from outreach.core.labels import JOINT_VISIT_STATUSES
-from outreach.joint_visits.models import JointVisitStatus, Response
+from outreach.core.labels import JOINT_VISIT_RESPONSES, JOINT_VISIT_STATUSES
+from outreach.joint_visits.models import JointVisitStatus
 from outreach.org.models import PartnerKind
 
 #: the rung a joint visit is logged as
@@ -23,11 +23,7 @@ LAW_JOINT_VISIT = _l("PP 86/2013 article 13(1) and (5): sanctions rest on the su
                      "and works with other agencies.")
 LAW_AREA = _l("The partner is the one of the company's own city or regency.")
 
-RESPONSES = {
-    Response.ACCEPTED: _l("Accepted the proposed day"),
-    Response.DECLINED: _l("Declined"),
-    Response.OTHER_DATE: _l("Proposed another day"),
-}
+RESPONSES = JOINT_VISIT_RESPONSES
 #: the statuses' labels (`core.labels`, where every code's label is)
 STATUSES = JOINT_VISIT_STATUSES
 

@@ -19,7 +19,10 @@ from typing import Any
 
 from flask_babel import lazy_gettext as _l
 
-from outreach.legal.models import Channel, CommitmentStatus, LegalKind
+# the channels' and the entries' labels are `core.labels`' (where every code's label is)
+from outreach.core.labels import CHANNELS as CHANNELS
+from outreach.core.labels import LEGAL_KINDS as LEGAL_KINDS
+from outreach.legal.models import CommitmentStatus, LegalKind
 
 #: PERMA 2/2015 art. 3(1) as amended by PERMA 4/2019: the most a small-claims suit may claim
 SMALL_CLAIMS_LIMIT = 500_000_000
@@ -29,26 +32,10 @@ LAW_POWER_OF_ATTORNEY = _l("PP 86/2013 article 8 and UU 24/2011 article 55: afte
                            "referral the head of the branch gives the state lawyer a special "
                            "power of attorney.")
 
-CHANNELS = {
-    Channel.LETTER: _l("Letter"),
-    Channel.EMAIL: _l("E-mail"),
-    Channel.WHATSAPP: _l("WhatsApp"),
-    Channel.IN_PERSON: _l("In person"),
-}
 COMMITMENT_STATUSES = {
     CommitmentStatus.OPEN: _l("Waiting for the promised day"),
     CommitmentStatus.KEPT: _l("Kept"),
     CommitmentStatus.BROKEN: _l("Broken"),
-}
-LEGAL_KINDS = {
-    LegalKind.POWER_OF_ATTORNEY: _l("Special power of attorney (SKK)"),
-    LegalKind.ACCEPTANCE: _l("Accepted by the prosecutor"),
-    LegalKind.SUMMONS: _l("Summons by the state lawyer"),
-    LegalKind.MEETING: _l("Meeting with the state lawyer"),
-    LegalKind.AGREEMENT: _l("Instalment agreement"),
-    LegalKind.SUIT: _l("Small-claims suit"),
-    LegalKind.HEARING: _l("Court hearing"),
-    LegalKind.OUTCOME: _l("Outcome"),
 }
 #: what each entry of the legal track needs first
 LEGAL_NEEDS = {
