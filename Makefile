@@ -64,7 +64,9 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-test: lint test-sqlite test-postgres
+#: the two databases' runs side by side (each run's output printed whole when it ends)
+test: lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-sqlite test-postgres
 
 test-sqlite: install
 	$(BIN)/pytest -q -p no:cacheprovider --db sqlite

@@ -83,3 +83,17 @@ def diff(record_obj: Any, new_values: dict[str, Any]) -> dict[str, list[Any]]:
             changes[key] = [before, value]
             setattr(record_obj, key, value)
     return changes
+
+
+def keep_branch_setting(actor: Any, model: Any, branch_id: int, column: str, value: Any, *,
+                        before_default: Any, action: str) -> None:
+    """Keep one of a branch's settings in its row of `model` (keyed by `branch_id`, made on
+    first use) and audit the change; the caller has checked the actor's permission."""
+    row = db.session.get(model, branch_id)
+    before = getattr(row, column) if row is not None else before_default
+    if row is None:
+        row = model(branch_id=branch_id)
+        db.session.add(row)
+    setattr(row, column, value)
+    db.session.flush()
+    record(actor, action, "branch", branch_id, {column: [before, value]}, branch_id=branch_id)

@@ -295,9 +295,9 @@ AUDIT_ACTIONS = {
     "inspection.approve": _l("Report approved"),
 }
 
-#: what the keys of an audit event's changes are called (a key not here is shown humanised)
-CHANGE_FIELDS = {
-    "name": _l("Name"),
+#: the company's fields, as an import's column mapping and the change history call them
+COMPANY_FIELD_LABELS = {
+    "name": _l("Company name"),
     "nib": _l("NIB"),
     "npwp": _l("NPWP"),
     "npp": _l("NPP"),
@@ -311,13 +311,19 @@ CHANGE_FIELDS = {
     "email": _l("E-mail"),
     "sector": _l("Sector"),
     "business_size": _l("Business size"),
-    "risk_class": _l("Risk class"),
+    "risk_class": _l("Work-accident risk class (1–5)"),
     "workers_estimated": _l("Workers (estimated)"),
     "workers_registered": _l("Workers registered"),
     "average_wage": _l("Average monthly wage (Rp)"),
     "programs": _l("Programs taken"),
     "obliged_on": _l("Obliged since"),
     "reported_wage": _l("Wage reported to the agency (Rp)"),
+}
+
+#: what the keys of an audit event's changes are called (a key not here is shown humanised)
+CHANGE_FIELDS = {
+    **COMPANY_FIELD_LABELS,
+    "name": _l("Name"),  # a change's name may be an account's or a branch's
     "unpaid_since": _l("Contributions unpaid since"),
     "source": _l("Source"),
     "officer_id": _l("Officer"),

@@ -15,7 +15,7 @@ from outreach.cases import service as cases
 from outreach.cases.models import Case, Step
 from outreach.companies.models import Company
 from outreach.core.access import Permission, require, scoped
-from outreach.core.audit import record
+from outreach.core.audit import keep_branch_setting, record
 from outreach.core.errors import ServiceError
 from outreach.core.formatting import long_date
 from outreach.extensions import db
@@ -44,15 +44,8 @@ def save_accuracy_limit(actor: User, branch_id: int, limit_m: int) -> None:
     require(actor, Permission.DECIDE, branch_id)
     if not 5 <= limit_m <= 5000:
         raise ServiceError(_("Enter a limit from 5 to 5,000 metres."), "accuracy_limit_m")
-    row = db.session.get(FieldSettings, branch_id)
-    before = row.accuracy_limit_m if row is not None else DEFAULT_ACCURACY_LIMIT_M
-    if row is None:
-        row = FieldSettings(branch_id=branch_id)
-        db.session.add(row)
-    row.accuracy_limit_m = limit_m
-    db.session.flush()
-    record(actor, "field_settings.update", "branch", branch_id,
-           {"accuracy_limit_m": [before, limit_m]}, branch_id=branch_id)
+    keep_branch_setting(actor, FieldSettings, branch_id, "accuracy_limit_m", limit_m,
+                        before_default=DEFAULT_ACCURACY_LIMIT_M, action="field_settings.update")
 
 
 # --- a visit's position --------------------------------------------------------------------

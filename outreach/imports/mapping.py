@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 
 from outreach.companies.models import Source
 from outreach.core.errors import ServiceError
+from outreach.core.labels import COMPANY_FIELD_LABELS
 
 #: the lists an import can come from
 SOURCES = (Source.BPJS, Source.PEMKOT, Source.DISNAKER)
@@ -29,27 +30,7 @@ CASE_FIELDS = ("category",)
 FIELDS = COMPANY_FIELDS + DATE_FIELDS + CASE_FIELDS
 
 FIELD_LABELS = {
-    "name": _l("Company name"),
-    "nib": _l("NIB"),
-    "npwp": _l("NPWP"),
-    "npp": _l("NPP"),
-    "director_name": _l("Director"),
-    "address": _l("Address"),
-    "kelurahan": _l("Kelurahan"),
-    "kecamatan": _l("Kecamatan"),
-    "city": _l("City"),
-    "postal_code": _l("Postal code"),
-    "phone": _l("Phone"),
-    "email": _l("E-mail"),
-    "sector": _l("Sector"),
-    "business_size": _l("Business size"),
-    "risk_class": _l("Work-accident risk class (1–5)"),
-    "workers_estimated": _l("Workers (estimated)"),
-    "workers_registered": _l("Workers registered"),
-    "average_wage": _l("Average monthly wage (Rp)"),
-    "programs": _l("Programs taken"),
-    "obliged_on": _l("Obliged since"),
-    "reported_wage": _l("Wage reported to the agency (Rp)"),
+    **COMPANY_FIELD_LABELS,
     "registered_on": _l("Registration date"),
     "licensed_on": _l("Permit date"),
     "category": _l("Non-compliance (opens a case)"),

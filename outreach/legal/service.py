@@ -16,7 +16,7 @@ from outreach.cases.models import Case, CaseStatus
 from outreach.cases.proofs import DEFAULT_MAX_BYTES, Upload, checked_upload
 from outreach.cases.service import project
 from outreach.core.access import Permission, branch_condition, may, require
-from outreach.core.audit import record
+from outreach.core.audit import keep_branch_setting, record
 from outreach.core.errors import ServiceError
 from outreach.core.formatting import rupiah
 from outreach.extensions import db
@@ -60,15 +60,8 @@ def save_grace_days(actor: User, branch_id: int, days: int | None) -> None:
     require(actor, Permission.DECIDE, branch_id)
     if days is None or not 0 <= days <= 30:
         raise ServiceError(_("Enter 0 to 30 working days."), "grace_days")
-    row = db.session.get(LegalSetting, branch_id)
-    before = row.commitment_grace_days if row is not None else None
-    if row is None:
-        row = LegalSetting(branch_id=branch_id)
-        db.session.add(row)
-    row.commitment_grace_days = days
-    db.session.flush()
-    record(actor, "legal.settings", "branch", branch_id,
-           {"commitment_grace_days": [before, days]}, branch_id=branch_id)
+    keep_branch_setting(actor, LegalSetting, branch_id, "commitment_grace_days", days,
+                        before_default=None, action="legal.settings")
 
 
 # --- tasks ------------------------------------------------------------------------------------
