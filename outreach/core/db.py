@@ -3,11 +3,21 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ARRAY, ColumnElement, DateTime, any_, bindparam, func, literal_column, select
+from sqlalchemy import (
+    ARRAY,
+    ColumnElement,
+    DateTime,
+    any_,
+    bindparam,
+    func,
+    literal_column,
+    select,
+    update,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach.extensions import db
@@ -39,3 +49,18 @@ def among(column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
         return column == any_(bindparam(None, values, type_=ARRAY(column.type)))
     return column.in_(select(literal_column("value"))
                       .select_from(func.json_each(json.dumps(values))))
+
+
+def progress_writer(model: Any, row_id: int, done: str = "done",
+                    total: str = "total") -> Callable[[int, int], None]:
+    """What writes a long run's progress (`done` of `total`) on its row, on a connection of its
+    own, so the page that shows it sees it at once. Call it only between the run's own
+    transactions (or while the run only reads): on SQLite it would wait for the run's lock."""
+    table = model.__table__
+
+    def write(done_count: int, total_count: int) -> None:
+        with db.engine.begin() as connection:
+            connection.execute(update(table).where(table.c.id == row_id)
+                               .values({done: done_count, total: total_count}))
+
+    return write

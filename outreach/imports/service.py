@@ -34,6 +34,7 @@ from outreach.cases.models import Case, CaseStatus
 from outreach.companies.models import Company, Source
 from outreach.core.access import Permission, require, scoped
 from outreach.core.audit import record
+from outreach.core.db import progress_writer
 from outreach.core.errors import ServiceError
 from outreach.extensions import db
 from outreach.imports.applying import _require_importer, apply_plan
@@ -253,14 +254,7 @@ def progress_recorder(import_id: int) -> Progress | None:
     """
     if not _side_channel():
         return None
-    table = CompanyImport.__table__
-
-    def write(done: int, total: int) -> None:
-        with db.engine.begin() as connection:
-            connection.execute(update(table).where(table.c.id == import_id)
-                               .values(rows_done=done, rows_total=total))
-
-    return write
+    return progress_writer(CompanyImport, import_id, "rows_done", "rows_total")
 
 
 def history(actor: User, limit: int = 50) -> list[CompanyImport]:

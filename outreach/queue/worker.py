@@ -23,9 +23,9 @@ from flask import Flask, current_app
 from flask_babel import force_locale
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
 from huey.exceptions import CancelExecution
-from sqlalchemy import update
 
 from outreach.core import clock
+from outreach.core.db import progress_writer
 from outreach.core.errors import ServiceError
 from outreach.extensions import db
 from outreach.org.models import User
@@ -86,14 +86,7 @@ def start(job: BackgroundJob) -> int:
 def _progress_writer(job_id: int) -> Callable[[int, int], None]:
     """Progress written on a connection of its own, so the job's page sees it at once; the
     work calls it only between its own transactions (or while it only reads)."""
-    table = BackgroundJob.__table__
-
-    def write(done: int, total: int) -> None:
-        with db.engine.begin() as connection:
-            connection.execute(update(table).where(table.c.id == job_id)
-                               .values(done=done, total=total))
-
-    return write
+    return progress_writer(BackgroundJob, job_id)
 
 
 _process: dict[str, int] = {}
