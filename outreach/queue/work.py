@@ -33,7 +33,6 @@ from outreach.queue.service import LETTER_BATCH_PART, Progress
 from outreach.reports import monthly as reports
 
 
-
 @dataclass(frozen=True)
 class Handed:
     """The work was split into parts, jobs of their own (committed), for the worker to hand

@@ -1,8 +1,8 @@
 """The load test's simulated user, against gunicorn with the production settings as the load
 test starts it: it signs in through the sign-in form, reads the list and its tasks and logs a
 phone call through the step form (its CSRF token and the production app's `Secure` cookies
-over plain HTTP), and the call is on the company page. `--with-batch` is refused until the app
-has a job queue."""
+over plain HTTP), and the call is on the company page. The load test runs again while a print
+batch renders on the queue unless `--without-batch` says not to."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ import pytest
 from bench import load_client
 from bench.__main__ import parse_args
 from bench.databases import RESULTS_DIR
-from bench.load import NO_QUEUE, TimedSession, gunicorn
+from bench.load import TimedSession, gunicorn
 from bench.load_client import Account, Plan, Visitor, new_session
 from outreach import create_app
 from outreach.cases.models import Category
@@ -52,7 +52,9 @@ def test_a_simulated_user_logs_a_phone_call_through_the_real_forms(tmp_path):
             load_client.STEP_POST} <= set(session.times)
 
 
-def test_the_batch_under_load_is_refused_until_there_is_a_queue(capsys):
+def test_the_load_test_runs_with_the_batch_unless_told_not_to():
+    assert parse_args(["--only", "load"]).with_batch
+    assert not parse_args(["--only", "load", "--without-batch"]).with_batch
+    assert parse_args(["--quick"]).queue_forms == 40
     with pytest.raises(SystemExit):
-        parse_args(["--only", "load", "--with-batch"])
-    assert NO_QUEUE in capsys.readouterr().err
+        parse_args(["--only", "queue", "--queue-forms", "2"])
