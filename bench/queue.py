@@ -223,7 +223,8 @@ def run_queue(args, today: date, queue_url: str = QUEUE_URL) -> QueueRun:
             db.engine.dispose()
         run = QueueRun(count, part_forms, version)
         for workers in (1, 2):
-            with workers_running(url, queue_url, workers) as process:
+            # nothing else to yield to here: the renderer's own speed, not its priority
+            with workers_running(url, queue_url, workers, nice=0) as process:
                 load = OtherLoad()
                 job_id, handed = ask_batch(app, user_id, BRANCH_ID, today, part_forms)
                 job = wait_for(app, job_id, process)
@@ -256,8 +257,8 @@ def queue_table(run: QueueRun) -> str:
     lines += ["", f"A print batch of {run.documents:,} visit forms (parts of "
               f"{run.part_forms}) on PostgreSQL {run.version} and a Redis queue, timed from "
               "handing the job to the queue until its row says done (the last part's merge "
-              "of the one PDF included); `flask --app wsgi worker --workers N` with the "
-              "production settings.", "",
+              "of the one PDF included); `flask --app wsgi worker --workers N --nice 0` with the "
+              "production settings (no web beside it to yield to).", "",
               f"Two workers / one: **{run.ratio:.2f}×** (target at least {TARGET_RATIO}×)."]
     return "\n".join(lines)
 

@@ -82,9 +82,12 @@ def letter_batch(job: BackgroundJob, actor: User, progress: Progress,
     branch = db.session.get(Branch, job.branch_id)
     visit_day = WorkingCalendar.for_branch(branch.id).next_working_day(day)
     size = max(1, min(PART_FORMS, int(job.params.get("part_forms", PART_FORMS))))
-    if job.outcome.get("parts"):  # parts asked by an earlier attempt: hand them again
+    if job.outcome.get("parts"):  # parts asked by an earlier attempt: count the done ones
         parts = [db.session.get(BackgroundJob, part_id) for part_id in job.outcome["parts"]]
-        return Handed([part for part in parts if part.state in JobState.OPEN])
+        job.done = sum(len(part.params["cases"]) for part in parts
+                       if part.state == JobState.DONE)
+        waiting = [part for part in parts if part.state in JobState.OPEN]
+        return Handed(waiting) if waiting else _merged_batch(job, {})
     visits = letters.visits_due(branch.id, visit_day)
     if len(visits) <= size:
         document, count, forms = letters.batch_pdf(actor, branch, day, visit_day, today,
@@ -110,7 +113,7 @@ def letter_batch_part(job: BackgroundJob, actor: User, progress: Progress,
     the part that brings the count to the batch's total knows every other part is stored: it
     merges the cover, the letters and all the forms into the batch's PDF and finishes it."""
     parent = db.session.get(BackgroundJob, job.params["parent"])
-    if parent is None or parent.state != JobState.RUNNING:
+    if parent is None or parent.state in (JobState.DONE, JobState.FAILED):
         return {"forms": 0}, None, ""
     ids = job.params["cases"]
     today = date.fromisoformat(job.params["today"])
@@ -123,13 +126,14 @@ def letter_batch_part(job: BackgroundJob, actor: User, progress: Progress,
         .values(done=BackgroundJob.done + len(ids)).returning(BackgroundJob.done)).scalar_one()
     if counted >= parent.total:
         db.session.refresh(parent)
-        _finish_batch(parent, actor, {job.id: document}, now)
+        outcome, merged, name = _merged_batch(parent, {job.id: document})
+        service.finish(parent, outcome, now, result=merged, name=name)
     return {"forms": len(htmls), "index": job.params["index"]}, document, ""
 
 
-def _finish_batch(parent: BackgroundJob, actor: User, known: dict[int, bytes],
-                  now: datetime) -> None:
-    """The batch's one PDF from its parts' (stored, or just made: `known`), in their order."""
+def _merged_batch(parent: BackgroundJob, known: dict[int, bytes]) -> Made:
+    """The batch's outcome and one PDF from its parts' forms (stored, or just made: `known`),
+    in their order."""
     day = date.fromisoformat(parent.params["day"])
     branch = db.session.get(Branch, parent.branch_id)
     visit_day = WorkingCalendar.for_branch(branch.id).next_working_day(day)
@@ -141,10 +145,9 @@ def _finish_batch(parent: BackgroundJob, actor: User, known: dict[int, bytes],
     cover = render_many([letters.batch_cover(branch, day, visit_day, issued, visits)],
                         workers=1)[0]
     forms = [known[part.id] if part.id in known else part.result for part in parts]
-    document = letters.batch_document(cover, issued, forms)
-    service.finish(parent, {"letters": len(issued), "visit_forms": len(visits),
-                            "day": day.isoformat(), "parts": parent.outcome["parts"]}, now,
-                   result=document, name=_batch_name(branch, day))
+    return ({"letters": len(issued), "visit_forms": len(visits), "day": day.isoformat(),
+             "parts": parent.outcome["parts"]},
+            letters.batch_document(cover, issued, forms), _batch_name(branch, day))
 
 
 def gave_up(job: BackgroundJob, reason: str, now: datetime) -> None:

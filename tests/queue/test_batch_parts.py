@@ -16,7 +16,9 @@ from sqlalchemy import select
 from outreach.cases import service as case_service
 from outreach.cases.models import Category
 from outreach.extensions import db
+from outreach.letters.models import LetterTemplate
 from outreach.letters.render import pdf_text
+from outreach.letters.service import FORM_TEMPLATE
 from outreach.org.models import Role
 from outreach.queue import service as queue
 from outreach.queue import worker
@@ -109,6 +111,23 @@ def test_a_batch_in_parts_is_the_same_pdf_as_one_job(client, make_branch, make_u
     listed = client.get("/jobs/").get_data(as_text=True)
     assert f'href="/jobs/{split.id}"' in listed
     assert not any(f'href="/jobs/{part.id}"' in listed for part in parts)
+
+
+def test_a_part_that_fails_fails_its_batch_with_the_reason(client, make_branch, make_user,
+                                                          make_company):
+    """The branch's visit form breaks on real data (a template saved around its trial): each
+    part fails after its retries, and the batch's page says it failed and why, with no PDF."""
+    world = batch_world(make_branch, make_user, make_company, visits=3)
+    db.session.add(LetterTemplate(branch_id=world["branch"].id, code=FORM_TEMPLATE, version=99,
+                                  name="Formulir kunjungan", body="{{ company.name | nope }}"))
+    db.session.commit()
+    job = ask_batch(world, part_forms=2)
+    worker.dispatch(job)
+    login(client, world["officer"])
+    page = html.unescape(client.get(f"/jobs/{job.id}").get_data(as_text=True))
+    assert "Gagal" in page and "Pekerjaan terhenti karena kesalahan sistem" in page
+    assert client.get(f"/jobs/{job.id}/result").status_code == 404
+    assert db.session.get(BackgroundJob, job.id).state == JobState.FAILED
 
 
 def test_two_workers_render_the_parts_at_once(client, make_branch, make_user, make_company,
