@@ -9,8 +9,12 @@
                                                       # about a minute
     python -m bench --only sweep --db postgresql      # one measurement
     python -m bench --only lighthouse                 # the phone pages' Lighthouse scores
+    python -m bench --only queue --no-docs            # 2,000 visit forms on 1, then 2 queue
+                                                      # workers (PostgreSQL, Redis db 15 or
+                                                      # BENCH_QUEUE_URL)
     python -m bench --only load --companies 2000 --steps 20000 --load-seconds 30 \\
-        --no-docs                                     # the load test, small (PostgreSQL)
+        --queue-forms 200 --no-docs                   # the load test, small (PostgreSQL),
+                                                      # then again while 200 forms render
 """
 
 from __future__ import annotations
