@@ -49,6 +49,7 @@ from bench.queue import (
     ask_batch,
     batch_state,
     due_for_visits,
+    forms_rendered,
     queue_app,
     workers_running,
 )
@@ -385,14 +386,14 @@ def run_load(args, today: date) -> LoadRun:
                           "renders …", flush=True)
                     prefix = run_locust(base, plan_path, args.load_seconds, "load-batch")
                     run.batch_load_after = os.getloadavg()
-                    job = batch_state(app, job_id)
+                    job, rendered = batch_state(app, job_id), forms_rendered(app, job_id)
                     if worker.poll() is not None:
                         raise RuntimeError("the worker stopped during the load test")
                 run.batch_pages, run.batch_overall, run.batch_failures = read_stats(prefix,
                                                                                     idle)
-                run.batch_forms, run.batch_forms_done = job.total, job.done
+                run.batch_forms, run.batch_forms_done = job.total, rendered
                 run.batch_state = job.state
-                print(f"load: the batch rendered {job.done:,} of {job.total:,} forms ("
+                print(f"load: the batch rendered {rendered:,} of {job.total:,} forms ("
                       f"{job.state})", flush=True)
         with app.app_context():
             db.session.remove()
