@@ -41,7 +41,7 @@ REGIONAL_PAIRS = {
     "Dashboard (regional)": "Dashboard (supervisor)",
 }
 #: the libraries whose versions the report names
-LIBRARIES = ["Flask", "SQLAlchemy", "psycopg", "WeasyPrint", "pypdf"]
+LIBRARIES = ["Flask", "SQLAlchemy", "psycopg", "WeasyPrint", "pikepdf"]
 
 
 @dataclass
@@ -493,8 +493,10 @@ PRINTING_FINDINGS = """\
 - On one core the app's path costs less than WeasyPrint alone, merging included: per letter
   the raw loop used about a fifth more CPU, and its memory grew by about 10 MB per 50
   letters, because WeasyPrint given no font configuration makes one per document; the app
-  reuses one per process. Merging 500 one-page PDFs with pypdf takes about 2.5 s (each letter
-  carries its own font subsets: 8.5 MB in all).
+  reuses one per process. Merging 500 one-page PDFs with pypdf took about 2.5 s (each letter
+  carries its own font subsets: 8.5 MB in all); qpdf (pikepdf) copies the pages in about a
+  sixth of that, which the queue's split batches need: the merge is the one step of a batch
+  that a second worker cannot share.
 - With two workers the pool handed out chunks of up to 16 letters: with 500 letters one worker
   could be left rendering the last chunk alone for up to 1.5 s. Now at most 4
   (`outreach/letters/batch.py`); `tests/letters/test_letters.py` passes on both databases.
