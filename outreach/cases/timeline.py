@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, inspect, or_, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from outreach.cases.models import Case, Step
 from outreach.companies.models import Company
@@ -64,10 +65,11 @@ def company_timeline(company: Company, *, inspections: list[Inspection] | None =
     present = _present(list(cases), tuple(
         m for m in BESIDE_STEPS if not (m is Inspection and inspections is not None
                                         or m is JointVisit and joint_visits is not None)))
-    steps = db.session.scalars(
-        select(Step).where(Step.case_id.in_(cases))
+    steps = list(db.session.scalars(
+        select(Step).where(Step.case_id.in_(cases)).order_by(Step.occurred_on, Step.id)
         .options(selectinload(Step.proofs), selectinload(Step.officer),
-                 selectinload(Step.letter)))
+                 selectinload(Step.letter))))
+    _keep_steps(cases, steps)
     if joint_visits is None:
         joint_visits = list(db.session.scalars(
             select(JointVisit).where(JointVisit.case_id.in_(cases))
@@ -104,6 +106,17 @@ def company_timeline(company: Company, *, inspections: list[Inspection] | None =
              "reminder": 2, "step": 3, "inspection": 4, "opened": 5}
     entries.sort(key=lambda e: (e.day, -order[e.kind], getattr(e.item, "id", 0)), reverse=True)
     return entries
+
+
+def _keep_steps(cases: dict[int, Case], steps: list[Step]) -> None:
+    """Give each case whose steps were not read yet the steps just read (in the order of
+    `Case.steps`), so that what reads them next (the ladder's next step) reads no more."""
+    by_case: dict[int, list[Step]] = {case_id: [] for case_id in cases}
+    for step in steps:
+        by_case[step.case_id].append(step)
+    for case_id, case in cases.items():
+        if "steps" in inspect(case).unloaded:
+            set_committed_value(case, "steps", by_case[case_id])
 
 
 def _rows(model: Any, cases: dict[int, Case], present: set[type], *options: Any) -> list[Any]:
