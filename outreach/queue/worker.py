@@ -31,7 +31,7 @@ from outreach.extensions import db
 from outreach.org.models import User
 from outreach.queue import service
 from outreach.queue.models import BackgroundJob, JobState
-from outreach.queue.work import KINDS
+from outreach.queue.work import KINDS, Handed, gave_up
 
 logger = logging.getLogger("outreach.queue")
 QUEUE_NAME = "outreach"
@@ -120,8 +120,16 @@ def run_job(app: Flask, job_id: int, *, final: bool) -> None:
         try:
             with force_locale(locale):
                 actor = db.session.get(User, job.user_id)
-                outcome, result, name = KINDS[job.kind](job, actor, _progress_writer(job_id),
-                                                        db.session.commit, clock.now())
+                made = KINDS[job.kind](job, actor, _progress_writer(job_id),
+                                       db.session.commit, clock.now())
+                if isinstance(made, Handed):  # its parts finish it
+                    db.session.commit()
+                    for part in made.parts:
+                        dispatch(part)
+                    logger.info("job %s (%s) handed to %s parts", job_id, job.kind,
+                                len(made.parts))
+                    return
+                outcome, result, name = made
                 job = db.session.get(BackgroundJob, job_id)
                 service.finish(job, outcome, clock.now(), result=result, name=name)
                 db.session.commit()
@@ -134,6 +142,8 @@ def run_job(app: Flask, job_id: int, *, final: bool) -> None:
                 reason = service.reason_of(error)
             job = db.session.get(BackgroundJob, job_id)
             service.failed(job, reason, clock.now(), final=final or refused)
+            if final or refused:
+                gave_up(job, reason, clock.now())
             db.session.commit()
             logger.warning("job %s (%s) attempt %s failed%s: %s", job_id, job.kind,
                            job.attempts, "" if final or refused else ", to be retried", reason)
