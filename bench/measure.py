@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 from sqlalchemy import event, select
 
 from bench.generate import Dataset
-from outreach.core.audit import record
+from outreach.core.audit import record_access
 from outreach.extensions import db
 from outreach.org.models import User
 
@@ -205,7 +205,7 @@ class Bench:
             user = db.session.scalar(select(User).where(User.email == email))
             for _ in range(rounds):
                 started = time.perf_counter()
-                record(user, "view.company", "company", company_id, {}, branch_id=None)
+                record_access(user, "view.company", "company", company_id, {}, branch_id=None)
                 db.session.commit()
                 times.append((time.perf_counter() - started) * 1000)
             db.session.remove()

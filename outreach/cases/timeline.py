@@ -6,8 +6,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import exists, inspect, or_, select
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from outreach.cases.models import Case, Step
 from outreach.companies.models import Company
@@ -37,19 +38,43 @@ class Entry:
     title: str = ""
 
 
-def company_timeline(company: Company) -> list[Entry]:
-    """Everything that happened to the company's cases, newest first."""
+#: what a timeline shows beside the steps: most companies have none of most of them, so one
+#: query asks which there are (`_present`) before any is read
+BESIDE_STEPS = (JointVisit, Reminder, Directive, Inspection, Reply, Commitment, LegalEvent)
+
+
+def _present(case_ids: list[int], models: tuple[type, ...]) -> set[type]:
+    """Of these models (each with a `case_id`), those the cases have rows of: one query of
+    EXISTS, each an index's probe."""
+    if not models:
+        return set()
+    found = db.session.execute(select(*[
+        exists().where(model.case_id.in_(case_ids)).label(model.__tablename__)
+        for model in models])).one()
+    return {model for model, there in zip(models, found, strict=True) if there}
+
+
+def company_timeline(company: Company, *, inspections: list[Inspection] | None = None,
+                     joint_visits: list[JointVisit] | None = None) -> list[Entry]:
+    """Everything that happened to the company's cases, newest first. A page that has read
+    the cases' inspections or joint visits already gives them."""
     cases = {c.id: c for c in company.cases}
     if not cases:
         return []
     entries: list[Entry] = []
-    steps = db.session.scalars(
-        select(Step).where(Step.case_id.in_(cases))
+    present = _present(list(cases), tuple(
+        m for m in BESIDE_STEPS if not (m is Inspection and inspections is not None
+                                        or m is JointVisit and joint_visits is not None)))
+    steps = list(db.session.scalars(
+        select(Step).where(Step.case_id.in_(cases)).order_by(Step.occurred_on, Step.id)
         .options(selectinload(Step.proofs), selectinload(Step.officer),
-                 selectinload(Step.letter)))
-    joint_visits = list(db.session.scalars(
-        select(JointVisit).where(JointVisit.case_id.in_(cases))
-        .options(selectinload(JointVisit.letter), selectinload(JointVisit.office))))
+                 selectinload(Step.letter))))
+    _keep_steps(cases, steps)
+    if joint_visits is None:
+        joint_visits = list(db.session.scalars(
+            select(JointVisit).where(JointVisit.case_id.in_(cases))
+            .options(selectinload(JointVisit.letter), selectinload(JointVisit.office)))) \
+            if JointVisit in present else []
     partner_of = {jv.step_id: jv.office.name for jv in joint_visits if jv.step_id is not None}
     for step in steps:
         entries.append(Entry(step.occurred_on, "step", step, cases[step.case_id],
@@ -60,18 +85,18 @@ def company_timeline(company: Company) -> list[Entry]:
             or jv.created_at.date()
         entries.append(Entry(day, "joint_visit", jv, cases[jv.case_id],
                              joint.label_of(jv.status, joint.STATUSES)))
-    for reminder in db.session.scalars(select(Reminder).where(Reminder.case_id.in_(cases))):
+    for reminder in _rows(Reminder, cases, present):
         entries.append(Entry(reminder.due_on, "reminder", reminder, cases[reminder.case_id]))
-    for directive in db.session.scalars(select(Directive).where(Directive.case_id.in_(cases))
-                                        .options(selectinload(Directive.author))):
+    for directive in _rows(Directive, cases, present, selectinload(Directive.author)):
         entries.append(Entry(directive.given_on, "directive", directive,
                              cases[directive.case_id]))
-    for inspection in db.session.scalars(select(Inspection).where(Inspection.case_id.in_(cases))
-                                         .options(selectinload(Inspection.letter))):
+    if inspections is None:
+        inspections = list(_rows(Inspection, cases, present, selectinload(Inspection.letter)))
+    for inspection in inspections:
         # dated by its latest event: approved, inspected, or planned
         day = inspection.approved_on or inspection.inspected_on or inspection.planned_on
         entries.append(Entry(day, "inspection", inspection, cases[inspection.case_id]))
-    entries += _answer_entries(cases)
+    entries += _answer_entries(cases, present)
     for case in cases.values():
         entries.append(Entry(case.opened_on, "opened", case, case))
         if case.closed_on:
@@ -83,16 +108,35 @@ def company_timeline(company: Company) -> list[Entry]:
     return entries
 
 
-def _answer_entries(cases: dict[int, Case]) -> list[Entry]:
+def _keep_steps(cases: dict[int, Case], steps: list[Step]) -> None:
+    """Give each case whose steps were not read yet the steps just read (in the order of
+    `Case.steps`), so that what reads them next (the ladder's next step) reads no more."""
+    by_case: dict[int, list[Step]] = {case_id: [] for case_id in cases}
+    for step in steps:
+        by_case[step.case_id].append(step)
+    for case_id, case in cases.items():
+        if "steps" in inspect(case).unloaded:
+            set_committed_value(case, "steps", by_case[case_id])
+
+
+def _rows(model: Any, cases: dict[int, Case], present: set[type], *options: Any) -> list[Any]:
+    """The rows of `model` of the cases (none read when `_present` found none)."""
+    if model not in present:
+        return []
+    return list(db.session.scalars(select(model).where(model.case_id.in_(cases))
+                                   .options(*options)))
+
+
+def _answer_entries(cases: dict[int, Case], present: set[type]) -> list[Entry]:
     """The employer's replies and commitments and the legal track of the cases."""
     entries = []
-    for reply in db.session.scalars(select(Reply).where(Reply.case_id.in_(cases))):
+    for reply in _rows(Reply, cases, present):
         entries.append(Entry(reply.received_on, "reply", reply, cases[reply.case_id],
                              legal.label_of(reply.channel, legal.CHANNELS)))
-    for promise in db.session.scalars(select(Commitment).where(Commitment.case_id.in_(cases))):
+    for promise in _rows(Commitment, cases, present):
         entries.append(Entry(promise.made_on, "commitment", promise, cases[promise.case_id],
                              legal.label_of(promise.status, legal.COMMITMENT_STATUSES)))
-    for event in db.session.scalars(select(LegalEvent).where(LegalEvent.case_id.in_(cases))):
+    for event in _rows(LegalEvent, cases, present):
         entries.append(Entry(event.occurred_on, "legal", event, cases[event.case_id],
                              legal.label_of(event.kind, legal.LEGAL_KINDS)))
     return entries

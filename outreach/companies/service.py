@@ -10,8 +10,18 @@ from datetime import date, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, tuple_
-from sqlalchemy.orm import aliased, joinedload
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    and_,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    union_all,
+)
+from sqlalchemy.orm import aliased
 
 from outreach.cases.models import Case, CaseCategory, CaseStatus
 from outreach.companies.models import (
@@ -124,9 +134,24 @@ NOT_CLOSED = Case.status != literal(CaseStatus.CLOSED, literal_execute=True)
 OPEN_CASE = and_(Case.company_id == Company.id, NOT_CLOSED)
 
 
-def company_list_query(user: User, filters: CompanyFilters, today: date) -> Select:
-    """Companies the user may read with their open case (or None), filtered and sorted."""
-    stmt = scoped(Company, user).add_columns(Case).outerjoin(Case, OPEN_CASE)
+def reads_open_case(filters: CompanyFilters) -> bool:
+    """Whether a filter reads the company's open case (which the list then joins)."""
+    return bool(filters.category or filters.stage or filters.overdue or filters.due_week
+                or filters.open_case or filters.opened_from or filters.opened_to)
+
+
+def company_list_query(user: User, filters: CompanyFilters, today: date, *,
+                       with_case: bool = True) -> Select:
+    """Companies the user may read with their open case (or None), filtered and sorted.
+
+    Without `with_case` (for counting them, when no filter reads the open case), the
+    companies alone: as many rows, since a company has at most one case that is not closed
+    (`outreach.cases.service` refuses to open a second)."""
+    if not with_case and reads_open_case(filters):
+        raise ValueError("these filters read the open case")
+    stmt = scoped(Company, user)
+    if with_case:
+        stmt = stmt.add_columns(Case).outerjoin(Case, OPEN_CASE)
     if filters.q:
         digits = digits_only(filters.q)
         conditions = [Company.name_key.contains(name_key(filters.q))]
@@ -154,7 +179,7 @@ def company_list_query(user: User, filters: CompanyFilters, today: date) -> Sele
         stmt = stmt.where(Case.status == CaseStatus.OPEN, Case.next_due_on >= today,
                           Case.next_due_on <= week_end)
     stmt = _narrower(stmt, filters)
-    return stmt.order_by(*sort_keys(filters.sort))
+    return stmt.order_by(*sort_keys(filters.sort)) if with_case else stmt
 
 
 def sort_keys(sort: str) -> list[Any]:
@@ -202,11 +227,26 @@ def _narrower(stmt: Select, filters: CompanyFilters) -> Select:
 COUNT_CAP = 10_000
 
 
+def listed_columns(stmt: Select) -> Select:
+    """The columns a row of the list shows, instead of whole companies and cases: the
+    company's id, name, kecamatan, sector, workers missing and officer's name, and of its open
+    case (all None without one) the id, categories, stage, next rung and due date, status and
+    opening day."""
+    officer = aliased(User)
+    return stmt.with_only_columns(
+        Company.id, Company.name, Company.kecamatan, Company.sector,
+        Company.workers_missing.label("workers_missing"), officer.name.label("officer_name"),
+        Case.id.label("case_id"), Case.category_list, Case.stage, Case.next_rung,
+        Case.next_due_on, Case.status, Case.opened_on,
+    ).outerjoin(officer, officer.id == Company.officer_id)
+
+
 @dataclass
 class CompanyPage:
     """One page of the company list: its rows, how many match, and where the neighbours are."""
 
-    rows: list[tuple[Company, Case | None]]
+    #: what each row shows (`listed_columns`)
+    rows: list[Any]
     #: the matches, counted up to the cap
     total: int
     #: more than the cap match (`total` is then the cap)
@@ -233,7 +273,9 @@ def list_companies(user: User, filters: CompanyFilters, today: date,
     or after / before a company (keyset: the rows next to it in the list's order, whatever
     their number), with the matches counted up to `count_cap`."""
     stmt = company_list_query(user, filters, today)
-    total, capped = count_capped(stmt, count_cap)
+    counted = stmt if reads_open_case(filters) \
+        else company_list_query(user, filters, today, with_case=False)
+    total, capped = count_capped(counted, count_cap)
     per_page = filters.per_page
     pages = max((total + per_page - 1) // per_page, 1)
     keys = sort_keys(filters.sort)
@@ -242,7 +284,7 @@ def list_companies(user: User, filters: CompanyFilters, today: date,
     if cursor_id:  # the sort keys' values of the company the link starts from
         cursor = db.session.execute(stmt.with_only_columns(*keys).order_by(None)
                                     .where(Company.id == cursor_id)).first()
-    loaded = stmt.options(joinedload(Company.officer))
+    loaded = listed_columns(stmt)
     if cursor is not None:
         # NULL keys stand right after their IS NULL key (true: every row of that group has
         # NULL there), so comparing the other keys is enough
@@ -250,47 +292,53 @@ def list_companies(user: User, filters: CompanyFilters, today: date,
                 if value is not None]
         left, right = tuple_(*[k for k, _ in kept]), tuple_(*[literal(v) for _, v in kept])
         if filters.after:
-            found = list(db.session.execute(loaded.where(left > right).limit(per_page + 1))
-                         .unique())
+            found = list(db.session.execute(loaded.where(left > right).limit(per_page + 1)))
             rows, more = found[:per_page], len(found) > per_page
-            return CompanyPage([tuple(r) for r in rows], total, capped, None, pages,
-                               before=rows[0][0].id if rows else None,
-                               after=rows[-1][0].id if rows and more else None)
+            return CompanyPage(rows, total, capped, None, pages,
+                               before=rows[0].id if rows else None,
+                               after=rows[-1].id if rows and more else None)
         backwards = loaded.order_by(None).order_by(*[key.desc() for key in keys])
-        found = list(db.session.execute(backwards.where(left < right).limit(per_page + 1))
-                     .unique())
+        found = list(db.session.execute(backwards.where(left < right).limit(per_page + 1)))
         rows, more = found[:per_page][::-1], len(found) > per_page
-        return CompanyPage([tuple(r) for r in rows], total, capped, None, pages,
-                           before=rows[0][0].id if rows and more else None,
-                           after=rows[-1][0].id if rows else None)
+        return CompanyPage(rows, total, capped, None, pages,
+                           before=rows[0].id if rows and more else None,
+                           after=rows[-1].id if rows else None)
     page = min(filters.page, pages)
-    rows = list(db.session.execute(loaded.limit(per_page).offset((page - 1) * per_page))
-                .unique())
+    rows = list(db.session.execute(loaded.limit(per_page).offset((page - 1) * per_page)))
     last_full = bool(rows) and len(rows) == per_page
-    return CompanyPage([tuple(r) for r in rows], total, capped, page, pages,
-                       after=rows[-1][0].id if capped and page == pages and last_full
+    return CompanyPage(rows, total, capped, page, pages,
+                       after=rows[-1].id if capped and page == pages and last_full
                        else None)
 
 
-def distinct_values(user: User, column: Any) -> list[str]:
-    """The values of a company column (sector, kecamatan) among the companies the user reads.
+def distinct_values(user: User, *columns: Any) -> list[list[str]]:
+    """The values of company columns (sector, kecamatan) among the companies the user reads,
+    a list for each column, in one statement.
 
     A skip scan of the (branch_id, column) index: per branch, the least value after the last
     one found, so that the cost follows the number of branches and values, not of companies."""
-    def least(branch_id: Any, after: Any = None) -> Any:
+    def least(column: Any, branch_id: Any, after: Any = None) -> Any:
         condition = Company.branch_id == branch_id
         if after is not None:
             condition = and_(condition, column > after)
         return select(func.min(column)).where(condition).scalar_subquery()
 
-    found = (select(Branch.id.label("branch_id"), least(Branch.id).label("value"))
-             .where(branch_condition(user, Branch.id)).cte("found", recursive=True))
-    found = found.union_all(
-        select(found.c.branch_id, least(found.c.branch_id, found.c.value))
-        .where(found.c.value.is_not(None)))
-    stmt = (select(found.c.value).where(found.c.value.is_not(None)).distinct()
-            .order_by(found.c.value))
-    return [value for value in db.session.scalars(stmt) if value]
+    parts = []
+    for n, column in enumerate(columns):
+        found = (select(Branch.id.label("branch_id"), least(column, Branch.id).label("value"))
+                 .where(branch_condition(user, Branch.id)).cte(f"found_{n}", recursive=True))
+        found = found.union_all(
+            select(found.c.branch_id, least(column, found.c.branch_id, found.c.value))
+            .where(found.c.value.is_not(None)))
+        parts.append(select(literal(n).label("n"), found.c.value.label("value"))
+                     .where(found.c.value.is_not(None)))
+    values = union_all(*parts).subquery()
+    lists: list[list[str]] = [[] for _ in columns]
+    for n, value in db.session.execute(select(values.c.n, values.c.value).distinct()
+                                       .order_by(values.c.n, values.c.value)):
+        if value:
+            lists[n].append(value)
+    return lists
 
 
 COMPANY_FIELDS = ("name", "nib", "npwp", "npp", "director_name", "address", "kelurahan",
@@ -514,12 +562,20 @@ class FigurePoint:
     sources: list[str]
 
 
-def figure_history(company: Company) -> list[FigurePoint]:
-    """The company's compliance over time: after each day with a change, its estimated and
-    registered workers and programs, and where the changes came from, oldest first."""
-    changes = db.session.scalars(select(FigureChange).where(
+def figure_changes(company: Company) -> list[FigureChange]:
+    """The changes of the company's compliance figures, oldest first."""
+    return list(db.session.scalars(select(FigureChange).where(
         FigureChange.company_id == company.id).order_by(FigureChange.changed_on,
-                                                        FigureChange.id)).all()
+                                                        FigureChange.id)))
+
+
+def figure_history(company: Company,
+                   changes: list[FigureChange] | None = None) -> list[FigurePoint]:
+    """The company's compliance over time: after each day with a change, its estimated and
+    registered workers and programs, and where the changes came from, oldest first
+    (`changes`: its `figure_changes`, when read already)."""
+    if changes is None:
+        changes = figure_changes(company)
     # each figure starts from what its first change replaced, or stands as it is today
     state: dict[str, Any] = {f: getattr(company, f) for f in
                              ("workers_estimated", "workers_registered", "programs")}
@@ -568,16 +624,17 @@ class FigureOrigin:
 SHOWN_ORIGINS = ("workers_estimated", "workers_registered", "average_wage", "programs")
 
 
-def figure_origins(company: Company) -> dict[str, FigureOrigin]:
+def figure_origins(company: Company,
+                   changes: list[FigureChange] | None = None) -> dict[str, FigureOrigin]:
     """Where each compliance figure of the company comes from: its last change in the history
     (officer, import, inspection, with the day), else the source that gave its present value
-    (`company_source_values`: entered by hand, a list, an inspection)."""
+    (`company_source_values`: entered by hand, a list, an inspection). `changes`: its
+    `figure_changes`, when read already."""
     origins: dict[str, FigureOrigin] = {}
-    for change in db.session.scalars(select(FigureChange).where(
-            FigureChange.company_id == company.id, FigureChange.field.in_(SHOWN_ORIGINS))
-            .order_by(FigureChange.changed_on, FigureChange.id)):
-        origins[change.field] = FigureOrigin(label(change.source, "figure_source"),
-                                             change.changed_on)
+    for change in figure_changes(company) if changes is None else changes:
+        if change.field in SHOWN_ORIGINS:
+            origins[change.field] = FigureOrigin(label(change.source, "figure_source"),
+                                                 change.changed_on)
     for row in db.session.scalars(select(CompanySourceValue).where(
             CompanySourceValue.company_id == company.id,
             CompanySourceValue.field.in_(SHOWN_ORIGINS)).order_by(CompanySourceValue.id)):

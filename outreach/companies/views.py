@@ -95,15 +95,16 @@ def index():
     today = clock.today()
     listing = service.list_companies(current_user, filters, today,
                                      current_app.config["COMPANY_COUNT_CAP"])
+    sectors, kecamatans = service.distinct_values(current_user, Company.sector,
+                                                  Company.kecamatan)
     return render_template(
         "companies/list.html", rows=listing.rows, total=listing.total, listing=listing,
         page_link=_page_link, filters=filters,
         today=today, categories=choices("category"),
         stages=[(service.NOT_RECORDED, _("Not started")), *choices("rung")],
         sizes=choices("size"),
-        sectors=[(s, s) for s in service.distinct_values(current_user, Company.sector)],
-        kecamatans=[(k, k) for k in service.distinct_values(current_user, Company.kecamatan)],
-        officers=[(u.id, u.name) for u in org.staff_visible_to(current_user)],
+        sectors=[(s, s) for s in sectors], kecamatans=[(k, k) for k in kecamatans],
+        officers=org.staff_visible_to(current_user),
         can_create=current_user.role in Role.BRANCH_ROLES,
     )
 
@@ -126,26 +127,32 @@ def export(fmt: str):
 def detail(company_id: int):
     """One company: profile, compliance, the open case and its next step, the timeline."""
     company = get_visible_or_404(Company, company_id)
-    log_access("view.company", "company", company.id, company.branch_id)
     today = clock.today()
     case = open_case_of(company)
+    case_ids = [c.id for c in company.cases]
+    inspections, joint_visits = inspections_of(case_ids), joint_visits_of(case_ids)
+    # the timeline reads the cases' steps, for the ladder's options too
+    timeline = company_timeline(company, inspections=inspections, joint_visits=joint_visits)
     verdicts = policy.options(case, today) if case is not None else []
     supervisor_view = current_user.role in (Role.SUPERVISOR, Role.REGIONAL, Role.ADMIN)
-    months = service.monthly_history(service.figure_history(company))
-    return render_template(
+    changes = service.figure_changes(company)
+    months = service.monthly_history(service.figure_history(company, changes))
+    page = render_template(
         "companies/detail.html", company=company, case=case, today=today,
         compliance=assess(company, today), verdicts=verdicts, book=ledger(company, today),
-        timeline=company_timeline(company),
+        timeline=timeline,
         audit=audit_trail(company) if supervisor_view else None,
         writable=may(current_user, Permission.WORK, company.branch_id),
         open_form=OpenCaseForm(), simple_form=SimpleForm(), transfer_form=_transfer_form(company),
         closed_cases=[c for c in company.cases if c is not case],
         closing=pending_closing(case) if case is not None else None,
-        inspections=inspections_of([c.id for c in company.cases]),
-        joint_visits=joint_visits_of([c.id for c in company.cases]),
-        figure_origins=service.figure_origins(company), months=months,
+        inspections=inspections, joint_visits=joint_visits,
+        figure_origins=service.figure_origins(company, changes), months=months,
         history_chart=_history_chart(months) if months else None,
     )
+    # logged once the page is made (the commit would expire what it reads), before it is served
+    log_access("view.company", "company", company.id, company.branch_id)
+    return page
 
 
 def _history_chart(months: list[service.FigurePoint]):

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, or_
+from sqlalchemy import JSON, DateTime, ForeignKey, Index, String, insert, or_
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach.core.db import utcnow
@@ -61,17 +61,31 @@ def record(
     branch_id: int | None = None,
 ) -> AuditEvent:
     """Add an audit event for a change made by `user`."""
-    event = AuditEvent(
-        user_id=user.id if user is not None else None,
-        branch_id=branch_id,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        action=action,
-        changes={key: _plain(value) if not isinstance(value, list | tuple) else
-                 [_plain(v) for v in value] for key, value in (changes or {}).items()},
-    )
+    event = AuditEvent(**_event_values(user, action, entity_type, entity_id, changes,
+                                       branch_id))
     db.session.add(event)
     return event
+
+
+def record_access(user: User | None, action: str, entity_type: str, entity_id: int | None,
+                  details: dict[str, Any] | None = None, branch_id: int | None = None) -> None:
+    """Write an event of the data-access log (`ACCESS_PREFIXES`) in the session's transaction
+    with one INSERT: no object, no flush, no id read back; the caller commits it.
+
+    A page that reads personal data writes one on every view, so it costs one statement: the
+    session's objects stay as they are (nothing to flush, nothing expired until the commit)."""
+    db.session.execute(insert(AuditEvent).values(
+        at=utcnow(), **_event_values(user, action, entity_type, entity_id, details, branch_id)))
+
+
+def _event_values(user: User | None, action: str, entity_type: str, entity_id: int | None,
+                  changes: dict[str, Any] | None, branch_id: int | None) -> dict[str, Any]:
+    return {
+        "user_id": user.id if user is not None else None, "branch_id": branch_id,
+        "entity_type": entity_type, "entity_id": entity_id, "action": action,
+        "changes": {key: _plain(value) if not isinstance(value, list | tuple) else
+                    [_plain(v) for v in value] for key, value in (changes or {}).items()},
+    }
 
 
 def diff(record_obj: Any, new_values: dict[str, Any]) -> dict[str, list[Any]]:

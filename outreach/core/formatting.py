@@ -5,11 +5,12 @@ from __future__ import annotations
 import re
 from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_EVEN, Decimal
+from functools import lru_cache
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from babel.dates import format_date as babel_format_date
-from babel.numbers import format_decimal
+from babel.dates import format_date as _babel_format_date
+from babel.numbers import format_decimal as _babel_format_decimal
 from flask import Flask, current_app
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -28,6 +29,26 @@ from outreach.core.labels import (
 
 def _locale() -> str:
     return str(get_locale() or "id")
+
+
+# Babel reads its locale data and pattern anew on every call; a page shows the same days and
+# small numbers many times over (a timeline of a hundred steps), so each is formatted once per
+# locale and pattern: the text depends on nothing else.
+@lru_cache(maxsize=4096, typed=True)
+def babel_format_date(value: date, pattern: str, locale: str) -> str:
+    return _babel_format_date(value, pattern, locale=locale)
+
+
+@lru_cache(maxsize=4096, typed=True)
+def _format_int(value: int, locale: str) -> str:
+    return _babel_format_decimal(value, locale=locale)
+
+
+def format_decimal(value: Any, locale: str) -> str:
+    """A number with the locale's grouping (whole numbers from the cache)."""
+    if type(value) is int:
+        return _format_int(value, locale)
+    return _babel_format_decimal(value, locale=locale)
 
 
 def long_date(value: date | datetime | None) -> str:

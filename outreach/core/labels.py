@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 
 ROLES = {
@@ -478,6 +481,13 @@ def label(code: str | None, group: str) -> str:
     """The user-facing label of a code; the code itself when it has none."""
     if not code:
         return ""
+    return _translated(code, group, str(get_locale()))
+
+
+@lru_cache(maxsize=8192)
+def _translated(code: str, group: str, locale: str) -> str:
+    """A label in one locale: translated once (a list page shows the same few labels on every
+    row; the tables of labels never change while the app runs)."""
     return str(GROUPS[group].get(code, code))
 
 

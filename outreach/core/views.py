@@ -17,7 +17,7 @@ from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
-from outreach.core.audit import record
+from outreach.core.audit import record_access
 from outreach.core.errors import ServiceError
 from outreach.extensions import db
 
@@ -139,8 +139,11 @@ def status_of(form: FlaskForm) -> int:
 def log_access(action: str, entity_type: str, entity_id: int | None, branch_id: int | None,
                **details: Any) -> None:
     """Record in the data-access log that the signed-in user read personal data or took a list
-    or file out ("view.…", "export.…", "download.…"), committed before it is served."""
-    record(current_user, action, entity_type, entity_id, details, branch_id=branch_id)
+    or file out ("view.…", "export.…", "download.…"), committed before it is served.
+
+    The commit expires what the session loaded: a page calls it once its data is read (the
+    company page, after rendering), so that nothing is loaded twice."""
+    record_access(current_user, action, entity_type, entity_id, details, branch_id=branch_id)
     db.session.commit()
 
 

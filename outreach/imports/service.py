@@ -27,7 +27,7 @@ from pathlib import PurePath
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select, update
+from sqlalchemy import ScalarSelect, func, literal, select, update
 
 from outreach.cases import service as cases
 from outreach.cases.models import Case, CaseStatus
@@ -294,12 +294,13 @@ def open_suggestions(user: User) -> list[CloseSuggestion]:
                                    .order_by(Company.name, CloseSuggestion.id)))
 
 
-def open_suggestion_count(user: User) -> int:
-    """How many cases to verify and close `open_suggestions` lists (for the task badge)."""
+def open_suggestion_count(user: User) -> ScalarSelect[int]:
+    """How many cases to verify and close `open_suggestions` lists, as a subquery (the task
+    badge adds it to the tasks due, in one query)."""
     if user.role not in Role.BRANCH_ROLES:
-        return 0
-    return db.session.scalar(_open_suggestions_query(user)
-                             .with_only_columns(func.count(CloseSuggestion.id))) or 0
+        return select(literal(0)).scalar_subquery()
+    return (_open_suggestions_query(user).with_only_columns(func.count(CloseSuggestion.id))
+            .scalar_subquery())
 
 
 def dismiss_suggestion(actor: User, suggestion: CloseSuggestion, now: datetime) -> None:

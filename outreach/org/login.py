@@ -7,6 +7,7 @@ import hmac
 from flask import Flask, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
+from sqlalchemy.orm import joinedload
 
 from outreach.extensions import db, login_manager
 from outreach.org import service as org
@@ -54,7 +55,8 @@ def load_user(user_id: str) -> User | None:
     account, _sep, token = user_id.partition(":")
     if not account.isdigit():
         return None
-    user = db.session.get(User, int(account))
+    # with the branch, which every page's header names
+    user = db.session.get(User, int(account), options=[joinedload(User.branch)])
     if user is None or not user.active or not token or not user.session_token:
         return None
     if not hmac.compare_digest(token.encode(), user.session_token.encode()):

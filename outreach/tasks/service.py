@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
-from sqlalchemy import func, insert, literal, null, select, update
+from sqlalchemy import ScalarSelect, func, insert, literal, null, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -277,10 +277,13 @@ def open_tasks_query(user: User, today: date):
         | ((Reminder.status == ReminderStatus.SNOOZED) & (Reminder.snoozed_until <= today))))
 
 
-def task_count(user: User, today: date) -> int:
-    """How many tasks the navigation badge shows."""
-    stmt = open_tasks_query(user, today).with_only_columns(func.count(Reminder.id))
-    return db.session.scalar(stmt) or 0
+def task_count(user: User, today: date, plus: ScalarSelect[int] | None = None) -> int:
+    """How many tasks the navigation badge shows, plus the count of `plus` (the cases to
+    verify and close) read in the same query."""
+    count = open_tasks_query(user, today).with_only_columns(func.count(Reminder.id))
+    if plus is None:
+        return db.session.scalar(count) or 0
+    return db.session.scalar(select(count.scalar_subquery() + plus)) or 0
 
 
 class TaskCompany(NamedTuple):

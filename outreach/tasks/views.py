@@ -31,7 +31,7 @@ def nav_task_count() -> int:
     and the cases to verify and close, as the task page lists them."""
     if not current_user.is_authenticated or current_user.role not in Role.BRANCH_ROLES:
         return 0
-    return service.task_count(current_user, clock.today()) + open_suggestion_count(current_user)
+    return service.task_count(current_user, clock.today(), open_suggestion_count(current_user))
 
 
 class SnoozeForm(FlaskForm):

@@ -328,6 +328,28 @@ def test_row_shows_the_case_at_a_glance(client, caseload):
     assert "Andi Wijaya" in row
 
 
+def row_of(page: str, name: str) -> str:
+    start = page.index(name)
+    return page[start:page.index("</tr>", start)]
+
+
+def test_rows_without_a_next_step_or_a_case(client, caseload):
+    """A case of two categories lists them in their order; a case before its first step says
+    so; a paused case says it is paused; a company without an open case (none, or closed)
+    says so, with no days open, and a company without an officer shows a dash."""
+    login(client, caseload.officer)
+    page = client.get("/companies/").get_data(as_text=True)
+    charlie = row_of(page, "PT Charlie")
+    assert "PDS-Program, Menunggak" in charlie and "Not started" in charlie
+    assert ">–<" in charlie  # nobody assigned
+    echo = row_of(page, "PT Echo")
+    assert "Paused" in echo and ">15<" in echo
+    for name in ("PT Delta", "PT Foxtrot"):
+        row = row_of(page, name)
+        assert "No open case" in row and "PWBD" not in row
+        assert re.search(r'text-end">\s*</td>', row)  # no days open
+
+
 @pytest.mark.parametrize(("page", "expected"), [
     (1, ["PT Alfa", "PT Bravo", "PT Charlie", "PT Delta"]),
     (2, ["PT Echo", "PT Foxtrot"]),

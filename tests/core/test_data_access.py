@@ -7,7 +7,7 @@ import re
 from datetime import date
 
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from outreach.cases import service as cases
 from outreach.cases.models import Case, Proof
@@ -61,6 +61,29 @@ def test_reads_exports_and_downloads_are_logged_for_admins(client, make_branch, 
     history = client.get(f"/companies/{company.id}").get_data(as_text=True)
     assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "view.company"))
     assert "view.company" not in history and "Rincian perusahaan dibaca" not in history
+
+
+def test_a_company_page_commits_its_read_before_it_is_served(client, make_branch, make_user,
+                                                            make_company):
+    """The row is written in the page's own request and committed: another connection sees
+    it as soon as the page is answered, with who read which company of which branch."""
+    branch = make_branch()
+    officer = make_user(Role.OFFICER, branch=branch)
+    company = make_company(branch, "PT Batik Pesisir", categories=("PWBD",))
+    login(client, officer)
+    page = client.get(f"/companies/{company.id}")
+    assert page.status_code == 200 and "PT Batik Pesisir" in page.get_data(as_text=True)
+    with db.engine.connect() as other:
+        rows = other.execute(select(
+            AuditEvent.user_id, AuditEvent.branch_id, AuditEvent.entity_type,
+            AuditEvent.entity_id, AuditEvent.changes, AuditEvent.at)
+            .where(AuditEvent.action == "view.company")).all()
+    assert [tuple(row[:5]) for row in rows] == [(officer.id, branch.id, "company", company.id,
+                                                 {})]
+    assert rows[0].at is not None
+    assert client.get(f"/companies/{company.id}").status_code == 200
+    assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+        AuditEvent.action == "view.company")) == 2
 
 
 def test_only_admins_read_the_log(client, make_branch, make_user):
