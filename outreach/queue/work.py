@@ -37,10 +37,20 @@ MONTHLY_REPORT = "monthly_report"
 
 def issue_drafts(job: BackgroundJob, actor: User, progress: Progress,
                  commit: Callable[[], None], _now: datetime) -> Made:
-    """Bulk issuing: the branch's cleared drafts, one merged PDF to print."""
+    """Bulk issuing: the branch's cleared drafts, one merged PDF to print. The letters issued
+    so far are kept on the job's row in each letter's own commit, so that an attempt after a
+    lost one names (and prints) those too."""
     today = date.fromisoformat(job.params["today"])
+    job_id = job.id
+    issued = list((job.outcome or {}).get("issued_ids", []))
+
+    def keep_and_commit() -> None:
+        db.session.get(BackgroundJob, job_id).outcome = {"issued_ids": list(issued)}
+        commit()
+
     outcome, document = service.issue_drafts(actor, job.branch_id, today,
-                                             job.params["public_base_url"], progress, commit)
+                                             job.params["public_base_url"], progress,
+                                             keep_and_commit, issued=issued)
     branch = db.session.get(Branch, job.branch_id)
     name = f"terbit-{branch.code}-{today.isoformat()}.pdf"
     return outcome, document or None, name
@@ -101,6 +111,15 @@ def monthly_report(job: BackgroundJob, actor: User, _progress: Progress,
                                           date.fromisoformat(job.params["today"]))
     return {"report_id": report.id, "period": report.period.isoformat()}, None, ""
 
+
+def release_import(job: BackgroundJob) -> None:
+    """A real run whose worker was lost for good: its import back to previewed, to run again
+    (its transaction died with the worker: nothing of it was written)."""
+    imports.release(job.params["import_id"])
+
+
+#: what a job of a kind leaves to undo when its worker is lost and no attempt is left
+ABANDON: dict[str, Callable[[BackgroundJob], None]] = {IMPORT_APPLY: release_import}
 
 KINDS: dict[str, Body] = {
     service.ISSUE_DRAFTS: issue_drafts,
