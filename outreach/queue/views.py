@@ -5,14 +5,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
 from outreach.core.guards import get_visible_or_404
 from outreach.core.views import log_access
 from outreach.queue import service
 from outreach.queue.models import BackgroundJob, JobState
-from outreach.queue.work import LETTER_BATCH
+from outreach.queue.work import IMPORT_CHECK, LETTER_BATCH
 
 bp = Blueprint("queue", __name__)
 #: seconds between the refreshes of a queued or running job's page
@@ -27,8 +27,12 @@ def index():
 
 @bp.route("/<int:job_id>")
 def detail(job_id: int):
-    """How far the job is; when done, what it did and its file."""
+    """How far the job is; when done, what it did and its file. An import's check, once done,
+    leads on to the next page of the import: its columns, or the dry run's preview."""
     job = get_visible_or_404(BackgroundJob, job_id)
+    if job.kind == IMPORT_CHECK and job.state == JobState.DONE:
+        return redirect(url_for("imports.preview" if job.params["dry_run"]
+                                else "imports.map_columns", import_id=job.params["import_id"]))
     running = job.state in JobState.OPEN
     period = job.outcome.get("period") if job.state == JobState.DONE else None
     return render_template("queue/detail.html", job=job, running=running,

@@ -19,6 +19,7 @@ from outreach.core.errors import ServiceError
 from outreach.extensions import db
 from outreach.imports import service as imports
 from outreach.imports.models import CompanyImport, ImportStatus
+from outreach.imports.reading import FileProblem
 from outreach.letters import service as letters
 from outreach.org.models import Branch, User
 from outreach.queue import service
@@ -32,6 +33,7 @@ Body = Callable[[BackgroundJob, User, Progress, Callable[[], None], datetime], M
 
 LETTER_BATCH = "letter_batch"
 IMPORT_APPLY = "import_apply"
+IMPORT_CHECK = "import_check"
 MONTHLY_REPORT = "monthly_report"
 
 
@@ -70,6 +72,45 @@ def letter_batch(job: BackgroundJob, actor: User, progress: Progress,
             f"cetak-{branch.code}-{day.isoformat()}.pdf")
 
 
+def _on_import_too(import_id: int, progress: Progress) -> Progress | None:
+    """The job's progress written on the import's row too (its pages show it), while the
+    database lets a side connection write (not an in-memory SQLite)."""
+    recorder = imports.progress_recorder(import_id)
+    if recorder is None:
+        return None
+
+    def both(done: int, total: int) -> None:
+        recorder(done, total)
+        progress(done, total)
+
+    return both
+
+
+def import_check(job: BackgroundJob, actor: User, progress: Progress,
+                 commit: Callable[[], None], _now: datetime) -> Made:
+    """An uploaded list read into rows (then the columns are checked), or its dry run once
+    they are: what the wizard shows next. A file that cannot be used is given up, its reason
+    the job's."""
+    import_id, dry_run = job.params["import_id"], job.params["dry_run"]
+    company_import = db.session.get(CompanyImport, import_id)
+    try:
+        imports.read_upload(company_import)
+    except FileProblem as problem:
+        db.session.rollback()
+        imports.refuse_file(actor, db.session.get(CompanyImport, import_id), problem)
+        commit()
+        raise
+    commit()  # the rows kept before the dry run, whose progress is written beside it
+    company_import = db.session.get(CompanyImport, import_id)
+    if dry_run:
+        imports.preview(actor, company_import, date.fromisoformat(job.params["today"]),
+                        progress=_on_import_too(import_id, progress))
+        counts = dict(company_import.counts)
+    else:
+        counts = {"rows": company_import.rows_total}
+    return dict(counts, import_id=import_id, dry_run=dry_run), None, ""
+
+
 def import_apply(job: BackgroundJob, actor: User, progress: Progress,
                  commit: Callable[[], None], now: datetime) -> Made:
     """The real run of a previewed import, all or nothing; on a failure the import goes back
@@ -81,19 +122,12 @@ def import_apply(job: BackgroundJob, actor: User, progress: Progress,
     if company_import.status != ImportStatus.RUNNING and not imports.claim(company_import, now):
         raise ServiceError(_("This import is already running."))
     today = date.fromisoformat(job.params["today"])
-    recorder = imports.progress_recorder(import_id)
-
-    def both(done: int, total: int) -> None:
-        if recorder is not None:
-            recorder(done, total)
-        progress(done, total)
-
     try:
         counts = imports.confirm(actor, company_import, today,
                                  decisions={int(k): v for k, v in job.params["decisions"].items()},
                                  overwrite=job.params["overwrite"],
                                  valid_rows_only=job.params["valid_rows_only"],
-                                 progress=both if recorder is not None else None)
+                                 progress=_on_import_too(import_id, progress))
     except Exception:
         db.session.rollback()
         imports.release(import_id)
@@ -125,5 +159,6 @@ KINDS: dict[str, Body] = {
     service.ISSUE_DRAFTS: issue_drafts,
     LETTER_BATCH: letter_batch,
     IMPORT_APPLY: import_apply,
+    IMPORT_CHECK: import_check,
     MONTHLY_REPORT: monthly_report,
 }
