@@ -84,6 +84,12 @@ def silent_jobs(now: datetime, stale: timedelta) -> list[BackgroundJob]:
                                    .order_by(BackgroundJob.id)))
 
 
+def is_silent(job_id: int, now: datetime, stale: timedelta) -> bool:
+    """Whether the job runs with no sign of life for `stale` (its page says so)."""
+    return db.session.scalar(select(BackgroundJob.id).where(
+        BackgroundJob.id == job_id, _silent(now - stale))) is not None
+
+
 def lost(job: BackgroundJob, now: datetime, stale: timedelta, *, final: bool) -> bool:
     """Take a silent job from its lost worker: queued again to be tried again, or failed for
     good (`final`: no attempt left) with a reason the person reads. One UPDATE that still finds

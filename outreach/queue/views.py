@@ -3,11 +3,12 @@ script needed), its outcome and the file it made; the branch's recent jobs."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask_login import current_user
 
+from outreach.core import clock
 from outreach.core.guards import get_visible_or_404
 from outreach.core.views import log_access
 from outreach.queue import service
@@ -34,10 +35,12 @@ def detail(job_id: int):
         return redirect(url_for("imports.preview" if job.params["dry_run"]
                                 else "imports.map_columns", import_id=job.params["import_id"]))
     running = job.state in JobState.OPEN
+    silent = job.state == JobState.RUNNING and service.is_silent(
+        job.id, clock.now(), timedelta(seconds=current_app.config["JOB_STALE_SECONDS"]))
     period = job.outcome.get("period") if job.state == JobState.DONE else None
     return render_template("queue/detail.html", job=job, running=running,
                            period=date.fromisoformat(period) if period else None,
-                           refresh=REFRESH_SECONDS if running else None,
+                           refresh=REFRESH_SECONDS if running else None, silent=silent,
                            retries=current_app.config["QUEUE_RETRIES"])
 
 

@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 
 import pytest
 import time_machine
@@ -42,13 +43,15 @@ def frozen_clock():
 
 
 @pytest.fixture
-def workers(app: Flask, database_url: str, tmp_path) -> Iterator[Callable[..., subprocess.Popen]]:
+def workers(app: Flask, database_url: str, tmp_path,
+            monkeypatch) -> Iterator[Callable[..., subprocess.Popen]]:
     """Starts `flask worker` processes (one job at a time each), each the leader of a process
     group of its own, on a SQLite queue file the app hands its jobs to."""
     queue_url = f"sqlite:///{tmp_path / 'queue.db'}"
     kept = {key: app.extensions[key] for key in ("huey", "huey_run_job")}
     kept_url = app.config["QUEUE_URL"]
     app.config["QUEUE_URL"] = queue_url
+    monkeypatch.setitem(app.config, "JOB_STALE_SECONDS", STALE)
     worker.init_app(app)
     started: list[subprocess.Popen] = []
 
@@ -110,7 +113,7 @@ def wait_for(check: Callable[[], bool], what: str, seconds: float = 180) -> None
     raise AssertionError(f"waited in vain for {what}")
 
 
-def kill_mid_job(client, start, retries: int) -> int:
+def kill_mid_job(client, start, retries: int, supervisor) -> int:
     """Bulk issuing asked for on the page, its worker killed with its children once a few
     letters are issued; returns the job's id."""
     first = start(retries)
@@ -121,6 +124,12 @@ def kill_mid_job(client, start, retries: int) -> int:
     row = job_row(job_id)
     assert row.state == JobState.RUNNING and row.attempts == 1 and row.done < DRAFTS
     time.sleep(STALE + 0.5)  # the worker's last sign of life is now past the limit
+    with time_machine.travel(row.heartbeat_at + timedelta(seconds=STALE + 1), tick=False):
+        login(client, supervisor)  # at the worker's time (the pages' day is months before)
+        page = html.unescape(client.get(f"/jobs/{job_id}").get_data(as_text=True))
+    login(client, supervisor)  # back on the pages' day
+    assert "Proses yang menjalankan pekerjaan ini tidak memberi tanda hidup sejak" in page
+    assert 'http-equiv="refresh"' in page  # until a worker takes the job up
     return job_id
 
 
@@ -133,7 +142,7 @@ def numbers() -> list[int]:
 def test_a_job_whose_worker_was_killed_is_run_again_and_issues_each_draft_once(
         client, drafts, workers):
     login(client, drafts["supervisor"])
-    job_id = kill_mid_job(client, workers, retries=2)
+    job_id = kill_mid_job(client, workers, 2, drafts["supervisor"])
     issued_before = len(numbers())
     assert 3 <= issued_before < DRAFTS
     workers(2)
@@ -150,7 +159,7 @@ def test_a_job_whose_worker_was_killed_is_run_again_and_issues_each_draft_once(
 def test_with_no_attempt_left_the_job_fails_with_the_reason_and_frees_the_branch(
         client, drafts, workers):
     login(client, drafts["supervisor"])
-    job_id = kill_mid_job(client, workers, retries=0)
+    job_id = kill_mid_job(client, workers, 0, drafts["supervisor"])
     issued_before = numbers()
     workers(0)
     wait_for(lambda: job_row(job_id).state == JobState.FAILED, "the lost job failed")
