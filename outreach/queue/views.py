@@ -13,24 +13,36 @@ from outreach.core.guards import get_visible_or_404
 from outreach.core.views import log_access
 from outreach.queue import service
 from outreach.queue.models import BackgroundJob, JobState
-from outreach.queue.work import IMPORT_CHECK, LETTER_BATCH
+from outreach.queue.work import COMPANY_EXPORT, IMPORT_CHECK, LETTER_BATCH
 
 bp = Blueprint("queue", __name__)
 #: seconds between the refreshes of a queued or running job's page
 REFRESH_SECONDS = 2
+#: jobs whose page and file are only for the person who asked (an export holds what they
+#: read: a region's companies for regional staff)
+PERSONAL = (COMPANY_EXPORT,)
+
+
+def _job(job_id: int) -> BackgroundJob:
+    job = get_visible_or_404(BackgroundJob, job_id)
+    if job.kind in PERSONAL and job.user_id != current_user.id:
+        abort(404)
+    return job
 
 
 @bp.route("/")
 def index():
     """The latest jobs of the branches the user reads."""
-    return render_template("queue/index.html", jobs=service.jobs_of(current_user))
+    return render_template("queue/index.html", jobs=[
+        job for job in service.jobs_of(current_user)
+        if job.kind not in PERSONAL or job.user_id == current_user.id])
 
 
 @bp.route("/<int:job_id>")
 def detail(job_id: int):
     """How far the job is; when done, what it did and its file. An import's check, once done,
     leads on to the next page of the import: its columns, or the dry run's preview."""
-    job = get_visible_or_404(BackgroundJob, job_id)
+    job = _job(job_id)
     if job.kind == IMPORT_CHECK and job.state == JobState.DONE:
         return redirect(url_for("imports.preview" if job.params["dry_run"]
                                 else "imports.map_columns", import_id=job.params["import_id"]))
@@ -47,7 +59,7 @@ def detail(job_id: int):
 @bp.route("/<int:job_id>/result")
 def result(job_id: int):
     """The file the job made (a merged PDF), once it is done."""
-    job = get_visible_or_404(BackgroundJob, job_id)
+    job = _job(job_id)
     if job.state != JobState.DONE or not job.result_name:
         abort(404)
     if job.kind == LETTER_BATCH:

@@ -22,6 +22,7 @@ it with the reason.
 from __future__ import annotations
 
 import logging
+import mimetypes
 import multiprocessing
 import os
 import threading
@@ -171,6 +172,13 @@ def fresh_process() -> None:
         multiprocessing.current_process()._config["daemon"] = False  # type: ignore[attr-defined]
 
 
+def content_type_of(name: str) -> str:
+    """The type of a job's file by its name (a PDF, a CSV or XLSX export)."""
+    if name.endswith(".xlsx"):  # not known to every system's mime table
+        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
 def run_job(app: Flask, job_id: int, *, final: bool) -> None:
     """One attempt at a job: its work as the person who asked, in their language, each step
     recorded on the job's row. A failed attempt is recorded with its reason and raised again
@@ -192,7 +200,8 @@ def run_job(app: Flask, job_id: int, *, final: bool) -> None:
                 outcome, result, name = KINDS[job.kind](job, actor, _progress_writer(job_id),
                                                         db.session.commit, clock.now())
                 job = db.session.get(BackgroundJob, job_id)
-                service.finish(job, outcome, clock.now(), result=result, name=name)
+                service.finish(job, outcome, clock.now(), result=result, name=name,
+                               content_type=content_type_of(name))
                 db.session.commit()
         except Exception as error:
             db.session.rollback()
