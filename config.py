@@ -73,6 +73,9 @@ class Config:
     QUEUE_URL = os.environ.get("OUTREACH_QUEUE_URL", f"sqlite:///{INSTANCE_DIR / 'queue.db'}")
     #: worker processes of one `flask worker` (one per core is a good start)
     QUEUE_WORKERS = int(os.environ.get("OUTREACH_QUEUE_WORKERS", "2"))
+    #: how much lower the workers' CPU priority is than the web's (`nice`, 0 to 19): on a
+    #: machine shared with gunicorn a batch renders on the cores the pages leave free
+    QUEUE_NICE = int(os.environ.get("OUTREACH_QUEUE_NICE", "10"))
     #: a failed attempt of a job is tried again this many times, this many seconds later
     QUEUE_RETRIES = int(os.environ.get("OUTREACH_QUEUE_RETRIES", "2"))
     QUEUE_RETRY_DELAY = int(os.environ.get("OUTREACH_QUEUE_RETRY_DELAY", "10"))

@@ -9,8 +9,12 @@
                                                       # about a minute
     python -m bench --only sweep --db postgresql      # one measurement
     python -m bench --only lighthouse                 # the phone pages' Lighthouse scores
+    python -m bench --only queue --no-docs            # 2,000 visit forms on 1, then 2 queue
+                                                      # workers (PostgreSQL, Redis db 15 or
+                                                      # BENCH_QUEUE_URL)
     python -m bench --only load --companies 2000 --steps 20000 --load-seconds 30 \\
-        --no-docs                                     # the load test, small (PostgreSQL)
+        --queue-forms 200 --no-docs                   # the load test, small (PostgreSQL),
+                                                      # then again while 200 forms render
 """
 
 from __future__ import annotations
@@ -38,19 +42,21 @@ from bench.databases import DEFAULT_SERVER_URL, RESULTS_DIR, postgresql_database
 from bench.generate import generate
 from bench.imports import run_imports
 from bench.lighthouse import kept_section, run_lighthouse, section, write_section
-from bench.load import NO_QUEUE, run_load
+from bench.load import run_load
 from bench.measure import Bench
 from bench.printing import PrintingRun, run_printing
+from bench.queue import BATCH_FORMS, run_queue
 from bench.report import DatabaseRun, Results, document, summary
 from bench.sweep import STEPS_PER_CASE, SweepRun, run_sweep
 from outreach import create_app
 from outreach.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("pages", "regional", "sweep", "printing", "imports", "load", "lighthouse")
+PARTS = ("pages", "regional", "sweep", "printing", "queue", "imports", "load", "lighthouse")
 #: `--quick`: the sizes of a run of about a minute
 QUICK = {"companies": 2_000, "steps": 20_000, "regional_companies": 5_000,
-         "regional_steps": 50_000, "sweep_cases": 2_000, "letters": 40, "db": "sqlite",
+         "regional_steps": 50_000, "sweep_cases": 2_000, "letters": 40, "queue_forms": 40,
+         "db": "sqlite",
          "requests": 20, "no_docs": True, "print_rounds": 1, "quiet_wait": 0.0}
 #: how long the printing runs may wait for a quiet machine, per letter (300 s for 500)
 QUIET_WAIT_PER_LETTER = 0.6
@@ -100,10 +106,14 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                         help="seconds in all the printing runs may wait for other processes to "
                              f"leave the machine (default {QUIET_WAIT_PER_LETTER} s a letter; "
                              "0: do not wait)")
+    parser.add_argument("--queue-forms", type=int, default=BATCH_FORMS,
+                        help="visit forms of the print batch the queue's workers render "
+                             "(PostgreSQL and Redis, BENCH_QUEUE_URL)")
     parser.add_argument("--load-seconds", type=int, default=120,
                         help="how long the load test's users work (PostgreSQL only)")
-    parser.add_argument("--with-batch", action="store_true",
-                        help="render a 2,000-letter batch on the job queue during the load test")
+    parser.add_argument("--without-batch", dest="with_batch", action="store_false",
+                        help="run the load test once, with the queue idle (by default it runs "
+                             "again while a print batch renders on the queue)")
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--requests", type=int, default=50, help="timed requests per page")
     parser.add_argument("--warmup", type=int, default=5, help="untimed requests per page first")
@@ -134,8 +144,8 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if args.sweep_cases < 1 or (args.sweep_steps or 0) < 0 or args.letters < 2:
         parser.error("--sweep-cases must be positive, --sweep-steps not negative, --letters "
                      "at least 2")
-    if args.with_batch:
-        parser.error(NO_QUEUE)
+    if args.queue_forms < 4:
+        parser.error("--queue-forms must be at least 4")
     if args.load_seconds < 10:
         parser.error("--load-seconds must be at least 10")
     if args.quiet_wait is None:
@@ -246,6 +256,9 @@ def main(argv: list[str] | None = None) -> int:
     if "printing" in args.only:
         results.printing = run_printing_on(args, today)
         loads.append(("printing done", os.getloadavg()))
+    if "queue" in args.only:
+        results.queue = run_queue(args, today)
+        loads.append(("queue done", os.getloadavg()))
     if "imports" in args.only:
         results.imports = run_imports()
         loads.append(("imports done", os.getloadavg()))
@@ -266,6 +279,7 @@ def main(argv: list[str] | None = None) -> int:
         "sweeps": [{**asdict(run), "dataset": {**asdict(run.dataset), "open_case_steps": None}}
                    for run in results.sweeps],
         "printing": asdict(results.printing) if results.printing else None,
+        "queue": asdict(results.queue) if results.queue else None,
         "imports": [asdict(run) for run in results.imports],
         "load": {**asdict(results.load), "dataset": {**asdict(results.load.dataset),
                                                      "open_case_steps": None}}

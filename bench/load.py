@@ -9,7 +9,10 @@ tasks. gunicorn serves it with the production settings (`OUTREACH_ENV=production
 `SECRET_KEY`, `DATABASE_URL`), two-factor sign-in off (`OUTREACH_REQUIRE_2FA=0`: the accounts
 have no authenticator). First one officer and one supervisor make a few requests of each page
 one after the other (the idle figures), then locust runs the users of `bench/locustfile.py`
-headless and writes its CSV files, which are read back here.
+headless and writes its CSV files, which are read back here. Then (unless `--without-batch`)
+the same again while a print batch of 2,000 visit forms of the other branch renders on the job
+queue: a worker process (`flask --app wsgi worker`, the production settings, its two workers
+at the default lower CPU priority) on the same database and a Redis queue (`bench.queue`).
 """
 
 from __future__ import annotations
@@ -40,8 +43,17 @@ from bench.databases import DEFAULT_SERVER_URL, RESULTS_DIR, postgresql_database
 from bench.generate import EMAIL_DOMAIN, Dataset, finish_load, generate
 from bench.load_client import THINK, Account, Plan, Visitor, new_session
 from bench.measure import percentile
+from bench.queue import (
+    BATCH_FORMS,
+    QUEUE_URL,
+    ask_batch,
+    batch_state,
+    due_for_visits,
+    forms_rendered,
+    queue_app,
+    workers_running,
+)
 from bench.sweep import sweep_day
-from outreach import create_app
 from outreach.cases.models import Case, CaseStatus
 from outreach.extensions import db
 from outreach.org.models import Role, User
@@ -63,13 +75,12 @@ IDLE_WARMUP = 3
 PLAN_CASES = 5_000
 #: the list's pages the users page through (the first ones, as people do)
 LIST_PAGES = 20
-#: the issue's targets: no errors; later, p95 under load while a batch prints within this
-#: multiple of the idle p95
+#: the issue's targets: no errors; p95 under load while a batch renders on the queue within
+#: this multiple of the same load test's p95 with the queue idle
 TARGET_ERRORS = 0
 TARGET_BATCH_RATIO = 1.3
-#: what `--with-batch` answers until the app has a job queue to render a batch on
-NO_QUEUE = ("--with-batch needs the job queue (issue 19, 'Long work on a real task queue'): "
-            "the app has none yet, so a 2,000-letter batch cannot render beside the load test")
+#: the branch whose print batch renders during the second run (not the users' branch)
+BATCH_BRANCH_ID = 2
 
 LOAD_FINDINGS = """\
 ### Under load
@@ -131,15 +142,34 @@ class LoadRun:
     failures: list[tuple[int, str, str]] = field(default_factory=list)
     load_before: tuple[float, float, float] = (0.0, 0.0, 0.0)
     load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
+    #: the same while a print batch renders on the queue (empty with `--without-batch`)
+    batch_pages: list[PageLoad] = field(default_factory=list)
+    batch_overall: PageLoad | None = None
+    batch_failures: list[tuple[int, str, str]] = field(default_factory=list)
+    #: the batch's forms, and how many its parts had rendered when the users stopped
+    batch_forms: int = 0
+    batch_forms_done: int = 0
+    batch_state: str = ""
+    batch_load_after: tuple[float, float, float] = (0.0, 0.0, 0.0)
 
     @property
     def errors(self) -> int:
-        return sum(n for n, _page, _error in self.failures)
+        return sum(n for n, _page, _error in [*self.failures, *self.batch_failures])
+
+    def batch_ratio(self, page: PageLoad) -> float | None:
+        """p95 while the batch renders over p95 with the queue idle, of a page (or all)."""
+        without = self.overall if page.page == "All requests" else next(
+            (p for p in self.pages if p.page == page.page), None)
+        return page.p95 / without.p95 if without is not None and without.p95 else None
 
     def target_problems(self) -> list[str]:
-        if self.errors > TARGET_ERRORS:
-            return [f"load test: {self.errors} errors"]
-        return []
+        problems = [f"load test: {self.errors} errors"] if self.errors > TARGET_ERRORS else []
+        if self.batch_overall is not None:
+            ratio = self.batch_ratio(self.batch_overall)
+            if ratio is not None and ratio > TARGET_BATCH_RATIO:
+                problems.append(f"load test: p95 {ratio:.2f}× the idle queue's while a batch "
+                                "renders")
+        return problems
 
 
 def free_port() -> int:
@@ -174,7 +204,8 @@ def add_accounts(dataset: Dataset) -> list[Account]:
 
 
 def prepare(args, today: date) -> tuple[Dataset, Plan, int]:
-    """Generate the data set in the current app's database; the users' plan; reminders."""
+    """Generate the data set in the current app's database; the users' plan; reminders; with
+    the batch, the other branch's visits due for it."""
     dataset = generate(args.companies, args.steps, today, args.seed)
     accounts = add_accounts(dataset)
     run = jobs.morning_sweep(sweep_day(today))
@@ -187,6 +218,8 @@ def prepare(args, today: date) -> tuple[Dataset, Plan, int]:
     rng = random.Random(args.seed)  # noqa: S311 - choosing sample cases
     cases = [tuple(p) for p in rng.sample(pairs, min(PLAN_CASES, len(pairs)))]
     pages = max(1, min(LIST_PAGES, -(-dataset.big_branch_companies // 50)))
+    if args.with_batch:
+        due_for_visits(BATCH_BRANCH_ID, min(BATCH_FORMS, args.queue_forms), today)
     finish_load()
     return dataset, Plan(accounts, cases, pages), reminders
 
@@ -263,16 +296,16 @@ def measure_idle(base: str, plan: Plan, seed: int) -> dict[str, list[float]]:
     return times
 
 
-def run_locust(base: str, plan_path: Path, seconds: int) -> Path:
+def run_locust(base: str, plan_path: Path, seconds: int, name: str = "load") -> Path:
     """locust headless with USERS users for `seconds`; the prefix of its CSV files. The
     figures start again once every user has started (`--reset-stats`): the sign-ins, a burst
     of password hashing at the start, are left out of the steady state."""
-    prefix = RESULTS_DIR / "load"
+    prefix = RESULTS_DIR / name
     command = [sys.executable, "-m", "locust", "-f", str(ROOT / "bench" / "locustfile.py"),
                "--headless", "-u", str(USERS), "-r", str(SPAWN_RATE), "-t", f"{seconds}s",
                "--host", base, "--csv", str(prefix), "--only-summary", "--reset-stats",
                "--stop-timeout", "10", "--loglevel", "WARNING"]
-    with (RESULTS_DIR / "load-locust.log").open("wb") as log:
+    with (RESULTS_DIR / f"{name}-locust.log").open("wb") as log:
         # locust exits with 1 when any request failed: the failures are read from its CSV
         subprocess.run(command, cwd=ROOT, env={**os.environ, "LOAD_PLAN": str(plan_path)},
                        stdout=log, stderr=subprocess.STDOUT, timeout=seconds + 120,
@@ -317,17 +350,20 @@ def read_stats(prefix: Path, idle: dict[str, list[float]]) -> tuple[
 
 
 def run_load(args, today: date) -> LoadRun:
-    """Build `bench_load`, serve it with gunicorn, measure idle, then under load."""
+    """Build `bench_load`, serve it with gunicorn, measure idle, then under load with the
+    queue idle, then (`with_batch`) under load while a print batch renders on the queue."""
     server = os.environ.get("BENCH_DATABASE_URL", DEFAULT_SERVER_URL)
     RESULTS_DIR.mkdir(exist_ok=True)
     with postgresql_database(server, args.keep, name=DATABASE) as url:
-        app = create_app({"ENV_NAME": "testing", "SQLALCHEMY_DATABASE_URI": url})
+        app = queue_app(url, QUEUE_URL)
         with app.app_context():
             flask_migrate.upgrade()
             version = str(db.session.scalar(text("SHOW server_version")))
             print(f"load: generating {args.companies:,} companies and {args.steps:,} steps "
                   "…", flush=True)
             dataset, plan, reminders = prepare(args, today)
+            batch_user = db.session.scalar(select(User.id).where(
+                User.branch_id == BATCH_BRANCH_ID, User.role == Role.OFFICER).order_by(User.id))
             db.session.remove()
             db.engine.dispose()
         plan_path = RESULTS_DIR / "load-plan.json"
@@ -342,7 +378,26 @@ def run_load(args, today: date) -> LoadRun:
             run.load_before = os.getloadavg()
             prefix = run_locust(base, plan_path, args.load_seconds)
             run.load_after = os.getloadavg()
-        run.pages, run.overall, run.failures = read_stats(prefix, idle)
+            run.pages, run.overall, run.failures = read_stats(prefix, idle)
+            if args.with_batch:
+                with workers_running(url, QUEUE_URL, 2, log_name="load-worker.log") as worker:
+                    job_id, _handed = ask_batch(app, batch_user, BATCH_BRANCH_ID, today)
+                    print(f"load: {USERS} users for {args.load_seconds} s while a print batch "
+                          "renders …", flush=True)
+                    prefix = run_locust(base, plan_path, args.load_seconds, "load-batch")
+                    run.batch_load_after = os.getloadavg()
+                    job, rendered = batch_state(app, job_id), forms_rendered(app, job_id)
+                    if worker.poll() is not None:
+                        raise RuntimeError("the worker stopped during the load test")
+                run.batch_pages, run.batch_overall, run.batch_failures = read_stats(prefix,
+                                                                                    idle)
+                run.batch_forms, run.batch_forms_done = job.total, rendered
+                run.batch_state = job.state
+                print(f"load: the batch rendered {rendered:,} of {job.total:,} forms ("
+                      f"{job.state})", flush=True)
+        with app.app_context():
+            db.session.remove()
+            db.engine.dispose()
     return run
 
 
@@ -382,8 +437,37 @@ def load_table(run: LoadRun) -> str:
         lines += [f"- {n} × {page}: {error}" for n, page, error in run.failures]
     else:
         lines.append("No errors.")
-    lines += ["", "Not measured yet: the same while a 2,000-letter batch renders on the job "
-              f"queue (target: p95 within {TARGET_BATCH_RATIO}× idle); the app has no queue "
-              "yet, and `--with-batch` says so."]
+    if run.batch_overall is not None:
+        lines += ["", batch_table(run)]
     return "\n".join(lines)
 
+
+def batch_table(run: LoadRun) -> str:
+    """The second run, while the print batch renders, beside the first (the queue idle)."""
+    lines = [f"While a print batch of {run.batch_forms:,} visit forms (the other branch's) "
+             "rendered on the job queue: the same users for the same time, and one worker "
+             "process (`flask --app wsgi worker`, two workers at the default `--nice` of "
+             "`OUTREACH_QUEUE_NICE`) on the same database and a Redis queue. The batch had "
+             f"rendered {run.batch_forms_done:,} of its {run.batch_forms:,} forms when the "
+             f"users stopped ({run.batch_state}).", "",
+             "| Page | Requests | Errors | Requests/s | Median (ms) | p95 (ms) | p95, queue "
+             "idle (ms) | p95 / p95 with the queue idle |",
+             "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for page in [*run.batch_pages, run.batch_overall]:
+        bold = "**" if page is run.batch_overall else ""
+        ratio = run.batch_ratio(page)
+        without = run.overall if page is run.batch_overall else next(
+            (p for p in run.pages if p.page == page.page), None)
+        lines.append(f"| {bold}{page.page}{bold} | {page.requests:,} | {page.failures:,} | "
+                     f"{page.per_second:.1f} | {_ms(page.median)} | {bold}{_ms(page.p95)}"
+                     f"{bold} | {_ms(without.p95 if without else None)} | "
+                     f"{bold}{'–' if ratio is None else f'{ratio:.2f}×'}{bold} |")
+    lines += ["", f"Load average after: {' / '.join(f'{v:.2f}' for v in run.batch_load_after)}."
+              f" Target: p95 at most {TARGET_BATCH_RATIO}× the figure with the queue idle, "
+              f"{TARGET_ERRORS} errors.", ""]
+    if run.batch_failures:
+        lines.append("Errors:\n")
+        lines += [f"- {n} × {page}: {error}" for n, page, error in run.batch_failures]
+    else:
+        lines.append("No errors.")
+    return "\n".join(lines)

@@ -29,8 +29,9 @@ OUTCOMES = ["promised", "refused", "unreachable", "no_response"]
 NOTES = ["Telepon ke HRD, berjanji mendaftarkan pekerja bulan ini.",
          "Telepon tidak diangkat.", "Pemilik minta dikirim rincian iuran lewat surel."]
 
-#: seconds a user pauses between two actions (reading the page, typing the notes)
-THINK = (1.0, 3.0)
+#: seconds a user pauses between two actions: reading a company's page or the task list,
+#: making the phone call the step records, typing its notes (see docs/benchmarks.md)
+THINK = (5.0, 15.0)
 #: the pages, as the tables name them
 LIST, COMPANY, TASKS, STEP_FORM, STEP_POST, DASHBOARD, SIGN_IN = (
     "Company list", "Company page", "Tasks", "Step form", "Log a step (POST)",

@@ -10,12 +10,13 @@ from datetime import date
 from importlib.metadata import version
 from pathlib import Path
 
-from bench import imports, load, printing, sweep
+from bench import imports, load, printing, queue, sweep
 from bench.generate import Dataset
 from bench.imports import ImportRun, imports_table
 from bench.load import LOAD_FINDINGS, LoadRun, load_table
 from bench.measure import Measurement
 from bench.printing import PrintingRun
+from bench.queue import QueueRun, queue_table
 from bench.sweep import SweepRun
 
 #: p95 server time (ms) each page must stay under (the busiest-case page is for information):
@@ -52,6 +53,7 @@ class Results:
     regional: list[DatabaseRun] = field(default_factory=list)
     sweeps: list[SweepRun] = field(default_factory=list)
     printing: PrintingRun | None = None
+    queue: QueueRun | None = None
     imports: list[ImportRun] = field(default_factory=list)
     load: LoadRun | None = None
 
@@ -65,6 +67,8 @@ class Results:
         problems += [p for run in self.sweeps for p in run.target_problems()]
         if self.printing is not None:
             problems += self.printing.target_problems()
+        if self.queue is not None:
+            problems += self.queue.target_problems()
         if self.load is not None:
             problems += self.load.target_problems()
         return problems
@@ -283,6 +287,11 @@ def targets_table(results: Results) -> str:
             f"| Printing: every core at least {printing.TARGET_SPEEDUP:.1f}× one core | "
             f"{run.every.workers} workers | {run.speedup:.2f}× | "
             f"{_met(run.every.workers > 1 and run.speedup >= printing.TARGET_SPEEDUP)} |"]
+    if results.queue is not None:
+        run = results.queue
+        lines.append(f"| Queue: a print batch of {run.documents:,} forms, two workers at least "
+                     f"{queue.TARGET_RATIO}× as fast as one | PostgreSQL, Redis | "
+                     f"{run.ratio:.2f}× | {_met(run.ratio >= queue.TARGET_RATIO)} |")
     for run in results.imports:
         lines.append(f"| Import of the worst files: refused or read in at most "
                      f"{imports.TARGET_MB} MB and {imports.TARGET_S} s | {run.name} | "
@@ -292,6 +301,13 @@ def targets_table(results: Results) -> str:
         lines.append(f"| Load test, {run.users} users for {run.seconds} s: "
                      f"{load.TARGET_ERRORS} errors | PostgreSQL, {run.dataset.companies:,} "
                      f"companies | {run.errors:,} | {_met(run.errors <= load.TARGET_ERRORS)} |")
+        if run.batch_overall is not None:
+            ratio = run.batch_ratio(run.batch_overall)
+            lines.append(f"| Load test while a print batch of {run.batch_forms:,} forms renders "
+                         f"on the queue: p95 at most {load.TARGET_BATCH_RATIO}× the same test's "
+                         f"with the queue idle | all requests | "
+                         f"{'–' if ratio is None else f'{ratio:.2f}×'} | "
+                         f"{_met(ratio is not None and ratio <= load.TARGET_BATCH_RATIO)} |")
     return "\n".join(lines)
 
 
@@ -307,6 +323,9 @@ def summary(results: Results) -> str:
         parts.append(f"## Morning sweep\n\n{sweep_table(results.sweeps)}\n")
     if results.printing is not None:
         parts.append(f"## Batch printing\n\n{printing_table(results.printing)}\n")
+    if results.queue is not None:
+        parts.append(f"## The job queue: a print batch on one worker and on two\n\n"
+                     f"{queue_table(results.queue)}\n")
     if results.imports:
         parts.append(f"## Import files at the upload limit\n\n{imports_table(results.imports)}\n")
     if results.load is not None:
@@ -541,9 +560,14 @@ SQLite and PostgreSQL:
    locust for two minutes (`--load-seconds`), each with an account of its own, reading the
    company list, company pages and their tasks and logging phone calls through the step form
    (CSRF token and all); supervisors also open the dashboard. Throughput, p95 per page and
-   overall and the errors, beside each page's idle figures. Target: {load.TARGET_ERRORS}
-   errors; later, p95 within {load.TARGET_BATCH_RATIO}× idle while a 2,000-letter batch
-   renders on the job queue (`--with-batch`, refused until the app has a queue).
+   overall and the errors, beside each page's idle figures; then the same again while a print
+   batch of {queue.BATCH_FORMS:,} forms renders on the job queue (`--without-batch` leaves it
+   out). Targets: {load.TARGET_ERRORS} errors, and the p95 while the batch renders within
+   {load.TARGET_BATCH_RATIO}× the same test's p95 with the queue idle ("its idle figure": the
+   same load, the queue idle, not one user alone).
+6. **The job queue** (issue 19, PostgreSQL and Redis): a print batch of {queue.BATCH_FORMS:,}
+   visit forms rendered by real worker processes (`flask --app wsgi worker`), by one worker
+   and then by two. Target: two workers at least {queue.TARGET_RATIO}× as fast as one.
 
 How it works:
 
@@ -616,11 +640,32 @@ How it works:
   {load.THINK[1]:g} s between actions; its figures start once every user has started (the
   sign-ins' password hashing is left out). Any answer but the expected one (200 for a page,
   a redirect to the company for a logged step, no redirect to the sign-in page) counts as an
-  error.
+  error. The pause: an officer reads a company's page (its profile, estimate and timeline) or
+  the task list, then makes the phone call the step records and types its notes; 1 to 3 s
+  (the first runs) had fifty users ask about 25 requests a second of a two-core machine that
+  served 5.5, so the p95 measured only the queue in front of gunicorn (11 to 14 s). 5 to 15 s
+  (10 on average, about 6 requests a second from fifty users) is still a busy office: every
+  officer acting six times a minute without a break. The second run (the batch): the other
+  branch's {queue.BATCH_FORMS:,} open cases are made due for a visit on the next working day
+  before the first run (both runs see the same data), and right before the second run a
+  worker process with the production settings (its two workers at the default
+  `OUTREACH_QUEUE_NICE`) starts on the same database and a Redis queue (`BENCH_QUEUE_URL`,
+  default db 15, only the app's queue flushed), and that branch's print batch is handed to
+  it; the table says how far the batch got while the users worked.
+- The job queue (`bench/queue.py`): a small data set of its own (PostgreSQL, open cases only),
+  {queue.BATCH_FORMS:,} open cases of the bigger branch due for a visit on the next working
+  day; the day's print batch is asked for as the print page asks (`queue.ask`, then
+  `worker.dispatch` to a Redis queue), and timed from handing it over until its row says done
+  (the job's `finished_at`), by `flask --app wsgi worker --workers 1`, then `--workers 2`
+  (the production settings). The batch renders its forms in parts of
+  {queue.PART_FORMS} (`outreach.queue.work.PART_FORMS`), jobs of their own; the last part to
+  finish merges the cover, the letters and the parts' forms into the one PDF. The forms are
+  what a print batch renders: the day's letters were rendered when they were issued and are
+  merged as stored. `--quick`: 40 forms in parts of 10.
 
 Rerun with `make bench` (see the last run's duration below). A quicker run (about a
 minute, small data sets on SQLite, no report): `.venv/bin/python -m bench --quick`;
-`--only pages,regional,sweep,printing,imports` picks the measurements, `--help` lists the
+`--only pages,regional,sweep,printing,queue,imports` picks the measurements, `--help` lists the
 options, `--keep` keeps the databases to look at query plans.
 
 ## Last run
@@ -643,4 +688,5 @@ machine to itself:
 {DASHBOARD_FINDINGS}
 {SWEEP_FINDINGS}
 {PRINTING_FINDINGS}
+{queue.QUEUE_FINDINGS}
 {LOAD_FINDINGS}"""

@@ -964,18 +964,37 @@ def batch_pdf(actor: User, branch: Branch, day: date, visit_day: date, today: da
               workers: int | None = None, progress=None) -> tuple[bytes, int, int]:
     """One PDF to print: a cover list, the letters issued on `day`, the forms of the visits
     due on `visit_day`. Returns the PDF and the number of letters and forms."""
-    from outreach.letters.batch import merge, render_many
+    from outreach.letters.batch import render_many
 
     letters = issued_on_day(branch.id, day)
     visits = visits_due(branch.id, visit_day)
-    template = current_template(FORM_TEMPLATE, branch.id)
-    forms_html = [build_html(template, letter_data(case, None, template, actor, today),
-                             draft=False) for case in visits]
-    cover = render_page("letters/cover.html", branch=branch, day=day, letters=letters,
-                        visits=visits, visit_day=visit_day)
-    rendered = render_many([cover, *forms_html], workers=workers, progress=progress)
-    document = merge([rendered[0], *(letter.pdf for letter in letters), *rendered[1:]])
-    return document, len(letters), len(visits)
+    cover = batch_cover(branch, day, visit_day, letters, visits)
+    rendered = render_many([cover, *visit_forms_html(actor, branch.id, visits, today)],
+                           workers=workers, progress=progress)
+    return batch_document(rendered[0], letters, rendered[1:]), len(letters), len(visits)
+
+
+@in_indonesian
+def batch_cover(branch: Branch, day: date, visit_day: date, letters: list[Letter],
+                visits: list[Case]) -> str:
+    """The HTML of a print batch's cover list."""
+    return render_page("letters/cover.html", branch=branch, day=day, letters=letters,
+                       visits=visits, visit_day=visit_day)
+
+
+@in_indonesian
+def visit_forms_html(actor: User, branch_id: int, visits: list[Case], today: date) -> list[str]:
+    """The HTML of the visit forms of `visits`, in their order."""
+    template = current_template(FORM_TEMPLATE, branch_id)
+    return [build_html(template, letter_data(case, None, template, actor, today), draft=False)
+            for case in visits]
+
+
+def batch_document(cover: bytes, letters: list[Letter], forms: list[bytes]) -> bytes:
+    """The print batch as one PDF: its cover, the letters as issued, then the forms."""
+    from outreach.letters.batch import merge
+
+    return merge([cover, *(letter.pdf for letter in letters), *forms])
 
 
 @in_indonesian

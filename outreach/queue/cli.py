@@ -4,6 +4,7 @@ the work needs; they share the queue's storage, `OUTREACH_QUEUE_URL`)."""
 from __future__ import annotations
 
 import logging
+import os
 
 import click
 from flask import Flask, current_app
@@ -20,8 +21,11 @@ from outreach.queue.worker import queue_of, recover_lost
               default="process", show_default=True,
               help="Workers as processes (one core each: letters render in parallel) or "
                    "threads.")
+@click.option("--nice", type=click.IntRange(0, 19), default=None,
+              help="Lower the workers' CPU priority by this much, so that on a machine shared "
+                   "with the web the pages come first (default OUTREACH_QUEUE_NICE).")
 @with_appcontext
-def worker(workers: int | None, worker_type: str) -> None:
+def worker(workers: int | None, worker_type: str, nice: int | None) -> None:
     """Run the queue's jobs (imports, print batches, bulk issuing) until stopped; jobs whose
     worker was lost are taken up as it starts, and each minute."""
     huey = queue_of(current_app)
@@ -31,6 +35,7 @@ def worker(workers: int | None, worker_type: str) -> None:
     if not logging.getLogger().handlers:
         logging.basicConfig(level=logging.INFO,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    os.nice(current_app.config["QUEUE_NICE"] if nice is None else nice)  # the workers inherit it
     recover_lost(current_app._get_current_object())
     # periodic: each minute the consumer queues `lost_jobs` (several workers may: the first
     # to take a lost job takes it)

@@ -142,7 +142,13 @@ def reason_of(error: BaseException) -> str:
 def jobs_of(actor: User, limit: int = 50) -> list[BackgroundJob]:
     """The jobs of the branches the user reads, newest first."""
     return list(db.session.scalars(scoped(BackgroundJob, actor)
+                                   .where(BackgroundJob.kind != LETTER_BATCH_PART)
                                    .order_by(BackgroundJob.id.desc()).limit(limit)))
+
+
+#: a part of a large print batch (`outreach.queue.work.letter_batch_part`): the batch's page
+#: tells its progress, the jobs' list leaves the parts out
+LETTER_BATCH_PART = "letter_batch_part"
 
 
 # --- bulk issuing ---------------------------------------------------------------------------

@@ -43,7 +43,7 @@ from outreach.extensions import db
 from outreach.org.models import User
 from outreach.queue import service
 from outreach.queue.models import BackgroundJob, JobState
-from outreach.queue.work import ABANDON, KINDS
+from outreach.queue.work import KINDS, WAITING, Handed, gave_up
 
 logger = logging.getLogger("outreach.queue")
 QUEUE_NAME = "outreach"
@@ -138,13 +138,15 @@ def recover_lost(app: Flask) -> list[int]:
         stale = timedelta(seconds=app.config["JOB_STALE_SECONDS"])
         again, taken = [], []
         for job in service.silent_jobs(now, stale):
+            if job.kind in WAITING and WAITING[job.kind](job):
+                continue
             final = job.attempts > app.config["QUEUE_RETRIES"]
             kind, locale = job.kind, job.locale
             with force_locale(locale):
                 if not service.lost(job, now, stale, final=final):
                     continue
-            if final and kind in ABANDON:
-                ABANDON[kind](job)
+            if final:
+                gave_up(job, job.error, now)
             db.session.commit()
             taken.append(job.id)
             logger.warning("job %s (%s) lost its worker: %s", job.id, kind,
@@ -197,8 +199,16 @@ def run_job(app: Flask, job_id: int, *, final: bool) -> None:
         try:
             with force_locale(locale), heartbeat(app, job_id):
                 actor = db.session.get(User, job.user_id)
-                outcome, result, name = KINDS[job.kind](job, actor, _progress_writer(job_id),
-                                                        db.session.commit, clock.now())
+                made = KINDS[job.kind](job, actor, _progress_writer(job_id),
+                                       db.session.commit, clock.now())
+                if isinstance(made, Handed):  # its parts finish it
+                    db.session.commit()
+                    for part in made.parts:
+                        dispatch(part)
+                    logger.info("job %s (%s) handed to %s parts", job_id, job.kind,
+                                len(made.parts))
+                    return
+                outcome, result, name = made
                 job = db.session.get(BackgroundJob, job_id)
                 service.finish(job, outcome, clock.now(), result=result, name=name,
                                content_type=content_type_of(name))
@@ -212,6 +222,8 @@ def run_job(app: Flask, job_id: int, *, final: bool) -> None:
                 reason = service.reason_of(error)
             job = db.session.get(BackgroundJob, job_id)
             service.failed(job, reason, clock.now(), final=final or refused)
+            if final or refused:
+                gave_up(job, reason, clock.now())
             db.session.commit()
             logger.warning("job %s (%s) attempt %s failed%s: %s", job_id, job.kind,
                            job.attempts, "" if final or refused else ", to be retried", reason)
