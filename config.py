@@ -79,6 +79,11 @@ class Config:
     #: a failed attempt of a job is tried again this many times, this many seconds later
     QUEUE_RETRIES = int(os.environ.get("OUTREACH_QUEUE_RETRIES", "2"))
     QUEUE_RETRY_DELAY = int(os.environ.get("OUTREACH_QUEUE_RETRY_DELAY", "10"))
+    #: a running job whose worker gave no sign of life for this long is taken as lost (the
+    #: worker was killed or its machine lost): tried again while attempts remain, else failed.
+    #: A worker writes its sign every fifth of this; keep it above the longest single write
+    #: transaction of a job on SQLite, where nothing else may write meanwhile
+    JOB_STALE_SECONDS = float(os.environ.get("OUTREACH_JOB_STALE_SECONDS", "300"))
 
     MAX_CONTENT_LENGTH = 50 * 1024 * 1024
     #: largest proof file (photo or scan) accepted per file

@@ -67,3 +67,5 @@ _._register_error_handlers, _._register_responses
 _.Officer, _.wait_time, _.on_start, _.task_page
 # http.cookiejar reads a cookie's secure flag, requests a session's cookie jar
 _.secure, _.cookies
+# the periodic task Huey's consumer queues each minute (queue.worker)
+_.lost_jobs_task

@@ -12,7 +12,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, fields
 from datetime import date
 from typing import Any
 
@@ -174,6 +174,19 @@ def to_xlsx(rows: Iterator[list[Any]], title: str = "Perusahaan",
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def filters_as_json(filters: CompanyFilters) -> dict[str, Any]:
+    """The list's filters as a job's arguments (days as YYYY-MM-DD)."""
+    return {key: value.isoformat() if isinstance(value, date) else value
+            for key, value in asdict(filters).items()}
+
+
+def filters_from_json(data: dict[str, Any]) -> CompanyFilters:
+    """The filters a job was asked with (`filters_as_json`)."""
+    days = {f.name for f in fields(CompanyFilters) if "date" in str(f.type)}
+    return CompanyFilters(**{key: date.fromisoformat(value) if key in days and value else value
+                             for key, value in data.items()})
 
 
 def company_export(user: User, filters: CompanyFilters, today: date, fmt: str) -> bytes:

@@ -5,7 +5,16 @@ from __future__ import annotations
 from datetime import date
 from urllib.parse import urlencode
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -17,7 +26,7 @@ from outreach.companies.forms import CompanyForm, TransferForm
 from outreach.companies.models import Company
 from outreach.companies.rules import assess
 from outreach.core import clock
-from outreach.core.access import Permission, may
+from outreach.core.access import Permission, may, visible_branches
 from outreach.core.errors import ServiceError
 from outreach.core.formatting import month_year
 from outreach.core.forms import SimpleForm
@@ -30,7 +39,10 @@ from outreach.joint_visits.service import joint_visits_of
 from outreach.ladder import rules as policy
 from outreach.money.service import ledger
 from outreach.org import service as org
-from outreach.org.models import Role
+from outreach.org.models import Branch, Role
+from outreach.queue import service as queue
+from outreach.queue.work import COMPANY_EXPORT
+from outreach.queue.worker import start
 from outreach.reports.charts import Bar, bar_chart
 
 bp = Blueprint("companies", __name__)
@@ -112,15 +124,19 @@ def index():
 @bp.route("/export.csv", defaults={"fmt": "csv"})
 @bp.route("/export.xlsx", defaults={"fmt": "xlsx"})
 def export(fmt: str):
-    """Every company of the list's filters (not one page) as CSV or XLSX."""
+    """Every company of the list's filters (not one page) as CSV or XLSX: a job of the queue,
+    whose page offers the file once it is made."""
     filters = filters_from_request()
-    today = clock.today()
-    data = exports.company_export(current_user, filters, today, fmt)
     log_access("export.companies", "company_list", None, current_user.branch_id, format=fmt,
                filters=urlencode([(k, v) for k, v in request.args.items(multi=True) if v]))
-    return current_app.response_class(data, mimetype=exports.MIMETYPES[fmt], headers={
-        "Content-Disposition": f'attachment; filename="perusahaan-{today.isoformat()}.{fmt}"',
-        "Cache-Control": "private, no-store"})
+    branch_id = current_user.branch_id or filters.branch or db.session.scalar(
+        visible_branches(current_user).with_only_columns(Branch.id).limit(1))
+    if branch_id is None:
+        abort(404)
+    job = queue.ask(current_user, COMPANY_EXPORT, branch_id,
+                    {"filters": exports.filters_as_json(filters), "format": fmt,
+                     "today": clock.today().isoformat()}, clock.now())
+    return redirect(url_for("queue.detail", job_id=start(job)))
 
 
 @bp.route("/<int:company_id>")

@@ -51,16 +51,19 @@ def among(column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
                       .select_from(func.json_each(json.dumps(values))))
 
 
-def progress_writer(model: Any, row_id: int, done: str = "done",
-                    total: str = "total") -> Callable[[int, int], None]:
+def progress_writer(model: Any, row_id: int, done: str = "done", total: str = "total",
+                    heartbeat: str | None = None) -> Callable[[int, int], None]:
     """What writes a long run's progress (`done` of `total`) on its row, on a connection of its
-    own, so the page that shows it sees it at once. Call it only between the run's own
-    transactions (or while the run only reads): on SQLite it would wait for the run's lock."""
+    own, so the page that shows it sees it at once; with `heartbeat`, the moment too, in that
+    column (the run's sign of life). Call it only between the run's own transactions (or while
+    the run only reads): on SQLite it would wait for the run's lock."""
     table = model.__table__
 
     def write(done_count: int, total_count: int) -> None:
+        values: dict[str, Any] = {done: done_count, total: total_count}
+        if heartbeat is not None:
+            values[heartbeat] = utcnow()
         with db.engine.begin() as connection:
-            connection.execute(update(table).where(table.c.id == row_id)
-                               .values({done: done_count, total: total_count}))
+            connection.execute(update(table).where(table.c.id == row_id).values(values))
 
     return write

@@ -256,6 +256,7 @@ AUDIT_ACTIONS = {
     "import.create": _l("Entered from an import"),
     "import.update": _l("Changed by an import"),
     "import.upload": _l("Import file uploaded"),
+    "import.refused": _l("Import file refused"),
     "import.run": _l("Import applied"),
     "import.discard": _l("Import discarded"),
     "case.open": _l("Case opened"),

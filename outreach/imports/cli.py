@@ -151,7 +151,7 @@ def import_command(path: Path, branch_code: str | None, source: str, dry_run: bo
                note + f"{counts['rejected']} rows are rejected: nothing was imported. Correct "
                "them, or run again with --valid-rows to import the other rows.")
     click.echo("saving…", err=True)
-    company_import, _sheet = new_import(
+    company_import = new_import(
         None, branch, filename=path.name, data=data, source=source, max_bytes=limit,
         via="cli", actor_name=_operator(), sheet=sheet)
     company_import.mapping = mapping

@@ -87,6 +87,10 @@ class CompanyImport(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
+    #: the job that reads the file and runs the dry run (`queue.work.IMPORT_CHECK`), whose page
+    #: shows its progress
+    check_job_id: Mapped[int | None] = mapped_column()
+
     user: Mapped[User | None] = relationship()
 
 

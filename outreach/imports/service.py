@@ -6,8 +6,10 @@ The lists overlap and disagree, and they come as Indonesian spreadsheets. An imp
 web pages), every row is cleaned (`cleaning`) and matched to a company of the branch
 (`matching`), the plan of what each row does is made without writing (`planning`: the dry run)
 and applied in one transaction (`applying`). This module holds the workflow around them: a new
-import keeps its file (`new_import`), the person confirms the columns (`set_mapping`), sees the
-dry run (`preview`) and confirms it (`confirm`) or gives up (`discard`); a run is claimed so
+import keeps its file (`new_import`), which is read into rows once (`read_upload`: on the web
+by the import's check job, as the dry run is), the person confirms the columns
+(`set_mapping`), sees the dry run (`preview`) and confirms it (`confirm`) or gives up
+(`discard`); a run is claimed so
 that it runs once (`claim`, `release`) and reports its progress (`progress_recorder`); and the
 results are read back (`history`, `sources_of`, the cases to verify and close).
 
@@ -55,7 +57,7 @@ from outreach.imports.models import (
     SuggestionStatus,
 )
 from outreach.imports.planning import Plan, Progress, RowResult, plan_import
-from outreach.imports.reading import Sheet, cell_text, read_sheet
+from outreach.imports.reading import FileProblem, Sheet, cell_text, check_file, read_sheet
 from outreach.org.models import Branch, Role, User
 
 #: a run that has not finished after this long is taken to have died
@@ -69,26 +71,61 @@ def safe_filename(filename: str) -> str:
 
 def new_import(actor: User | None, branch: Branch, *, filename: str, data: bytes, source: str,
                max_bytes: int, via: str = "web", actor_name: str = "",
-               sheet: Sheet | None = None) -> tuple[CompanyImport, Sheet]:
-    """Check the file and keep it with a new import; nothing is written when it is unusable."""
+               sheet: Sheet | None = None) -> CompanyImport:
+    """Keep the file with a new import, with its rows when they were read already (`sheet`);
+    else they are read later (`read_upload`). The quick checks of the file (size, kind, a
+    workbook's unzipped size) come first: nothing is written when they refuse it."""
     _require_importer(actor, branch.id)
     if source not in SOURCES:
         raise ServiceError(_("Choose where the list comes from."), "source")
-    sheet = sheet or read_sheet(data, max_bytes, is_header_row)
+    if sheet is None:
+        check_file(data, max_bytes)
     company_import = CompanyImport(
         branch_id=branch.id, user_id=actor.id if actor is not None else None,
         actor_name=(actor.name if actor is not None else actor_name)[:120], via=via,
         source=source, filename=safe_filename(filename),
-        sha256=hashlib.sha256(data).hexdigest(), size=len(data), data=data,
-        sheet=sheet.as_json(), outline=_outline(sheet),
-        mapping=auto_mapping(sheet.headers, source), status=ImportStatus.UPLOADED,
-        rows_total=len(sheet.rows), counts={}, report={})
+        sha256=hashlib.sha256(data).hexdigest(), size=len(data), data=data, mapping=[],
+        status=ImportStatus.UPLOADED, counts={}, report={})
+    if sheet is not None:
+        _keep_sheet(company_import, sheet)
     db.session.add(company_import)
     db.session.flush()
     record(actor, "import.upload", "import", company_import.id,
            {"file": company_import.filename, "sha256": company_import.sha256,
             "source": source}, branch_id=branch.id)
-    return company_import, sheet
+    return company_import
+
+
+def _keep_sheet(company_import: CompanyImport, sheet: Sheet) -> None:
+    company_import.sheet = sheet.as_json()
+    company_import.outline = _outline(sheet)
+    company_import.mapping = auto_mapping(sheet.headers, company_import.source)
+    company_import.rows_total = len(sheet.rows)
+
+
+def is_read(company_import: CompanyImport) -> bool:
+    """Whether the import's rows were read from its file (the mapping page needs them)."""
+    return company_import.outline is not None
+
+
+def read_upload(company_import: CompanyImport) -> None:
+    """Read the stored file into the import's rows, its outline and the columns' fields as
+    their headers suggest, once: a `FileProblem` when the file cannot be used."""
+    if is_read(company_import):
+        return
+    data = company_import.data
+    _keep_sheet(company_import, read_sheet(data, len(data) + 1, is_header_row))
+
+
+def refuse_file(actor: User, company_import: CompanyImport, problem: FileProblem) -> None:
+    """A file found unusable as it was read: the import is given up and the file dropped, the
+    reason kept in the audit trail (the person reads it on the check's page)."""
+    company_import.status = ImportStatus.DISCARDED
+    company_import.data = b""
+    company_import.sheet = None
+    record(actor, "import.refused", "import", company_import.id,
+           {"file": company_import.filename, "reason": problem.message},
+           branch_id=company_import.branch_id)
 
 
 def _outline(sheet: Sheet) -> dict[str, Any]:
@@ -346,9 +383,9 @@ def import_registrations(branch: Branch, registrations: list[dict], today: date,
         return None, [None] * len(registrations)
     sheet = Sheet(kind="json", header_row=0, headers=list(REGISTRATION_FIELDS), rows=rows,
                   sha256=hashlib.sha256(data).hexdigest())
-    company_import, _sheet = new_import(None, branch, filename=filename, data=data,
-                                        source=Source.BPJS, max_bytes=len(data) + 1, via=via,
-                                        actor_name=actor_name, sheet=sheet)
+    company_import = new_import(None, branch, filename=filename, data=data,
+                                source=Source.BPJS, max_bytes=len(data) + 1, via=via,
+                                actor_name=actor_name, sheet=sheet)
     company_import.mapping = list(REGISTRATION_FIELDS)
     plan = plan_import(None, branch.id, sheet, company_import.mapping, Source.BPJS, today)
     apply_plan(None, company_import, plan, today, valid_rows_only=True)

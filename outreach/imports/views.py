@@ -43,7 +43,7 @@ from outreach.imports.planning import last_import_of
 from outreach.imports.reading import human_size
 from outreach.org.models import Role
 from outreach.queue import service as queue
-from outreach.queue.work import IMPORT_APPLY
+from outreach.queue.work import IMPORT_APPLY, IMPORT_CHECK
 from outreach.queue.worker import start
 
 bp = Blueprint("imports", __name__)
@@ -136,8 +136,7 @@ def index():
     """Upload a list, and the branch's import history."""
     form = UploadForm()
     if outcome := submit(form, lambda: _new_import(form)):
-        company_import, _sheet = outcome.value
-        return redirect(url_for("imports.map_columns", import_id=company_import.id))
+        return _check(outcome.value, dry_run=False)
     return render_template("imports/index.html", form=form,
                            imports=service.history(current_user)), status_of(form)
 
@@ -159,6 +158,10 @@ def map_columns(import_id: int):
     if company_import.status not in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED):
         return redirect(url_for("imports.detail", import_id=import_id))
     require_write(company_import.branch_id)
+    if not service.is_read(company_import):  # its file is being read: the check's page
+        if company_import.check_job_id is None:
+            return _check(company_import, dry_run=False)
+        return redirect(url_for("queue.detail", job_id=company_import.check_job_id))
     outline = service.outline_of(company_import)
     columns = outline["columns"]
     form = SimpleForm()
@@ -172,8 +175,7 @@ def map_columns(import_id: int):
             db.session.rollback()
             error = refusal.message
         else:
-            db.session.commit()
-            return _dry_run(company_import)
+            return _check(company_import, dry_run=True)
     columns = [{"index": i, "header": c["header"], "samples": c["samples"],
                 "field": mapping[i] if i < len(mapping) else ""} for i, c in enumerate(columns)]
     return render_template("imports/map.html", company_import=company_import, outline=outline,
@@ -181,12 +183,14 @@ def map_columns(import_id: int):
                            error=error), 400 if error else 200
 
 
-def _dry_run(company_import: CompanyImport):
-    import_id = company_import.id
-    if not run_service(lambda: service.preview(current_user, company_import, clock.today(),
-                                               progress=service.progress_recorder(import_id))):
-        return redirect(url_for("imports.map_columns", import_id=import_id))
-    return redirect(url_for("imports.preview", import_id=import_id))
+def _check(company_import: CompanyImport, *, dry_run: bool):
+    """The import's file read, or its dry run, asked of the queue: the job's page shows its
+    progress and then leads on to the columns or the preview (`queue.views.detail`)."""
+    job = queue.ask(current_user, IMPORT_CHECK, company_import.branch_id,
+                    {"import_id": company_import.id, "today": clock.today().isoformat(),
+                     "dry_run": dry_run}, clock.now())
+    company_import.check_job_id = job.id
+    return redirect(url_for("queue.detail", job_id=start(job)))
 
 
 def _rows_by_action(report: dict[str, Any]) -> dict[str, list[dict[str, Any]]]:

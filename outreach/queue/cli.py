@@ -11,7 +11,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from outreach.core.cli import fail
-from outreach.queue.worker import queue_of
+from outreach.queue.worker import queue_of, recover_lost
 
 
 @click.command("worker")
@@ -26,7 +26,8 @@ from outreach.queue.worker import queue_of
                    "with the web the pages come first (default OUTREACH_QUEUE_NICE).")
 @with_appcontext
 def worker(workers: int | None, worker_type: str, nice: int | None) -> None:
-    """Run the queue's jobs (imports, print batches, bulk issuing) until stopped."""
+    """Run the queue's jobs (imports, print batches, bulk issuing) until stopped; jobs whose
+    worker was lost are taken up as it starts, and each minute."""
     huey = queue_of(current_app)
     if huey.immediate:
         fail("OUTREACH_QUEUE_URL is 'immediate': jobs run where they are asked for, there is "
@@ -35,8 +36,11 @@ def worker(workers: int | None, worker_type: str, nice: int | None) -> None:
         logging.basicConfig(level=logging.INFO,
                             format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     os.nice(current_app.config["QUEUE_NICE"] if nice is None else nice)  # the workers inherit it
+    recover_lost(current_app._get_current_object())
+    # periodic: each minute the consumer queues `lost_jobs` (several workers may: the first
+    # to take a lost job takes it)
     consumer = huey.create_consumer(workers=workers or current_app.config["QUEUE_WORKERS"],
-                                    worker_type=worker_type, periodic=False)
+                                    worker_type=worker_type, periodic=True)
     consumer.run()
 
 

@@ -54,4 +54,7 @@ class BackgroundJob(db.Model):
     result_type: Mapped[str] = mapped_column(String(80), default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: the last sign of life of the worker running it (each progress write, and every few
+    #: seconds besides); a running job silent past `JOB_STALE_SECONDS` lost its worker
+    heartbeat_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

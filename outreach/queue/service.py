@@ -5,11 +5,11 @@ issuing. Explicit arguments (the acting user, the moment, the day), no Flask; th
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select, update
 
 from outreach.calendar.rules import WorkingCalendar
 from outreach.cases import service as cases
@@ -51,10 +51,65 @@ def open_job(kind: str, branch_id: int) -> BackgroundJob | None:
 
 
 def begin(job: BackgroundJob, now: datetime) -> None:
-    """An attempt starts."""
+    """An attempt starts (its first sign of life)."""
     job.state, job.started_at = JobState.RUNNING, job.started_at or now
+    job.heartbeat_at = now
     job.attempts += 1
     job.done = 0
+
+
+def beat(job_id: int, now: datetime) -> None:
+    """The running job's sign of life, on a connection of its own (the work's transaction may
+    be open): its worker is still at it."""
+    table = BackgroundJob.__table__
+    with db.engine.begin() as connection:
+        connection.execute(update(table).where(table.c.id == job_id,
+                                               table.c.state == JobState.RUNNING)
+                           .values(heartbeat_at=now))
+
+
+def _silent(cutoff: datetime):
+    """Running, with no sign of life since `cutoff` (a job begun before heartbeats were kept
+    counts from its start)."""
+    return and_(BackgroundJob.state == JobState.RUNNING,
+                or_(BackgroundJob.heartbeat_at < cutoff,
+                    and_(BackgroundJob.heartbeat_at.is_(None),
+                         BackgroundJob.started_at < cutoff)))
+
+
+def silent_jobs(now: datetime, stale: timedelta) -> list[BackgroundJob]:
+    """The running jobs whose worker gave no sign of life for `stale`: it was stopped (killed,
+    its machine lost) in the middle of the work."""
+    return list(db.session.scalars(select(BackgroundJob).where(_silent(now - stale))
+                                   .order_by(BackgroundJob.id)))
+
+
+def is_silent(job_id: int, now: datetime, stale: timedelta) -> bool:
+    """Whether the job runs with no sign of life for `stale` (its page says so)."""
+    return db.session.scalar(select(BackgroundJob.id).where(
+        BackgroundJob.id == job_id, _silent(now - stale))) is not None
+
+
+def lost(job: BackgroundJob, now: datetime, stale: timedelta, *, final: bool) -> bool:
+    """Take a silent job from its lost worker: queued again to be tried again, or failed for
+    good (`final`: no attempt left) with a reason the person reads. One UPDATE that still finds
+    it silent, so that of several workers noticing it at once one takes it; False when another
+    did (or its worker spoke again)."""
+    reason = _("The process running this job stopped (it was shut down, or its machine was "
+               "lost) after %(done)d of %(total)d.", done=job.done, total=job.total) \
+        if job.total else _("The process running this job stopped (it was shut down, or its "
+                            "machine was lost).")
+    reason += " " + (_("Try again.") if final else _("The job is tried again."))
+    values: dict[str, Any] = {"error": reason,
+                              "state": JobState.FAILED if final else JobState.QUEUED}
+    if final:
+        values["finished_at"] = now
+    taken = db.session.execute(
+        update(BackgroundJob).where(BackgroundJob.id == job.id, _silent(now - stale))
+        .values(values).execution_options(synchronize_session=False)).rowcount == 1
+    if taken:
+        db.session.expire(job)
+    return taken
 
 
 def finish(job: BackgroundJob, outcome: dict[str, Any], now: datetime, *,
@@ -142,16 +197,22 @@ def ask_issue_drafts(actor: User, today: date, public_base_url: str,
 
 
 def issue_drafts(actor: User, branch_id: int, today: date, public_base_url: str,
-                 progress: Progress, commit: Callable[[], None]) -> tuple[dict[str, Any], bytes]:
+                 progress: Progress, commit: Callable[[], None],
+                 issued: list[int] | None = None) -> tuple[dict[str, Any], bytes]:
     """Issue the branch's cleared drafts one after the other through
     `cases.service.issue_letter` (the one way to issue), each committed on its own, so that
     the numbers follow the drafts' order and a draft refused (its case closed, the ladder no
     longer allowing it) is named with its reason and leaves the others issued. Returns what
-    was done and one PDF of the letters issued, in the order of their numbers."""
+    was done and one PDF of the letters issued, in the order of their numbers.
+
+    Safe to run again after an attempt stopped halfway: a letter issued is no longer a draft
+    (and its number was taken in the transaction that issued it, so a stopped one takes none);
+    `issued` holds the letters earlier attempts issued (appended to before each commit, so the
+    caller can keep it in that commit), and they count with this attempt's."""
     require(actor, Permission.DECIDE, branch_id)
     refuse_day_off(branch_id, today)
     ids = ready_drafts(branch_id)
-    issued: list[int] = []
+    issued = [] if issued is None else issued
     refused: list[dict[str, str]] = []
     progress(0, len(ids))
     for done, letter_id in enumerate(ids, start=1):
@@ -159,13 +220,13 @@ def issue_drafts(actor: User, branch_id: int, today: date, public_base_url: str,
         if letter is not None and letter.status == LetterStatus.DRAFT:
             try:
                 cases.issue_letter(actor, letter, today, public_base_url)
-                commit()
             except ServiceError as error:
                 db.session.rollback()
                 letter = db.session.get(Letter, letter_id)
                 refused.append({"addressee": letter.addressee_name, "reason": error.message})
             else:
                 issued.append(letter_id)
+                commit()
         progress(done, len(ids))
     rows = db.session.scalars(select(Letter).where(Letter.id.in_(issued))
                               .order_by(Letter.year, Letter.seq)).all() if issued else []

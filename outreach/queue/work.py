@@ -20,10 +20,12 @@ from sqlalchemy import select, update
 
 from outreach.calendar.rules import WorkingCalendar
 from outreach.cases.models import Case
+from outreach.companies import exports
 from outreach.core.errors import ServiceError
 from outreach.extensions import db
 from outreach.imports import service as imports
 from outreach.imports.models import CompanyImport, ImportStatus
+from outreach.imports.reading import FileProblem
 from outreach.letters import service as letters
 from outreach.letters.batch import merge, render_many
 from outreach.org.models import Branch, User
@@ -47,15 +49,27 @@ Body = Callable[[BackgroundJob, User, Progress, Callable[[], None], datetime], M
 
 LETTER_BATCH = "letter_batch"
 IMPORT_APPLY = "import_apply"
+IMPORT_CHECK = "import_check"
+COMPANY_EXPORT = "company_export"
 MONTHLY_REPORT = "monthly_report"
 
 
 def issue_drafts(job: BackgroundJob, actor: User, progress: Progress,
                  commit: Callable[[], None], _now: datetime) -> Made:
-    """Bulk issuing: the branch's cleared drafts, one merged PDF to print."""
+    """Bulk issuing: the branch's cleared drafts, one merged PDF to print. The letters issued
+    so far are kept on the job's row in each letter's own commit, so that an attempt after a
+    lost one names (and prints) those too."""
     today = date.fromisoformat(job.params["today"])
+    job_id = job.id
+    issued = list((job.outcome or {}).get("issued_ids", []))
+
+    def keep_and_commit() -> None:
+        db.session.get(BackgroundJob, job_id).outcome = {"issued_ids": list(issued)}
+        commit()
+
     outcome, document = service.issue_drafts(actor, job.branch_id, today,
-                                             job.params["public_base_url"], progress, commit)
+                                             job.params["public_base_url"], progress,
+                                             keep_and_commit, issued=issued)
     branch = db.session.get(Branch, job.branch_id)
     name = f"terbit-{branch.code}-{today.isoformat()}.pdf"
     return outcome, document or None, name
@@ -151,12 +165,56 @@ def _merged_batch(parent: BackgroundJob, known: dict[int, bytes]) -> Made:
 
 
 def gave_up(job: BackgroundJob, reason: str, now: datetime) -> None:
-    """A job failed for good: a part's batch fails with it (its PDF would lack the part)."""
+    """A job failed for good (its last attempt failed, or its worker was lost with no attempt
+    left): a part's batch fails with it (its PDF would lack the part); a real run's import goes
+    back to previewed, to run again (its transaction died with it: nothing of it was
+    written)."""
+    if job.kind == IMPORT_APPLY:
+        imports.release(job.params["import_id"])
     if job.kind != LETTER_BATCH_PART:
         return
     parent = db.session.get(BackgroundJob, job.params["parent"])
     if parent is not None and parent.state in JobState.OPEN:
         service.failed(parent, reason, now, final=True)
+
+
+def _on_import_too(import_id: int, progress: Progress) -> Progress | None:
+    """The job's progress written on the import's row too (its pages show it), while the
+    database lets a side connection write (not an in-memory SQLite)."""
+    recorder = imports.progress_recorder(import_id)
+    if recorder is None:
+        return None
+
+    def both(done: int, total: int) -> None:
+        recorder(done, total)
+        progress(done, total)
+
+    return both
+
+
+def import_check(job: BackgroundJob, actor: User, progress: Progress,
+                 commit: Callable[[], None], _now: datetime) -> Made:
+    """An uploaded list read into rows (then the columns are checked), or its dry run once
+    they are: what the wizard shows next. A file that cannot be used is given up, its reason
+    the job's."""
+    import_id, dry_run = job.params["import_id"], job.params["dry_run"]
+    company_import = db.session.get(CompanyImport, import_id)
+    try:
+        imports.read_upload(company_import)
+    except FileProblem as problem:
+        db.session.rollback()
+        imports.refuse_file(actor, db.session.get(CompanyImport, import_id), problem)
+        commit()
+        raise
+    commit()  # the rows kept before the dry run, whose progress is written beside it
+    company_import = db.session.get(CompanyImport, import_id)
+    if dry_run:
+        imports.preview(actor, company_import, date.fromisoformat(job.params["today"]),
+                        progress=_on_import_too(import_id, progress))
+        counts = dict(company_import.counts)
+    else:
+        counts = {"rows": company_import.rows_total}
+    return dict(counts, import_id=import_id, dry_run=dry_run), None, ""
 
 
 def import_apply(job: BackgroundJob, actor: User, progress: Progress,
@@ -170,19 +228,12 @@ def import_apply(job: BackgroundJob, actor: User, progress: Progress,
     if company_import.status != ImportStatus.RUNNING and not imports.claim(company_import, now):
         raise ServiceError(_("This import is already running."))
     today = date.fromisoformat(job.params["today"])
-    recorder = imports.progress_recorder(import_id)
-
-    def both(done: int, total: int) -> None:
-        if recorder is not None:
-            recorder(done, total)
-        progress(done, total)
-
     try:
         counts = imports.confirm(actor, company_import, today,
                                  decisions={int(k): v for k, v in job.params["decisions"].items()},
                                  overwrite=job.params["overwrite"],
                                  valid_rows_only=job.params["valid_rows_only"],
-                                 progress=both if recorder is not None else None)
+                                 progress=_on_import_too(import_id, progress))
     except Exception:
         db.session.rollback()
         imports.release(import_id)
@@ -201,10 +252,35 @@ def monthly_report(job: BackgroundJob, actor: User, _progress: Progress,
     return {"report_id": report.id, "period": report.period.isoformat()}, None, ""
 
 
+def company_export(job: BackgroundJob, actor: User, _progress: Progress,
+                   _commit: Callable[[], None], _now: datetime) -> Made:
+    """Every company of the list's filters as CSV or XLSX (100,000 companies take minutes,
+    each with its case and, past warning II, its ledger): one piece of work."""
+    today, fmt = date.fromisoformat(job.params["today"]), job.params["format"]
+    data = exports.company_export(actor, exports.filters_from_json(job.params["filters"]),
+                                  today, fmt)
+    return {"format": fmt}, data, f"perusahaan-{today.isoformat()}.{fmt}"
+
+
+def parts_open(job: BackgroundJob) -> bool:
+    """Whether a print batch handed to parts waits on one still queued or running (its own
+    worker gave it up on purpose: the parts' workers are the ones to watch)."""
+    part_ids = (job.outcome or {}).get("parts") or []
+    return bool(part_ids) and db.session.scalar(
+        select(BackgroundJob.id).where(BackgroundJob.id.in_(part_ids),
+                                       BackgroundJob.state.in_(JobState.OPEN)).limit(1)) \
+        is not None
+
+
+#: a running job of a kind that is not silent but waiting (on its parts), when this says so
+WAITING: dict[str, Callable[[BackgroundJob], bool]] = {LETTER_BATCH: parts_open}
+
 KINDS: dict[str, Body] = {
     service.ISSUE_DRAFTS: issue_drafts,
     LETTER_BATCH: letter_batch,
     LETTER_BATCH_PART: letter_batch_part,
     IMPORT_APPLY: import_apply,
+    IMPORT_CHECK: import_check,
+    COMPANY_EXPORT: company_export,
     MONTHLY_REPORT: monthly_report,
 }

@@ -10,19 +10,31 @@ their language, and records each attempt on the job's row. A failed attempt is r
 Huey (`QUEUE_RETRIES` times, `QUEUE_RETRY_DELAY` seconds apart); the last one marks the job
 failed with its reason. A service's refusal is not retried (it would be refused again): the
 job fails at once with the refusal as its reason.
+
+A running job gives a sign of life (`heartbeat_at`) with each progress write and every fifth of
+`JOB_STALE_SECONDS` besides, from a thread of the worker. A job silent for longer lost its
+worker (killed, its machine gone): `recover_lost`, run by `flask worker` as it starts and by
+every worker's consumer each minute (`lost_jobs_task`), queues it again while attempts remain
+(attempts are counted on the job's row, across Huey's retries and the recoveries), else fails
+it with the reason.
 """
 
 from __future__ import annotations
 
 import logging
+import mimetypes
 import multiprocessing
 import os
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import timedelta
 
 from flask import Flask, current_app
 from flask_babel import force_locale
-from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey
+from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.exceptions import CancelExecution
+from sqlalchemy.exc import SQLAlchemyError
 
 from outreach.core import clock
 from outreach.core.db import progress_writer
@@ -31,7 +43,7 @@ from outreach.extensions import db
 from outreach.org.models import User
 from outreach.queue import service
 from outreach.queue.models import BackgroundJob, JobState
-from outreach.queue.work import KINDS, Handed, gave_up
+from outreach.queue.work import KINDS, WAITING, Handed, gave_up
 
 logger = logging.getLogger("outreach.queue")
 QUEUE_NAME = "outreach"
@@ -60,6 +72,10 @@ def init_app(app: Flask) -> None:
     def run_job_task(job_id: int, task=None) -> None:
         run_job(app, job_id, final=not task.retries)
 
+    @huey.periodic_task(crontab(minute="*"), name="lost_jobs")
+    def lost_jobs_task() -> None:
+        recover_lost(app)
+
     app.extensions["huey"] = huey
     app.extensions["huey_run_job"] = run_job_task
 
@@ -86,7 +102,60 @@ def start(job: BackgroundJob) -> int:
 def _progress_writer(job_id: int) -> Callable[[int, int], None]:
     """Progress written on a connection of its own, so the job's page sees it at once; the
     work calls it only between its own transactions (or while it only reads)."""
-    return progress_writer(BackgroundJob, job_id)
+    return progress_writer(BackgroundJob, job_id, heartbeat="heartbeat_at")
+
+
+@contextmanager
+def heartbeat(app: Flask, job_id: int) -> Iterator[None]:
+    """While the work runs, a thread writes the job's sign of life every fifth of
+    `JOB_STALE_SECONDS` (work that writes no progress for a while still shows it is alive).
+    A sign that cannot be written (SQLite busy with the work's own transaction) is skipped."""
+    every = max(app.config["JOB_STALE_SECONDS"] / 5, 0.2)
+    stop = threading.Event()
+
+    def beat() -> None:
+        with app.app_context():
+            while not stop.wait(every):
+                try:
+                    service.beat(job_id, clock.now())
+                except SQLAlchemyError as error:
+                    logger.info("job %s: sign of life not written: %s", job_id, error)
+
+    thread = threading.Thread(target=beat, name=f"job-{job_id}-heartbeat", daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+
+
+def recover_lost(app: Flask) -> list[int]:
+    """The running jobs silent for longer than `JOB_STALE_SECONDS`, taken from their lost
+    worker: queued again and handed over while attempts remain, else failed with the reason
+    (and what their work leaves to undo, undone). Returns the ids of the jobs taken."""
+    with app.app_context():
+        now = clock.now()
+        stale = timedelta(seconds=app.config["JOB_STALE_SECONDS"])
+        again, taken = [], []
+        for job in service.silent_jobs(now, stale):
+            if job.kind in WAITING and WAITING[job.kind](job):
+                continue
+            final = job.attempts > app.config["QUEUE_RETRIES"]
+            kind, locale = job.kind, job.locale
+            with force_locale(locale):
+                if not service.lost(job, now, stale, final=final):
+                    continue
+            if final:
+                gave_up(job, job.error, now)
+            db.session.commit()
+            taken.append(job.id)
+            logger.warning("job %s (%s) lost its worker: %s", job.id, kind,
+                           "failed" if final else "queued again")
+            if not final:
+                again.append(job.id)
+        for job_id in again:
+            app.extensions["huey_run_job"](job_id)
+        return taken
 
 
 _process: dict[str, int] = {}
@@ -105,6 +174,13 @@ def fresh_process() -> None:
         multiprocessing.current_process()._config["daemon"] = False  # type: ignore[attr-defined]
 
 
+def content_type_of(name: str) -> str:
+    """The type of a job's file by its name (a PDF, a CSV or XLSX export)."""
+    if name.endswith(".xlsx"):  # not known to every system's mime table
+        return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
 def run_job(app: Flask, job_id: int, *, final: bool) -> None:
     """One attempt at a job: its work as the person who asked, in their language, each step
     recorded on the job's row. A failed attempt is recorded with its reason and raised again
@@ -116,9 +192,12 @@ def run_job(app: Flask, job_id: int, *, final: bool) -> None:
             return
         locale = job.locale
         service.begin(job, clock.now())
+        # the attempts are counted on the row: a job queued again after its worker was lost
+        # comes back with Huey's retries afresh
+        final = final or job.attempts > app.config["QUEUE_RETRIES"]
         db.session.commit()
         try:
-            with force_locale(locale):
+            with force_locale(locale), heartbeat(app, job_id):
                 actor = db.session.get(User, job.user_id)
                 made = KINDS[job.kind](job, actor, _progress_writer(job_id),
                                        db.session.commit, clock.now())
@@ -131,7 +210,8 @@ def run_job(app: Flask, job_id: int, *, final: bool) -> None:
                     return
                 outcome, result, name = made
                 job = db.session.get(BackgroundJob, job_id)
-                service.finish(job, outcome, clock.now(), result=result, name=name)
+                service.finish(job, outcome, clock.now(), result=result, name=name,
+                               content_type=content_type_of(name))
                 db.session.commit()
         except Exception as error:
             db.session.rollback()
@@ -147,7 +227,7 @@ def run_job(app: Flask, job_id: int, *, final: bool) -> None:
             db.session.commit()
             logger.warning("job %s (%s) attempt %s failed%s: %s", job_id, job.kind,
                            job.attempts, "" if final or refused else ", to be retried", reason)
-            if refused:
+            if refused or final:
                 raise CancelExecution(retry=False) from error
             raise
         logger.info("job %s (%s) done: %s", job_id, job.kind, outcome)

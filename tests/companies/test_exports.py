@@ -85,8 +85,19 @@ def listed(client, **params) -> list[str]:
     return shown
 
 
+def exported(client, url: str, **kwargs):
+    """The file of an export: asked for from the list, made by a job of the queue (run at once
+    in the tests) and downloaded from the job's page."""
+    asked = client.get(url, **kwargs)
+    job_page = asked.headers["Location"]
+    assert re.fullmatch(r"/jobs/\d+", job_page)
+    page = client.get(job_page).get_data(as_text=True)
+    assert f'href="{job_page}/result"' in page
+    return client.get(f"{job_page}/result")
+
+
 def read_csv(client, **params) -> list[list[str]]:
-    response = client.get("/companies/export.csv", query_string=params)
+    response = exported(client, "/companies/export.csv", query_string=params)
     assert response.status_code == 200
     assert response.mimetype == "text/csv"
     assert 'filename="perusahaan-2026-03-02.csv"' in response.headers["Content-Disposition"]
@@ -95,7 +106,7 @@ def read_csv(client, **params) -> list[list[str]]:
 
 
 def read_xlsx(client, **params):
-    response = client.get("/companies/export.xlsx", query_string=params)
+    response = exported(client, "/companies/export.xlsx", query_string=params)
     assert response.status_code == 200
     assert response.mimetype.endswith("spreadsheetml.sheet")
     return load_workbook(io.BytesIO(response.data)).active
@@ -197,3 +208,18 @@ def test_empty_filter_exports_only_the_header(client, world):
     assert read_csv(client, q="nothing-like-this") == [HEADERS]
     sheet = read_xlsx(client, q="nothing-like-this")
     assert [list(r) for r in sheet.iter_rows(values_only=True)] == [HEADERS]
+
+
+def test_a_regional_export_is_only_for_who_asked(client, app, world, make_user):
+    """Regional staff's export holds the region's companies: its job, filed under a branch of
+    the region, is neither listed nor opened nor downloaded by that branch's staff."""
+    login(client, world.regional)
+    rows = list(csv.reader(io.StringIO(exported(client, "/companies/export.csv")
+                                       .data.decode("utf-8-sig")), delimiter=";"))
+    assert {"PT Alfa", "Tegal"} <= {cell for row in rows for cell in row}
+    job_page = client.get("/companies/export.csv").headers["Location"]
+    branch_staff = app.test_client()
+    login(branch_staff, world.officer)
+    assert branch_staff.get(job_page).status_code == 404
+    assert branch_staff.get(f"{job_page}/result").status_code == 404
+    assert job_page not in branch_staff.get("/jobs/").get_data(as_text=True)

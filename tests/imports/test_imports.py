@@ -635,7 +635,10 @@ def test_upload_map_preview_confirm(client, world, make_company):
     response = upload(client, csv_file(JOURNEY))
     assert response.status_code == 302
     company_import = db.session.scalars(select(CompanyImport)).one()
-    assert response.headers["Location"] == f"/imports/{company_import.id}/map"
+    # the file is read by a job, whose page leads on to the columns once it is done
+    job_page = response.headers["Location"]
+    assert job_page == f"/jobs/{company_import.check_job_id}"
+    assert client.get(job_page).headers["Location"] == f"/imports/{company_import.id}/map"
     assert (company_import.status, company_import.actor_name) == ("uploaded", "Andi Wijaya")
 
     page = client.get(f"/imports/{company_import.id}/map").get_data(as_text=True)
@@ -646,7 +649,9 @@ def test_upload_map_preview_confirm(client, world, make_company):
     mapping = {"column-1": "name", "column-2": "npwp", "column-3": "address",
                "column-4": "", "column-5": "workers_estimated"}
     response = post(client, f"/imports/{company_import.id}/map", mapping)
-    assert response.headers["Location"] == f"/imports/{company_import.id}/preview"
+    dry_run = response.headers["Location"]  # the dry run is a job too: its page, then the preview
+    assert re.fullmatch(r"/jobs/\d+", dry_run) and dry_run != job_page
+    assert client.get(dry_run).headers["Location"] == f"/imports/{company_import.id}/preview"
     status = client.get(f"/imports/{company_import.id}/status").get_json()
     assert (status["status"], status["percent"]) == ("previewed", 100)
 
@@ -712,24 +717,41 @@ def test_preview_shows_hand_entered_values_and_replaces_the_ticked_ones(client, 
     assert (refreshed.phone, refreshed.director_name) == ("0285-999999", "Budi")
 
 
-@pytest.mark.parametrize("data, filename, message", [
+def refused_file(client, response, message: str) -> None:
+    """A file the import cannot use: refused by the upload's quick checks on the upload page
+    again (nothing kept), or, found as its rows are read, on the page of the job that read
+    it, failed at once with the reason (the file dropped, the import given up)."""
+    if response.status_code == 400:
+        page = html.unescape(response.get_data(as_text=True))
+        assert page.count(message) == 1
+        assert count(CompanyImport) == 0
+        return
+    page = html.unescape(client.get(response.headers["Location"]).get_data(as_text=True))
+    assert "Failed" in page and "The job failed after 1 attempt." in page
+    assert page.count(message) == 1 and 'href="/imports/">Upload a file</a>' in page
+    given_up = db.session.scalars(select(CompanyImport)).one()
+    assert (given_up.status, given_up.data, given_up.sheet) == ("discarded", b"", None)
+    assert client.get(f"/imports/{given_up.id}/map").headers["Location"] \
+        == f"/imports/{given_up.id}"
+
+
+@pytest.mark.parametrize("data, filename, message, quick", [
     (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "foto.csv",
-     "This file is not a spreadsheet we can read (CSV or XLSX)."),
-    (b"", "kosong.csv", "The file is empty."),
-    (b"Kode;Jumlah\r\nA;1\r\n", "kode.csv", "No column holds the company name."),
+     "This file is not a spreadsheet we can read (CSV or XLSX).", True),
+    (b"", "kosong.csv", "The file is empty.", True),
+    (b"Kode;Jumlah\r\nA;1\r\n", "kode.csv", "No column holds the company name.", False),
     (b"Nama Perusahaan;NIB\r\n" + b"PT Besar;1234567890123\r\n" * 200, "besar.csv",
-     "The file is larger than 1 KB."),
+     "The file is larger than 1 KB.", True),
 ])
 def test_unusable_upload_shows_one_message_and_keeps_nothing(client, world, app, monkeypatch,
-                                                             data, filename, message):
-    """A file the import cannot use is refused at the upload with one clear message."""
+                                                             data, filename, message, quick):
+    """A file the import cannot use is refused with one clear message: at the upload when a
+    quick look tells, else by the job reading it."""
     monkeypatch.setitem(app.config, "IMPORT_MAX_BYTES", 1024)
     login(client, world.officer)
     response = upload(client, data, filename)
-    page = html.unescape(response.get_data(as_text=True))
-    assert response.status_code == 400
-    assert page.count(message) == 1
-    assert count(CompanyImport) == 0
+    assert (response.status_code == 400) == quick
+    refused_file(client, response, message)
 
 
 def test_only_officers_and_supervisors_of_the_branch_import(app, client, world, make_user):

@@ -17,6 +17,7 @@ from outreach.money import service as money
 from outreach.money.models import Payment
 from outreach.org.models import Role
 from tests import factories
+from tests.companies.test_exports import exported
 from tests.conftest import login, post
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
@@ -344,7 +345,7 @@ def test_the_export_carries_the_balance_of_companies_past_warning_ii(client, mak
     factories.company(branch, "PT Baru", categories=(Category.PWBD,), workers_estimated=3,
                       average_wage=2_000_000)
     login(client, make_user(Role.OFFICER, branch=branch))
-    text = client.get("/companies/export.csv").data.decode("utf-8-sig")
+    text = exported(client, "/companies/export.csv").data.decode("utf-8-sig")
     rows = {line.split(";")[0]: line.split(";") for line in text.splitlines()[1:]}
     book = money.ledger(fined, clock.today())
     assert rows["PT Didenda"][-4:] == [str(book.contribution_balance), str(book.fine.amount),

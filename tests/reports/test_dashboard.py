@@ -38,6 +38,7 @@ from outreach.scheduler import service as job_runs
 from outreach.scheduler.models import JobRun
 from outreach.tasks.models import Reminder
 from tests import factories
+from tests.companies.test_exports import exported
 from tests.conftest import login, post
 
 TODAY = date(2026, 3, 2)  # a Monday
@@ -284,7 +285,7 @@ def test_ladder_funnel(world):
 def listed_total(client, href: str, header: str) -> int:
     """A column of the companies the list shows at `href`, added up (read from the list's own
     export)."""
-    export = client.get(href.replace("/companies/?", "/companies/export.csv?"))
+    export = exported(client, href.replace("/companies/?", "/companies/export.csv?"))
     rows = list(csv.reader(io.StringIO(export.data.decode("utf-8-sig")), delimiter=";"))
     column = rows[0].index(header)
     return sum(int(row[column]) for row in rows[1:])
