@@ -121,11 +121,12 @@ def index():
     )
 
 
-@bp.route("/export.csv", defaults={"fmt": "csv"})
-@bp.route("/export.xlsx", defaults={"fmt": "xlsx"})
+@bp.route("/export.csv", defaults={"fmt": "csv"}, methods=["POST"])
+@bp.route("/export.xlsx", defaults={"fmt": "xlsx"}, methods=["POST"])
 def export(fmt: str):
     """Every company of the list's filters (not one page) as CSV or XLSX: a job of the queue,
-    whose page offers the file once it is made."""
+    whose page offers the file once it is made. A POST with the form's CSRF token (the filters
+    in the query string), since it starts work: a link cannot make a user's browser ask."""
     filters = filters_from_request()
     log_access("export.companies", "company_list", None, current_user.branch_id, format=fmt,
                filters=urlencode([(k, v) for k, v in request.args.items(multi=True) if v]))

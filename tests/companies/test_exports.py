@@ -12,13 +12,15 @@ from types import SimpleNamespace
 import pytest
 import time_machine
 from openpyxl import load_workbook
+from sqlalchemy import func, select
 
 from outreach.cases.models import Category
 from outreach.companies.models import BusinessSize
 from outreach.extensions import db
 from outreach.org.models import Role
+from outreach.queue.models import BackgroundJob
 from tests import factories
-from tests.conftest import login
+from tests.conftest import login, post
 
 TODAY = date(2026, 3, 2)
 ROW_LINK = re.compile(r'<a href="/companies/(\d+)">([^<]*)</a>')
@@ -88,7 +90,7 @@ def listed(client, **params) -> list[str]:
 def exported(client, url: str, **kwargs):
     """The file of an export: asked for from the list, made by a job of the queue (run at once
     in the tests) and downloaded from the job's page."""
-    asked = client.get(url, **kwargs)
+    asked = post(client, url, **kwargs)
     job_page = asked.headers["Location"]
     assert re.fullmatch(r"/jobs/\d+", job_page)
     page = client.get(job_page).get_data(as_text=True)
@@ -197,9 +199,18 @@ def test_list_offers_the_exports_with_its_filters(client, world):
     login(client, world.officer)
     page = html.unescape(client.get("/companies/?sector=Batik&sort=missing")
                          .get_data(as_text=True))
-    links = re.findall(r'href="(/companies/export\.(?:csv|xlsx)[^"]*)"', page)
+    links = re.findall(r'<form method="post" action="(/companies/export\.(?:csv|xlsx)[^"]*)"', page)
     assert len(links) == 2
     assert all("sector=Batik" in link and "sort=missing" in link for link in links)
+
+
+def test_an_export_is_asked_for_with_the_form_token(client, world):
+    """An export starts work: a plain link (GET) or a POST without the form's token from
+    another site asks for nothing."""
+    login(client, world.officer)
+    assert client.get("/companies/export.csv").status_code == 405
+    assert client.post("/companies/export.csv").status_code == 400
+    assert db.session.scalar(select(func.count()).select_from(BackgroundJob)) == 0
 
 
 def test_empty_filter_exports_only_the_header(client, world):
@@ -217,7 +228,7 @@ def test_a_regional_export_is_only_for_who_asked(client, app, world, make_user):
     rows = list(csv.reader(io.StringIO(exported(client, "/companies/export.csv")
                                        .data.decode("utf-8-sig")), delimiter=";"))
     assert {"PT Alfa", "Tegal"} <= {cell for row in rows for cell in row}
-    job_page = client.get("/companies/export.csv").headers["Location"]
+    job_page = post(client, "/companies/export.csv").headers["Location"]
     branch_staff = app.test_client()
     login(branch_staff, world.officer)
     assert branch_staff.get(job_page).status_code == 404
