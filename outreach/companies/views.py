@@ -28,6 +28,7 @@ from outreach.extensions import db
 from outreach.inspections.service import inspections_of
 from outreach.joint_visits.service import joint_visits_of
 from outreach.ladder import rules as policy
+from outreach.letters.service import has_dossier
 from outreach.money.service import ledger
 from outreach.org import service as org
 from outreach.org.models import Role
@@ -141,6 +142,7 @@ def detail(company_id: int):
         open_form=OpenCaseForm(), simple_form=SimpleForm(), transfer_form=_transfer_form(company),
         closed_cases=[c for c in company.cases if c is not case],
         closing=pending_closing(case) if case is not None else None,
+        dossier=case is not None and has_dossier(case),
         inspections=inspections_of([c.id for c in company.cases]),
         joint_visits=joint_visits_of([c.id for c in company.cases]),
         figure_origins=service.figure_origins(company), months=months,

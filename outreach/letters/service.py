@@ -978,6 +978,19 @@ def batch_pdf(actor: User, branch: Branch, day: date, visit_day: date, today: da
     return document, len(letters), len(visits)
 
 
+def dossier_referral(steps: list[Step]) -> Letter | None:
+    """The issued letter of the legal referral a case's dossier is made for (the latest of
+    `steps`, in their order); None while there is none: the case has no dossier yet."""
+    return next((s.letter for s in reversed(steps)
+                 if s.kind == policy.LEGAL_REFERRAL and s.letter is not None
+                 and s.letter.status == LetterStatus.ISSUED), None)
+
+
+def has_dossier(case: Case) -> bool:
+    """Whether the case's dossier for the prosecutor can be printed (`dossier_referral`)."""
+    return dossier_referral(list(case.steps)) is not None
+
+
 @in_indonesian
 def dossier_pdf(case: Case, answer: Any = None) -> bytes:
     """The legal referral with the chronology of every step, showing persuasion was exhausted,
@@ -991,9 +1004,7 @@ def dossier_pdf(case: Case, answer: Any = None) -> bytes:
 
     steps = db.session.scalars(select(Step).where(Step.case_id == case.id)
                                .order_by(Step.occurred_on, Step.id)).all()
-    referral = next((s.letter for s in reversed(steps)
-                     if s.kind == "legal_referral" and s.letter is not None
-                     and s.letter.status == LetterStatus.ISSUED), None)
+    referral = dossier_referral(steps)
     if referral is None:
         raise ServiceError(_("The legal referral letter has not been issued yet."))
     inspections = db.session.scalars(select(Inspection).where(Inspection.case_id == case.id)

@@ -276,3 +276,29 @@ def test_the_dashboard_counts_the_legal_track_overdue(client, world):
     page = dashboard()
     assert 'id="legal-overdue">0<' in page
     assert "Kesepakatan dengan angsuran terlambat: 0" in page
+
+
+def test_the_company_page_links_the_dossier_once_the_referral_is_issued(client, world):
+    """Where is the dossier for the prosecutor found? On the company page and with the legal
+    track, once the referral letter is issued: not while the referral waits for approval,
+    and not for an officer of another branch, who cannot see the case at all."""
+    company = company_with_case(world, "PT Berkas Jaksa", date(2025, 9, 1), workers_estimated=25,
+                                average_wage=2_700_000, business_size="medium")
+    case = company.cases[0]
+    referral = factories.requested_referral(case, date(2026, 1, 12), actor=world["officer"])
+    dossier = f"/cases/{case.id}/dossier.pdf"
+    login(client, world["officer"])
+    assert dossier not in client.get(f"/companies/{company.id}").get_data(as_text=True)
+    assert dossier not in client.get(f"/cases/{case.id}/answer").get_data(as_text=True)
+    factories.decision(referral, world["supervisor"], approve=True)
+    factories.issued_letter(referral.letter, date(2026, 1, 12), actor=world["officer"])
+    for page in (f"/companies/{company.id}", f"/cases/{case.id}/answer"):
+        html = client.get(page).get_data(as_text=True)
+        assert f'id="dossier-link" href="{dossier}"' in html, page
+    response = client.get(dossier)
+    assert response.status_code == 200 and "Surat Kuasa Khusus" in " ".join(
+        pdf_text(response.data).split())
+    stranger = client.application.test_client()
+    login(stranger, factories.user(Role.OFFICER, factories.branch("KC-SMG", "Semarang")))
+    assert stranger.get(f"/companies/{company.id}").status_code == 404
+    assert stranger.get(dossier).status_code == 404
