@@ -5,6 +5,7 @@ to its outcome, and the dossier naming each of them."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -198,6 +199,13 @@ def test_a_small_claims_suit_to_its_outcome_and_the_dossier(client, world):
     login(client, world["officer"])
     page = client.get(f"/cases/{case.id}/answer").get_data(as_text=True)
     assert "5/Pdt.G.S/2026/PN Pkl" in page and "Gugatan dikabulkan" in page
+    # each entry's details are its parts joined, with no separator left where a part is empty
+    track = page.split('id="legal-track"')[1].split("</table>")[0]
+    cells = [" ".join(re.sub(r"<[^>]+>", " ", cell).split())
+             for cell in re.findall(r"<td>(.*?)</td>", track, re.S)]
+    assert "Rina Marlina, S.H." in cells
+    assert "5/Pdt.G.S/2026/PN Pkl · Pengadilan Negeri Pekalongan · Rp48.500.000" in cells
+    assert not any(c.endswith("·") or c.startswith("·") or "· ·" in c for c in cells)
     text = " ".join(pdf_text(client.get(f"/cases/{case.id}/dossier.pdf").data).split())
     for expected in ("Kami keberatan atas jumlah tunggakan", "tanggapan.png",
                      "/SKK/KC-PKL/I/2026", "Rina Marlina", "5/Pdt.G.S/2026/PN Pkl",
