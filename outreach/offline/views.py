@@ -5,6 +5,7 @@ step logged offline is sent to when the connection returns."""
 from __future__ import annotations
 
 import json
+import os
 import re
 
 from flask import Blueprint, current_app, jsonify, render_template, url_for
@@ -71,6 +72,18 @@ def manifest():
     }
     return current_app.response_class(json.dumps(body, ensure_ascii=False),
                                       mimetype="application/manifest+json")
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """The app's icon (the installable app's, in 16, 32 and 48 pixels) where browsers look
+    for it first. Public, as the manifest."""
+    with open(os.path.join(current_app.static_folder or "", "icons", "favicon.ico"),
+              "rb") as icon:
+        data = icon.read()
+    return current_app.response_class(data, mimetype="image/vnd.microsoft.icon",
+                                      headers={"Cache-Control": "public, max-age=86400"})
 
 
 @bp.route("/sw.js")
