@@ -34,9 +34,12 @@ from outreach.core.formatting import ZONE_WORDS, format_npwp, long_date, rupiah
 from outreach.core.labels import label
 from outreach.extensions import db
 from outreach.inspections.models import Inspection
+from outreach.joint_visits import rules as joint
 from outreach.joint_visits.models import JointVisit
 from outreach.ladder import rules as policy
+from outreach.legal import rules as legal
 from outreach.letters import numbering
+from outreach.letters.batch import merge, render_many
 from outreach.letters.defaults import DEFAULT_TEMPLATES
 from outreach.letters.models import Letter, LetterStatus, LetterTemplate
 from outreach.letters.render import html_to_pdf, letter_pdf, qr_svg, render_page
@@ -964,8 +967,6 @@ def batch_pdf(actor: User, branch: Branch, day: date, visit_day: date, today: da
               workers: int | None = None, progress=None) -> tuple[bytes, int, int]:
     """One PDF to print: a cover list, the letters issued on `day`, the forms of the visits
     due on `visit_day`. Returns the PDF and the number of letters and forms."""
-    from outreach.letters.batch import merge, render_many
-
     letters = issued_on_day(branch.id, day)
     visits = visits_due(branch.id, visit_day)
     template = current_template(FORM_TEMPLATE, branch.id)
@@ -998,10 +999,6 @@ def dossier_pdf(case: Case, answer: Any = None) -> bytes:
     offices (invitation, response, visit) and, given the case's `answer`
     (`outreach.legal.service.answer_of`), the employer's replies and commitments and the legal
     track after the referral."""
-    from outreach.joint_visits import rules as joint
-    from outreach.legal import rules as legal
-    from outreach.letters.batch import merge
-
     steps = db.session.scalars(select(Step).where(Step.case_id == case.id)
                                .order_by(Step.occurred_on, Step.id)).all()
     referral = dossier_referral(steps)
