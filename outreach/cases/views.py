@@ -38,8 +38,7 @@ from outreach.core.forms import SimpleForm
 from outreach.core.guards import get_visible_or_404, roles_required, staff_only
 from outreach.core.views import log_access, run_service, status_of, stored_file, submit
 from outreach.extensions import db
-from outreach.fieldwork import service as fieldwork
-from outreach.fieldwork.forms import position_of
+from outreach.fieldwork.forms import keep_position
 from outreach.ladder import rules as policy
 from outreach.letters.models import LetterStatus
 from outreach.org import service as org
@@ -112,15 +111,10 @@ def log_step(case_id: int):
 
 
 def _located(form: StepForm, step: Step) -> Step:
-    """Keep the position the officer recorded with the step (none without their tap); its
-    warnings are shown, and a good visit's position becomes the company's location."""
-    position = position_of(form.latitude.data, form.longitude.data, form.accuracy.data,
-                           form.position_at.data)
-    if position is not None:
-        for warning in fieldwork.record_position(current_user, step, position,
-                                                 use_for_company=bool(form.use_location.data),
-                                                 today=clock.today()):
-            flash(warning, "warning")
+    """Keep the position the officer recorded with the step (`fieldwork.forms.keep_position`);
+    its warnings are shown."""
+    for warning in keep_position(current_user, step, form, clock.today()):
+        flash(warning, "warning")
     return step
 
 

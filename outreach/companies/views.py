@@ -37,6 +37,7 @@ from outreach.extensions import db
 from outreach.inspections.service import inspections_of
 from outreach.joint_visits.service import joint_visits_of
 from outreach.ladder import rules as policy
+from outreach.letters.service import has_dossier
 from outreach.money.service import ledger
 from outreach.org import service as org
 from outreach.org.models import Branch, Role
@@ -163,6 +164,7 @@ def detail(company_id: int):
         open_form=OpenCaseForm(), simple_form=SimpleForm(), transfer_form=_transfer_form(company),
         closed_cases=[c for c in company.cases if c is not case],
         closing=pending_closing(case) if case is not None else None,
+        dossier=case is not None and has_dossier(case),
         inspections=inspections, joint_visits=joint_visits,
         figure_origins=service.figure_origins(company, changes), months=months,
         history_chart=_history_chart(months) if months else None,

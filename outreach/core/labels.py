@@ -114,6 +114,17 @@ JOBS = {
     "monthly_reports": _l("Monthly reports"),
 }
 
+#: the kinds of the job queue's jobs (`queue.work.KINDS`)
+QUEUE_JOBS = {
+    "issue_drafts": _l("Issuing the ready drafts"),
+    "letter_batch": _l("Print batch"),
+    "letter_batch_part": _l("Part of a print batch"),
+    "import_apply": _l("Import"),
+    "import_check": _l("Checking an import's list"),
+    "company_export": _l("Company list export"),
+    "monthly_report": _l("Monthly report"),
+}
+
 JOB_OUTCOMES = {
     "ok": _l("Succeeded"),
     "failed": _l("Failed"),
@@ -400,6 +411,20 @@ CHANGE_FIELDS = {
     "template": _l("Template"),
     "version": _l("Version"),
     "sha256": _l("Fingerprint (SHA-256)"),
+    # what the data-access log keeps of a read, an export or a download
+    "format": _l("Format"),
+    "filters": _l("List filters"),
+    "proof": _l("Proof"),
+    "payment": _l("Payment"),
+    "material": _l("Material"),
+    "report": _l("Report"),
+    "period": _l("Month"),
+    "day": _l("Day"),
+    "letters": _l("Letters"),
+    "visit_forms": _l("Visit forms"),
+    "job": _l("Job"),
+    "year": _l("Year"),
+    "area": _l("Area"),
 }
 
 #: the keys under which an audit event keeps a plain list (the person met is [name, job
@@ -412,7 +437,7 @@ LIST_CHANGES = frozenset({"met", "proofs", "categories", "closing_letters", "ins
 ID_CHANGES = frozenset({"case", "step", "letter", "joint_visit", "payment_id", "import",
                         "inspection", "request", "reply", "commitment", "entry", "suggestion",
                         "closing_letters", "recorded_by", "officer_id", "officer", "branch_id",
-                        "region_id"})
+                        "region_id", "proof", "payment", "material", "report", "job"})
 
 #: the keys kept for the app's own use, not shown (the name as duplicates are searched by)
 HIDDEN_CHANGES = frozenset({"name_key"})
@@ -443,6 +468,7 @@ ACTION_CODE_CHANGES = {
     "case.pause": {"reason": "pause"},
     "legal.add": {"kind": "legal_kind"},
     "payment.recorded": {"kind": "payment_kind"},
+    "download.job_result": {"kind": "queue_job"},
 }
 
 GROUPS = {
@@ -460,6 +486,7 @@ GROUPS = {
     "method": DELIVERY_METHODS,
     "letter_status": LETTER_STATUSES,
     "job": JOBS,
+    "queue_job": QUEUE_JOBS,
     "job_outcome": JOB_OUTCOMES,
     "job_count": JOB_COUNTS,
     "sponsor_kind": SPONSOR_KINDS,

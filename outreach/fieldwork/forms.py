@@ -4,14 +4,18 @@ the position a step form carries."""
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, IntegerField
 from wtforms.validators import DataRequired, Length
 
+from outreach.cases.models import Step
+from outreach.fieldwork import service
 from outreach.fieldwork.rules import Position
+from outreach.org.models import User
 
 
 class FieldSettingsForm(FlaskForm):
@@ -52,3 +56,15 @@ def position_of(latitude: str | None, longitude: str | None, accuracy: str | Non
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return Position(lat, lng, radius, moment)
+
+
+def keep_position(actor: User, step: Step, form: Any, today: date) -> list[str]:
+    """Keep the position a step's form carries (none without the officer's tap) with the
+    step (`service.record_position`), for the step form and for an entry sent from the phone
+    alike; returns its warnings."""
+    position = position_of(form.latitude.data, form.longitude.data, form.accuracy.data,
+                           form.position_at.data)
+    if position is None:
+        return []
+    return service.record_position(actor, step, position,
+                                   use_for_company=bool(form.use_location.data), today=today)

@@ -54,9 +54,13 @@ def record_position(actor: User, step: Step, position: rules.Position, *,
                     use_for_company: bool, today: date) -> list[str]:
     """Keep the position the officer's phone gave on the step; when it is good (taken on the
     visit's day, within the branch's accuracy limit) and asked for, it becomes the company's
-    location. A bad one is kept with its warning and does not. Returns the warnings."""
+    location. A bad one is kept with its warning and does not. Returns the warnings. A step
+    keeps the first position recorded: an entry sent again (the same key answering with the
+    step already made) records nothing a second time."""
     case = step.case
     require(actor, Permission.WORK, case.branch_id)
+    if step.position_at is not None:
+        return []
     if problem := rules.coordinates_problem(position.latitude, position.longitude):
         raise ServiceError(problem, "latitude")
     if position.accuracy_m < 0:

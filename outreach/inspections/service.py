@@ -25,6 +25,7 @@ from outreach.letters import service as letters
 from outreach.letters.models import LetterStatus
 from outreach.letters.render import page_pdf
 from outreach.org.models import User
+from outreach.tasks import service as tasks
 
 #: the letter template of the assignment letter (surat tugas)
 ASSIGNMENT_TEMPLATE = "assignment"
@@ -43,7 +44,8 @@ def inspections_of(case_ids: list[int]) -> list[Inspection]:
 def assign(actor: User, case: Case, *, inspectors: str, planned_on: date,
            today: date) -> Inspection:
     """Assign inspectors to a case's company: the inspection and the draft of its assignment
-    letter (surat tugas) naming them, issued the usual way (`cases.service.issue_letter`)."""
+    letter (surat tugas) naming them, issued the usual way (`cases.service.issue_letter`);
+    the task asking for the inspection is done."""
     require(actor, Permission.WORK, case.branch_id)
     if case.status != CaseStatus.OPEN:
         raise ServiceError(_("The case is not open."))
@@ -62,6 +64,7 @@ def assign(actor: User, case: Case, *, inspectors: str, planned_on: date,
         "inspection_id": inspection.id, "inspectors": names,
         "planned_on": long_date(planned_on)}}
     inspection.letter_id = letter.id
+    tasks.settle_inspection(case, utcnow())
     db.session.flush()
     record(actor, "inspection.assign", "inspection", inspection.id,
            {"case": case.id, "inspectors": names, "planned_on": planned_on.isoformat(),

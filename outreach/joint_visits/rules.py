@@ -3,10 +3,12 @@ law the invitation rests on, and the labels of a response."""
 
 from __future__ import annotations
 
+from datetime import date
+
 from flask_babel import lazy_gettext as _l
 
 from outreach.core.labels import JOINT_VISIT_RESPONSES, JOINT_VISIT_STATUSES
-from outreach.joint_visits.models import JointVisitStatus
+from outreach.joint_visits.models import JointVisit, JointVisitStatus
 from outreach.org.models import PartnerKind
 
 #: the rung a joint visit is logged as
@@ -37,3 +39,11 @@ def waiting(status: str) -> bool:
     """Whether a joint visit still waits for its response or its visit."""
     return status in (JointVisitStatus.INVITED, JointVisitStatus.ACCEPTED,
                       JointVisitStatus.OTHER_DATE)
+
+
+def loggable_from(joint_visit: JointVisit) -> date | None:
+    """The first day the joint visit may be logged: the day agreed with the partner (not
+    before the partner's response); None while no day is agreed."""
+    if joint_visit.agreed_on is None:
+        return None
+    return max(joint_visit.agreed_on, joint_visit.responded_on or joint_visit.agreed_on)

@@ -187,16 +187,19 @@ def log_visit(actor: User, joint_visit: JointVisit, *, occurred_on: date, today:
               uploads: list[Upload] | None = None,
               max_proof_bytes: int = DEFAULT_MAX_BYTES) -> Step:
     """Log the joint visit that took place as a `joint_visit` step of the case (the ladder
-    judges it like any step), linked to its invitation; the agreed day's task is done."""
+    judges it like any step, and refuses a day in the future), linked to its invitation, on
+    the agreed day or after it (`rules.loggable_from`); the agreed day's task is done."""
     case = joint_visit.case
     require(actor, Permission.WORK, case.branch_id)
     if joint_visit.step_id is not None:
         raise ServiceError(_("This joint visit is already logged."))
     if joint_visit.response not in (Response.ACCEPTED, Response.OTHER_DATE):
         raise ServiceError(_("Record the partner's agreement to a day first."))
-    if joint_visit.responded_on is not None and occurred_on < joint_visit.responded_on:
-        raise ServiceError(_("The visit cannot come before the partner's response (%(day)s).",
-                             day=long_date(joint_visit.responded_on)), "occurred_on")
+    first_day = rules.loggable_from(joint_visit)
+    if first_day is not None and occurred_on < first_day:
+        raise ServiceError(_("The joint visit was agreed with the partner for %(day)s: it is "
+                             "logged on that day or after it, not before.",
+                             day=long_date(first_day)), "occurred_on")
     step = cases.log_step(actor, case, kind=rules.JOINT_VISIT, occurred_on=occurred_on,
                           today=today, outcome=outcome, notes=notes, uploads=uploads,
                           max_proof_bytes=max_proof_bytes, met_name=met_name,

@@ -65,10 +65,10 @@ def waiting(case_id: int):
 
 def _page(joint_visit: JointVisit, response_form: ResponseForm | None = None,
           visit_form: VisitForm | None = None):
+    today = clock.today()
     if visit_form is None:
         visit_form = VisitForm(formdata=None)
-        visit_form.occurred_on.data = joint_visit.agreed_on if joint_visit.agreed_on and \
-            joint_visit.agreed_on <= clock.today() else clock.today()
+        visit_form.occurred_on.data = rules.loggable_from(joint_visit) or today
     if response_form is None:
         response_form = ResponseForm(formdata=None)
         response_form.responded_on.data = clock.today()
@@ -79,6 +79,7 @@ def _page(joint_visit: JointVisit, response_form: ResponseForm | None = None,
         company=joint_visit.case.company, response_form=response_form, visit_form=visit_form,
         writable=may(current_user, Permission.WORK, joint_visit.case.branch_id),
         responses=rules.RESPONSES, statuses=rules.STATUSES, law=rules.LAW_JOINT_VISIT,
+        today=today, loggable_from=rules.loggable_from(joint_visit),
     ), status_of(with_errors) if with_errors is not None else 200
 
 

@@ -63,6 +63,9 @@ NO_DUE_AFTER = (FINE, TMP2T)
 #: rungs whose approval a branch cannot switch off: requests to the city (PP 86/2013 art. 8(1):
 #: TMP2T is imposed by the government at the agency's request) and to the prosecutor
 APPROVAL_REQUIRED = (TMP2T, LEGAL_REFERRAL)
+#: what written warning I may wait for that is not a rung: an inspection report a supervisor
+#: approved (PP 86/2013 art. 13(1)); an officer starts it by assigning inspectors
+INSPECTION = "inspection"
 
 LAW_WARNINGS = _l("PP 86/2013 article 6: at most 2 written warnings, each for at most 10 "
                   "working days.")
@@ -301,6 +304,9 @@ class Verdict:
 
     rung: Rung
     reasons: list[str] = field(default_factory=list)
+    #: what the rung waits for that an officer can start today (`INSPECTION`: none is under
+    #: way), when the rung is refused; "" when nothing of the kind
+    first: str = ""
 
     @property
     def allowed(self) -> bool:
@@ -346,30 +352,34 @@ def judge(case: Case, rung: Rung, ladder: dict[str, Rung], calendar: WorkingCale
     if cite:
         verdict.reasons.append(str(law_of(rung.code)))
     if rung.code == WARNING_1:
-        verdict.reasons.extend(_inspection_problems(case, today))
+        problems, startable = _inspection_problems(case, today)
+        verdict.reasons.extend(problems)
+        verdict.first = INSPECTION if startable else ""
     if rung.code == TMP2T and not verdict.reasons:
         verdict.reasons.extend(_fine_unpaid_problems(case, today))
     return verdict
 
 
-def _inspection_problems(case: Case, today: date) -> list[str]:
+def _inspection_problems(case: Case, today: date) -> tuple[list[str], bool]:
     """Written warning I on what a company under-reports or owes (the PDS categories and
     arrears) rests on an inspection report a supervisor approved (PP 86/2013 art. 13(1)),
     whatever the branch's settings; a case of an unregistered company (PWBD) alone does not
-    need one."""
+    need one. Also whether an officer can start that inspection now: the case has none under
+    way (assigned, recorded, submitted or sent back)."""
     categories = list(getattr(case, "categories", ()))  # a light row of the sweep has them too
     if not needs_inspection(categories):
-        return []
-    approved = getattr(case, "id", None) is not None and db.session.scalar(
-        select(Inspection.id).where(Inspection.case_id == case.id,
-                                    Inspection.status == InspectionStatus.APPROVED,
-                                    Inspection.approved_on <= today).limit(1)) is not None
-    if approved:
-        return []
+        return [], False
+    case_id = getattr(case, "id", None)
+    inspections = db.session.execute(
+        select(Inspection.status, Inspection.approved_on)
+        .where(Inspection.case_id == case_id)).all() if case_id is not None else []
+    if any(status == InspectionStatus.APPROVED and approved_on is not None
+           and approved_on <= today for status, approved_on in inspections):
+        return [], False
     named = ", ".join(c for c in categories if c in INSPECTED_CATEGORIES)
     return [_("%(rung)s on %(categories)s needs an inspection report approved by a "
               "supervisor. %(law)s", rung=label(WARNING_1, "rung"), categories=named,
-              law=LAW_INSPECTION)]
+              law=LAW_INSPECTION)], not inspections
 
 
 def _fine_unpaid_problems(case: Case, today: date) -> list[str]:

@@ -18,6 +18,7 @@ from outreach.core.views import log_access, pdf_response, status_of, stored_file
 from outreach.legal import rules, service
 from outreach.legal.forms import CommitmentForm, GraceForm, JudgeForm, LegalEventForm, ReplyForm
 from outreach.legal.models import Commitment
+from outreach.letters.service import has_dossier
 from outreach.org.models import Role
 
 bp = Blueprint("legal", __name__)
@@ -57,7 +58,7 @@ def _page(case: Case, status: int = 200, **forms):
         "legal/case.html", case=case, company=case.company, answer=service.answer_of(case, today),
         today=today, writable=may(current_user, Permission.WORK, case.branch_id),
         channels=rules.CHANNELS, statuses=rules.COMMITMENT_STATUSES, kinds=rules.LEGAL_KINDS,
-        instalment_states=rules.INSTALMENT_STATES,
+        instalment_states=rules.INSTALMENT_STATES, dossier=has_dossier(case),
         laws=[rules.LAW_POWER_OF_ATTORNEY, rules.LAW_SMALL_CLAIMS], **forms), status
 
 

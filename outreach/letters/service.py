@@ -34,9 +34,12 @@ from outreach.core.formatting import ZONE_WORDS, format_npwp, long_date, rupiah
 from outreach.core.labels import label
 from outreach.extensions import db
 from outreach.inspections.models import Inspection
+from outreach.joint_visits import rules as joint
 from outreach.joint_visits.models import JointVisit
 from outreach.ladder import rules as policy
+from outreach.legal import rules as legal
 from outreach.letters import numbering
+from outreach.letters.batch import merge, render_many
 from outreach.letters.defaults import DEFAULT_TEMPLATES
 from outreach.letters.models import Letter, LetterStatus, LetterTemplate
 from outreach.letters.render import html_to_pdf, letter_pdf, qr_svg, render_page
@@ -964,8 +967,6 @@ def batch_pdf(actor: User, branch: Branch, day: date, visit_day: date, today: da
               workers: int | None = None, progress=None) -> tuple[bytes, int, int]:
     """One PDF to print: a cover list, the letters issued on `day`, the forms of the visits
     due on `visit_day`. Returns the PDF and the number of letters and forms."""
-    from outreach.letters.batch import render_many
-
     letters = issued_on_day(branch.id, day)
     visits = visits_due(branch.id, visit_day)
     cover = batch_cover(branch, day, visit_day, letters, visits)
@@ -997,6 +998,19 @@ def batch_document(cover: bytes, letters: list[Letter], forms: list[bytes]) -> b
     return merge([cover, *(letter.pdf for letter in letters), *forms])
 
 
+def dossier_referral(steps: list[Step]) -> Letter | None:
+    """The issued letter of the legal referral a case's dossier is made for (the latest of
+    `steps`, in their order); None while there is none: the case has no dossier yet."""
+    return next((s.letter for s in reversed(steps)
+                 if s.kind == policy.LEGAL_REFERRAL and s.letter is not None
+                 and s.letter.status == LetterStatus.ISSUED), None)
+
+
+def has_dossier(case: Case) -> bool:
+    """Whether the case's dossier for the prosecutor can be printed (`dossier_referral`)."""
+    return dossier_referral(list(case.steps)) is not None
+
+
 @in_indonesian
 def dossier_pdf(case: Case, answer: Any = None) -> bytes:
     """The legal referral with the chronology of every step, showing persuasion was exhausted,
@@ -1004,15 +1018,9 @@ def dossier_pdf(case: Case, answer: Any = None) -> bytes:
     offices (invitation, response, visit) and, given the case's `answer`
     (`outreach.legal.service.answer_of`), the employer's replies and commitments and the legal
     track after the referral."""
-    from outreach.joint_visits import rules as joint
-    from outreach.legal import rules as legal
-    from outreach.letters.batch import merge
-
     steps = db.session.scalars(select(Step).where(Step.case_id == case.id)
                                .order_by(Step.occurred_on, Step.id)).all()
-    referral = next((s.letter for s in reversed(steps)
-                     if s.kind == "legal_referral" and s.letter is not None
-                     and s.letter.status == LetterStatus.ISSUED), None)
+    referral = dossier_referral(steps)
     if referral is None:
         raise ServiceError(_("The legal referral letter has not been issued yet."))
     inspections = db.session.scalars(select(Inspection).where(Inspection.case_id == case.id)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy.orm import selectinload
 
 from outreach.calendar.rules import WorkingCalendar
@@ -19,6 +20,7 @@ from outreach.extensions import db
 from outreach.ladder import rules as policy
 from outreach.org.models import User
 from outreach.tasks import service as reminders
+from outreach.tasks.models import ReminderKind
 
 #: how many of a case's latest steps the phone keeps
 LAST_STEPS = 5
@@ -58,9 +60,12 @@ def _rung_name(code: str, ladder: dict[str, policy.Rung]) -> str:
 
 
 def _task(task: reminders.Task, ladder: dict[str, policy.Rung], today: date) -> dict[str, Any]:
+    rung_name = _rung_name(task.rung_code, ladder)
+    message = (_("Assign inspectors before %(rung)s.", rung=rung_name)
+               if task.kind == ReminderKind.INSPECTION else task.message)
     return {"id": task.id, "case_id": task.case_id, "company": task.case.company.name,
             "kecamatan": task.case.company.kecamatan, "rung": task.rung_code,
-            "rung_name": _rung_name(task.rung_code, ladder), "message": task.message,
+            "rung_name": rung_name, "message": message,
             "due_on": task.due_on.isoformat(), "due_label": short_date(task.due_on),
             "overdue": task.due_on < today}
 

@@ -5,7 +5,9 @@ step logged offline is sent to when the connection returns."""
 from __future__ import annotations
 
 import json
+import os
 import re
+from datetime import date
 
 from flask import Blueprint, current_app, jsonify, render_template, url_for
 from flask_babel import get_locale
@@ -22,6 +24,7 @@ from outreach.core.errors import ServiceError
 from outreach.core.guards import get_visible_or_404, public, staff_only
 from outreach.core.views import submit
 from outreach.extensions import db
+from outreach.fieldwork.forms import keep_position
 from outreach.ladder import rules as policy
 from outreach.legal import service as legal
 from outreach.legal.models import Reply
@@ -71,6 +74,18 @@ def manifest():
     }
     return current_app.response_class(json.dumps(body, ensure_ascii=False),
                                       mimetype="application/manifest+json")
+
+
+@bp.route("/favicon.ico")
+@public
+def favicon():
+    """The app's icon (the installable app's, in 16, 32 and 48 pixels) where browsers look
+    for it first. Public, as the manifest."""
+    with open(os.path.join(current_app.static_folder or "", "icons", "favicon.ico"),
+              "rb") as icon:
+        data = icon.read()
+    return current_app.response_class(data, mimetype="image/vnd.microsoft.icon",
+                                      headers={"Cache-Control": "public, max-age=86400"})
 
 
 @bp.route("/sw.js")
@@ -159,6 +174,12 @@ def token():
     return jsonify({"csrf_token": generate_csrf(), "user_id": current_user.id}), 200, NO_STORE
 
 
+def _located(form: StepForm, step: Step, today: date) -> Step:
+    """Keep the position the phone recorded with the entry, as the step form does."""
+    keep_position(current_user, step, form, today)
+    return step
+
+
 @bp.route("/offline/cases/<int:case_id>/steps", methods=["POST"])
 @staff_only
 def sync_step(case_id: int):
@@ -179,13 +200,13 @@ def sync_step(case_id: int):
     if made is not None and made.case_id == case.id:
         return _saved(made, replayed=True)
     expected = _version(form.version.data)
-    outcome = submit(form, lambda: cases.log_step(
+    outcome = submit(form, lambda: _located(form, cases.log_step(
         current_user, case, kind=form.kind.data, occurred_on=form.occurred_on.data,
         today=today, outcome=form.outcome.data or "", notes=form.notes.data or "",
         uploads=_uploads(form), expected_version=expected,
         max_proof_bytes=current_app.config["PROOF_MAX_BYTES"],
         met_name=form.met_name.data or "", met_position=form.met_position.data or "",
-        client_key=key))
+        client_key=key), today))
     if outcome:
         return _saved(outcome.value, replayed=False)
     made = db.session.scalar(db.select(Step).where(Step.client_key == key))

@@ -31,6 +31,9 @@ class ReminderKind:
     UNDELIVERED = "undelivered"
     #: a company attended a socialisation event and is still not compliant
     FOLLOW_UP = "follow_up"
+    #: written warning I is due and waits for an inspection nobody has started: assign
+    #: inspectors (the reminder's rung is warning I)
+    INSPECTION = "inspection"
 
 
 class Reminder(db.Model):
@@ -45,7 +48,8 @@ class Reminder(db.Model):
     officer_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     #: the rung the reminder is about
     rung_code: Mapped[str] = mapped_column(String(30))
-    #: action_due (the next step is due) or undelivered (a letter not marked delivered)
+    #: action_due (the next step is due), undelivered (a letter not marked delivered),
+    #: inspection (the next step waits for one), and the kinds of `ReminderKind`
     kind: Mapped[str] = mapped_column(String(20))
     #: the step the reminder is about (undelivered letters)
     step_id: Mapped[int | None] = mapped_column(ForeignKey("steps.id"))

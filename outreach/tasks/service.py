@@ -86,19 +86,25 @@ def sweep(day: date, *, now: datetime | None = None, holder: str = "sweep",
     occurrences = _occurrences(day)
     existing = set(db.session.scalars(select(Reminder.dedupe_key).join(Case).where(
         Case.status == CaseStatus.OPEN)))
-    rows = []
-    for case_id, branch_id, rung, due_on, officer_id in due:
-        key = action_key(case_id, rung, occurrences.get((case_id, rung), 0) + 1)
-        if key not in existing:
-            existing.add(key)
-            rows.append({"branch_id": branch_id, "case_id": case_id, "officer_id": officer_id,
-                         "rung_code": rung, "kind": ReminderKind.ACTION_DUE, "step_id": None,
-                         "dedupe_key": key, "due_on": due_on, "status": ReminderStatus.OPEN,
-                         "message": "", "created_at": now})
+    fresh = {case_id: key for case_id, _b, rung, _d, _o in due
+             if (key := action_key(case_id, rung, occurrences.get((case_id, rung), 0) + 1))
+             not in existing}
+    ladder = _Ladders()
+    # Cases that have their draft already (from an earlier sweep of the day) are left out
+    # before their steps are read: on a re-run that is nearly every case.
+    prepared = _prepared_drafts(day)
+    drafting = {case_id for case_id, branch_id, rung, _d, _o in due
+                if ladder.drafts(branch_id, rung) and (case_id, rung) not in prepared}
+    verdicts = _verdicts([row for row in due if row[0] in fresh or row[0] in drafting],
+                         ladder, day)
+    rows = _action_rows(due, fresh, verdicts, existing, now)
     rows += _undelivered_rows(day, now, existing, undelivered_after_days)
     _insert_rows(Reminder.__table__, rows)
     result.reminders_created = len(rows)
-    result.letters_drafted = _prepare_drafts(due, day)
+    result.letters_drafted = _prepare_drafts(
+        [(case_id, branch_id, ladder.rung(branch_id, rung))
+         for case_id, branch_id, rung, _d, _o in due
+         if case_id in drafting and verdicts[case_id].allowed], day)
     # The overdue marks in one UPDATE rather than `outreach.cases.service.project(case,
     # swept_on=day)` for each open case: with the steps unchanged the projection keeps every
     # other copy and sets the mark exactly where this does (`policy.overdue_mark`: an open case
@@ -109,6 +115,22 @@ def sweep(day: date, *, now: datetime | None = None, holder: str = "sweep",
         .values(overdue_since=day).execution_options(synchronize_session=False)).rowcount
     result.renewals_created = programme.make_renewals(day)
     return result
+
+
+def _action_rows(due: list, fresh: dict[int, str], verdicts: dict[int, policy.Verdict],
+                 existing: set[str], now: datetime) -> list[dict]:
+    """The tasks of the due cases that have none yet for their next rung (`_task_for`)."""
+    rows = []
+    for case_id, branch_id, rung, due_on, officer_id in due:
+        task = _task_for(case_id, verdicts.get(case_id), fresh[case_id]) \
+            if case_id in fresh else None
+        if task is not None and task[1] not in existing:
+            existing.add(task[1])
+            rows.append({"branch_id": branch_id, "case_id": case_id, "officer_id": officer_id,
+                         "rung_code": rung, "kind": task[0], "step_id": None,
+                         "dedupe_key": task[1], "due_on": due_on,
+                         "status": ReminderStatus.OPEN, "message": "", "created_at": now})
+    return rows
 
 
 def _insert_rows(table, rows: list[dict]) -> None:
@@ -162,28 +184,39 @@ def _undelivered_rows(day: date, now: datetime, existing: set[str], after_days: 
     return rows
 
 
-def _prepare_drafts(due: list, day: date) -> int:
-    """Draft the next letter of each due case where the ladder allows it today."""
-    ladders: dict[int, dict[str, policy.Rung]] = {}
-    calendars: dict[int, WorkingCalendar] = {}
-    candidates = []
-    for case_id, branch_id, rung_code, _due_on, _officer in due:
-        if branch_id not in ladders:
-            ladders[branch_id] = {r.code: r for r in policy.ladder_for(branch_id)}
-            calendars[branch_id] = WorkingCalendar.for_branch(branch_id)
-        rung = ladders[branch_id].get(rung_code)
-        if rung is not None and rung.is_letter and rung.template_code:
-            candidates.append((case_id, branch_id, rung))
-    # Cases that have their draft already (from an earlier sweep of the day) are left out
-    # before their steps are read: on a re-run that is nearly every case.
-    prepared = _prepared_drafts(day)
-    candidates = [c for c in candidates if (c[0], c[2].code) not in prepared]
+class _Ladders:
+    """The ladder and the working calendar of each branch of a sweep, read once a branch."""
+
+    def __init__(self) -> None:
+        self.ladders: dict[int, dict[str, policy.Rung]] = {}
+        self.calendars: dict[int, WorkingCalendar] = {}
+
+    def of(self, branch_id: int) -> dict[str, policy.Rung]:
+        if branch_id not in self.ladders:
+            self.ladders[branch_id] = {r.code: r for r in policy.ladder_for(branch_id)}
+            self.calendars[branch_id] = WorkingCalendar.for_branch(branch_id)
+        return self.ladders[branch_id]
+
+    def rung(self, branch_id: int, code: str) -> policy.Rung | None:
+        return self.of(branch_id).get(code)
+
+    def drafts(self, branch_id: int, code: str) -> bool:
+        """Whether the sweep drafts the letter of this rung."""
+        rung = self.rung(branch_id, code)
+        return rung is not None and rung.is_letter and bool(rung.template_code)
+
+
+def _verdicts(due: list, ladder: _Ladders, day: date) -> dict[int, policy.Verdict]:
+    """The ladder's verdict on the next rung of each of these due cases on `day`: the rule the
+    step form refuses a step by (`policy.judge`), read from the steps it looks at."""
+    candidates = [(case_id, branch_id, rung) for case_id, branch_id, code, _d, _o in due
+                  if (rung := ladder.rung(branch_id, code)) is not None]
     if not candidates:
-        return 0
+        return {}
     # `policy.judge` looks only at the steps of the rung and of the rungs it requires, and
     # at the case's status: every due case is open.
     kinds = {code for _, branch_id, rung in candidates
-             for code in policy.required_codes(rung, ladders[branch_id])}
+             for code in policy.required_codes(rung, ladder.of(branch_id))}
     steps = defaultdict(list)
     for row in db.session.execute(
             select(Step.case_id, Step.id, Step.kind, Step.occurred_on, Step.due_on,
@@ -192,22 +225,47 @@ def _prepare_drafts(due: list, day: date) -> int:
                    Step.kind.in_(sorted(kinds)))):
         steps[row.case_id].append(row)
     # warning I also reads the case's categories (and, for the PDS categories and arrears, its
-    # approved inspection report)
+    # inspections)
     warned = [candidate[0] for candidate in candidates if candidate[2].code == policy.WARNING_1]
     categories = dict(db.session.execute(select(Case.id, Case.category_list).where(
         among(Case.id, warned))).all()) if warned else {}
-    templates: dict[tuple[str, int], int] = {}
-    drafts = []
+    verdicts = {}
     for case_id, branch_id, rung in candidates:
         case = (_DueCase(CaseStatus.OPEN, case_id, tuple(categories[case_id].split(",")))
                 if case_id in categories else _OPEN_CASE)
-        verdict = policy.judge(case, rung, ladders[branch_id], calendars[branch_id], day,
-                               steps=steps[case_id])
-        if verdict.allowed:
-            key = (rung.template_code, branch_id)
-            if key not in templates:
-                templates[key] = letters.template_in_use(*key).id
-            drafts.append((case_id, rung.code, templates[key]))
+        verdicts[case_id] = policy.judge(case, rung, ladder.of(branch_id),
+                                         ladder.calendars[branch_id], day,
+                                         steps=steps[case_id])
+    return verdicts
+
+
+def inspection_key(case_id: int) -> str:
+    """The reminder key of the inspection written warning I waits for on a case."""
+    return f"{case_id}:{policy.WARNING_1}:{ReminderKind.INSPECTION}:1"
+
+
+def _task_for(case_id: int, verdict: policy.Verdict | None,
+              key: str) -> tuple[str, str] | None:
+    """The kind and key of the task a due case gets: its next rung when the ladder allows it
+    today, the inspection when warning I waits for one that nobody has started, none
+    otherwise (a task the step form would refuse is a wrong deadline: the case page says
+    why, from the same verdict)."""
+    if verdict is None or verdict.allowed:
+        return ReminderKind.ACTION_DUE, key
+    if verdict.first == policy.INSPECTION:
+        return ReminderKind.INSPECTION, inspection_key(case_id)
+    return None
+
+
+def _prepare_drafts(allowed: list, day: date) -> int:
+    """Draft the next letter of each due case the ladder allows it on today."""
+    templates: dict[tuple[str, int], int] = {}
+    drafts = []
+    for case_id, branch_id, rung in allowed:
+        key = (rung.template_code, branch_id)
+        if key not in templates:
+            templates[key] = letters.template_in_use(*key).id
+        drafts.append((case_id, rung.code, templates[key]))
     return _insert_drafts(drafts, day)
 
 
@@ -435,6 +493,16 @@ def settle_for_step(case: Case, kind: str, now: datetime) -> None:
     db.session.execute(
         update(Reminder).where(Reminder.case_id == case.id, Reminder.rung_code == kind,
                                Reminder.kind == ReminderKind.ACTION_DUE,
+                               Reminder.status != ReminderStatus.DONE)
+        .values(status=ReminderStatus.DONE, done_at=now)
+        .execution_options(synchronize_session=False))
+
+
+def settle_inspection(case: Case, now: datetime) -> None:
+    """Inspectors assigned settle the task that asked for the inspection (the inspection's page
+    follows it from there)."""
+    db.session.execute(
+        update(Reminder).where(Reminder.dedupe_key == inspection_key(case.id),
                                Reminder.status != ReminderStatus.DONE)
         .values(status=ReminderStatus.DONE, done_at=now)
         .execution_options(synchronize_session=False))

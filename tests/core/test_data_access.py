@@ -52,7 +52,12 @@ def test_reads_exports_and_downloads_are_logged_for_admins(client, make_branch, 
     assert len(rows) == 4
     assert "Rincian akun dibaca" in rows[0] and "Admin Pusat" in rows[0]
     assert "Bukti diunduh" in rows[1] and "Andi Wijaya" in rows[1]
-    assert "Daftar perusahaan diekspor" in rows[2] and "filters: q=Batik" in rows[2]
+    # what each entry keeps is named in Indonesian, as in the change history, not by its key
+    assert f"Bukti: #{proof.id}; Berkas: bukti.png" in rows[1]
+    assert "Daftar perusahaan diekspor" in rows[2] and "Saringan daftar: q=Batik" in rows[2]
+    assert "Format: csv" in rows[2]
+    for key in ("proof:", "file:", "filters:", "format:"):
+        assert key not in page
     assert "Rincian perusahaan dibaca" in rows[3] and f"perusahaan {company.id}" in rows[3]
 
     # the company's change history, as its supervisor reads it, lists changes, not reads

@@ -219,6 +219,7 @@ ACCESS: dict[str, str | frozenset[str]] = {
     "api.sanctions": TOKEN,
     "api.registrations": TOKEN,
     "offline.manifest": PUBLIC,
+    "offline.favicon": PUBLIC,
     "offline.service_worker": PUBLIC,
     "offline.page": BRANCH_STAFF,
     "offline.day": BRANCH_STAFF,

@@ -8,7 +8,9 @@ import re
 import pytest
 
 from outreach.extensions import db
+from outreach.notifications.models import Notification
 from outreach.org.models import Role
+from outreach.tasks.models import Reminder
 from tests.e2e.scenario import World, make_world, new_context, no_horizontal_scroll, sign_in
 
 try:
@@ -106,3 +108,62 @@ def test_navigation_fits_each_screen(browser, live_server, world, make_user, scr
         no_horizontal_scroll(page)
         assert nav_problems(page) == []
         desk.close()
+
+
+def bar_rows(page) -> int:
+    """How many rows the navigation bar's items stand on."""
+    return page.evaluate("""() => {
+        const items = [...document.querySelectorAll(
+            'nav.navbar .navbar-brand, nav.navbar .nav-link, nav.navbar .nav-account > *')]
+            .filter(e => e.offsetParent !== null).map(e => e.getBoundingClientRect());
+        const rows = [];
+        for (const r of items.sort((a, b) => a.top - b.top)) {
+            const middle = (r.top + r.bottom) / 2;
+            if (!rows.some(m => Math.abs(m - middle) < r.height / 2)) rows.push(middle);
+        }
+        return rows.length;
+    }""")
+
+
+@pytest.mark.parametrize("locale", ["id", "en"])
+@pytest.mark.parametrize("width", [1280, 1366])
+def test_the_supervisors_bar_is_one_row_on_a_laptop(browser, live_server, world, screenshots,
+                                                    width, locale):
+    """On a 1280 or 1366 px laptop, does the bar of a supervisor with a long name, tasks and
+    unread mail keep one row (the page's content does not move down under a second one)?"""
+    supervisor = world.supervisor
+    supervisor.name, supervisor.locale = "Bernadetta Kusumawardhani", locale
+    db.session.add_all([
+        Reminder(branch_id=world.branch.id, case_id=world.case.id, officer_id=supervisor.id,
+                 rung_code="visit", kind="action_due", dedupe_key=f"nav-{n}",
+                 due_on=world.today) for n in range(12)])
+    db.session.add(Notification(user_id=supervisor.id, kind="digest", dedupe_key="nav-mail",
+                                subject="Tugas", body_text="-", body_html="-"))
+    db.session.commit()
+    desk = new_context(browser, live_server, viewport={"width": width, "height": 800})
+    page = desk.new_page()
+    sign_in(page, supervisor)
+    page.goto("/companies/")
+    page.screenshot(path=screenshots / f"nav_supervisor_one_row_{locale}_{width}.png")
+    assert bar_rows(page) == 1
+    assert nav_problems(page) == []
+    desk.close()
+
+
+@pytest.mark.parametrize(("width", "height"), WIDTHS)
+def test_the_letters_filter_shows_its_dates_whole(browser, live_server, world, screenshots,
+                                                  width, height):
+    """Are the letters filter's date fields wide enough to show a whole date (and the
+    calendar button) at 1280, 1366 and 390 px?"""
+    desk = new_context(browser, live_server, viewport={"width": width, "height": height})
+    page = desk.new_page()
+    sign_in(page, world.supervisor)
+    page.goto("/letters/?date_from=2026-12-01&date_to=2026-12-31")
+    page.screenshot(path=screenshots / f"letters_filter_{width}.png")
+    for field in ("#f-from", "#f-to"):
+        # a field that shows its whole value has no hidden overflow
+        assert page.locator(field).evaluate(
+            "(e) => e.scrollWidth <= e.clientWidth && e.getBoundingClientRect().width >= 130"
+        ), field
+    no_horizontal_scroll(page)
+    desk.close()

@@ -299,3 +299,46 @@ def test_the_one_who_entered_the_findings_cannot_approve_them(world):
     db.session.rollback()
     inspections.decide_report(second, inspection, approve=True, note="", now=None, today=TODAY)
     assert inspection.status == "approved" and inspection.decided_by_id == second.id
+
+
+def test_the_sweep_asks_for_the_inspection_warning_1_waits_for(client, world):
+    """When warning I is due on a PDS case without an approved report, does the officer get a
+    task to log warning I (which the step form would refuse)? No: a task to assign
+    inspectors, done once they are assigned, none while the inspection is under way, and the
+    warning I task once the report is approved; the company page says why warning I waits."""
+    from outreach.tasks import service as tasks
+    from outreach.tasks.models import Reminder
+
+    case = persuaded(world, (Category.PDS_TK,))
+    case.company.officer_id = world["officer"].id
+    db.session.commit()
+    assert case.next_rung == "warning_1" and case.next_due_on <= TODAY
+
+    def open_tasks():
+        db.session.expire_all()
+        return sorted((r.kind, r.rung_code) for r in db.session.scalars(
+            select(Reminder).where(Reminder.case_id == case.id, Reminder.status == "open")))
+
+    tasks.sweep(TODAY)
+    db.session.commit()
+    assert open_tasks() == [("inspection", "warning_1")]
+    with time_machine.travel("2026-02-02 09:00 +0700", tick=False):
+        login(client, world["officer"])
+        page = client.get("/tasks/").get_data(as_text=True)
+        assert f"/cases/{case.id}/inspections/new" in page and "Tugaskan pemeriksa" in page
+        assert f"/cases/{case.id}/steps/new?kind=warning_1" not in page
+        day = client.get("/offline/day.json").get_json()
+        assert day["tasks"][0]["message"] == "Tugaskan pemeriksa sebelum Teguran Tertulis I."
+        company_page = client.get(f"/companies/{case.company_id}").get_data(as_text=True)
+        assert "Belum dapat dilakukan" in company_page and PASAL_13 in company_page
+        response = post(client, f"/cases/{case.id}/inspections/new",
+                        {"inspectors": "Agus Prasetyo", "planned_on": "2026-02-03"})
+        assert response.status_code == 302
+    assert open_tasks() == []
+    tasks.sweep(date(2026, 2, 3))
+    db.session.commit()
+    assert open_tasks() == []  # the inspection under way is followed on its own page
+    factories.inspected(case, date(2026, 2, 3))
+    tasks.sweep(date(2026, 2, 4))
+    db.session.commit()
+    assert open_tasks() == [("action_due", "warning_1")]

@@ -268,3 +268,41 @@ def test_a_withdrawn_invitation_no_longer_waits(world):
     again = joint_visits.invite(officer, case, office_id=office(world, "kejari").id,
                                 proposed_on=date(2026, 2, 6), today=date(2026, 2, 3))
     assert again.status == "invited"
+
+
+def test_a_joint_visit_is_not_logged_before_its_agreed_day(client, world):
+    """Can the visit be logged before the day agreed with the partner, or for a day still to
+    come? No: both are refused with the agreed day named, and the page offers no form to log
+    it until that day."""
+    officer = world["officer"]
+    case = visited_case(world)
+    invitation = joint_visits.invite(officer, case, office_id=office(world, "disnaker").id,
+                                     proposed_on=date(2026, 2, 5), today=TODAY)
+    db.session.commit()
+    factories.issued_letter(invitation.letter, TODAY, actor=officer)
+    joint_visits.respond(officer, invitation, response=Response.OTHER_DATE,
+                         responded_on=date(2026, 2, 3), responder_name="Sri Wahyuni",
+                         agreed_on=date(2026, 2, 9), today=date(2026, 2, 3))
+    db.session.commit()
+    refused(lambda: joint_visits.log_visit(officer, invitation, occurred_on=date(2026, 2, 4),
+                                           today=date(2026, 2, 4)),
+            "disepakati", "9 Februari 2026")
+    invitation = db.session.get(JointVisit, invitation.id)
+    refused(lambda: joint_visits.log_visit(officer, invitation, occurred_on=date(2026, 2, 10),
+                                           today=date(2026, 2, 9)), "masa mendatang")
+    invitation = db.session.get(JointVisit, invitation.id)
+    with at(date(2026, 2, 6)):
+        login(client, officer)
+        page = client.get(f"/joint-visits/{invitation.id}").get_data(as_text=True)
+        assert 'id="visit-waits"' in page and "Senin, 9 Februari 2026" in page
+        assert f"/joint-visits/{invitation.id}/visit" not in page
+        response = post(client, f"/joint-visits/{invitation.id}/visit",
+                        {"occurred_on": "2026-02-06", "outcome": "promised"})
+        assert response.status_code == 400 and "disepakati" in response.get_data(as_text=True)
+    with at(date(2026, 2, 9)):
+        page = client.get(f"/joint-visits/{invitation.id}").get_data(as_text=True)
+        assert f"/joint-visits/{invitation.id}/visit" in page and 'value="2026-02-09"' in page
+    joint_visits.log_visit(officer, invitation, occurred_on=date(2026, 2, 9),
+                           today=date(2026, 2, 9))
+    db.session.commit()
+    assert db.session.get(JointVisit, invitation.id).status == "visited"

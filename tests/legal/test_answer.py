@@ -5,6 +5,7 @@ to its outcome, and the dossier naming each of them."""
 
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -198,6 +199,13 @@ def test_a_small_claims_suit_to_its_outcome_and_the_dossier(client, world):
     login(client, world["officer"])
     page = client.get(f"/cases/{case.id}/answer").get_data(as_text=True)
     assert "5/Pdt.G.S/2026/PN Pkl" in page and "Gugatan dikabulkan" in page
+    # each entry's details are its parts joined, with no separator left where a part is empty
+    track = page.split('id="legal-track"')[1].split("</table>")[0]
+    cells = [" ".join(re.sub(r"<[^>]+>", " ", cell).split())
+             for cell in re.findall(r"<td>(.*?)</td>", track, re.S)]
+    assert "Rina Marlina, S.H." in cells
+    assert "5/Pdt.G.S/2026/PN Pkl · Pengadilan Negeri Pekalongan · Rp48.500.000" in cells
+    assert not any(c.endswith("·") or c.startswith("·") or "· ·" in c for c in cells)
     text = " ".join(pdf_text(client.get(f"/cases/{case.id}/dossier.pdf").data).split())
     for expected in ("Kami keberatan atas jumlah tunggakan", "tanggapan.png",
                      "/SKK/KC-PKL/I/2026", "Rina Marlina", "5/Pdt.G.S/2026/PN Pkl",
@@ -276,3 +284,29 @@ def test_the_dashboard_counts_the_legal_track_overdue(client, world):
     page = dashboard()
     assert 'id="legal-overdue">0<' in page
     assert "Kesepakatan dengan angsuran terlambat: 0" in page
+
+
+def test_the_company_page_links_the_dossier_once_the_referral_is_issued(client, world):
+    """Where is the dossier for the prosecutor found? On the company page and with the legal
+    track, once the referral letter is issued: not while the referral waits for approval,
+    and not for an officer of another branch, who cannot see the case at all."""
+    company = company_with_case(world, "PT Berkas Jaksa", date(2025, 9, 1), workers_estimated=25,
+                                average_wage=2_700_000, business_size="medium")
+    case = company.cases[0]
+    referral = factories.requested_referral(case, date(2026, 1, 12), actor=world["officer"])
+    dossier = f"/cases/{case.id}/dossier.pdf"
+    login(client, world["officer"])
+    assert dossier not in client.get(f"/companies/{company.id}").get_data(as_text=True)
+    assert dossier not in client.get(f"/cases/{case.id}/answer").get_data(as_text=True)
+    factories.decision(referral, world["supervisor"], approve=True)
+    factories.issued_letter(referral.letter, date(2026, 1, 12), actor=world["officer"])
+    for page in (f"/companies/{company.id}", f"/cases/{case.id}/answer"):
+        html = client.get(page).get_data(as_text=True)
+        assert f'id="dossier-link" href="{dossier}"' in html, page
+    response = client.get(dossier)
+    assert response.status_code == 200 and "Surat Kuasa Khusus" in " ".join(
+        pdf_text(response.data).split())
+    stranger = client.application.test_client()
+    login(stranger, factories.user(Role.OFFICER, factories.branch("KC-SMG", "Semarang")))
+    assert stranger.get(f"/companies/{company.id}").status_code == 404
+    assert stranger.get(dossier).status_code == 404

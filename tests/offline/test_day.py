@@ -92,6 +92,17 @@ def test_the_day_needs_a_branch_officer(client, make_user):
     assert client.get("/offline/day.json").status_code == 403
 
 
+def test_the_browser_finds_the_app_icon_at_favicon_ico(client):
+    """Does /favicon.ico answer, without a session, with the app's icon, and do the pages
+    link it? Yes: an ICO of the app's icon in 16, 32 and 48 pixels."""
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.mimetype in ("image/vnd.microsoft.icon", "image/x-icon")
+    icon = Image.open(io.BytesIO(response.data))
+    assert icon.format == "ICO" and {(16, 16), (32, 32), (48, 48)} <= icon.info["sizes"]
+    assert 'rel="icon" href="/favicon.ico"' in client.get("/auth/login").get_data(as_text=True)
+
+
 def test_the_manifest_makes_the_app_installable_in_indonesian(client):
     """Is the manifest public (browsers fetch it without cookies), in Indonesian, starting on
     the tasks, with PNG icons of 192 and 512 pixels?"""

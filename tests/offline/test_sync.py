@@ -215,3 +215,34 @@ def test_a_reply_sent_twice_is_recorded_once(client, world):
     assert page.count("Kami akan mendaftarkan pekerja bulan depan.") == 1
     assert refused.status_code == 422
     assert refused.json["status"] == "refused"
+
+
+def position_events(action: str = "step.position") -> int:
+    return db.session.scalar(select(func.count(AuditEvent.id))
+                             .where(AuditEvent.action == action))
+
+
+def test_an_entry_sent_again_records_its_position_once(client, world):
+    """The phone kept the visit's position with the entry: is it kept when the entry is sent,
+    and does a resend of the same entry (or a double tap on the step form) write it again?
+    Kept once: one position on the step, one line of the company's history for it."""
+    case = world["case"]
+    fix = {"latitude": "-6.8886", "longitude": "109.6753", "accuracy": "12",
+           "position_at": "2026-03-02T09:55:00+07:00", "use_location": "y"}
+    with at(TODAY, 10):
+        login(client, world["officer"])
+        first = send(client, case, entry(case, **fix))
+        assert first.status_code == 201, first.get_data(as_text=True)
+        again = send(client, case, entry(case, **fix))
+        assert again.status_code == 200 and again.json["replayed"] is True
+    [visit] = visits(case)
+    assert (visit.latitude, visit.longitude, visit.position_accuracy_m) == (-6.8886, 109.6753, 12)
+    assert (position_events(), position_events("company.location")) == (1, 1)
+    with at(TODAY, 11):
+        form = client.get(f"/cases/{case.id}/steps/new?kind=phone_call").get_data(as_text=True)
+        key = form.split('name="client_key" type="hidden" value="')[1].split('"')[0]
+        data = {**{k: v for k, v in entry(case, key=key).items() if k != "proof"},
+                "kind": "phone_call", **fix, "use_location": ""}
+        for _ in range(2):
+            assert post(client, f"/cases/{case.id}/steps/new", data).status_code == 302
+    assert position_events() == 2  # the call's, once

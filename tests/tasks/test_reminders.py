@@ -397,3 +397,28 @@ def test_step_logged_settles_its_reminder(world):
     db.session.commit()
     assert [r.status for r in reminders_of(world["case"].id)] == ["done"]
     assert db.session.scalar(select(func.count(Step.id))) == 1
+
+
+def test_no_task_for_a_step_the_ladder_refuses_and_the_case_says_why(client, world):
+    """Warning II falls due while warning I was never marked delivered: does the officer get a
+    task to log warning II, which the step form refuses? No task for it (the reminder to record
+    the delivery stands); the company page says why warning II is not possible yet."""
+    case, officer = world["case"], world["officer"]
+    factories.delivered_step(case, "notification", date(2026, 5, 4),
+                             delivered_on=date(2026, 5, 5), actor=officer)
+    factories.step(case, "visit", date(2026, 5, 6), actor=officer, outcome="refused")
+    factories.sent_step(case, "warning_1", date(2026, 5, 26), actor=officer)
+    db.session.refresh(case)
+    due = case.next_due_on
+    assert case.next_rung == "warning_2" and due is not None
+    service.sweep(due)
+    db.session.commit()
+    kinds = [(r.kind, r.rung_code) for r in reminders_of(case.id)]
+    assert ("action_due", "warning_2") not in kinds
+    assert ("undelivered", "warning_1") in kinds
+    with at(due, 9):
+        login(client, officer)
+        assert "kind=warning_2" not in client.get("/tasks/").get_data(as_text=True)
+        page = client.get(f"/companies/{case.company_id}").get_data(as_text=True)
+        assert re.search(r"Belum dapat dilakukan: Teguran Tertulis II [^<]*Teguran Tertulis I",
+                         page)
