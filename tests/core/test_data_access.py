@@ -15,7 +15,7 @@ from outreach.core.audit import AuditEvent
 from outreach.extensions import db
 from outreach.org.models import Role
 from tests import factories
-from tests.conftest import login
+from tests.conftest import login, post
 
 
 def access_rows(page: str) -> list[str]:
@@ -41,7 +41,7 @@ def test_reads_exports_and_downloads_are_logged_for_admins(client, make_branch, 
         proof = db.session.scalars(select(Proof)).one()
         login(client, officer)
         assert client.get(f"/companies/{company.id}").status_code == 200
-        assert client.get("/companies/export.csv?q=Batik").status_code == 302  # its job
+        assert post(client, "/companies/export.csv?q=Batik").status_code == 302  # its job
         assert client.get(f"/proofs/{proof.id}").status_code == 200
         client.post("/auth/logout", data={})
         client.delete_cookie("session")
