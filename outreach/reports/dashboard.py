@@ -205,9 +205,7 @@ def gap_totals(group_by: list[Any], in_scope: Callable[[Any], ColumnElement[bool
         size, risk_class, programs, n, gap = row[width:width + 5]
         price = prices.get((size, risk_class, programs))
         if price is None:  # (position of the sum in the row, its weight) for this kind
-            weights = compliance.owed_weights(compliance.owed_terms(
-                size, [p for p in programs.split(",") if p],
-                compliance.rates_for(rates, risk_class)))
+            weights = compliance.kind_weights(rates, size, risk_class, programs)
             price = prices[size, risk_class, programs] = [
                 (width + 5 + 2 * i + j, weight) for i, cap in enumerate(bases)
                 for j, weight in enumerate(weights.get(cap, ())) if weight]

@@ -87,6 +87,7 @@ def contributions(companies: ColumnElement[bool], cases: ColumnElement[bool],
     """What the companies matching `companies` and the cases matching `cases` add to the
     summary (`rates(branch_id)`: the rates in force that price the branch's `gap` rows)."""
     out: Sums = {}
+    kinds: dict[tuple, dict] = {}  # the weights of each kind of company, per rates
     for row in db.session.execute(select(
             Company.branch_id, Company.reached, Company.open_case_status,
             Company.open_case_due_on, Company.officer_id, Company.sector, Company.kecamatan,
@@ -99,9 +100,14 @@ def contributions(companies: ColumnElement[bool], cases: ColumnElement[bool],
         if row.open_case_status == CaseStatus.OPEN and row.open_case_due_on is not None:
             _add(out, (LATE, branch, "", "", row.officer_id or 0, row.open_case_due_on, NO_DAY))
         if row.open_case_status:
-            owed = compliance.monthly_owed(
-                rates(branch), row.business_size, row.risk_class, row.programs,
-                int(row.average_wage), row.workers_missing, row.workers_registered)
+            in_force = rates(branch)
+            kind = (id(in_force), row.business_size, row.risk_class, row.programs)
+            weights = kinds.get(kind)
+            if weights is None:
+                weights = kinds[kind] = compliance.kind_weights(
+                    in_force, row.business_size, row.risk_class, row.programs)
+            owed = compliance.priced(weights, int(row.average_wage), row.workers_missing,
+                                     row.workers_registered)
             _add(out, (GAP, branch, row.sector or "", row.kecamatan or "", 0, NO_DAY, NO_DAY),
                  1, int(row.workers_missing), int((owed * SCALE).to_integral_value()))
     for row in db.session.execute(select(
@@ -185,27 +191,26 @@ def _difference(new: Sums, old: Sums) -> Sums:
     return delta
 
 
-def _branch_sums(branch_id: int, rates: dict) -> Sums:
-    """Every contribution of one branch, its companies read in chunks by id."""
-    out: Sums = {}
+def _sums(branch_ids: list[int], rates: Callable[[int], dict]) -> dict[int, Sums]:
+    """Every contribution to the branches, by branch: one pass over the companies in chunks of
+    ids, with the cases of those companies that the branches hold (a case's figures are its
+    branch's, a company's its own branch's, even in the middle of a transfer)."""
+    out: dict[int, Sums] = {branch: {} for branch in branch_ids}
     last = 0
     while True:
-        ids = list(db.session.scalars(select(Company.id).where(
-            Company.branch_id == branch_id, Company.id > last).order_by(Company.id).limit(CHUNK)))
-        if not ids:
-            break
-        part = contributions(Company.id.between(ids[0], ids[-1]) & (Company.branch_id == branch_id),
-                             Case.company_id.between(ids[0], ids[-1])
-                             & (Case.branch_id == branch_id), lambda _b: rates)
+        end = db.session.scalar(select(Company.id).where(Company.id > last)
+                                .order_by(Company.id).offset(CHUNK - 1).limit(1))
+        companies = Company.id > last if end is None else Company.id.between(last + 1, end)
+        cases = Case.company_id > last if end is None else Case.company_id.between(last + 1, end)
+        part = contributions(companies & among(Company.branch_id, branch_ids),
+                             cases & among(Case.branch_id, branch_ids), rates)
         for key, values in part.items():
-            _add(out, key, *values)
-        last = ids[-1]
-    # cases of the branch whose company is in another branch (a transfer under way)
-    strays = Case.company_id.in_(select(Company.id).where(Company.branch_id != branch_id))
-    for key, values in contributions(Company.id.is_(None), (Case.branch_id == branch_id) & strays,
-                                     lambda _b: rates).items():
-        _add(out, key, *values)
-    return {key: values for key, values in out.items() if any(values)}
+            _add(out[key[1]], key, *values)
+        if end is None:
+            break
+        last = end
+    return {branch: {key: values for key, values in sums.items() if any(values)}
+            for branch, sums in out.items()}
 
 
 def _stored(branch_id: int) -> Sums:
@@ -220,11 +225,13 @@ def rebuild(branch_ids: Iterable[int] | None, today: date) -> int:
     """Write the summary of the branches (None: every branch) again from scratch, priced with
     the rates in force on `today`, in the session's transaction. Returns the rows written."""
     if branch_ids is None:
-        branch_ids = db.session.scalars(select(Branch.id).order_by(Branch.id))
+        branch_ids = db.session.scalars(select(Branch.id))
+    branch_ids = sorted(set(branch_ids))
     rates = Pricing().on(today)
     written = 0
-    for branch_id in sorted(set(branch_ids)):
-        sums = _branch_sums(branch_id, rates)
+    by_branch = _sums(branch_ids, lambda _branch: rates)
+    for branch_id in branch_ids:
+        sums = by_branch[branch_id]
         db.session.execute(delete(DashboardCount).where(DashboardCount.branch_id == branch_id))
         rows = [dict(zip(KEY_COLUMNS, key, strict=True), n=n, missing=missing, owed=owed)
                 for key, (n, missing, owed) in sorted(sums.items())]
@@ -245,14 +252,17 @@ def check(branch_ids: Iterable[int] | None, today: date, *, repair: bool = True)
     pricing = Pricing()
     current = rates_signature(pricing.on(today))
     built = marks(branch_ids)
+    branch_ids = sorted(set(branch_ids))
+    checked = [b for b in branch_ids if b in built]
+    live = _sums(checked, lambda branch: pricing.on(built[branch][0])) if checked else {}
     differed = []
-    for branch_id in sorted(set(branch_ids)):
+    for branch_id in branch_ids:
         mark = built.get(branch_id)
         if mark is None:
             reason = "missing"
         elif mark[1] != current:
             reason = "priced with other rates"
-        elif _stored(branch_id) != _branch_sums(branch_id, pricing.on(mark[0])):
+        elif _stored(branch_id) != live[branch_id]:
             reason = "differs from the companies and cases"
         else:
             continue

@@ -74,11 +74,12 @@ def test_every_service_operation_keeps_the_summary_exact(make_branch, make_user)
 
     def edit_figures():
         company_service.update_company(supervisor, bravo, {
-            "name": bravo.name, "workers_registered": 40, "sector": "Tekstil", "average_wage": 4_000_000},
-            today=TODAY)
+            "name": bravo.name, "workers_registered": 40, "sector": "Tekstil",
+            "average_wage": 4_000_000}, today=TODAY)
 
     def reassign():
-        company_service.update_company(supervisor, alfa, {"name": alfa.name, "officer_id": budi.id}, today=TODAY)
+        company_service.update_company(supervisor, alfa, {"name": alfa.name, "officer_id": budi.id},
+                                       today=TODAY)
 
     def pause_and_resume():
         factories.pause(bravo_case, date(2026, 2, 25))
