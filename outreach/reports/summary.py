@@ -243,18 +243,21 @@ def rebuild(branch_ids: Iterable[int] | None, today: date) -> int:
     return written
 
 
-def check(branch_ids: Iterable[int] | None, today: date, *, repair: bool = True) -> list[int]:
-    """Compare the summary of the branches (None: every branch) with their companies and
-    cases; rebuild (when `repair`) and log those that differ, or whose `gap` rows were priced
-    with rates no longer in force on `today`. Returns the branches that differed."""
+def check(branch_ids: Iterable[int] | None, today: date, *,
+          compare: Iterable[int] | None = None, repair: bool = True) -> list[int]:
+    """Find the branches (None: every branch) whose summary is missing or was priced with
+    rates no longer in force on `today`, and those of `compare` (None: all of them) whose
+    rows differ from their companies and cases; rebuild them (when `repair`) and log them.
+    Returns the branches found."""
     if branch_ids is None:
-        branch_ids = list(db.session.scalars(select(Branch.id).order_by(Branch.id)))
+        branch_ids = db.session.scalars(select(Branch.id))
+    branch_ids = sorted(set(branch_ids))
     pricing = Pricing()
     current = rates_signature(pricing.on(today))
     built = marks(branch_ids)
-    branch_ids = sorted(set(branch_ids))
-    checked = [b for b in branch_ids if b in built]
-    live = _sums(checked, lambda branch: pricing.on(built[branch][0])) if checked else {}
+    compared = [b for b in (branch_ids if compare is None else sorted(set(compare)))
+                if b in built and built[b][1] == current]
+    live = _sums(compared, lambda branch: pricing.on(built[branch][0])) if compared else {}
     differed = []
     for branch_id in branch_ids:
         mark = built.get(branch_id)
@@ -262,7 +265,7 @@ def check(branch_ids: Iterable[int] | None, today: date, *, repair: bool = True)
             reason = "missing"
         elif mark[1] != current:
             reason = "priced with other rates"
-        elif _stored(branch_id) != live[branch_id]:
+        elif branch_id in live and _stored(branch_id) != live[branch_id]:
             reason = "differs from the companies and cases"
         else:
             continue
@@ -272,6 +275,14 @@ def check(branch_ids: Iterable[int] | None, today: date, *, repair: bool = True)
     if repair and differed:
         rebuild(differed, today)
     return differed
+
+
+def in_turn(day: date) -> list[int]:
+    """The branch whose summary the morning sweep of `day` compares with its companies and
+    cases, in turn (a branch of 30,000 companies takes seconds; every branch is compared
+    once in as many days as there are branches)."""
+    branch_ids = sorted(db.session.scalars(select(Branch.id)))
+    return [branch_ids[day.toordinal() % len(branch_ids)]] if branch_ids else []
 
 
 def ensure(branch_condition: Callable[[Any], ColumnElement[bool]], today: date) -> dict:
