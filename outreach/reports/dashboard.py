@@ -252,6 +252,7 @@ def overdue_by_officer(in_scope: Callable[[Any], ColumnElement[bool]],
     """(officer id, name, open cases whose next step is overdue) by the company's officer
     (None and "": nobody), from the summary's rows by (officer, the due date of the company's
     open case)."""
+    summary.ensure(in_scope, today)
     late = {officer or None: n for officer, n, _missing, _owed in summary.rows(
         in_scope, summary.LATE, DashboardCount.k3, where=[DashboardCount.day < today])}
     names = dict(count_rows(select(User.id, User.name).where(

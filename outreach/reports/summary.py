@@ -286,14 +286,15 @@ def in_turn(day: date) -> list[int]:
 
 
 def ensure(branch_condition: Callable[[Any], ColumnElement[bool]], today: date) -> dict:
-    """The marks of the branches matching `branch_condition`, building first the summary of
-    those that have none (a new branch, or after the migration that created the table)."""
+    """The marks of the branches matching `branch_condition`, building first (in the
+    session's transaction: kept if the caller commits, else built again until the morning
+    sweep's check commits it) the summary of those that have none (a new branch, or after the
+    migration that created the table)."""
     branch_ids = list(db.session.scalars(select(Branch.id).where(branch_condition(Branch.id))))
     built = marks(branch_ids)
     missing = [b for b in branch_ids if b not in built]
     if missing:
         rebuild(missing, today)
-        db.session.commit()
         built = marks(branch_ids)
     return built
 
@@ -328,12 +329,15 @@ def _before_flush(session: Session, _context, _instances) -> None:
         # the old contribution stays the old one until this transaction ends
         session.execute(select(Company.id).where(among(Company.id, ids))
                         .order_by(Company.id).with_for_update())
-    session.info["summary_before"] = (ids, _priced_contributions(ids))
+    pricing, built = Pricing(), marks()
+    session.info["summary_before"] = (ids, pricing, built,
+                                      _priced_contributions(ids, pricing, built))
 
 
-def _priced_contributions(ids: set[int]) -> Sums:
-    pricing = Pricing()
-    built = marks()
+def _priced_contributions(ids: set[int], pricing: Pricing,
+                          built: dict[int, tuple[date, str]]) -> Sums:
+    """The contributions of the companies to the branches whose summary is built, priced with
+    the rates of the day each was built."""
     return {key: values for key, values in _company_contributions(
         ids, lambda branch: pricing.on(built.get(branch, (NO_DAY, ""))[0])).items()
         if key[1] in built}
@@ -348,13 +352,13 @@ def _after_flush(session: Session, _context) -> None:
     before = session.info.pop("summary_before", None)
     if before is None:
         return
-    ids, old = before
+    ids, pricing, built, old = before
     for obj in session.new:
         if isinstance(obj, Company) and obj.id is not None:
             ids.add(obj.id)
         elif isinstance(obj, Case) and obj.company_id is not None:
             ids.add(obj.company_id)
-    _apply(_difference(_priced_contributions(ids), old))
+    _apply(_difference(_priced_contributions(ids, pricing, built), old))
 
 
 def install() -> None:
