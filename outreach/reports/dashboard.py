@@ -2,7 +2,7 @@
 
 `dashboard(scope, today)` computes every figure of `/dashboard/` from `DashboardCount` rows
 (`outreach.reports.summary`, kept exact in the transaction of every change of a company or a
-case) with a dozen small queries: a few hundred rows per branch whatever the number of
+case) with a dozen small queries: a few thousand rows per branch whatever the number of
 companies and steps. Each figure carries
 the query parameters of the company list that shows the companies behind it, so the page links
 every number to `/companies/?…` and the list agrees with the number.
@@ -296,7 +296,7 @@ def gaps(in_scope: Callable[[Any], ColumnElement[bool]], today: date,
 
 def dashboard(scope: Scope, today: date) -> Dashboard:
     """Every dashboard figure for the scope on `today`, from the summary rows of its branches
-    (`outreach.reports.summary`, a few hundred rows per branch) in a dozen small queries."""
+    (`outreach.reports.summary`, a few thousand rows per branch) in a dozen small queries."""
     in_scope = scope.condition
     link = scope.link
     priced = summary.ensure(in_scope, today)
