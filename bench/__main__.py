@@ -194,7 +194,8 @@ def run_pages(name: str, url: str, args: argparse.Namespace, today: date,
         dataset = generate(companies, steps, today, args.seed, branches=branches)
         db.session.remove()
     print(f"{name}: {dataset.cases:,} cases and {dataset.steps:,} steps in "
-          f"{dataset.load_seconds:.1f} s; timing pages …", flush=True)
+          f"{dataset.load_seconds:.1f} s (the dashboard's summary "
+          f"{dataset.summary_seconds:.1f} s); timing pages …", flush=True)
     gc.collect()
     measurement = Bench(app, dataset, args.requests, args.warmup, args.seed, regional).run()
     close_app(app)

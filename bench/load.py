@@ -57,6 +57,7 @@ from bench.sweep import sweep_day
 from outreach.cases.models import Case, CaseStatus
 from outreach.extensions import db
 from outreach.org.models import Role, User
+from outreach.reports import summary
 from outreach.scheduler import jobs
 from outreach.tasks.models import Reminder
 
@@ -178,7 +179,7 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def add_accounts(dataset: Dataset) -> list[Account]:
+def add_accounts(dataset: Dataset, today: date) -> list[Account]:
     """USERS accounts of the bigger branch with the generated password; the branch's
     companies shared out between all its officers, round the ids."""
     password_hash = generate_password_hash(dataset.password, method="scrypt")
@@ -199,6 +200,8 @@ def add_accounts(dataset: Dataset) -> list[Account]:
     db.session.execute(text(
         "UPDATE companies SET officer_id = (CAST(:ids AS integer[]))[id % :n + 1] "
         "WHERE branch_id = :branch"), {"ids": officers, "n": len(officers), "branch": BRANCH_ID})
+    # the officers changed outside the session's flushes: the dashboard's summary again
+    summary.rebuild([BRANCH_ID], today)
     db.session.commit()
     return accounts
 
@@ -207,7 +210,7 @@ def prepare(args, today: date) -> tuple[Dataset, Plan, int]:
     """Generate the data set in the current app's database; the users' plan; reminders; with
     the batch, the other branch's visits due for it."""
     dataset = generate(args.companies, args.steps, today, args.seed)
-    accounts = add_accounts(dataset)
+    accounts = add_accounts(dataset, today)
     run = jobs.morning_sweep(sweep_day(today))
     if run.outcome != "ok":
         raise RuntimeError(f"the sweep failed: {run.error}")

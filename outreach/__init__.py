@@ -221,9 +221,10 @@ def register_commands(app: Flask) -> None:
     from outreach.org import cli as org
     from outreach.programme import cli as programme
     from outreach.queue import cli as queue
+    from outreach.reports import cli as reports
     from outreach.scheduler import cli as scheduler
     from outreach.socialisation import cli as socialisation
 
     for feature in (org, cases, imports, maintenance, scheduler, programme, socialisation, api,
-                    queue):
+                    queue, reports):
         feature.init_app(app)

@@ -106,15 +106,27 @@ def owed_weights(terms: list[OwedTerm]) -> dict[int | None, tuple[Decimal, Decim
     return weights
 
 
+def kind_weights(rates: dict[tuple[str, int | None], ContributionRate], business_size: str,
+                 risk_class: int, programs: str) -> dict[int | None, tuple[Decimal, Decimal]]:
+    """`owed_weights` of a kind of company (size, risk class, programs taken): the same for
+    every company of the kind, so pricing many companies may compute it once per kind."""
+    return owed_weights(owed_terms(business_size, [p for p in programs.split(",") if p],
+                                   rates_for(rates, risk_class)))
+
+
+def priced(weights: dict[int | None, tuple[Decimal, Decimal]], wage: int, missing: int,
+           registered: int) -> Decimal:
+    """One company's monthly contributions not paid, from the `kind_weights` of its kind."""
+    return sum((capped(wage, cap) * (per_missing * missing + per_registered * registered)
+                for cap, (per_missing, per_registered) in weights.items()), Decimal(0))
+
+
 def monthly_owed(rates: dict[tuple[str, int | None], ContributionRate], business_size: str,
                  risk_class: int, programs: str, wage: int, missing: int,
                  registered: int) -> Decimal:
     """One company's monthly contributions not paid (`rates` from `rates_in_force`)."""
-    terms = owed_terms(business_size, [p for p in programs.split(",") if p],
-                       rates_for(rates, risk_class))
-    return sum((capped(wage, cap) * (per_missing * missing + per_registered * registered)
-                for cap, (per_missing, per_registered) in owed_weights(terms).items()),
-               Decimal(0))
+    return priced(kind_weights(rates, business_size, risk_class, programs), wage, missing,
+                  registered)
 
 
 def assess(company: Company, today: date) -> Compliance:

@@ -18,6 +18,8 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from outreach.extensions import db
@@ -37,6 +39,11 @@ class TimestampMixin:
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
+
+
+def upsert(model: Any):
+    """`INSERT` of `model` that takes `.on_conflict_do_update(...)` (PostgreSQL and SQLite)."""
+    return (pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(model)
 
 
 def among(column: Any, values: Iterable[Any]) -> ColumnElement[bool]:

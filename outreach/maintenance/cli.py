@@ -24,6 +24,7 @@ def seed_demo(companies: int, password: str) -> None:
     """Create demo branches, accounts and companies (idempotent) and print the logins."""
     from outreach.core import clock
     from outreach.maintenance import demo
+    from outreach.reports import summary
     from outreach.scheduler import jobs
 
     if companies < 0:
@@ -31,6 +32,9 @@ def seed_demo(companies: int, password: str) -> None:
     logins = demo.seed(companies_per_branch=companies, password=password,
                        public_base_url=current_app.config["PUBLIC_BASE_URL"]
                        or demo.DEMO_BASE_URL)
+    db.session.commit()
+    # the dashboard's summary of the new branches (made before their first company)
+    summary.rebuild(None, clock.today())
     db.session.commit()
     # Tasks come from the morning sweep: without today's, "My tasks" would be empty on the
     # first morning. A recorded run like the scheduler's; a second seed's sweep adds nothing.

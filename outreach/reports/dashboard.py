@@ -1,7 +1,9 @@
-"""The supervisor's dashboard, as aggregate SQL (GROUP BY).
+"""The supervisor's dashboard, from the summary rows of its branches.
 
-`dashboard(scope, today)` computes every figure of `/dashboard/` with a dozen queries whatever
-the number of companies and steps: nothing is loaded row by row into Python. Each figure carries
+`dashboard(scope, today)` computes every figure of `/dashboard/` from `DashboardCount` rows
+(`outreach.reports.summary`, kept exact in the transaction of every change of a company or a
+case) with a dozen small queries: a few thousand rows per branch whatever the number of
+companies and steps. Each figure carries
 the query parameters of the company list that shows the companies behind it, so the page links
 every number to `/companies/?…` and the list agrees with the number.
 
@@ -17,12 +19,12 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, distinct, func, literal, select
+from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, func, literal, select
 
 from outreach.cases.models import Case, CaseStatus, Category
 from outreach.companies import rules as compliance
 from outreach.companies.models import Company, FigureChange
-from outreach.companies.service import COMPLIANT, NOT_CLOSED, NOT_RECORDED, has_reached
+from outreach.companies.service import NOT_RECORDED
 from outreach.core.access import branch_condition
 from outreach.core.formatting import rupiah_int
 from outreach.extensions import db
@@ -30,6 +32,8 @@ from outreach.ladder import rules as policy
 from outreach.legal.service import answer_figures
 from outreach.money.service import payments_total
 from outreach.org.models import Role, User
+from outreach.reports import summary
+from outreach.reports.models import DashboardCount
 
 #: how long cases have been open, in days: (from, to) inclusive, the last open-ended
 AGING_BUCKETS: tuple[tuple[int, int | None], ...] = (
@@ -201,9 +205,7 @@ def gap_totals(group_by: list[Any], in_scope: Callable[[Any], ColumnElement[bool
         size, risk_class, programs, n, gap = row[width:width + 5]
         price = prices.get((size, risk_class, programs))
         if price is None:  # (position of the sum in the row, its weight) for this kind
-            weights = compliance.owed_weights(compliance.owed_terms(
-                size, [p for p in programs.split(",") if p],
-                compliance.rates_for(rates, risk_class)))
+            weights = compliance.kind_weights(rates, size, risk_class, programs)
             price = prices[size, risk_class, programs] = [
                 (width + 5 + 2 * i + j, weight) for i, cap in enumerate(bases)
                 for j, weight in enumerate(weights.get(cap, ())) if weight]
@@ -228,41 +230,55 @@ def funnel_rungs(branch_id: int | None, *, seen: set[str] = frozenset()) -> list
             if row.position > 0 and (row.active or row.code in seen)]
 
 
-def reached_by_rung(in_scope: Callable[[Any], ColumnElement[bool]]) -> dict[str, int]:
-    """Companies with a case (open or closed) that has each rung in force, counted from
-    `Company.reached` (the rungs any of its cases reached) grouped by its value: a few dozen
-    sets of rungs. Each company counts once, as it shows once in the company list."""
+def reached_by_rung(in_scope: Callable[[Any], ColumnElement[bool]]) -> tuple[dict[str, int], int]:
+    """Companies with a case (open or closed) that has each rung in force, from the summary's
+    rows by `Company.reached` (the rungs any of its cases reached): a few dozen sets of rungs.
+    Each company counts once, as it shows once in the company list. With them, the companies
+    with a case not closed past warning II (a fine runs for them)."""
     counts: dict[str, int] = {}
-    for codes, n in db.session.execute(
-            select(Company.reached, func.count())
-            .where(in_scope(Company.branch_id), Company.reached != NONE)
-            .group_by(Company.reached)):
-        for code in codes.split(","):
+    fined = 0
+    for codes, has_open_case, n, _missing, _owed in summary.rows(
+            in_scope, summary.REACHED, DashboardCount.k1, DashboardCount.k3):
+        rungs = codes.split(",")
+        for code in rungs:
             counts[code] = counts.get(code, 0) + n
-    return counts
+        if has_open_case and "warning_2" in rungs:
+            fined += n
+    return counts, fined
 
 
 def overdue_by_officer(in_scope: Callable[[Any], ColumnElement[bool]],
                        today: date) -> list[tuple[int | None, str, int]]:
     """(officer id, name, open cases whose next step is overdue) by the company's officer
-    (None and "": nobody), from the company's copy of its open case's status and due date."""
-    late = dict(count_rows(
-        select(Company.officer_id, func.count())
-        .where(in_scope(Company.branch_id), Company.open_case_status == CaseStatus.OPEN,
-               Company.open_case_due_on < today)
-        .group_by(Company.officer_id)))
+    (None and "": nobody), from the summary's rows by (officer, the due date of the company's
+    open case)."""
+    summary.ensure(in_scope, today)
+    late = {officer or None: n for officer, n, _missing, _owed in summary.rows(
+        in_scope, summary.LATE, DashboardCount.k3, where=[DashboardCount.day < today])}
     names = dict(count_rows(select(User.id, User.name).where(
         User.id.in_([i for i in late if i is not None])))) if late else {}
     return [(officer_id, names.get(officer_id, ""), n) for officer_id, n in late.items()]
 
 
+def gap_rows(in_scope: Callable[[Any], ColumnElement[bool]], today: date,
+             priced: dict[int, tuple[date, str]]) -> dict[tuple, list]:
+    """[companies, workers not registered, monthly contributions not paid] per (sector,
+    kecamatan), from the summary's rows when they were priced with the rates in force on
+    `today` (`priced`: each branch's mark), else priced now from the companies."""
+    current = summary.rates_signature(compliance.rates_in_force(today))
+    if any(signature != current for _day, signature in priced.values()):
+        return gap_totals([Company.sector, Company.kecamatan], in_scope, today)
+    return {(sector, kecamatan): [n, missing, owed] for sector, kecamatan, n, missing, owed in
+            summary.rows(in_scope, summary.GAP, DashboardCount.k1, DashboardCount.k2)}
+
+
 def gaps(in_scope: Callable[[Any], ColumnElement[bool]], today: date,
-         link: Callable[..., dict[str, Any]]) -> tuple[list[GapRow], list[GapRow]]:
-    """Workers not enrolled and contributions not paid by sector and by kecamatan, from one
-    GROUP BY (sector, kecamatan) of the companies with an open case."""
+         link: Callable[..., dict[str, Any]], priced: dict[int, tuple[date, str]]
+         ) -> tuple[list[GapRow], list[GapRow]]:
+    """Workers not enrolled and contributions not paid by sector and by kecamatan, from the
+    totals per (sector, kecamatan) of the companies with an open case."""
     totals: dict[tuple[str, str], list] = {}
-    for (sector, kecamatan), (n, gap, owed) in gap_totals(
-            [Company.sector, Company.kecamatan], in_scope, today).items():
+    for (sector, kecamatan), (n, gap, owed) in gap_rows(in_scope, today, priced).items():
         for key in (("sector", sector or ""), ("kecamatan", kecamatan or "")):
             entry = totals.setdefault(key, [0, 0, Decimal(0)])
             entry[0] += n
@@ -279,37 +295,31 @@ def gaps(in_scope: Callable[[Any], ColumnElement[bool]], today: date,
 
 
 def dashboard(scope: Scope, today: date) -> Dashboard:
-    """Every dashboard figure for the scope on `today`, in a dozen aggregate queries."""
+    """Every dashboard figure for the scope on `today`, from the summary rows of its branches
+    (`outreach.reports.summary`, a few thousand rows per branch) in a dozen small queries."""
     in_scope = scope.condition
     link = scope.link
+    priced = summary.ensure(in_scope, today)
 
-    # 1. open cases by stage and category, with their ages and how many are overdue as sums
-    # (one pass over the cases that are not closed, in the order of an index; a case counts
-    # once under each of its categories)
+    # 1. cases not closed by stage and categories (a case counts once under each of its
+    # categories), by the day opened (the aging buckets) and by the next step's due date
     since = [today - timedelta(days=high) for _low, high in AGING_BUCKETS if high is not None]
     stage_counts: dict[str, int] = {}
-    opened_since = [0] * len(since)
-    overdue = open_total = 0
     by_category: dict[str, dict[str, int]] = {}
-    for stage, codes, n, late, *newer in db.session.execute(
-            select(Case.stage, Case.category_list, func.count(),
-                   func.sum(case((and_(Case.status == CaseStatus.OPEN, Case.next_due_on < today),
-                                  1), else_=0)),
-                   *[func.sum(case((Case.opened_on >= day, 1), else_=0)) for day in since])
-            .where(NOT_CLOSED, in_scope(Case.branch_id))
-            .group_by(Case.stage, Case.category_list)):
+    open_total = 0
+    for stage, codes, n, _missing, _owed in summary.rows(
+            in_scope, summary.STAGE, DashboardCount.k1, DashboardCount.k2):
         stage_counts[stage] = stage_counts.get(stage, 0) + n
         open_total += n
-        overdue += late or 0
-        for i, count in enumerate(newer):
-            opened_since[i] += count or 0
         for category in filter(None, codes.split(",")):
             stages_of = by_category.setdefault(category, {})
             stages_of[stage] = stages_of.get(stage, 0) + n
+    opened_since = summary.totals(in_scope, summary.OPENED,
+                                  [DashboardCount.day >= day for day in since])
+    overdue, = summary.totals(in_scope, summary.DUE, [DashboardCount.day < today])
     # opened within 30, 90, 180, 365 days -> the buckets 0-30, 31-90, 91-180, 181-365, 366+
     bucket_counts = [b - a for a, b in zip([0, *opened_since], [*opened_since, open_total],
                                            strict=True)]
-
     # 2. the category x stage table
     matrix = {category: {stage: Cell(n, link(category=category, stage=stage or NOT_RECORDED))
                          for stage, n in stages_of.items()}
@@ -329,12 +339,9 @@ def dashboard(scope: Scope, today: date) -> Dashboard:
             open_case=1, opened_from=opened_from, opened_to=today - timedelta(days=low)))))
 
     # 3. the funnel: companies whose case reached each rung, and complied right after it
-    reached = reached_by_rung(in_scope)
-    complied = dict(count_rows(
-        select(Case.stage, func.count(distinct(Case.company_id)))
-        .where(CLOSED, Case.outcome == COMPLIANT,
-               in_scope(Case.branch_id))
-        .group_by(Case.stage)))
+    reached, fined = reached_by_rung(in_scope)
+    complied = {stage: n for stage, n, _missing, _owed in summary.rows(
+        in_scope, summary.COMPLIED, DashboardCount.k1)}
     ladder = funnel_rungs(scope.ladder_branch_id, seen={c for c, n in reached.items() if n}
                           | {c for c, n in complied.items() if n})
     funnel = [FunnelRow(code, Cell(reached.get(code, 0), link(reached=code)),
@@ -348,29 +355,24 @@ def dashboard(scope: Scope, today: date) -> Dashboard:
     officers.sort(key=lambda row: (-row.cell.value, row.officer_id is None, row.name))
 
     # 5. workers not enrolled and contributions not paid, by sector and by kecamatan
-    by_sector, by_kecamatan = gaps(in_scope, today, link)
+    by_sector, by_kecamatan = gaps(in_scope, today, link, priced)
 
-    # 6. compliance won per week over the last six months
+    # 6. compliance won per week over the last six months: a company counts once a week, and
+    # once over the six months through the row of its first week in them
     starts = week_starts(today)
     last_day = starts[-1] + timedelta(days=6)
-    week = case(*[(Case.closed_on < starts[i + 1], i) for i in range(len(starts) - 1)],
-                else_=len(starts) - 1)
-    won_cases = (select(Case.company_id.label("company_id"), week.label("week"))
-                 .where(CLOSED, Case.outcome == COMPLIANT,
-                        Case.closed_on >= starts[0], Case.closed_on <= last_day,
-                        in_scope(Case.branch_id)).subquery())
-    per_week = dict(count_rows(select(won_cases.c.week, func.count(distinct(
-        won_cases.c.company_id))).group_by(won_cases.c.week)))
-    won_total = db.session.scalar(select(func.count(distinct(won_cases.c.company_id)))) or 0
+    in_weeks = DashboardCount.day.between(starts[0], starts[-1])
+    per_week = {starts.index(week): n for week, n, _missing, _owed in summary.rows(
+        in_scope, summary.WON, DashboardCount.day, where=[in_weeks])}
+    won_total, = summary.totals(in_scope, summary.WON,
+                                [in_weeks & (DashboardCount.day2 < starts[0])])
     weeks = [Week(start, start + timedelta(days=6), Cell(per_week.get(i, 0), link(
         complied_from=start, complied_to=start + timedelta(days=6))))
         for i, start in enumerate(starts)]
 
-    # 7. money: companies whose open case reached warning II (a fine runs for them), and the
-    # payments recorded, from two aggregate queries; the ledger itself (a walk over months per
+    # 7. money: companies whose open case reached warning II (a fine runs for them, counted
+    # with the funnel), and the payments recorded; the ledger itself (a walk over months per
     # company) is computed on each company's page and in the exports, not here
-    fined = db.session.scalar(select(func.count()).select_from(Company).where(
-        in_scope(Company.branch_id), HAS_OPEN_CASE, has_reached("warning_2"))) or 0
     money = {"past_warning_2": Cell(fined, link(open_case=1, reached="warning_2")),
              "paid": payments_total(in_scope)}
     # 8. the employer's answer and the legal track: commitments broken and waiting, and the

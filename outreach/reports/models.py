@@ -1,11 +1,21 @@
-"""The supervisor's review: directives left on cases, and the stored monthly reports."""
+"""The supervisor's review: directives left on cases, the stored monthly reports, and the
+dashboard's summary rows."""
 
 from __future__ import annotations
 
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Date, DateTime, ForeignKey, LargeBinary, String, Text, UniqueConstraint
+from sqlalchemy import (
+    BigInteger,
+    Date,
+    DateTime,
+    ForeignKey,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from outreach.core.db import utcnow
@@ -58,3 +68,40 @@ class MonthlyReport(db.Model):
 
     branch: Mapped[Branch] = relationship()
     generated_by: Mapped[User | None] = relationship()
+
+
+#: the day of a summary row that has none (a key column is never NULL: NULLs would not meet
+#: in the unique key an UPSERT lands on)
+NO_DAY = date(1, 1, 1)
+
+
+class DashboardCount(db.Model):
+    """One row of a branch's dashboard summary (`outreach.reports.summary`): the companies or
+    cases of the branch that share the key of one figure, and the sums the figure needs.
+
+    Each company (with its cases) adds to exactly one row per key it has, so a change is the
+    old contribution taken away and the new one added, in the transaction of the change.
+    """
+
+    __tablename__ = "dashboard_counts"
+    __table_args__ = (UniqueConstraint("figure", "branch_id", "k1", "k2", "k3", "day", "day2",
+                                       name="uq_dashboard_counts_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: short code of the figure (`outreach.reports.summary`)
+    figure: Mapped[str] = mapped_column(String(10))
+    branch_id: Mapped[int] = mapped_column(ForeignKey("branches.id"), index=True)
+    #: text keys (a stage, a sector, rungs reached, ...) and a number key (an officer)
+    k1: Mapped[str] = mapped_column(String(300), default="")
+    k2: Mapped[str] = mapped_column(String(120), default="")
+    k3: Mapped[int] = mapped_column(default=0)
+    #: date keys (a due date, the day opened, a week), NO_DAY when the figure has none
+    day: Mapped[date] = mapped_column(Date, default=NO_DAY)
+    day2: Mapped[date] = mapped_column(Date, default=NO_DAY)
+    #: companies or cases
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: workers not registered
+    missing: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: monthly contributions not paid, in 1/100,000 Rupiah (exact: rates have three decimals
+    #: of a percent)
+    owed: Mapped[int] = mapped_column(BigInteger, default=0)

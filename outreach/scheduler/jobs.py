@@ -18,6 +18,7 @@ from outreach.core.db import utcnow
 from outreach.notifications import service as notifications
 from outreach.queue.worker import fresh_process, queue_of
 from outreach.reports import monthly as reports
+from outreach.reports import summary
 from outreach.scheduler.models import JobRun
 from outreach.scheduler.service import (
     MONTHLY_REPORTS,
@@ -51,6 +52,9 @@ def morning(day: date, now: datetime | None = None) -> dict[str, Any]:
     # without PUBLIC_BASE_URL the links are relative: they work from the in-app inbox
     base_url = (current_app.config["PUBLIC_BASE_URL"] or "").rstrip("/")
     counts = result.as_dict()
+    # the dashboard's summaries rebuilt where missing or priced with other rates, and one
+    # branch's, in turn, where it differs from its companies and cases
+    counts["summary_rebuilt"] = len(summary.check(None, day, compare=summary.in_turn(day)))
     counts["digests"] = notifications.build_digests(day, base_url)
     if day.weekday() == 0 or _first_working_day_of_week(day):
         counts["weekly"] = notifications.build_weekly(day, base_url)

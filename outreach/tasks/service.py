@@ -14,15 +14,13 @@ from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
 from sqlalchemy import ScalarSelect, func, insert, literal, null, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from outreach.calendar.rules import WorkingCalendar
 from outreach.cases.models import Case, CaseStatus, Delivery, Step
 from outreach.companies.models import Company
 from outreach.core.access import Permission, may, require
 from outreach.core.audit import AuditEvent, record
-from outreach.core.db import among, utcnow
+from outreach.core.db import among, upsert, utcnow
 from outreach.core.errors import ServiceError
 from outreach.extensions import db
 from outreach.ladder import rules as policy
@@ -52,13 +50,9 @@ class SweepResult:
         return asdict(self)
 
 
-def _upsert(model):
-    return (pg_insert if db.engine.dialect.name == "postgresql" else sqlite_insert)(model)
-
-
 def lock_sweeps(holder: str, now: datetime) -> None:
     """Write the sweep lock row: a second sweep waits here until the first commits."""
-    stmt = _upsert(SchedulerLease).values(name=SWEEP_LOCK, holder=holder, expires_at=now)
+    stmt = upsert(SchedulerLease).values(name=SWEEP_LOCK, holder=holder, expires_at=now)
     db.session.execute(stmt.on_conflict_do_update(
         index_elements=[SchedulerLease.name],
         set_={"holder": holder, "expires_at": now}))
