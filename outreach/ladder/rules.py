@@ -24,6 +24,7 @@ from sqlalchemy import ColumnElement, and_, or_, select
 
 from outreach.calendar.rules import WorkingCalendar
 from outreach.cases.models import Approval, Case, CaseStatus, Delivery, Step
+from outreach.core.db import among
 from outreach.core.formatting import long_date
 from outreach.core.labels import label
 from outreach.extensions import db
@@ -370,9 +371,11 @@ def _inspection_problems(case: Case, today: date) -> tuple[list[str], bool]:
     if not needs_inspection(categories):
         return [], False
     case_id = getattr(case, "id", None)
-    inspections = db.session.execute(
-        select(Inspection.status, Inspection.approved_on)
-        .where(Inspection.case_id == case_id)).all() if case_id is not None else []
+    # the sweep's light rows carry their inspections, read for all its cases at once
+    inspections = getattr(case, "inspection_states", None)
+    if inspections is None:
+        inspections = inspection_states([case_id]).get(case_id, []) \
+            if case_id is not None else []
     if any(status == InspectionStatus.APPROVED and approved_on is not None
            and approved_on <= today for status, approved_on in inspections):
         return [], False
@@ -380,6 +383,17 @@ def _inspection_problems(case: Case, today: date) -> tuple[list[str], bool]:
     return [_("%(rung)s on %(categories)s needs an inspection report approved by a "
               "supervisor. %(law)s", rung=label(WARNING_1, "rung"), categories=named,
               law=LAW_INSPECTION)], not inspections
+
+
+def inspection_states(case_ids: Sequence[int]) -> dict[int, list[tuple[str, date | None]]]:
+    """(status, day approved) of each inspection of the cases, by case, in one query: what
+    written warning I's prerequisite reads (`_inspection_problems`)."""
+    states: dict[int, list[tuple[str, date | None]]] = {}
+    for case_id, status, approved_on in db.session.execute(
+            select(Inspection.case_id, Inspection.status, Inspection.approved_on)
+            .where(among(Inspection.case_id, case_ids))):
+        states.setdefault(case_id, []).append((status, approved_on))
+    return states
 
 
 def _fine_unpaid_problems(case: Case, today: date) -> list[str]:

@@ -223,9 +223,11 @@ def _verdicts(due: list, ladder: _Ladders, day: date) -> dict[int, policy.Verdic
     warned = [candidate[0] for candidate in candidates if candidate[2].code == policy.WARNING_1]
     categories = dict(db.session.execute(select(Case.id, Case.category_list).where(
         among(Case.id, warned))).all()) if warned else {}
+    inspected = policy.inspection_states(list(categories)) if categories else {}
     verdicts = {}
     for case_id, branch_id, rung in candidates:
-        case = (_DueCase(CaseStatus.OPEN, case_id, tuple(categories[case_id].split(",")))
+        case = (_DueCase(CaseStatus.OPEN, case_id, tuple(categories[case_id].split(",")),
+                         tuple(inspected.get(case_id, ())))
                 if case_id in categories else _OPEN_CASE)
         verdicts[case_id] = policy.judge(case, rung, ladder.of(branch_id),
                                          ladder.calendars[branch_id], day,
@@ -267,6 +269,8 @@ class _DueCase(NamedTuple):
     status: str
     id: int | None = None
     categories: tuple[str, ...] = ()
+    #: (status, day approved) of its inspections, for warning I (`policy.inspection_states`)
+    inspection_states: tuple[tuple[str, date | None], ...] = ()
 
 
 #: what `policy.judge` reads of a due case (its id and categories for warning I)
