@@ -457,6 +457,7 @@ def test_regional_staff_see_every_branch_of_the_region(client, world):
     d = dashboard(Scope.of(world.regional), TODAY)
     assert d.open_cases.value == 5  # Pekalongan 4 + Tegal 1; not Bandung
     assert d.won.value == 3  # Echo, Foxtrot, Kilo
+    db.session.commit()  # the summary built by the first read, kept
     login(client, world.regional)
     page = client.get("/dashboard/").get_data(as_text=True)
     assert re.search(r'id="open-cases"><a[^>]*>5</a>', page)
