@@ -178,11 +178,10 @@ def _seed_companies(branch, spec: dict, supervisor: User, officers: list[User], 
             if category != Category.ARREARS and rng.random() < 0.2:
                 categories.append(Category.ARREARS)
             officer = next(o for o in officers if o.id == company.officer_id)
-            target = len(PATH) if showcase else rng.choices(*zip(*DEPTHS, strict=True))[0]
-            opened = today - timedelta(days=_age(target, rng, showcase=showcase))
+            opened = today - timedelta(days=330 if showcase else rng.randint(3, 400))
             case = cases.open_case(officer, company, categories, opened)
             walks.append(_walk(case, officer, supervisor, rng, today, calendar,
-                               public_base_url, target=target, showcase=showcase))
+                               public_base_url, showcase=showcase))
     _in_date_order(walks)
     db.session.flush()
 
@@ -206,27 +205,6 @@ DEPTHS = [(1, 25), (2, 25), (3, 12), (4, 12), (5, 8), (6, 6), (7, 6), (8, 6)]
 PATH = ["notification", "visit", "joint_visit", "warning_1", "warning_2", "fine", "tmp2t",
         "legal_referral"]
 OUTCOMES = ["promised", "refused", "unreachable", "no_response", "partial", "disputed"]
-#: about how many days a case spends on each rung of `PATH` before the next is due (the gap
-#: before the step, the letter's delivery, its response window)
-RUNG_DAYS = {"notification": 19, "visit": 10, "joint_visit": 16, "warning_1": 21,
-             "warning_2": 19, "fine": 20, "tmp2t": 40, "legal_referral": 10}
-#: how long a stopped case has waited for its next step, at most: the demo's morning shows
-#: tasks of today and of the last weeks, not of last year
-WAITED_DAYS = 21
-
-
-#: how long ago a showcase case was opened: long enough for its legal track (the suit heard
-#: and decided, an agreement's instalments paid on time and late) to show to its end
-SHOWCASE_DAYS = 330
-
-
-def _age(target: int, rng: random.Random, *, showcase: bool = False) -> int:
-    """How many days ago a case walked to `target` rungs was opened: so that its next step
-    falls due between a few weeks ago and a few days from now."""
-    if showcase:
-        return SHOWCASE_DAYS
-    walked = sum(RUNG_DAYS[kind] for kind in PATH[:target])
-    return max(3, walked + rng.randint(-7, WAITED_DAYS))
 
 
 def _working(calendar: WorkingCalendar, day: date) -> date:
@@ -234,11 +212,15 @@ def _working(calendar: WorkingCalendar, day: date) -> date:
 
 
 def _walk(case: Case, officer: User, supervisor: User, rng: random.Random, today: date,
-          calendar: WorkingCalendar, public_base_url: str, *, target: int,
+          calendar: WorkingCalendar, public_base_url: str, *,
           showcase: bool = False) -> Iterator[date]:
-    """Take the case `target` rungs along the ladder through the services, as an officer
-    would have: yields each day it acts on next (a working day) and acts when resumed. A
-    showcase case goes the whole way, its inspection finding more workers than estimated."""
+    """Take the case along the ladder through the services, as an officer would have: yields
+    each day it acts on next (a working day) and acts when resumed. A showcase case goes the
+    whole way, its inspection finding more workers than estimated."""
+    depths, weights = zip(*DEPTHS, strict=True)
+    target = rng.choices(depths, weights)[0]
+    if showcase:
+        target = len(PATH)
     day = case.opened_on
     for kind in PATH[:target]:
         day = _working(calendar, max(day + timedelta(days=rng.randint(1, 4)),
@@ -269,8 +251,7 @@ def _walk(case: Case, officer: User, supervisor: User, rng: random.Random, today
         day = max(day, step.occurred_on)
         if step.approval_status == Approval.REQUESTED:
             day = calendar.next_working_day(day)
-            if (rng.random() < 0.15 and not showcase
-                    and (today - day).days <= WAITED_DAYS) or day > today:
+            if (rng.random() < 0.15 and not showcase) or day > today:
                 return  # still waiting for the supervisor, its letter a draft
             yield day
             cases.decide_approval(supervisor, step, approve=True, note="",

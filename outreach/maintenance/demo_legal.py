@@ -22,11 +22,6 @@ from outreach.legal import service as legal
 from outreach.legal.models import Commitment, LegalKind
 from outreach.money import service as money
 from outreach.org.models import User
-from outreach.tasks import service as tasks
-from outreach.tasks.models import Reminder, ReminderStatus
-
-#: the legal track's tasks of days further back than this were done by the officer
-DONE_AFTER_DAYS = 21
 
 #: a one-pixel PNG: the attachment of a demo reply and the proof of a demo payment
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00"
@@ -156,11 +151,3 @@ def _legal_track(case: Case, officer: User, today: date, plan: str) -> None:
         if start + timedelta(days=40) <= today:  # the hearing is over
             add(LegalKind.OUTCOME, 40, outcome="Gugatan dikabulkan; tergugat membayar",
                 amount=45_000_000)
-    # the summons and hearings long past were followed up by the officer at the time
-    for reminder in db.session.scalars(select(Reminder).where(
-            Reminder.case_id == case.id, Reminder.kind == legal.LEGAL_TASK,
-            Reminder.status == ReminderStatus.OPEN,
-            Reminder.due_on < today - timedelta(days=DONE_AFTER_DAYS))):
-        tasks.complete(reminder.officer or officer, reminder,
-                       datetime.combine(reminder.due_on, time(15), UTC),
-                       reason="Sudah dihadiri dan dicatat pada jalur hukum.")

@@ -166,25 +166,3 @@ def test_the_demo_shows_the_inspection_the_answer_the_legal_track_and_a_joint_vi
     text = page(case.branch_id, f"/joint-visits/{joint.id}")
     assert joint.responder_name in text
     assert "Menerima hari yang diusulkan" in text or "Mengusulkan hari lain" in text
-
-
-def test_the_demo_morning_has_this_months_tasks_not_last_years(runner):
-    """Does `make run` open on a believable morning? The demo's open cases fall due around
-    today (none waiting since months), the ladder's tasks are of today and the last weeks,
-    and no task is older than the referral whose legal track it follows."""
-    from datetime import date
-
-    from outreach.cases.models import Case
-    from outreach.tasks.models import Reminder
-
-    assert runner.invoke(args=["demo", "seed", "--companies", "30"]).exit_code == 0
-    today = date.today()
-    waiting = [(today - due).days for due in db.session.scalars(
-        select(Case.next_due_on).where(Case.status == "open", Case.next_due_on.is_not(None)))]
-    tasks = [((today - due).days, kind) for due, kind in db.session.execute(
-        select(Reminder.due_on, Reminder.kind).where(Reminder.status == "open"))]
-    assert waiting and tasks
-    assert max(waiting) <= 60, sorted(waiting)
-    assert max(days for days, kind in tasks if kind == "action_due") <= 60, sorted(tasks)
-    # the legal track's hearings and summons of a case referred three months ago
-    assert max(tasks)[0] <= 90, sorted(tasks)
