@@ -28,6 +28,8 @@ class Config:
     MAIL_FROM = os.environ.get("MAIL_FROM", "outreach@localhost")
     #: the morning sweep's time on working days, in OUTREACH_TIMEZONE
     SWEEP_TIME = os.environ.get("OUTREACH_SWEEP_TIME", "06:30")
+    #: the nightly check of the dashboard's summary, every day, in OUTREACH_TIMEZONE
+    SUMMARY_CHECK_TIME = os.environ.get("OUTREACH_SUMMARY_CHECK_TIME", "02:00")
     #: a letter not marked delivered after this many days gets a reminder
     UNDELIVERED_AFTER_DAYS = 7
     #: address of the app as printed on letters (the QR code points to /verify/<code> there)

@@ -112,6 +112,7 @@ JOBS = {
     "morning_sweep": _l("Morning sweep"),
     "send_notifications": _l("Sending mail"),
     "monthly_reports": _l("Monthly reports"),
+    "summary_check": _l("Dashboard summary check"),
 }
 
 #: the kinds of the job queue's jobs (`queue.work.KINDS`)

@@ -16,10 +16,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from sqlalchemy import ColumnElement, and_, or_, select
 
 from outreach.calendar.rules import WorkingCalendar
@@ -137,6 +139,7 @@ def legal_fallback(code: str) -> Rung:
                        requires_window=code != TMP2T, legal=True))
 
 
+@lru_cache(maxsize=4096)
 def lawful(rung: Rung) -> Rung:
     """The rung within the law's limits: a legal rung needs what the law says it needs, once, a
     warning lasts 1 to 10 working days (PP 86/2013 art. 6), the fine has no window but a
@@ -304,14 +307,26 @@ class Verdict:
     """Whether a rung may be taken on a case today, and why not."""
 
     rung: Rung
-    reasons: list[str] = field(default_factory=list)
+    #: why not, each translated (and its rungs named) only when read, as `reasons`: the
+    #: morning sweep judges tens of thousands of cases and reads only `allowed`
+    refusals: list[LazyString] = field(default_factory=list)
     #: what the rung waits for that an officer can start today (`INSPECTION`: none is under
     #: way), when the rung is refused; "" when nothing of the kind
     first: str = ""
 
     @property
     def allowed(self) -> bool:
-        return not self.reasons
+        return not self.refusals
+
+    @property
+    def reasons(self) -> list[str]:
+        """Why not, in the user's language."""
+        return [str(refusal) for refusal in self.refusals]
+
+
+def _named(rung: Rung) -> str | LazyString:
+    """A rung's name in a refusal, looked up when the refusal is read."""
+    return rung.own_name or LazyString(label, rung.code, "rung")
 
 
 def _latest(steps: list[Step], code: str) -> Step | None:
@@ -327,41 +342,52 @@ def judge(case: Case, rung: Rung, ladder: dict[str, Rung], calendar: WorkingCale
     rung = lawful(rung)
     verdict = Verdict(rung)
     if case.status != CaseStatus.OPEN:
-        verdict.reasons.append(_("The case is not open."))
+        verdict.refusals.append(_l("The case is not open."))
         return verdict
     counting = counting_steps(case.steps if steps is None else steps)
     taken = sum(1 for s in counting if s.kind == rung.code)
     if rung.code in WARNINGS and taken:
-        verdict.reasons.append(_("%(rung)s has already been given. %(law)s", rung=rung.name,
-                                 law=LAW_WARNINGS))
+        verdict.refusals.append(_l("%(rung)s has already been given. %(law)s",
+                                   rung=_named(rung), law=LAW_WARNINGS))
     elif rung.max_count and taken >= rung.max_count:
-        verdict.reasons.append(_("%(rung)s has already been taken %(n)d time(s); at most %(max)d.",
-                                 rung=rung.name, n=taken, max=rung.max_count))
+        verdict.refusals.append(_l("%(rung)s has already been taken %(n)d time(s); at most "
+                                   "%(max)d.", rung=_named(rung), n=taken,
+                                   max=rung.max_count))
     if any(s.kind == rung.code and s.approval_status == Approval.REQUESTED for s in counting):
-        verdict.reasons.append(_("%(rung)s is waiting for a supervisor's approval.",
-                                 rung=rung.name))
+        verdict.refusals.append(_l("%(rung)s is waiting for a supervisor's approval.",
+                                   rung=_named(rung)))
     elif any(s.kind == rung.code and s.delivery_status == Delivery.UNSENT for s in counting):
-        verdict.reasons.append(_("The letter of %(rung)s is still a draft: issue it first.",
-                                 rung=rung.name))
+        verdict.refusals.append(_l("The letter of %(rung)s is still a draft: issue it first.",
+                                   rung=_named(rung)))
     effective = [s for s in counting if in_force(s)]
     cite = False  # the law behind a legal prerequisite, said once after its problems
     for prerequisite, needed in requirements(rung, ladder):
         problems = _prerequisite_problems(rung, prerequisite, needed, effective, counting,
                                           calendar, today)
         cite = cite or bool(problems and prerequisite.legal)
-        verdict.reasons.extend(problems)
+        verdict.refusals.extend(problems)
     if cite:
-        verdict.reasons.append(str(law_of(rung.code)))
+        verdict.refusals.append(LazyString(law_of, rung.code))
     if rung.code == WARNING_1:
         problems, startable = _inspection_problems(case, today)
-        verdict.reasons.extend(problems)
+        verdict.refusals.extend(problems)
         verdict.first = INSPECTION if startable else ""
-    if rung.code == TMP2T and not verdict.reasons:
-        verdict.reasons.extend(_fine_unpaid_problems(case, today))
+    if rung.code == TMP2T and not verdict.refusals:
+        verdict.refusals.extend(_fine_unpaid_problems(case, today))
     return verdict
 
 
-def _inspection_problems(case: Case, today: date) -> tuple[list[str], bool]:
+def awaits_inspection(case: Case, rung: Rung, today: date) -> Verdict | None:
+    """Written warning I refused on its inspection alone, whatever the case's steps say
+    (`judge` adds their reasons): the verdict with that reason, or None when the inspection does
+    not stand in its way. The morning sweep asks this first and reads no steps for such a case."""
+    if rung.code != WARNING_1:
+        return None
+    problems, startable = _inspection_problems(case, today)
+    return Verdict(lawful(rung), problems, INSPECTION if startable else "") if problems else None
+
+
+def _inspection_problems(case: Case, today: date) -> tuple[list[LazyString], bool]:
     """Written warning I on what a company under-reports or owes (the PDS categories and
     arrears) rests on an inspection report a supervisor approved (PP 86/2013 art. 13(1)),
     whatever the branch's settings; a case of an unregistered company (PWBD) alone does not
@@ -380,8 +406,9 @@ def _inspection_problems(case: Case, today: date) -> tuple[list[str], bool]:
            and approved_on <= today for status, approved_on in inspections):
         return [], False
     named = ", ".join(c for c in categories if c in INSPECTED_CATEGORIES)
-    return [_("%(rung)s on %(categories)s needs an inspection report approved by a "
-              "supervisor. %(law)s", rung=label(WARNING_1, "rung"), categories=named,
+    return [_l("%(rung)s on %(categories)s needs an inspection report approved by a "
+               "supervisor. %(law)s", rung=LazyString(label, WARNING_1, "rung"),
+               categories=named,
               law=LAW_INSPECTION)], not inspections
 
 
@@ -396,21 +423,21 @@ def inspection_states(case_ids: Sequence[int]) -> dict[int, list[tuple[str, date
     return states
 
 
-def _fine_unpaid_problems(case: Case, today: date) -> list[str]:
+def _fine_unpaid_problems(case: Case, today: date) -> list[LazyString]:
     """TMP2T is requested only for a fine imposed and not paid by its due date (PP 86/2013
     pasal 10 ayat (6)); the ledger says when it was due and what is still owed."""
     state = fine_state(case, today)
     if state.imposed_on is None:
         return []  # the fine's own prerequisite (delivered) says so
     if state.amount <= 0:
-        return [_("The fine comes to Rp0: enter the company's workers and wages so that its "
+        return [_l("The fine comes to Rp0: enter the company's workers and wages so that its "
                   "ledger computes the fine; TMP2T is requested only for a fine not paid "
                   "(PP 86/2013 article 10(6)).")]
     if state.outstanding <= 0:
-        return [_("The fine is paid: TMP2T is requested only for a fine not paid (PP 86/2013 "
+        return [_l("The fine is paid: TMP2T is requested only for a fine not paid (PP 86/2013 "
                   "article 10(6)).")]
     if not state.unpaid_past_due:
-        return [_("TMP2T may be requested only once the fine is unpaid past its due date, "
+        return [_l("TMP2T may be requested only once the fine is unpaid past its due date, "
                   "%(due)s (PP 86/2013 article 10(6)).", due=long_date(state.due_on))]
     return []
 
@@ -427,21 +454,22 @@ def _window_end(step: Any, prerequisite: Rung, calendar: WorkingCalendar) -> dat
 
 def _prerequisite_problems(rung: Rung, prerequisite: Rung, needed: int, effective: list[Step],
                            counting: list[Step], calendar: WorkingCalendar,
-                           today: date) -> list[str]:
+                           today: date) -> list[LazyString]:
     done = sum(1 for s in effective if s.kind == prerequisite.code)
     step = _latest(effective, prerequisite.code)
     pending = _latest(counting, prerequisite.code) if step is None else None
     if pending is not None and pending.approval_status == Approval.REQUESTED:
-        return [_("%(rung)s needs %(prereq)s approved by a supervisor.",
-                  rung=rung.name, prereq=prerequisite.name)]
+        return [_l("%(rung)s needs %(prereq)s approved by a supervisor.",
+                   rung=_named(rung), prereq=_named(prerequisite))]
     if pending is not None:
-        return [_("%(rung)s needs the letter of %(prereq)s issued.",
-                  rung=rung.name, prereq=prerequisite.name)]
+        return [_l("%(rung)s needs the letter of %(prereq)s issued.",
+                   rung=_named(rung), prereq=_named(prerequisite))]
     if done < needed and needed > 1:
-        return [_("%(rung)s needs %(prereq)s %(n)d times: %(done)d so far.", rung=rung.name,
-                  prereq=prerequisite.name, n=needed, done=done)]
+        return [_l("%(rung)s needs %(prereq)s %(n)d times: %(done)d so far.", rung=_named(rung),
+                   prereq=_named(prerequisite), n=needed, done=done)]
     if step is None:
-        return [_("%(rung)s needs %(prereq)s first.", rung=rung.name, prereq=prerequisite.name)]
+        return [_l("%(rung)s needs %(prereq)s first.", rung=_named(rung),
+                   prereq=_named(prerequisite))]
     needs_delivery = rung.requires_delivery and prerequisite.is_letter
     delivered = step.delivery_status == Delivery.DELIVERED
     window = prerequisite.window_days if rung.requires_window else None
@@ -449,15 +477,15 @@ def _prerequisite_problems(rung: Rung, prerequisite: Rung, needed: int, effectiv
     window_open = window_end is not None and today <= window_end
     if needs_delivery and not delivered:
         if window:
-            return [_("%(rung)s needs %(prereq)s delivered and %(days)d working days elapsed.",
-                      rung=rung.name, prereq=prerequisite.name, days=window)]
-        return [_("%(rung)s needs %(prereq)s delivered.", rung=rung.name,
-                  prereq=prerequisite.name)]
+            return [_l("%(rung)s needs %(prereq)s delivered and %(days)d working days elapsed.",
+                       rung=_named(rung), prereq=_named(prerequisite), days=window)]
+        return [_l("%(rung)s needs %(prereq)s delivered.", rung=_named(rung),
+                   prereq=_named(prerequisite))]
     if window_open:
         left = calendar.working_days_left(today, window_end)
-        return [_("%(rung)s needs %(prereq)s delivered and %(days)d working days elapsed: "
-                  "%(left)d left.", rung=rung.name, prereq=prerequisite.name, days=window,
-                  left=left)]
+        return [_l("%(rung)s needs %(prereq)s delivered and %(days)d working days elapsed: "
+                   "%(left)d left.", rung=_named(rung), prereq=_named(prerequisite), days=window,
+                   left=left)]
     return []
 
 

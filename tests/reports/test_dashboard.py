@@ -887,6 +887,16 @@ def test_supervisor_cannot_make_another_branchs_report(client, world):
     assert db.session.scalars(select(MonthlyReport)).all() == []
 
 
+def test_scheduler_checks_the_dashboard_summary_every_night(app):
+    """The comparison of a branch's summary with its companies runs at night, every day."""
+    from outreach.scheduler.lease import Leadership
+
+    job = scheduler.build(app, Leadership("test:1")).get_job(job_runs.SUMMARY_CHECK)
+    assert job is not None and job.func is scheduler.summary_check_job
+    fields = {f.name: str(f) for f in job.trigger.fields}
+    assert (fields["day_of_week"], fields["hour"], fields["minute"]) == ("*", "2", "0")
+
+
 def test_scheduler_has_the_monthly_report_job(app):
     """The scheduler process runs the monthly reports on working days, after the sweep."""
     from outreach.scheduler.lease import Leadership

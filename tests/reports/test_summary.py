@@ -144,13 +144,16 @@ def test_a_rebuild_after_a_bulk_change_and_the_sweep_repair_a_wrong_summary(make
     db.session.commit()
     assert exact(pkl)
     assert [row.name for row in dashboard(scope, TODAY).by_sector] == ["Tekstil"]
-    # a row tampered with: the morning sweep's check finds it and rebuilds the branch
+    # a row tampered with: the night's check finds it and rebuilds the branch (the morning
+    # sweep only rebuilds a summary missing or priced with other rates)
     db.session.execute(update(DashboardCount).where(DashboardCount.figure == summary.STAGE)
                        .values(n=DashboardCount.n + 5))
     db.session.commit()
     assert dashboard(scope, TODAY).open_cases.value == 8
-    run = jobs.morning_sweep(TODAY)
-    assert run.outcome == "ok"
+    assert jobs.morning_sweep(TODAY).counts["summary_rebuilt"] == 0
+    assert dashboard(scope, TODAY).open_cases.value == 8
+    run = jobs.summary_check_run(TODAY)
+    assert run.outcome == "ok" and run.counts == {"summary_rebuilt": 1}
     assert exact(pkl)
     assert dashboard(scope, TODAY).open_cases.value == 3
 
