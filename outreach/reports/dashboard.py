@@ -134,6 +134,21 @@ class GapRow:
 
 
 @dataclass
+class GapRest:
+    """The totals of the sectors or kecamatan a gap table does not show one by one."""
+
+    rows: int
+    companies: int
+    workers_missing: int
+    monthly_owed: int
+
+
+#: the rows of a gap table shown one by one, the biggest gaps first; the rest are one line of
+#: totals (a region has hundreds of kecamatan)
+GAP_ROWS_SHOWN = 20
+
+
+@dataclass
 class Week:
     """Companies that complied in one week (Monday to Sunday)."""
 
@@ -166,6 +181,16 @@ class Dashboard:
     weeks: list[Week]
     won: Cell
     extra: dict[str, Any] = field(default_factory=dict)
+
+    def gap_table(self, key: str) -> tuple[list[GapRow], GapRest | None]:
+        """The rows of the sector (`key` "sector") or kecamatan table shown one by one, and
+        the totals of the rest, if any."""
+        rows = self.by_sector if key == "sector" else self.by_kecamatan
+        rest = rows[GAP_ROWS_SHOWN:]
+        return rows[:GAP_ROWS_SHOWN], GapRest(
+            len(rest), sum(r.companies.value for r in rest),
+            sum(r.workers_missing.value for r in rest),
+            sum(r.monthly_owed for r in rest)) if rest else None
 
     @property
     def empty(self) -> bool:

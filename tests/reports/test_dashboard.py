@@ -431,6 +431,27 @@ def test_dashboard_page_shows_the_figures(client, world):
     assert "PT Juliet" not in page and "Tegal" not in page
 
 
+def test_a_long_gap_table_shows_the_biggest_gaps_and_one_line_for_the_rest(client, world):
+    """A region has hundreds of kecamatan: the table lists the 20 biggest gaps and adds up
+    the others in one line, so that its totals stay those of every company."""
+    for i in range(23):  # 23 more kecamatan, a gap of 100 + i workers each
+        company(world.pkl, f"PT Gap {i}", kecamatan=f"Kec {i:02d}", sector="Batik",
+                workers_estimated=100 + i, opened_on=date(2026, 2, 2))
+    login(client, world.supervisor)
+    page = client.get("/dashboard/").get_data(as_text=True)
+    table = page[page.index('id="by-kecamatan"'):page.index("</table>",
+                                                            page.index('id="by-kecamatan"'))]
+    assert table.count("<tr>") == 1 + 20  # the header and the 20 biggest gaps
+    assert "Kec 22" in table and "Kec 03" in table and "Kec 02" not in table
+    # the rest: Kec 00 to 02 (100 + 101 + 102 workers) and the demo's three kecamatan (45)
+    rest = table[table.index('class="text-muted gap-rest"'):]
+    cells = re.findall(r'<td[^>]*>([^<]*)</td>', rest)
+    assert cells[0] == "6 other kecamatan"
+    assert cells[1:3] == ["7", "348"]
+    total = re.search(r'id="workers-missing"><a[^>]*>([\d.,]+)</a>', page).group(1)
+    assert total.replace(".", "").replace(",", "") == str(45 + sum(range(100, 123)))
+
+
 def test_chart_labels_are_escaped(client, world):
     """A sector name with markup is shown as text inside the chart, never as markup."""
     company(world.pkl, "PT Xss", sector='<script>alert("x")</script>', workers_estimated=3,
