@@ -143,9 +143,9 @@ class GapRest:
     monthly_owed: int
 
 
-#: the rows of a gap table shown one by one, the biggest gaps first; the rest are one line of
-#: totals (a region has hundreds of kecamatan)
-GAP_ROWS_SHOWN = 20
+#: the rows of a gap or officer table shown one by one, the biggest first; the rest are one
+#: line of totals (a region has hundreds of kecamatan and officers)
+ROWS_SHOWN = 20
 
 
 @dataclass
@@ -186,11 +186,18 @@ class Dashboard:
         """The rows of the sector (`key` "sector") or kecamatan table shown one by one, and
         the totals of the rest, if any."""
         rows = self.by_sector if key == "sector" else self.by_kecamatan
-        rest = rows[GAP_ROWS_SHOWN:]
-        return rows[:GAP_ROWS_SHOWN], GapRest(
+        rest = rows[ROWS_SHOWN:]
+        return rows[:ROWS_SHOWN], GapRest(
             len(rest), sum(r.companies.value for r in rest),
             sum(r.workers_missing.value for r in rest),
             sum(r.monthly_owed for r in rest)) if rest else None
+
+    def officer_table(self) -> tuple[list[OfficerRow], tuple[int, int] | None]:
+        """The officers shown one by one, the most overdue first, and (how many others, their
+        cases overdue), if any."""
+        rest = self.overdue_by_officer[ROWS_SHOWN:]
+        return self.overdue_by_officer[:ROWS_SHOWN], (
+            len(rest), sum(row.cell.value for row in rest)) if rest else None
 
     @property
     def empty(self) -> bool:
@@ -285,35 +292,45 @@ def overdue_by_officer(in_scope: Callable[[Any], ColumnElement[bool]],
     return [(officer_id, names.get(officer_id, ""), n) for officer_id, n in late.items()]
 
 
+#: the summary's key of each gap table's rows, and the company's column it copies
+GAP_KEYS = {"sector": (DashboardCount.k1, Company.sector),
+            "kecamatan": (DashboardCount.k2, Company.kecamatan)}
+
+
 def gap_rows(in_scope: Callable[[Any], ColumnElement[bool]], today: date,
-             priced: dict[int, tuple[date, str]]) -> dict[tuple, list]:
-    """[companies, workers not registered, monthly contributions not paid] per (sector,
-    kecamatan), from the summary's rows when they were priced with the rates in force on
-    `today` (`priced`: each branch's mark), else priced now from the companies."""
+             priced: dict[int, tuple[date, str]]) -> dict[str, dict[str, list]]:
+    """[companies, workers not registered, monthly contributions not paid] per sector and per
+    kecamatan, added up by the database from the summary's rows when they were priced with the
+    rates in force on `today` (`priced`: each branch's mark), else priced now from the
+    companies."""
     current = summary.rates_signature(compliance.rates_in_force(today))
-    if any(signature != current for _day, signature in priced.values()):
-        return gap_totals([Company.sector, Company.kecamatan], in_scope, today)
-    return {(sector, kecamatan): [n, missing, owed] for sector, kecamatan, n, missing, owed in
-            summary.rows(in_scope, summary.GAP, DashboardCount.k1, DashboardCount.k2)}
+    live = any(signature != current for _day, signature in priced.values())
+    tables: dict[str, dict[str, list]] = {}
+    for param, (key, column) in GAP_KEYS.items():
+        found = ([(name, *values) for (name,), values in
+                  gap_totals([column], in_scope, today).items()] if live
+                 else summary.rows(in_scope, summary.GAP, key))
+        totals = tables[param] = {}
+        for name, n, missing, owed in found:  # no value recorded: NULL or ""
+            entry = totals.setdefault(name or "", [0, 0, Decimal(0)])
+            entry[0] += n
+            entry[1] += missing
+            entry[2] += owed
+    return tables
 
 
 def gaps(in_scope: Callable[[Any], ColumnElement[bool]], today: date,
          link: Callable[..., dict[str, Any]], priced: dict[int, tuple[date, str]]
          ) -> tuple[list[GapRow], list[GapRow]]:
-    """Workers not enrolled and contributions not paid by sector and by kecamatan, from the
-    totals per (sector, kecamatan) of the companies with an open case."""
-    totals: dict[tuple[str, str], list] = {}
-    for (sector, kecamatan), (n, gap, owed) in gap_rows(in_scope, today, priced).items():
-        for key in (("sector", sector or ""), ("kecamatan", kecamatan or "")):
-            entry = totals.setdefault(key, [0, 0, Decimal(0)])
-            entry[0] += n
-            entry[1] += gap
-            entry[2] += owed
+    """Workers not enrolled and contributions not paid by sector and by kecamatan, of the
+    companies with an open case, the biggest gaps first."""
     result: dict[str, list[GapRow]] = {"sector": [], "kecamatan": []}
-    for (param, name), (n, gap, owed) in totals.items():
-        params = {param: name or NOT_RECORDED, "open_case": 1}
-        result[param].append(GapRow(name, Cell(n, link(**params)),
-                                    Cell(gap, link(**params, sort="missing")), rupiah_int(owed)))
+    for param, totals in gap_rows(in_scope, today, priced).items():
+        for name, (n, gap, owed) in totals.items():
+            params = {param: name or NOT_RECORDED, "open_case": 1}
+            result[param].append(GapRow(name, Cell(n, link(**params)),
+                                        Cell(gap, link(**params, sort="missing")),
+                                        rupiah_int(owed)))
     for rows in result.values():
         rows.sort(key=lambda r: (-r.workers_missing.value, -r.monthly_owed, r.name))
     return result["sector"], result["kecamatan"]

@@ -32,7 +32,7 @@ def dashboard_charts(d: Dashboard, *, links: bool = True,
     weeks = [Bar(format_date(w.start, "d MMM", locale=locale), [w.cell.value], [url(w.cell)])
              for w in d.weeks]
     officers = [Bar(r.name or _("Nobody assigned"), [r.cell.value], [url(r.cell)])
-                for r in d.overdue_by_officer]
+                for r in d.officer_table()[0]]
     sectors = [Bar(r.name or _("Not recorded"), [r.workers_missing.value],
                    [url(r.workers_missing)]) for r in d.by_sector[:12]]
     nothing = _("Nothing to show yet.")

@@ -452,6 +452,26 @@ def test_a_long_gap_table_shows_the_biggest_gaps_and_one_line_for_the_rest(clien
     assert total.replace(".", "").replace(",", "") == str(45 + sum(range(100, 123)))
 
 
+def test_a_long_officer_table_shows_the_most_overdue_and_one_line_for_the_rest(
+        client, world, make_user):
+    """Overdue next steps by officer: the 20 most overdue officers, then one line for the
+    others and their cases overdue (the table and its chart stay readable for a region)."""
+    for i in range(21):
+        officer = make_user(Role.OFFICER, branch=world.pkl, name=f"Officer {i:02d}")
+        company(world.pkl, f"PT Late {i}", officer=officer, opened_on=date(2026, 1, 5))
+    login(client, world.supervisor)
+    page = client.get("/dashboard/").get_data(as_text=True)
+    table = page[page.index('id="officers"'):page.index("</table>", page.index('id="officers"'))]
+    assert table.count("<tr>") == 1 + 20
+    # 22 officers and nobody with a case overdue, one each: by name, nobody last
+    assert "Andi Wijaya" in table and "Officer 18" in table and "Officer 19" not in table
+    rest = re.findall(r'<td[^>]*>([^<]*)</td>', table[table.index("officers-rest"):])
+    assert rest == ["3 other officers", "3"]
+    chart = page[page.index('id="h-officers"'):page.index("</section>",
+                                                          page.index('id="h-officers"'))]
+    assert "Officer 18" in chart and "Officer 19" not in chart
+
+
 def test_chart_labels_are_escaped(client, world):
     """A sector name with markup is shown as text inside the chart, never as markup."""
     company(world.pkl, "PT Xss", sector='<script>alert("x")</script>', workers_estimated=3,
