@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import shlex
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -52,7 +53,8 @@ from outreach import create_app
 from outreach.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
-PARTS = ("pages", "regional", "sweep", "printing", "queue", "imports", "load", "lighthouse")
+PARTS = ("pages", "regional", "sweep", "printing", "queue", "imports", "load", "quick",
+         "lighthouse")
 #: `--quick`: the sizes of a run of about a minute
 QUICK = {"companies": 2_000, "steps": 20_000, "regional_companies": 5_000,
          "regional_steps": 50_000, "sweep_cases": 2_000, "letters": 40, "queue_forms": 40,
@@ -132,6 +134,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
         if args.only == list(PARTS):  # the import files take a minute and a half to make
             args.only = [part for part in PARTS
                          if part not in ("imports", "load", "lighthouse")]
+        args.only = [part for part in args.only if part != "quick"]  # not itself again
     if args.regional_db is None:
         args.regional_db = "sqlite" if args.db == "sqlite" else "postgresql"
     if args.regional_companies < 1 or args.regional_steps < 0 \
@@ -222,6 +225,20 @@ def run_printing_on(args: argparse.Namespace, today: date) -> PrintingRun:
                             args.quiet_wait, args.print_rounds)
 
 
+def run_quick() -> float:
+    """The wall time of `python -m bench --quick` (small data sets, no report), a process of
+    its own as a developer runs it."""
+    print("quick mode: python -m bench --quick …", flush=True)
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-m", "bench", "--quick"], cwd=ROOT,
+                          capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"the quick mode failed: {done.stderr[-2000:]}")
+    print(f"quick mode: {seconds:.0f} s", flush=True)
+    return seconds
+
+
 def databases(args: argparse.Namespace,
               ) -> list[tuple[str, Callable[[], AbstractContextManager[str]]]]:
     """(name, factory of a new database's URL) for each database asked for."""
@@ -266,8 +283,13 @@ def main(argv: list[str] | None = None) -> int:
     if "load" in args.only:
         results.load = run_load(args, today)
         loads.append(("load test done", os.getloadavg()))
+    if "quick" in args.only:
+        results.quick_seconds = run_quick()
+        loads.append(("quick mode done", os.getloadavg()))
     audits = run_lighthouse() if "lighthouse" in args.only else None
     total = time.perf_counter() - started
+    if set(args.only) == set(PARTS) and not args.quick:
+        results.total_seconds = total
     print("\n# Benchmark results\n")
     print(summary(results))
     RESULTS_DIR.mkdir(exist_ok=True)
