@@ -936,6 +936,9 @@ def test_scheduler_checks_the_dashboard_summary_every_night(app):
     assert job is not None and job.func is scheduler.summary_check_job
     fields = {f.name: str(f) for f in job.trigger.fields}
     assert (fields["day_of_week"], fields["hour"], fields["minute"]) == ("*", "2", "0")
+    scheduler.summary_check_job(app)  # handed to the queue, which runs it at once in tests
+    run = db.session.scalars(select(JobRun).where(JobRun.job_id == job_runs.SUMMARY_CHECK)).one()
+    assert run.outcome == "ok" and run.counts == {"summary_rebuilt": 0}
 
 
 def test_scheduler_has_the_monthly_report_job(app):
