@@ -357,7 +357,8 @@ def dashboard(scope: Scope, today: date) -> Dashboard:
             stages_of = by_category.setdefault(category, {})
             stages_of[stage] = stages_of.get(stage, 0) + n
     opened_since = summary.totals(in_scope, summary.OPENED,
-                                  [DashboardCount.day >= day for day in since])
+                                  [DashboardCount.day >= day for day in since],
+                                  where=[DashboardCount.day >= min(since)])
     overdue, = summary.totals(in_scope, summary.DUE, [DashboardCount.day < today])
     # opened within 30, 90, 180, 365 days -> the buckets 0-30, 31-90, 91-180, 181-365, 366+
     bucket_counts = [b - a for a, b in zip([0, *opened_since], [*opened_since, open_total],
@@ -406,8 +407,8 @@ def dashboard(scope: Scope, today: date) -> Dashboard:
     in_weeks = DashboardCount.day.between(starts[0], starts[-1])
     per_week = {starts.index(week): n for week, n, _missing, _owed in summary.rows(
         in_scope, summary.WON, DashboardCount.day, where=[in_weeks])}
-    won_total, = summary.totals(in_scope, summary.WON,
-                                [in_weeks & (DashboardCount.day2 < starts[0])])
+    won_total, = summary.totals(in_scope, summary.WON, [DashboardCount.day2 < starts[0]],
+                                where=[in_weeks])
     weeks = [Week(start, start + timedelta(days=6), Cell(per_week.get(i, 0), link(
         complied_from=start, complied_to=start + timedelta(days=6))))
         for i, start in enumerate(starts)]

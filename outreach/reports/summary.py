@@ -383,11 +383,14 @@ def rows(in_scope: Callable[[Any], ColumnElement[bool]], figure: str, *columns: 
 
 
 def totals(in_scope: Callable[[Any], ColumnElement[bool]], figure: str,
-           conditions: list[ColumnElement[bool]]) -> list[int]:
+           conditions: list[ColumnElement[bool]],
+           where: Iterable[ColumnElement[bool]] = ()) -> list[int]:
     """The companies or cases of the `figure` rows in scope that meet each condition, in one
-    query (a sum per condition)."""
+    query (a sum per condition); `where` leaves out rows that meet none (a range of days the
+    index reads instead of every day)."""
     row = db.session.execute(
         select(*[func.sum(case((condition, DashboardCount.n), else_=0))
                  for condition in conditions])
-        .where(DashboardCount.figure == figure, in_scope(DashboardCount.branch_id))).one()
+        .where(DashboardCount.figure == figure, in_scope(DashboardCount.branch_id),
+               *where)).one()
     return [int(value or 0) for value in row]
