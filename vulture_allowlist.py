@@ -69,3 +69,5 @@ _.Officer, _.wait_time, _.on_start, _.task_page
 _.secure, _.cookies
 # the periodic task Huey's consumer queues each minute (queue.worker)
 _.lost_jobs_task
+# the dashboard page reads the rows of its gap tables it shows one by one
+_.gap_table
