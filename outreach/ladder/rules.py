@@ -368,10 +368,10 @@ def judge(case: Case, rung: Rung, ladder: dict[str, Rung], calendar: WorkingCale
         verdict.refusals.extend(problems)
     if cite:
         verdict.refusals.append(LazyString(law_of, rung.code))
-    if rung.code == WARNING_1:
-        problems, startable = _inspection_problems(case, today)
-        verdict.refusals.extend(problems)
-        verdict.first = INSPECTION if startable else ""
+    waiting = awaits_inspection(case, rung, today)
+    if waiting is not None:
+        verdict.refusals.extend(waiting.refusals)
+        verdict.first = waiting.first
     if rung.code == TMP2T and not verdict.refusals:
         verdict.refusals.extend(_fine_unpaid_problems(case, today))
     return verdict

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy import BigInteger, ColumnElement, and_, case, cast, func, literal, select
 
@@ -143,6 +143,13 @@ class GapRest:
     monthly_owed: int
 
 
+class OfficerRest(NamedTuple):
+    """The totals of the officers the officer table does not show one by one."""
+
+    rows: int
+    overdue: int
+
+
 #: the rows of a gap or officer table shown one by one, the biggest first; the rest are one
 #: line of totals (a region has hundreds of kecamatan and officers)
 ROWS_SHOWN = 20
@@ -192,11 +199,11 @@ class Dashboard:
             sum(r.workers_missing.value for r in rest),
             sum(r.monthly_owed for r in rest)) if rest else None
 
-    def officer_table(self) -> tuple[list[OfficerRow], tuple[int, int] | None]:
-        """The officers shown one by one, the most overdue first, and (how many others, their
-        cases overdue), if any."""
+    def officer_table(self) -> tuple[list[OfficerRow], OfficerRest | None]:
+        """The officers shown one by one, the most overdue first, and the others' totals, if
+        any."""
         rest = self.overdue_by_officer[ROWS_SHOWN:]
-        return self.overdue_by_officer[:ROWS_SHOWN], (
+        return self.overdue_by_officer[:ROWS_SHOWN], OfficerRest(
             len(rest), sum(row.cell.value for row in rest)) if rest else None
 
     @property
@@ -292,9 +299,8 @@ def overdue_by_officer(in_scope: Callable[[Any], ColumnElement[bool]],
     return [(officer_id, names.get(officer_id, ""), n) for officer_id, n in late.items()]
 
 
-#: the summary's key of each gap table's rows, and the company's column it copies
-GAP_KEYS = {"sector": (DashboardCount.k1, Company.sector),
-            "kecamatan": (DashboardCount.k2, Company.kecamatan)}
+#: the summary's key of each gap table's rows (`summary.GAP`: k1 the sector, k2 the kecamatan)
+GAP_KEYS = {"sector": DashboardCount.k1, "kecamatan": DashboardCount.k2}
 
 
 def gap_rows(in_scope: Callable[[Any], ColumnElement[bool]], today: date,
@@ -304,14 +310,17 @@ def gap_rows(in_scope: Callable[[Any], ColumnElement[bool]], today: date,
     rates in force on `today` (`priced`: each branch's mark), else priced now from the
     companies."""
     current = summary.rates_signature(compliance.rates_in_force(today))
-    live = any(signature != current for _day, signature in priced.values())
+    if any(signature != current for _day, signature in priced.values()):
+        pairs = gap_totals([Company.sector, Company.kecamatan], in_scope, today)
+        found = {"sector": [(sector, *values) for (sector, _k), values in pairs.items()],
+                 "kecamatan": [(kecamatan, *values) for (_s, kecamatan), values in pairs.items()]}
+    else:
+        found = {param: summary.rows(in_scope, summary.GAP, key)
+                 for param, key in GAP_KEYS.items()}
     tables: dict[str, dict[str, list]] = {}
-    for param, (key, column) in GAP_KEYS.items():
-        found = ([(name, *values) for (name,), values in
-                  gap_totals([column], in_scope, today).items()] if live
-                 else summary.rows(in_scope, summary.GAP, key))
+    for param, rows in found.items():
         totals = tables[param] = {}
-        for name, n, missing, owed in found:  # no value recorded: NULL or ""
+        for name, n, missing, owed in rows:  # no value recorded: NULL or ""
             entry = totals.setdefault(name or "", [0, 0, Decimal(0)])
             entry[0] += n
             entry[1] += missing
